@@ -1,0 +1,141 @@
+"""Ingest: read -> find header -> detect table -> map columns -> clean -> report.
+
+`ingest_files` never raises on bad input: every problem is a `Problem` in the
+result, with file, sheet, spreadsheet row, column, value, message and fix.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from impact import schema
+from impact.ingest.read import read_sheets
+from impact.ingest.report import ERROR, WARNING, Problem, SheetSummary
+from impact.ingest.sheet import Options, SheetReader
+
+__all__ = ["FileResult", "IngestResult", "Options", "Problem", "ingest_files", "ingest_paths"]
+
+
+@dataclass
+class FileResult:
+    name: str
+    data: bytes
+    sha256: str
+    sheets: list[SheetSummary] = field(default_factory=list)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    personal_columns: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> dict[str, int]:
+        return {t: len(f) for t, f in self.frames.items()}
+
+
+@dataclass
+class IngestResult:
+    files: list[FileResult]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for f in self.files for p in f.problems]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def sheets(self) -> list[SheetSummary]:
+        return [s for f in self.files for s in f.sheets]
+
+    def frame(self, table: str) -> pd.DataFrame:
+        frames = [f.frames[table] for f in self.files if table in f.frames]
+        return pd.concat(frames) if frames else pd.DataFrame()
+
+    def report(self) -> dict:
+        """The validation report as the CLI prints it with --json."""
+        return {"ok": self.ok, "sheets": [s.to_dict() for s in self.sheets],
+                "errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings]}
+
+
+def ingest_file(name: str, data: bytes, options: Options | None = None) -> FileResult:
+    options = options or Options()
+    result = FileResult(name, data, hashlib.sha256(data).hexdigest())
+    sheets, problems = read_sheets(data, name)
+    result.problems.extend(problems)
+    if problems:
+        return result
+    for raw in sheets:
+        try:
+            sheet = SheetReader(raw, name, options).run()
+        except Exception as exc:  # a bug must not become a traceback for staff; report it as a problem
+            result.problems.append(Problem(ERROR, "internal-error", name, raw.name, None, None, None,
+                                           f"this sheet could not be read ({exc.__class__.__name__}: {exc})",
+                                           "please report this file to the Beyond Footfall team"))
+            continue
+        if sheet is None:
+            continue
+        result.sheets.append(sheet.summary)
+        result.problems.extend(sheet.problems)
+        result.personal_columns.extend(sheet.personal_columns)
+        for table, frame in sheet.frames.items():
+            prior = result.frames.get(table)
+            result.frames[table] = frame if prior is None else pd.concat([prior, frame])
+    if not result.sheets and not result.problems:
+        result.problems.append(Problem(ERROR, "no-data", name, None, None, None, None, "the file has no data in it",
+                                       "fill in at least one sheet, then upload it"))
+    return result
+
+
+def cross_check(result: IngestResult) -> None:
+    """Problems between sheets: references to programmes and partners that the upload does not define."""
+    defined_programmes = set()
+    programmes = result.frame("programmes")
+    if len(programmes):
+        defined_programmes = set(programmes["name"].dropna().str.casefold())
+    partners = result.frame("partners")
+    defined_partners = set(partners["name"].dropna().str.casefold()) if len(partners) else set()
+    for f in result.files:
+        for table, frame in f.frames.items():
+            if table in ("attendance", "survey_responses", "programme_partners") and "programme" in frame:
+                firsts = frame.dropna(subset=["programme"]).drop_duplicates("programme")
+                new = firsts[~firsts["programme"].str.casefold().isin(defined_programmes)]
+                for row in new.itertuples():
+                    f.problems.append(Problem(WARNING, "new-programme", f.name, row._2, int(row._1), "programme",
+                                              row.programme, f"'{row.programme}' is not on a programmes sheet in "
+                                              "this upload; it will be created if it is not already stored",
+                                              "nothing to do, or add it to the Programmes sheet with its theme and branch"))
+            if table == "programme_partners":
+                firsts = frame.dropna(subset=["partner"]).drop_duplicates("partner")
+                new = firsts[~firsts["partner"].str.casefold().isin(defined_partners)]
+                for row in new.itertuples():
+                    f.problems.append(Problem(WARNING, "new-partner", f.name, row._2, int(row._1), "partner",
+                                              row.partner, f"'{row.partner}' is not on a partners sheet in this "
+                                              "upload; it will be created (with no partnership type) if not stored",
+                                              "add it to the Partners sheet with its partnership type"))
+
+
+def ingest_files(files: list[tuple[str, bytes]], options: Options | None = None) -> IngestResult:
+    """Read and check several files as one upload; nothing is stored here."""
+    result = IngestResult([ingest_file(name, data, options) for name, data in files])
+    cross_check(result)
+    return result
+
+
+def ingest_paths(paths, options: Options | None = None) -> IngestResult:
+    from pathlib import Path
+
+    files = []
+    for p in paths:
+        path = Path(p)
+        files.append((path.name, path.read_bytes()))
+    return ingest_files(files, options)

@@ -1,0 +1,479 @@
+"""Cleaning rules: raw spreadsheet cells -> canonical values, vectorised over a column.
+
+Each cleaner takes a raw Series (object dtype, as read) and returns a `Cleaned`:
+the clean Series and a boolean mask of cells that had a value but could not be
+read, with the code, message and fix the validation report shows for them.
+Missing markers (blank, "-", "n/a", "don't know", ...) become missing, never zero.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from impact import schema
+
+MISSING_TOKENS = frozenset({
+    "", "-", "--", "—", "–", "n/a", "na", "n.a.", "n.a", "nan", "none", "null", "nil", "#n/a", "not recorded",
+    "not known", "unknown", "?", ".", "x",
+})
+# answers that mean "no answer" on an agreement item; never a number
+NO_ANSWER_TOKENS = MISSING_TOKENS | frozenset({
+    "don't know", "dont know", "do not know", "don’t know", "not sure", "not applicable", "no answer",
+    "prefer not to say", "skipped", "no opinion", "dk", "does not apply", "doesn't apply",
+})
+TEXT_MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "nan", "none", "null", "#n/a"})
+
+
+@dataclass
+class Cleaned:
+    values: pd.Series
+    bad: pd.Series  # True where a value was present but unreadable
+    code: str = ""
+    message: str = ""
+    fix: str = ""
+
+
+def _norm(raw: pd.Series) -> pd.Series:
+    """Cells as stripped text (object dtype) with NaN for None/NaN; non-breaking spaces become spaces."""
+    def one(v):
+        if v is None:
+            return np.nan
+        if isinstance(v, float) and np.isnan(v):
+            return np.nan
+        if isinstance(v, str):
+            return " ".join(v.replace("\u00a0", " ").split())
+        return v
+    return raw.map(one).astype(object)
+
+
+def missing_mask(raw: pd.Series, tokens=MISSING_TOKENS) -> pd.Series:
+    """True where the cell means 'no value': blank, NaN, or a missing marker such as n/a or '-'."""
+    text = raw.map(lambda v: v.strip().lower() if isinstance(v, str) else v)
+    isna = pd.isna(raw)
+    is_token = text.map(lambda v: isinstance(v, str) and v in tokens)
+    return (isna | is_token).astype(bool)
+
+
+# --- text and ids ---------------------------------------------------------------------------------
+
+def clean_text(raw: pd.Series) -> Cleaned:
+    s = _norm(raw)
+    miss = missing_mask(s, TEXT_MISSING)
+    out = s.map(lambda v: _as_text(v)).where(~miss, None)
+    return Cleaned(out.astype("str").where(~miss, np.nan), pd.Series(False, index=raw.index))
+
+
+def _as_text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        return v.date().isoformat() if v == pd.Timestamp(v).normalize() else str(v)
+    if isinstance(v, bool):
+        return "Yes" if v else "No"
+    return str(v)
+
+
+def clean_id(raw: pd.Series) -> Cleaned:
+    return clean_text(raw)
+
+
+def slug(name: str) -> str:
+    """A stable id from a name: 'Age UK Westfield' -> 'age-uk-westfield'."""
+    return re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-") or "unnamed"
+
+
+# --- numbers --------------------------------------------------------------------------------------
+
+_CURRENCY = re.compile(r"^(?:gbp|usd|eur|£|\$|€)\s*|\s*(?:gbp|usd|eur|£|\$|€)$|(?<=\d)[\s,](?=\d{3}\b)")
+_UNIT = re.compile(r"^(-?[\d.]+)\s*(hours|hour|hrs|hr|h|minutes|minute|mins|min|m|people|persons|pp|%)?\.?$")
+
+
+def _number_text(v, kind: str):
+    """One text cell as a float, or None when it is not a number."""
+    t = v.strip().lower().replace("£", "£ ").strip()
+    negative = t.startswith("(") and t.endswith(")")
+    if negative:
+        t = t[1:-1].strip()
+    t = t.replace("£ ", "£")
+    previous = None
+    while previous != t:
+        previous, t = t, _CURRENCY.sub("", t).strip()
+    t = t.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", t) else t
+    m = _UNIT.match(t)
+    if not m:
+        return None
+    try:
+        number = float(m.group(1))
+    except ValueError:
+        return None
+    unit = m.group(2) or ""
+    if kind == schema.HOURS and unit in ("minutes", "minute", "mins", "min", "m"):
+        number /= 60
+    return -number if negative else number
+
+
+def clean_number(raw: pd.Series, kind: str = schema.NUMBER) -> Cleaned:
+    """Numbers as float64: numbers stored as text, '£1,200.00', '3.5 hrs', '90 mins' (hours), '(200)'."""
+    s = _norm(raw)
+    miss = missing_mask(s)
+    numeric = pd.to_numeric(s.where(s.map(lambda v: not isinstance(v, (str, bool))), np.nan), errors="coerce")
+    text = s.map(lambda v: isinstance(v, str)) & ~miss
+    if text.any():
+        numeric.loc[text] = s[text].map(lambda v: _number_text(v, kind)).astype(float)
+    numeric = numeric.astype("float64")
+    bad = numeric.isna() & ~miss
+    what = {schema.MONEY: "an amount of money", schema.HOURS: "a number of hours"}.get(kind, "a number")
+    return Cleaned(numeric.where(~miss, np.nan), bad, "not-a-number", f"expected {what}",
+                   f"type {what} (e.g. {'1200.50' if kind == schema.MONEY else '3.5'}) or leave it blank")
+
+
+def clean_count(raw: pd.Series, kind: str = schema.COUNT) -> Cleaned:
+    """Whole numbers as Int64; 12.0 is 12, 12.5 is an error; blank stays missing (not recorded)."""
+    c = clean_number(raw, kind)
+    fractional = c.values.notna() & (c.values != np.floor(c.values.fillna(0)))
+    bad = c.bad | fractional
+    values = c.values.where(~bad).round().astype("Int64")
+    return Cleaned(values, bad, "not-a-whole-number", "expected a whole number of people or sessions",
+                   "type a whole number such as 12, or leave it blank if it was not recorded")
+
+
+# --- agreement scores -----------------------------------------------------------------------------
+
+AGREEMENT = {
+    "strongly agree": 5, "agree strongly": 5, "completely agree": 5, "totally agree": 5, "very much agree": 5,
+    "strongly agreed": 5, "definitely": 5,
+    "agree": 4, "somewhat agree": 4, "mostly agree": 4, "slightly agree": 4, "tend to agree": 4, "agreed": 4,
+    "neither agree nor disagree": 3, "neither agree or disagree": 3, "neither": 3, "neutral": 3,
+    "undecided": 3, "neither agree disagree": 3, "no strong feelings": 3, "unsure": 3,
+    "disagree": 2, "somewhat disagree": 2, "slightly disagree": 2, "mostly disagree": 2, "tend to disagree": 2,
+    "disagreed": 2,
+    "strongly disagree": 1, "disagree strongly": 1, "completely disagree": 1, "totally disagree": 1,
+    "strongly disagreed": 1,
+}
+_LEADING_SCORE = re.compile(r"^\(?([0-9])\)?\s*(?:[-=:.)]|$)|\(([0-9])\)$")
+
+
+def _score_text(v: str):
+    t = v.strip().lower().replace("’", "'")
+    m = _LEADING_SCORE.search(t)
+    if m:
+        return float(m.group(1) or m.group(2))
+    t = re.sub(r"[^a-z' ]+", " ", t)
+    t = " ".join(t.split())
+    if t in AGREEMENT:
+        return float(AGREEMENT[t])
+    return None
+
+
+def clean_score(raw: pd.Series) -> Cleaned:
+    """Agreement answers -> 5..1: 'Strongly agree' 5 ... 'Strongly disagree' 1, '4 - Agree' 4.
+
+    N/A, don't know, blank -> missing, never a number. Numbers outside 1-5 are errors.
+    """
+    s = _norm(raw)
+    miss = missing_mask(s, NO_ANSWER_TOKENS)
+    numeric = pd.to_numeric(s.where(s.map(lambda v: not isinstance(v, (str, bool))), np.nan), errors="coerce")
+    text = s.map(lambda v: isinstance(v, str)) & ~miss
+    if text.any():
+        numeric.loc[text] = s[text].map(_score_text).astype(float)
+    numeric = numeric.astype("float64")
+    bad = (numeric.isna() | ~numeric.isin([1, 2, 3, 4, 5])) & ~miss
+    values = numeric.where(~bad & ~miss).astype("Int64")
+    return Cleaned(values, bad, "unknown-answer",
+                   "expected an answer on the 5-point agreement scale",
+                   "use 1-5 or Strongly disagree / Disagree / Neither agree nor disagree / Agree / Strongly agree; "
+                   "leave N/A or don't know as they are (they count as no answer)")
+
+
+# --- choices, booleans, quintiles -----------------------------------------------------------------
+
+CHOICES = {
+    "partnership_type": {
+        "library": "library", "libraries": "library", "library field": "library", "library sector": "library",
+        "library body": "library", "library partner": "library", "other library": "library", "lib": "library",
+        "community": "community", "community group": "community", "community groups": "community",
+        "community organisation": "community", "community organization": "community", "voluntary": "community",
+        "grassroots": "community", "local group": "community", "communities": "community",
+        "stakeholder": "stakeholder", "external": "stakeholder", "external stakeholder": "stakeholder",
+        "stakeholders": "stakeholder", "external partner": "stakeholder", "institutional": "stakeholder",
+    },
+    "role": {
+        "lead": "lead", "lead partner": "lead", "leader": "lead", "co-delivery": "co-delivery",
+        "co delivery": "co-delivery", "codelivery": "co-delivery", "co-deliver": "co-delivery",
+        "delivery": "co-delivery", "delivery partner": "co-delivery", "co-delivered": "co-delivery",
+        "referral": "referral", "referrals": "referral", "referrer": "referral", "signposting": "referral",
+        "venue": "venue", "host": "venue", "space": "venue", "venue provider": "venue",
+        "funder": "funder", "funding": "funder", "sponsor": "funder", "other": "other",
+    },
+    "wave": {
+        "pre": "pre", "before": "pre", "baseline": "pre", "pre-session": "pre", "pre session": "pre",
+        "pre-course": "pre", "start": "pre", "pre-test": "pre", "pretest": "pre",
+        "i am taking it before the event": "pre",
+        "post": "post", "after": "post", "immediate": "post", "end": "post", "post-session": "post",
+        "post session": "post", "post-course": "post", "exit": "post", "post-test": "post", "posttest": "post",
+        "follow_up": "follow_up", "follow-up": "follow_up", "follow up": "follow_up", "followup": "follow_up",
+        "later": "follow_up", "3 months": "follow_up", "six months": "follow_up",
+    },
+}
+
+
+def clean_choice(raw: pd.Series, column: str) -> Cleaned:
+    s = _norm(raw)
+    miss = missing_mask(s, TEXT_MISSING)
+    lookup = CHOICES.get(column, {})
+    allowed = schema.TABLES_BY_COLUMN_ALLOWED.get(column, ())
+
+    def one(v):
+        t = " ".join(re.sub(r"[^a-z0-9_\- ]+", " ", str(v).lower()).split())
+        if t in lookup:
+            return lookup[t]
+        if t in allowed:
+            return t
+        for key, value in lookup.items():  # 'Community (local groups)', 'Survey Type: Immediate'
+            if len(key) > 3 and re.search(rf"\b{re.escape(key)}\b", t):
+                return value
+        return None
+
+    values = s.where(~miss).map(lambda v: one(v) if isinstance(v, str) else None)
+    bad = values.isna() & ~miss
+    values = values.where(values.notna(), np.nan).astype("str").where(values.notna(), np.nan)
+    return Cleaned(values, bad, "invalid-choice", f"{column} must be one of {', '.join(allowed)}",
+                   f"choose one of: {', '.join(allowed)}")
+
+
+TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "✓", "✔", "ticked", "done", "t", "1.0"})
+FALSE_WORDS = frozenset({"no", "n", "false", "0", "f", "not", "0.0"})
+
+
+def clean_bool(raw: pd.Series) -> Cleaned:
+    s = _norm(raw)
+    miss = pd.isna(s) | s.map(lambda v: isinstance(v, str) and v.strip().lower() in TEXT_MISSING - {"x"})
+
+    def one(v):
+        if isinstance(v, bool):
+            return v
+        t = str(v).strip().lower()
+        if t in TRUE_WORDS:
+            return True
+        if t in FALSE_WORDS:
+            return False
+        return None
+
+    values = s.where(~miss).map(lambda v: one(v) if not pd.isna(v) else None)
+    bad = values.isna() & ~miss
+    return Cleaned(values.astype("boolean"), bad, "not-yes-or-no", "expected yes or no", "type Yes or No")
+
+
+def clean_quintile(raw: pd.Series) -> Cleaned:
+    """Deprivation quintile 1 (most deprived) ... 5 (least): 1, 'Q1', '1 - most deprived', 'Most deprived'."""
+    s = _norm(raw)
+    miss = missing_mask(s)
+
+    def one(v):
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return float(v)
+        t = str(v).strip().lower()
+        if "most deprived" in t and not re.search(r"\d", t):
+            return 1.0
+        if "least deprived" in t and not re.search(r"\d", t):
+            return 5.0
+        m = re.match(r"^(?:q|quintile)?\s*([0-9]+(?:\.0)?)\b", t)
+        return float(m.group(1)) if m else None
+
+    numeric = s.where(~miss).map(lambda v: one(v) if not pd.isna(v) else None).astype(float)
+    bad = (numeric.isna() | ~numeric.isin([1, 2, 3, 4, 5])) & ~miss
+    return Cleaned(numeric.where(~bad).astype("Int64"), bad, "invalid-quintile",
+                   "expected a deprivation quintile from 1 (most deprived) to 5 (least deprived)",
+                   "type 1, 2, 3, 4 or 5")
+
+
+# --- dates and periods ----------------------------------------------------------------------------
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_TIME_PART = re.compile(r"(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:am|pm)?(?:z|[+-]\d{2}:?\d{2})?)$")
+_ORDINAL = re.compile(r"\b(\d{1,2})(st|nd|rd|th)\b")
+_WEEKDAY = re.compile(r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|sday|urday)?\b\.?")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_TEXT_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d %B %y", "%d %b %y", "%b %d %y", "%B %d %y")
+_ISO_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")
+
+
+def _date_text(v: str) -> str:
+    t = v.strip().lower()
+    t = _TIME_PART.sub("", t).strip()
+    t = _WEEKDAY.sub(" ", t)
+    t = _ORDINAL.sub(r"\1", t)
+    t = t.replace(",", " ").replace(" of ", " ").replace("sept ", "sep ")
+    return " ".join(t.split())
+
+
+def day_first_for(texts: pd.Series, setting: bool) -> bool:
+    """Whether numeric dates like 03/04/2025 in this column are day-first.
+
+    A column that holds 25/12/2025 must be day-first, one that holds 12/25/2025
+    month-first; only when every value is ambiguous does the setting decide.
+    """
+    parts = texts.str.extract(_NUMERIC_DATE.pattern).dropna()
+    if parts.empty:
+        return setting
+    first, second = parts[0].astype(int), parts[1].astype(int)
+    if (first > 12).any() and not (second > 12).any():
+        return True
+    if (second > 12).any() and not (first > 12).any():
+        return False
+    return setting
+
+
+def clean_date(raw: pd.Series, dayfirst: bool = True) -> Cleaned:
+    """Dates as datetime64: Excel serials, ISO text, UK day-first text (US with dayfirst=False),
+    '3rd April 2025', 'Thursday, 3 April 2025 10:00', datetime cells. Times are dropped."""
+    s = _norm(raw)
+    miss = missing_mask(s)
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
+    present = s[~miss]
+    is_dt = present.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)))
+    if is_dt.any():
+        out.loc[is_dt[is_dt].index] = pd.to_datetime(present[is_dt].map(
+            lambda v: pd.Timestamp(v).tz_localize(None) if getattr(v, "tzinfo", None) else pd.Timestamp(v)
+        )).dt.normalize().astype("datetime64[us]")
+    is_num = present.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    if is_num.any():
+        serial = pd.to_numeric(present[is_num], errors="coerce")
+        serial = serial.where((serial >= 1) & (serial < 2958466))
+        out.loc[serial.index] = (_EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")).astype("datetime64[us]")
+    is_text = present.map(lambda v: isinstance(v, str))
+    if is_text.any():
+        text = present[is_text].map(_date_text)
+        serial_text = text.str.fullmatch(r"\d{5}(\.\d+)?")
+        if serial_text.any():
+            serial = text[serial_text].astype(float)
+            out.loc[serial.index] = (_EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")).astype("datetime64[us]")
+        remaining = text[~serial_text]
+        first = day_first_for(remaining, dayfirst)
+        numeric_formats = (("%d/%m/%Y", "%d/%m/%y") if first else ("%m/%d/%Y", "%m/%d/%y"))
+        slashed = remaining.str.replace(r"^(\d{1,2})[.\-](\d{1,2})[.\-](\d{2,4})$", r"\1/\2/\3", regex=True)
+        for fmt in _ISO_FORMATS + numeric_formats + _TEXT_FORMATS + ("%Y-%m-%d %H:%M:%S",):
+            todo = out.loc[slashed.index].isna()
+            if not todo.any():
+                break
+            parsed = pd.to_datetime(slashed[todo], format=fmt, errors="coerce")
+            ok = parsed.notna()
+            if ok.any():
+                out.loc[parsed[ok].index] = parsed[ok].astype("datetime64[us]")
+    bad = out.isna() & ~miss
+    return Cleaned(out, bad, "unparsable-date", "this is not a date the importer can read",
+                   "type the date as 2025-04-03, 03/04/2025 or 3 April 2025")
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+
+
+def _period_one(v) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    if isinstance(v, (dt.date, pd.Timestamp)):
+        start = pd.Timestamp(v).normalize()
+        return start, start
+    t = str(v).strip().lower()
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\s*/\s*p(\d+)([ymwd])", t)
+    if m:
+        start = pd.Timestamp(m.group(1))
+        n, unit = int(m.group(2)), m.group(3)
+        offset = {"y": pd.DateOffset(years=n), "m": pd.DateOffset(months=n), "w": pd.DateOffset(weeks=n),
+                  "d": pd.DateOffset(days=n)}[unit]
+        return start, start + offset - pd.Timedelta(days=1)
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\s*/\s*(\d{4}-\d{2}-\d{2})", t)
+    if m:
+        return pd.Timestamp(m.group(1)), pd.Timestamp(m.group(2))
+    m = re.fullmatch(r"(\d{4})[-/](\d{1,2})", t)
+    if m and 1 <= int(m.group(2)) <= 12:
+        start = pd.Timestamp(int(m.group(1)), int(m.group(2)), 1)
+        return start, start + pd.offsets.MonthEnd(0)
+    m = re.fullmatch(r"([a-z]{3})[a-z]*\.?\s+(\d{4})", t)
+    if m and m.group(1) in _MONTHS:
+        start = pd.Timestamp(int(m.group(2)), _MONTHS[m.group(1)], 1)
+        return start, start + pd.offsets.MonthEnd(0)
+    m = re.fullmatch(r"(\d{4})\s*-?\s*q([1-4])|q([1-4])\s*-?\s*(\d{4})", t)
+    if m:
+        year = int(m.group(1) or m.group(4))
+        q = int(m.group(2) or m.group(3))
+        start = pd.Timestamp(year, 3 * q - 2, 1)
+        return start, start + pd.offsets.QuarterEnd(0)
+    m = re.fullmatch(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})", t)  # financial year 2023/24 (April to March)
+    if m and (int(m.group(2)) % 100) == (int(m.group(1)) + 1) % 100:
+        year = int(m.group(1))
+        return pd.Timestamp(year, 4, 1), pd.Timestamp(year + 1, 3, 31)
+    m = re.fullmatch(r"(\d{4})", t)
+    if m:
+        return pd.Timestamp(int(t), 1, 1), pd.Timestamp(int(t), 12, 31)
+    return None
+
+
+def clean_period(raw: pd.Series) -> tuple[pd.Series, pd.Series, Cleaned]:
+    """Periods -> (start, end): '2023-04-01/P3M', '2023-04-01/2023-06-30', '2024-05', 'May 2024',
+    '2024 Q2', '2023/24' (financial year, April-March), '2024'."""
+    s = _norm(raw)
+    miss = missing_mask(s)
+    parsed = s.where(~miss).map(lambda v: _period_one(v) if not pd.isna(v) else None)
+    start = pd.to_datetime(parsed.map(lambda p: p[0] if p else pd.NaT)).astype("datetime64[us]")
+    end = pd.to_datetime(parsed.map(lambda p: p[1] if p else pd.NaT)).astype("datetime64[us]")
+    bad = parsed.isna() & ~miss
+    return start, end, Cleaned(start, bad, "unparsable-period", "this is not a period the importer can read",
+                               "use 2024-05 for a month, 2024 Q2 for a quarter, 2023/24 for a financial year, "
+                               "or an ISO interval such as 2023-04-01/P3M")
+
+
+def clean_integer(raw: pd.Series) -> Cleaned:
+    c = clean_count(raw, schema.NUMBER)
+    c.code, c.message, c.fix = "not-a-whole-number", "expected a whole number", "type a whole number"
+    return c
+
+
+def clean_month(raw: pd.Series) -> Cleaned:
+    """Months as 1-12: 5, '05', 'May', 'may 2024' (the month part)."""
+    s = _norm(raw)
+    miss = missing_mask(s)
+
+    def one(v):
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return float(v)
+        if isinstance(v, (dt.date, pd.Timestamp)):
+            return float(pd.Timestamp(v).month)
+        t = str(v).strip().lower()
+        if t.isdigit():
+            return float(t)
+        return float(_MONTHS[t[:3]]) if t[:3] in _MONTHS else None
+
+    numeric = s.where(~miss).map(lambda v: one(v) if not pd.isna(v) else None).astype(float)
+    bad = (numeric.isna() | ~numeric.isin(range(1, 13))) & ~miss
+    return Cleaned(numeric.where(~bad).astype("Int64"), bad, "invalid-month", "expected a month",
+                   "type the month as 1-12 or its name, e.g. May")
+
+
+def clean_column(raw: pd.Series, column: schema.Column, dayfirst: bool = True) -> Cleaned:
+    """Dispatch on the column's kind."""
+    kind = column.kind
+    if column.name == "month":
+        return clean_month(raw)
+    if kind == schema.DATE:
+        return clean_date(raw, dayfirst)
+    if kind in (schema.COUNT,):
+        return clean_count(raw)
+    if kind == schema.INTEGER:
+        return clean_integer(raw)
+    if kind in (schema.MONEY, schema.HOURS, schema.NUMBER):
+        return clean_number(raw, kind)
+    if kind == schema.SCORE:
+        return clean_score(raw)
+    if kind == schema.CHOICE:
+        return clean_choice(raw, column.name)
+    if kind == schema.BOOL:
+        return clean_bool(raw)
+    if kind == schema.QUINTILE:
+        return clean_quintile(raw)
+    if kind == schema.ID:
+        return clean_id(raw)
+    return clean_text(raw)

@@ -1,0 +1,154 @@
+"""Which table a sheet holds and which header is which canonical column.
+
+Headers are matched by exact name, synonym, distinctive phrase (survey tools put
+whole questions in the header: "I feel more confident about what I just
+learned" -> confidence) and fuzzy similarity; each canonical column is given to
+the one header that matches it best.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from impact import schema
+
+WAVE_MARK = re.compile(
+    r"^(?:(?P<p1>pre|before|post|after|follow[ -]?up)\s*[:\-–(\[]\s*|(?P<p2>before|after)\s+)(?P<rest1>.+?)[)\]]?$"
+    r"|^(?P<rest2>.+?)\s*(?:[._\s]|\s[-–(\[]\s?)(?P<s>pre|post|before|after|follow[ _-]?up)[)\]]?$",
+    re.IGNORECASE,
+)
+AGE_HEADER = re.compile(
+    r"^(?:aged?\s*)?(?:under\s*\d+|over\s*\d+|\d+\s*(?:-|–|to)\s*\d+|\d+\s*\+|\d+\s*(?:and|&)\s*(?:over|older|above)"
+    r"|children|adults?|teens?|young people|older people|babies|toddlers|seniors|under 5s|under fives)"
+    r"(?:\s*(?:years?|yrs|y\.?o\.?))?$",
+    re.IGNORECASE,
+)
+SINGLE_AGE = re.compile(r"^\d{1,3}\+?$")
+DAY_HEADER = re.compile(r"^(?:day|session|week)\s*(\d{1,2})$", re.IGNORECASE)
+TOTAL_HEADER = re.compile(r"^(?:all ages|all|total|totals|grand total|sum|all people|all persons)$", re.IGNORECASE)
+PERSONAL_HEADER = re.compile(
+    r"^(?:(?:your|full|first|last|family|given|participant'?s?|attendee'?s?|respondent'?s?|contact|child'?s?"
+    r"|parent'?s?|customer|member|learner)\s*)?(?:name|names|surname|forename|first name|last name)$"
+    r"|e-?mail|phone|telephone|mobile|tel\.?$|contact number|address|street|postcode|post code|zip code|zip"
+    r"|ip address|date of birth|dob|national insurance|nhs number|signature",
+    re.IGNORECASE,
+)
+
+
+def normalise(header) -> str:
+    """'  No. Attending* ' -> 'no attending'; 'session_date' -> 'session date'."""
+    text = str(header).replace("\u00a0", " ").replace("’", "'")
+    text = re.sub(r"\((?:optional|required|£|gbp|hrs|hours|\$|yes/no|y/n)\)", " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"[_/]+", " ", text.lower())
+    text = re.sub(r"[^a-z0-9'&+ \-]+", " ", text)
+    text = text.replace("'", "")
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Match:
+    column: str
+    strength: float  # 1 exact, 0.9 synonym, 0.8 phrase, fuzzy ratio below
+
+
+def match_header(header: str, table: schema.Table) -> Match | None:
+    """The best canonical column of `table` for one header, or None."""
+    h = normalise(header)
+    if not h:
+        return None
+    if table.name == "survey_responses":
+        m = re.match(r"^outcome\s+([a-z0-9 ]+)$", h)
+        if m and m.group(1).replace(" ", "_") not in schema.OUTCOME_DOMAINS:
+            return Match("outcome_" + m.group(1).strip().replace(" ", "_"), 1.0)
+    best: Match | None = None
+    for col in table.columns:
+        if h == normalise(col.name):
+            return Match(col.name, 1.0)
+        if h in (normalise(s) for s in col.synonyms):
+            cand = Match(col.name, 0.9)
+        elif len(h) > 12 and any(p in h for p in col.phrases):
+            cand = Match(col.name, 0.8)
+        else:
+            ratio = max((difflib.SequenceMatcher(None, h, normalise(s)).ratio()
+                         for s in (col.name, *col.synonyms)), default=0)
+            cand = Match(col.name, round(ratio * 0.85, 3)) if ratio >= 0.88 and len(h) >= 4 else None
+        if cand and (best is None or cand.strength > best.strength):
+            best = cand
+    return best
+
+
+def map_headers(headers: list[str], table: schema.Table,
+                overrides: dict[str, str | None] | None = None) -> dict[str, str | None]:
+    """header -> canonical column (or None when ignored); each canonical column used at most once."""
+    overrides = overrides or {}
+    result: dict[str, str | None] = {}
+    taken: set[str] = set()
+    for h in headers:
+        if h in overrides:
+            result[h] = overrides[h] or None
+            if overrides[h]:
+                taken.add(overrides[h])
+    candidates = []
+    for h in headers:
+        if h in result:
+            continue
+        m = match_header(h, table)
+        if m:
+            candidates.append((m.strength, -headers.index(h), h, m.column))
+        result[h] = None
+    for strength, _, h, column in sorted(candidates, reverse=True):
+        if column in taken:
+            continue
+        result[h] = column
+        taken.add(column)
+    return result
+
+
+def table_score(headers: list[str], table: schema.Table, sheet_name: str = "") -> float:
+    """How well a sheet's headers fit a table: matched strength, required columns, the sheet's name."""
+    mapping = map_headers(headers, table)
+    strengths = {}
+    for h, c in mapping.items():
+        if c:
+            m = match_header(h, table)
+            strengths[c] = m.strength if m and m.column == c else 0.5
+    score = sum(strengths.values())
+    required = table.required
+    score += 1.5 * sum(1 for r in required if r in strengths)
+    score -= 1.0 * sum(1 for r in required if r not in strengths)
+    if table.name == "survey_responses":
+        score += 0.5 * len(schema.outcome_columns(strengths))
+    if table.name == "attendance" and any(AGE_HEADER.match(normalise(h) or "") for h in headers):
+        score += 2
+    if table.name == "population" and sum(1 for h in headers if SINGLE_AGE.match(str(h).strip())) >= 5:
+        score += 4
+    name = sheet_name.lower()
+    if any(w in name for w in table.sheet_words):
+        score += 2
+    return score
+
+
+def detect_table(headers: list[str], sheet_name: str = "") -> tuple[str | None, float]:
+    """The table a sheet most likely holds, and its score; None when nothing fits."""
+    scored = sorted(((table_score(headers, t, sheet_name), t.name) for t in schema.TABLES.values()), reverse=True)
+    best_score, best = scored[0]
+    return (best, best_score) if best_score >= 2.0 else (None, best_score)
+
+
+def wave_split(header: str) -> tuple[str, str] | None:
+    """'confidence.pre' -> ('confidence', 'pre'); 'After: I feel confident' -> ('I feel confident', 'post')."""
+    m = WAVE_MARK.match(str(header).strip())
+    if not m:
+        return None
+    marker = (m.group("p1") or m.group("p2") or m.group("s") or "").lower().replace("_", " ")
+    rest = (m.group("rest1") or m.group("rest2") or "").strip()
+    if not rest:
+        return None
+    wave = {"pre": "pre", "before": "pre", "post": "post", "after": "post"}.get(marker, "follow_up")
+    return rest, wave
+
+
+def is_personal_header(header: str) -> bool:
+    return bool(PERSONAL_HEADER.search(normalise(header))) or bool(
+        re.search(r"e-?mail|phone|address", str(header), re.IGNORECASE))

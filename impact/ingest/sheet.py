@@ -1,0 +1,514 @@
+"""One sheet: find the header, drop blanks, totals and notes, map, reshape, clean, check.
+
+Row numbers are the spreadsheet's own (1-based) from the first read to the last
+problem: every frame here is indexed by them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from impact import schema
+from impact.ingest import clean, mapping
+from impact.ingest.read import MAX_CELL_CHARS, RawSheet
+from impact.ingest.report import ERROR, WARNING, Problem, SheetSummary, value_text
+
+TOTALS_ROW = re.compile(r"^(?:grand\s+|sub\s*-?\s*)?totals?\b|^sum\b|^overall\b|^all (?:programmes|programs|sessions"
+                        r"|events|branches|libraries|partners)\b", re.IGNORECASE)
+NOTES_ROW = re.compile(r"^(?:notes?|source|sources|\*|n\.?\s?b\.?|figures|data (?:from|as)|prepared|compiled"
+                       r"|updated|please|key|footnote)\b", re.IGNORECASE)
+SUBHEADER_WORDS = {"response", "open-ended response", "open ended response", "other (please specify)"}
+EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\w/-])(?:\+?\d[\d ()-]{8,}\d)(?![\w/-])")
+
+
+@dataclass
+class Options:
+    table: str | None = None
+    mapping: dict[str, str | None] = field(default_factory=dict)  # header as written -> canonical ('' = ignore)
+    dayfirst: bool = True
+
+
+@dataclass
+class SheetResult:
+    summary: SheetSummary
+    frames: dict[str, pd.DataFrame]
+    problems: list[Problem]
+    personal_columns: list[str]
+
+
+def column_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+class SheetReader:
+    def __init__(self, raw: RawSheet, file: str, options: Options):
+        self.raw, self.file, self.options = raw, file, options
+        self.problems: list[Problem] = []
+        self.personal: list[str] = []
+
+    # -- reporting -----------------------------------------------------------------------------
+    def problem(self, severity, code, row, column, value, message, fix):
+        self.problems.append(Problem(severity, code, self.file, self.raw.name, None if row is None else int(row),
+                                     column, value_text(value), message, fix))
+
+    def bad_cells(self, frame: pd.DataFrame, header: str, cleaned: clean.Cleaned, severity=ERROR):
+        for row in cleaned.bad[cleaned.bad].index:
+            self.problem(severity, cleaned.code, frame.loc[row, "_row"] if "_row" in frame else row, header,
+                         frame.at[row, header], cleaned.message, cleaned.fix)
+
+    # -- steps ---------------------------------------------------------------------------------
+    def grid(self) -> pd.DataFrame:
+        rows = self.raw.rows
+        width = max((len(r) for r in rows), default=0)
+        frame = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], dtype=object)
+        frame.index = range(1, len(frame) + 1)
+        # merged cells: the value sits top-left; fill the range so headers and labels read whole
+        for r0, c0, r1, c1 in self.raw.merged:
+            if r0 < len(frame) and c0 < width and r0 < 40:
+                v = frame.iat[r0, c0]
+                frame.iloc[r0:r1 + 1, c0:min(c1, width - 1) + 1] = v
+        return frame
+
+    def find_header(self, frame: pd.DataFrame) -> int | None:
+        tables = [schema.TABLES[self.options.table]] if self.options.table else list(schema.TABLES.values())
+        best, best_score = None, -1e9
+        for row in frame.index[:40]:
+            cells = [v for v in frame.loc[row].tolist() if not _blank(v)]
+            if len(cells) < 2 and best is not None:
+                continue
+            texts = [str(v) for v in cells if isinstance(v, str)]
+            numbers = len(cells) - len(texts)
+            matched = 0.0
+            for t in texts:
+                if t in self.options.mapping:
+                    matched += 1
+                    continue
+                strengths = [m.strength for m in (mapping.match_header(t, tb) for tb in tables) if m]
+                matched += max(strengths, default=0)
+                if mapping.AGE_HEADER.match(mapping.normalise(t)) or mapping.DAY_HEADER.match(t.strip()):
+                    matched += 0.5
+            score = 2 * matched + 0.3 * len(texts) - 1.0 * numbers + (0.5 if len(cells) >= 2 else -5)
+            if score > best_score + 1e-9:
+                best, best_score = row, score
+        return best
+
+    def header_labels(self, frame: pd.DataFrame, header_row: int) -> tuple[list[str], int]:
+        """Labels for each column and the first data row; joins two-row headers (merged groups, SurveyMonkey)."""
+        labels = ["" if _blank(v) else str(v).strip() for v in frame.loc[header_row].tolist()]
+        first_data = header_row + 1
+        merged_rows = {r0 + 1 for r0, c0, r1, c1 in self.raw.merged if c1 > c0}
+        nxt = frame.loc[first_data].tolist() if first_data in frame.index else []
+        nxt_text = [str(v).strip() for v in nxt if not _blank(v)]
+        survey_monkey = nxt_text and all(t.lower() in SUBHEADER_WORDS or not re.search(r"\d", t) for t in nxt_text) \
+            and any(t.lower() in SUBHEADER_WORDS for t in nxt_text)
+        grouped = header_row in merged_rows and nxt_text and all(isinstance(v, str) for v in nxt if not _blank(v))
+        if survey_monkey or grouped:
+            parent = ""
+            joined = []
+            for top, sub in zip(labels, nxt):
+                parent = top or parent
+                sub = "" if _blank(sub) else str(sub).strip()
+                if not sub or sub.lower() in SUBHEADER_WORDS:
+                    joined.append(top or parent if not top else top)
+                else:
+                    joined.append(f"{parent} {sub}".strip() if parent and parent != sub else sub)
+            labels, first_data = joined, first_data + 1
+        elif header_row - 1 in frame.index and header_row - 1 + 1 - 1 in merged_rows:
+            above = ["" if _blank(v) else str(v).strip() for v in frame.loc[header_row - 1].tolist()]
+            labels = [f"{a} {b}".strip() if a and a != b else b for a, b in zip(above, labels)]
+        seen: dict[str, int] = {}
+        out = []
+        for i, label in enumerate(labels):
+            label = label or ""
+            if label in seen:
+                seen[label] += 1
+                label = f"{label} ({seen[label]})"
+            else:
+                seen[label] = 1
+            out.append(label)
+        return out, first_data
+
+    def run(self) -> SheetResult | None:
+        frame = self.grid()
+        if frame.empty:
+            return None
+        blank = frame.map(_blank)
+        frame = frame.loc[~blank.all(axis=1), ~blank.all(axis=0)]
+        if frame.empty:
+            return None
+        header_row = self.find_header(frame)
+        labels, first_data = self.header_labels(frame, header_row)
+        data = frame.loc[frame.index >= first_data].copy()
+        for i, label in enumerate(labels):
+            if not label:
+                col = frame.columns[i]
+                if data[col].map(lambda v: not _blank(v)).any():
+                    labels[i] = f"Column {column_letter(col)}"
+                    self.problem(WARNING, "missing-header", header_row, labels[i], None,
+                                 f"column {column_letter(col)} has values but no header, so it is not imported",
+                                 "type a header for it (the template shows the names) and upload again")
+                else:
+                    labels[i] = f"Column {column_letter(col)}"
+        data.columns = labels
+        data.insert(0, "_row", data.index)
+        ragged = [i + 1 for i, r in enumerate(self.raw.rows)
+                  if i + 1 >= first_data and len(r) > len(self.raw.rows[header_row - 1]) and
+                  any(not _blank(v) for v in r[len(self.raw.rows[header_row - 1]):])]
+        for row in ragged:
+            self.problem(WARNING, "extra-cells", row, None, None,
+                         "this row has more cells than the header has columns; the extra cells are not imported",
+                         "check the row for a stray comma or shifted values")
+        headers = [c for c in data.columns if c != "_row"]
+        # which table
+        table_name = self.options.table
+        if table_name is None:
+            keyed = [mapping.wave_split(h)[0] if mapping.wave_split(h) else h for h in headers]
+            table_name, _ = mapping.detect_table(keyed, self.raw.name)
+        summary = SheetSummary(self.file, self.raw.name, table_name, 0, int(header_row), {})
+        if table_name is None:
+            self.problem(ERROR, "unknown-table", header_row, None, ", ".join(headers[:8]),
+                         "cannot tell which table this sheet holds from its headers",
+                         "choose the table for this sheet (upload page, or --table), or rename the headers as in "
+                         "the template: " + "; ".join(f"{t.name}: {', '.join(t.required)}" for t in schema.TABLES.values()))
+            summary.mapping = {h: None for h in headers}
+            return SheetResult(summary, {}, self.problems, self.personal)
+        table = schema.TABLES[table_name]
+        data = self.drop_totals_and_notes(data, headers)
+        data, headers = self.drop_total_columns(data, headers)
+        result = self.to_table(data, headers, table, summary)
+        return SheetResult(summary, result, self.problems, self.personal)
+
+    def drop_totals_and_notes(self, data: pd.DataFrame, headers: list[str]) -> pd.DataFrame:
+        keep = pd.Series(True, index=data.index)
+        cells = data[headers]
+        filled = cells.map(lambda v: not _blank(v))
+        counts = filled.sum(axis=1)
+        for row in data.index:
+            values = [v for v in cells.loc[row].tolist() if not _blank(v)]
+            first_texts = [str(v).strip() for v in cells.loc[row].tolist()[:3] if isinstance(v, str) and v.strip()]
+            if any(TOTALS_ROW.match(t) for t in first_texts):
+                keep[row] = False
+                self.problem(WARNING, "totals-row-excluded", row, None, first_texts[0],
+                             "a totals row is not imported (totals are worked out from the rows above)",
+                             "nothing to do; remove the row if it is not a total")
+            elif counts[row] == 1 and isinstance(values[0], str) and (
+                    NOTES_ROW.match(values[0].strip()) or len(values[0]) >= 40) and len(headers) >= 3:
+                keep[row] = False
+                self.problem(WARNING, "notes-row-excluded", row, None, values[0],
+                             "a note below or inside the table is not imported",
+                             "nothing to do; if it was data, put each value in its own column")
+        return data.loc[keep]
+
+    def drop_total_columns(self, data, headers):
+        groups = [h for h in headers if mapping.AGE_HEADER.match(mapping.normalise(h))
+                  or mapping.SINGLE_AGE.match(h.strip())]
+        if len(groups) < 3:
+            return data, headers
+        totals = [h for h in headers if mapping.TOTAL_HEADER.match(mapping.normalise(h))
+                  and h not in self.options.mapping]
+        for h in totals:
+            self.problem(WARNING, "totals-column-excluded", None, h, None,
+                         f"the column '{h}' totals the group columns beside it, so it is not imported",
+                         "nothing to do: totals are worked out from the group columns")
+        return data.drop(columns=totals), [h for h in headers if h not in totals]
+
+    # -- mapping and reshaping -------------------------------------------------------------------
+    def to_table(self, data: pd.DataFrame, headers: list[str], table: schema.Table,
+                 summary: SheetSummary) -> dict[str, pd.DataFrame]:
+        overrides = {h: v for h, v in self.options.mapping.items() if h in headers}
+        frames: dict[str, pd.DataFrame] = {}
+        # personal data by header: never mapped, never stored
+        for h in headers:
+            if h in overrides and overrides[h]:
+                continue
+            if mapping.is_personal_header(h) and not (table.name in ("partners", "programmes")
+                                                       and mapping.normalise(h) in ("name", "names")):
+                self.personal.append(h)
+        candidates = [h for h in headers if h not in self.personal]
+        wide_groups: list[str] = []
+        day_columns: list[str] = []
+        wave_columns: dict[str, tuple[str, str]] = {}
+        if table.name in ("attendance", "population"):
+            wide_groups = [h for h in candidates if h not in overrides and (
+                mapping.AGE_HEADER.match(mapping.normalise(h))
+                or (table.name == "population" and mapping.SINGLE_AGE.match(h.strip())))]
+            if len(wide_groups) < 2:
+                wide_groups = []
+            if table.name == "attendance":
+                day_columns = [h for h in candidates if mapping.DAY_HEADER.match(h.strip()) and h not in overrides]
+                if len(day_columns) < 2:
+                    day_columns = []
+        if table.name == "survey_responses":
+            for h in candidates:
+                split = mapping.wave_split(h)
+                if split and h not in overrides:
+                    base = mapping.match_header(split[0], table)
+                    if base and base.column in schema.outcome_columns([base.column]):
+                        wave_columns[h] = (base.column, split[1])
+        special = set(wide_groups) | set(day_columns) | set(wave_columns)
+        col_map = mapping.map_headers([h for h in candidates if h not in special], table, overrides)
+        for h in special:
+            col_map[h] = None
+        # content check: emails / phone numbers in a column make it personal whatever its header
+        for h, c in list(col_map.items()):
+            if c in ("comment_benefit", "comment_improve", "comment_action") or (c and table.column(c).kind != schema.TEXT
+                                                                               and c not in ("respondent_id", "participant_id")):
+                continue
+            values = data[h].dropna().astype(str).head(500)
+            values = values[values.str.strip() != ""]
+            if len(values) and (values.str.fullmatch(EMAIL.pattern) | values.str.fullmatch(PHONE.pattern)).mean() >= 0.3:
+                self.personal.append(h)
+                col_map[h] = None
+        for h in self.personal:
+            col_map[h] = None
+            self.problem(WARNING, "personal-data-not-stored", None, h, None,
+                         f"the column '{h}' holds personal data (names, emails, phone numbers or addresses); "
+                         "it is not stored and the original file is not kept",
+                         "nothing to do; leave such columns out of future uploads")
+        shown = {h: col_map.get(h) for h in headers}
+        for h in wide_groups:
+            shown[h] = "age_band" if table.name == "attendance" else "group"
+        for h in day_columns:
+            shown[h] = "attendees"
+        for h, (c, w) in wave_columns.items():
+            shown[h] = f"{c} ({w})"
+        summary.mapping = shown
+        mapped = {h: c for h, c in col_map.items() if c}
+        if wave_columns:
+            data, mapped = self.split_waves(data, mapped, wave_columns)
+        if wide_groups:
+            data, mapped = self.melt(data, mapped, wide_groups,
+                                     "age_band" if table.name == "attendance" else "group",
+                                     "attendees" if table.name == "attendance" else "population")
+        if day_columns:
+            data, mapped = self.melt(data, mapped, day_columns, "_day", "attendees", drop_blank=True)
+        missing = [c for c in table.required if c not in mapped.values()]
+        if table.name == "population" and "dimension" in missing and wide_groups:
+            missing.remove("dimension")
+        if missing:
+            self.problem(ERROR, "missing-column", summary.header_row, None, None,
+                         f"the {table.name} sheet has no column for {', '.join(missing)}",
+                         f"add a column headed {', '.join(missing)}, or map an existing header to it")
+            summary.rows = len(data)
+            return {}
+        out = self.clean_columns(data, mapped, table)
+        frames[table.name] = out
+        summary.rows = len(out)
+        return frames
+
+    def split_waves(self, data, mapped, wave_columns):
+        """A joined pre/post export -> one response per wave sharing a respondent id."""
+        if "respondent_id" not in mapped.values():
+            data = data.copy()
+            data["_respondent"] = [f"{self.raw.name}-r{r}" for r in data["_row"]]
+            mapped = {**mapped, "_respondent": "respondent_id"}
+        parts = []
+        waves = sorted({w for _, w in wave_columns.values()})
+        base_cols = [h for h in mapped]
+        for wave in waves:
+            part = data[["_row", *base_cols]].copy()
+            for h, (column, w) in wave_columns.items():
+                if w == wave:
+                    part[f"__{column}"] = data[h]
+            part["__wave"] = wave
+            parts.append(part)
+        joined = pd.concat(parts)
+        m = {**{h: c for h, c in mapped.items() if c != "wave"}, "__wave": "wave"}
+        for column in {c for c, _ in wave_columns.values()}:
+            m[f"__{column}"] = column
+        return joined, m
+
+    def melt(self, data, mapped, groups, group_col, value_col, drop_blank=False):
+        ids = ["_row", *[h for h in mapped if h in data.columns]]
+        long = data.melt(id_vars=ids, value_vars=groups, var_name=f"__{group_col}", value_name=f"__{value_col}")
+        long = long.set_index(long["_row"].astype(int).rename(None)).sort_index(kind="stable")
+        if drop_blank:
+            long = long[long[f"__{value_col}"].map(lambda v: not _blank(v))]
+        m = {h: c for h, c in mapped.items() if c != value_col}
+        m[f"__{group_col}"] = group_col
+        m[f"__{value_col}"] = value_col
+        return long, m
+
+    # -- cleaning ------------------------------------------------------------------------------------
+    def clean_columns(self, data: pd.DataFrame, mapped: dict[str, str], table: schema.Table) -> pd.DataFrame:
+        out = pd.DataFrame(index=data.index)
+        out["_row"] = data["_row"].astype(int).values
+        out["_sheet"] = self.raw.name
+        headers_of = {}
+        for h, c in mapped.items():
+            if c == "_day":
+                out["_day"] = data[h].map(lambda v: int(mapping.DAY_HEADER.match(v).group(1))).values
+                continue
+            if h not in data.columns:
+                continue
+            too_long = data[h].map(lambda v: isinstance(v, str) and len(v) > MAX_CELL_CHARS)
+            for row in too_long[too_long].index:
+                self.problem(ERROR, "cell-too-long", data.at[row, "_row"] if np.ndim(data.at[row, "_row"]) == 0 else row,
+                             h, str(data.at[row, h])[:60],
+                             f"this cell holds {len(data.at[row, h]):,} characters; a spreadsheet cell holds at most "
+                             f"{MAX_CELL_CHARS:,}", "shorten the text or move it out of the spreadsheet")
+            column = table.column(c) if not c.startswith("__") else None
+            if column is None:
+                continue
+            raw = data[h].where(~too_long, None)
+            if c == "period":
+                start, end, cleaned = clean.clean_period(raw)
+                out["_period_start"], out["_period_end"] = start.values, end.values
+            else:
+                cleaned = clean.clean_column(raw, column, self.options.dayfirst)
+                out[c] = cleaned.values.values
+            headers_of[c] = h
+            if cleaned.bad.any():
+                frame = data[["_row", h]].reset_index(drop=True)
+                bad = cleaned.bad.reset_index(drop=True)
+                for i in bad[bad].index:
+                    self.problem(ERROR, cleaned.code, frame.at[i, "_row"], h, frame.at[i, h], cleaned.message,
+                                 cleaned.fix)
+        out = self.derive(out, table, headers_of)
+        self.check_contract(out, table, headers_of)
+        return out
+
+    def derive(self, out: pd.DataFrame, table: schema.Table, headers_of: dict[str, str]) -> pd.DataFrame:
+        if table.name == "partners" and "name" in out:
+            ids = out.get("partner_id", pd.Series(np.nan, index=out.index))
+            out["partner_id"] = ids.where(ids.notna(), out["name"].map(lambda v: clean.slug(v) if isinstance(v, str) else np.nan))
+        if table.name == "programmes" and "name" in out:
+            ids = out.get("programme_id", pd.Series(np.nan, index=out.index))
+            out["programme_id"] = ids.where(ids.notna(), out["name"].map(lambda v: clean.slug(v) if isinstance(v, str) else np.nan))
+        if table.name == "attendance":
+            out = self.derive_attendance(out, headers_of)
+        if table.name == "survey_responses":
+            if "wave" not in out:
+                out["wave"] = "post"
+            out["wave"] = out["wave"].where(out["wave"].notna(), "post")
+            for c in ("comment_benefit", "comment_improve", "comment_action"):
+                if c in out:
+                    out[c] = self.scrub(out, c, headers_of[c])
+        if table.name == "population" and "dimension" not in out:
+            out["dimension"] = "age_band"
+        return out
+
+    def derive_attendance(self, out: pd.DataFrame, headers_of: dict[str, str]) -> pd.DataFrame:
+        if "participant_id" in out and "attendees" not in headers_of:
+            out["attendees"] = pd.array([1] * len(out), dtype="Int64")
+        if "sessions" not in out:
+            out["sessions"] = pd.array([1] * len(out), dtype="Int64")
+        if "_day" not in out and out.index.duplicated().any():
+            # a head-count row spread over group columns is still one set of sessions: count them once
+            out.loc[out.index.duplicated(keep="first"), "sessions"] = 0
+        start = pd.Series(pd.NaT, index=out.index, dtype="datetime64[us]")
+        end = start.copy()
+        if "session_date" in out:
+            start, end = out["session_date"].copy(), out["session_date"].copy()
+        if "_period_start" in out:
+            start = start.where(start.notna(), out["_period_start"])
+            end = end.where(end.notna(), out["_period_end"])
+        if "year" in out:
+            month = out["month"] if "month" in out else pd.Series(pd.NA, index=out.index, dtype="Int64")
+            has_year = out["year"].notna() & start.isna()
+            ym = pd.DataFrame({"year": out["year"], "month": month.fillna(1), "day": 1})[has_year]
+            if len(ym):
+                s = pd.to_datetime(ym.astype(int), errors="coerce").astype("datetime64[us]")
+                whole_year = month[has_year].isna()
+                e = (s + pd.offsets.MonthEnd(0)).where(~whole_year, s + pd.offsets.YearEnd(0)).astype("datetime64[us]")
+                start.loc[s.index], end.loc[e.index] = s, e
+        if "_day" in out and start.isna().all():
+            pass  # day-numbered workshop sheets carry no dates: the rows count in totals, not in any period
+        out["period_start"], out["period_end"] = start, end
+        no_date = start.isna()
+        unreadable = {p.row for p in self.problems if p.severity == ERROR}
+        no_date &= ~out["_row"].isin(unreadable)
+        has_date_column = bool({"session_date", "period", "year"} & set(headers_of))
+        if no_date.any() and has_date_column:
+            for row in out.index[no_date][:1000]:
+                self.problem(WARNING, "missing-date", out.at[row, "_row"], headers_of.get("session_date") or
+                             headers_of.get("period") or headers_of.get("year"), None,
+                             "this row has no date, so it counts in totals but not in any period",
+                             "type the session date, or the year and month it covers")
+        elif no_date.any():
+            self.problem(WARNING, "no-dates", None, None, None,
+                         "this sheet has no date column, so its rows count in totals but not in any period",
+                         "add a Date column (or Year and Month) for trends over time")
+        if "attendees" in out:
+            blank = out["attendees"].isna()
+            if blank.any():
+                self.problem(WARNING, "attendance-not-recorded", None, headers_of.get("attendees"), None,
+                             f"{int(blank.sum())} rows have no attendance; they are kept as 'not recorded', not zero",
+                             "fill in the head counts you have; leave blank what was not counted")
+            if "new_attendees" in out:
+                over = out["new_attendees"].gt(out["attendees"]).fillna(False).astype(bool)
+                for row in out.index[over]:
+                    self.problem(WARNING, "new-above-attendance", out.at[row, "_row"], headers_of.get("new_attendees"),
+                                 out.at[row, "new_attendees"], "more new attendees than attendees",
+                                 "check the two counts")
+        future = start > pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+        for row in out.index[future.fillna(False).astype(bool)][:200]:
+            self.problem(WARNING, "date-in-future", out.at[row, "_row"], headers_of.get("session_date"),
+                         str(start[row].date()), "this date is in the future", "check the year")
+        return out.drop(columns=[c for c in ("year", "month", "_period_start", "_period_end") if c in out])
+
+    def scrub(self, out: pd.DataFrame, column: str, header: str) -> pd.Series:
+        text = out[column]
+        has = text.notna()
+        scrubbed = text.copy()
+        if has.any():
+            replaced = text[has].str.replace(EMAIL, "[email removed]", regex=True)
+            replaced = replaced.str.replace(PHONE, "[phone removed]", regex=True)
+            changed = replaced != text[has]
+            if changed.any():
+                scrubbed.loc[replaced.index] = replaced
+                self.problem(WARNING, "personal-data-removed", None, header, None,
+                             f"{int(changed.sum())} comments held an email address or phone number; "
+                             "they were replaced by a placeholder before storing",
+                             "nothing to do")
+        return scrubbed
+
+    def check_contract(self, out: pd.DataFrame, table: schema.Table, headers_of: dict[str, str]):
+        """pandera, lazily: every failure of the table contract as a problem with its row."""
+        import pandera.errors as pe
+
+        contract = schema.contract(table.name, out.columns)
+        try:
+            contract.validate(out, lazy=True)
+        except pe.SchemaErrors as err:
+            cases = err.failure_cases
+            for case in cases.itertuples(index=False):
+                column = getattr(case, "column", None)
+                index = getattr(case, "index", None)
+                check = str(getattr(case, "check", ""))
+                if index is None or pd.isna(index) or column not in out:
+                    continue
+                matches = out.index == index
+                rows = out.loc[matches, "_row"].tolist() or [index]
+                value = getattr(case, "failure_case", None)
+                if "not_nullable" in check:
+                    if any(p.row in rows and p.column == headers_of.get(column) for p in self.problems):
+                        continue  # already reported as unreadable
+                    code, msg, fix = ("missing-value", f"{column} is required and this row has none",
+                                      f"fill in {column} for this row, or delete the row")
+                elif "not negative" in check or "greater_than_or_equal" in check:
+                    counted = table.column(column).kind == schema.COUNT
+                    code, msg, fix = ("negative-count" if counted else "negative-value",
+                                      f"{column} cannot be negative",
+                                      "type the number without a minus sign, or leave it blank")
+                elif "one of" in check or "isin" in check:
+                    code, msg, fix = ("invalid-choice", f"{column} must be {check}", f"choose {check}")
+                elif "between" in check or "quintile" in check or "in_range" in check:
+                    code, msg, fix = ("out-of-range", f"{column} must be {check}", f"type a value {check}")
+                else:
+                    code, msg, fix = ("invalid-value", f"{column}: {check}", "correct the value")
+                for row in rows[:1]:
+                    self.problem(ERROR, code, row, headers_of.get(column, column), value, msg, fix)
