@@ -255,6 +255,8 @@ SURVEY_RESPONSES = Table(
                synonyms=("improve", "improvements", "suggestions")),
         Column("comment_action", TEXT, phrases=("what will you do", "what have you done", "next step", "action"),
                synonyms=("action", "what will you do")),
+        Column("theme", TEXT, stored=False, synonyms=("service area", "theme", "programme theme", "program type"),
+               description="import only: the programme's theme (Project Outcome's service area)"),
     ),
     sheet_words=("survey", "response", "feedback", "outcome", "evaluation", "form responses", "questionnaire"),
 )

@@ -8,6 +8,7 @@ the one header that matches it best.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -54,6 +55,18 @@ class Match:
 
 def match_header(header: str, table: schema.Table) -> Match | None:
     """The best canonical column of `table` for one header, or None."""
+    return _match_header(str(header), table.name)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _names(table_name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((c.name, tuple(normalise(s) for s in (c.name, *c.synonyms)))
+                 for c in schema.TABLES[table_name].columns)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _match_header(header: str, table_name: str) -> Match | None:
+    table = schema.TABLES[table_name]
     h = normalise(header)
     if not h:
         return None
@@ -62,17 +75,22 @@ def match_header(header: str, table: schema.Table) -> Match | None:
         if m and m.group(1).replace(" ", "_") not in schema.OUTCOME_DOMAINS:
             return Match("outcome_" + m.group(1).strip().replace(" ", "_"), 1.0)
     best: Match | None = None
-    for col in table.columns:
-        if h == normalise(col.name):
+    for col, names in zip(table.columns, _names(table_name)):
+        if h == names[1][0]:
             return Match(col.name, 1.0)
-        if h in (normalise(s) for s in col.synonyms):
+        if h in names[1][1:]:
             cand = Match(col.name, 0.9)
         elif len(h) > 12 and any(p in h for p in col.phrases):
             cand = Match(col.name, 0.8)
+        elif 4 <= len(h) <= 40:
+            ratio = 0.0
+            for s in names[1]:
+                m = difflib.SequenceMatcher(None, h, s)
+                if m.real_quick_ratio() >= 0.88 and m.quick_ratio() >= 0.88:
+                    ratio = max(ratio, m.ratio())
+            cand = Match(col.name, round(ratio * 0.85, 3)) if ratio >= 0.88 else None
         else:
-            ratio = max((difflib.SequenceMatcher(None, h, normalise(s)).ratio()
-                         for s in (col.name, *col.synonyms)), default=0)
-            cand = Match(col.name, round(ratio * 0.85, 3)) if ratio >= 0.88 and len(h) >= 4 else None
+            cand = None
         if cand and (best is None or cand.strength > best.strength):
             best = cand
     return best

@@ -1,0 +1,5 @@
+import sys
+
+from impact.cli import main
+
+sys.exit(main())

@@ -1,0 +1,216 @@
+"""python -m impact: validate, import, batches, undo, demo, indicators, schema.
+
+Every command that reports takes --json for scripts; the text form is for people.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from impact import schema
+
+
+def _options(args):
+    from impact.ingest import Options
+
+    mapping = {}
+    for item in args.map or []:
+        if "=" not in item:
+            raise SystemExit(f'--map takes "HEADER=canonical" (got {item!r})')
+        header, canonical = item.rsplit("=", 1)
+        mapping[header.strip()] = canonical.strip()
+    if args.table and args.table not in schema.TABLES:
+        raise SystemExit(f"--table must be one of {', '.join(schema.TABLES)}")
+    dayfirst = not getattr(args, "us_dates", False)
+    return Options(table=args.table, mapping=mapping, dayfirst=dayfirst)
+
+
+def _print_report(report: dict, out) -> None:
+    for s in report["sheets"]:
+        mapped = ", ".join(f"{h} → {c}" for h, c in s["mapping"].items() if c)
+        ignored = [h for h, c in s["mapping"].items() if not c]
+        print(f"{s['file']} / {s['sheet']}: {s['table'] or 'unknown table'}, {s['rows']} rows "
+              f"(header on row {s['header_row']})", file=out)
+        if mapped:
+            print(f"  columns: {mapped}", file=out)
+        if ignored:
+            print(f"  not imported: {', '.join(ignored)}", file=out)
+    for kind in ("errors", "warnings"):
+        items = report[kind]
+        if not items:
+            continue
+        print(f"\n{len(items)} {kind}:", file=out)
+        for p in items[:200]:
+            place = " / ".join(str(x) for x in (p["file"], p["sheet"], f"row {p['row']}" if p["row"] else None,
+                                                 p["column"]) if x)
+            value = f" [{p['value']}]" if p["value"] not in (None, "") else ""
+            print(f"  {place}{value}: {p['message']}. Fix: {p['fix']}", file=out)
+        if len(items) > 200:
+            print(f"  ... and {len(items) - 200} more (use --json for all)", file=out)
+    print("\nOK: no errors" if report["ok"] else "\nNot OK: fix the errors above, then try again", file=out)
+
+
+def _missing(paths) -> list[str]:
+    return [p for p in paths if not Path(p).is_file()]
+
+
+def cmd_validate(args) -> int:
+    from impact.ingest import ingest_paths
+
+    if missing := _missing(args.files):
+        print(f"no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    result = ingest_paths(args.files, _options(args))
+    report = result.report()
+    if args.json:
+        print(json.dumps(report, default=str, indent=1))
+    else:
+        _print_report(report, sys.stdout)
+    return 0 if result.ok else 1
+
+
+def cmd_import(args) -> int:
+    from impact.ingest import ingest_paths
+    from impact.store import Store
+
+    if missing := _missing(args.files):
+        print(f"no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    result = ingest_paths(args.files, _options(args))
+    report = result.report()
+    store = Store(args.db)
+    outcome = store.commit(result, uploader=args.uploader or "", force=args.force)
+    report.update({"batch_id": outcome.to_dict()["batch_id"], "batch_ids": outcome.batch_ids,
+                   "stored": outcome.stored, "created": outcome.created, "refused": outcome.refused,
+                   "message": outcome.message})
+    if args.json:
+        print(json.dumps(report, default=str, indent=1))
+    else:
+        _print_report(report, sys.stdout)
+        print(outcome.message)
+    return 0 if outcome.ok else 1
+
+
+def cmd_batches(args) -> int:
+    from impact.store import Store
+
+    frame = Store(args.db).batches()
+    rows = [{"batch_id": int(r.id), "file": r.file_name, "sha256": r.sha256, "uploaded_at": str(r.uploaded_at),
+             "uploader": r.uploader, "rows": r.rows, "personal_data": bool(r.personal_data),
+             "original_kept": bool(r.original_kept), "undone_at": None if r.undone_at is None or str(r.undone_at)
+             in ("NaT", "None") else str(r.undone_at)} for r in frame.itertuples()]
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        if not rows:
+            print("no batches yet: import a file or run `python -m impact demo`")
+        for r in rows:
+            state = f" (undone {r['undone_at']})" if r["undone_at"] else ""
+            print(f"{r['batch_id']:>4}  {r['uploaded_at']}  {r['file']}  {r['rows']}{state}")
+    return 0
+
+
+def cmd_undo(args) -> int:
+    from impact.store import Store
+
+    try:
+        removed = Store(args.db).undo(args.batch_id)
+    except KeyError:
+        print(f"no batch {args.batch_id}: see `python -m impact batches`", file=sys.stderr)
+        return 1
+    print(json.dumps({"batch_id": args.batch_id, "removed": removed}) if args.json else
+          f"batch {args.batch_id} undone: removed {removed or 'nothing (already undone)'}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from impact.store import Store, load_demo
+
+    outcome = load_demo(Store(args.db), force=args.force)
+    print(json.dumps(outcome.to_dict()) if args.json else outcome.message)
+    return 0 if outcome.ok else 1
+
+
+def cmd_indicators(args) -> int:
+    from impact import indicators
+    from impact.store import Store
+
+    store = Store(args.db)
+    result = indicators.summary(store.frames(), min_n=int(store.setting("min_n")))
+    if args.json:
+        print(json.dumps(result, indent=1, default=str))
+        return 0
+    r = result["reach"]
+    print(f"attendance {r['attendance']:,} over {r['sessions']:,} sessions; {r['new_attendees']:,} new to the library")
+    for domain, o in result["outcomes"].items():
+        if o["reliable"]:
+            print(f"{domain}: {o['positive_rate']:.0%} positive (95% CI {o['ci_low']:.0%}–{o['ci_high']:.0%}), "
+                  f"n = {o['n']:,}")
+        else:
+            print(f"{domain}: fewer than {store.setting('min_n')} responses (n = {o['n']})")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    rows = schema.data_dictionary()
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        for r in rows:
+            flag = "required" if r["required"] else ("import only" if not r["stored"] else "optional")
+            allowed = f" ({r['allowed']})" if r["allowed"] else ""
+            print(f"{r['table']}.{r['column']}: {r['kind']}, {flag}{allowed}. {r['description']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m impact", description="Beyond Footfall from the command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p, db=True):
+        p.add_argument("--json", action="store_true", help="print JSON for scripts")
+        if db:
+            p.add_argument("--db", help="database URL (default: IMPACT_DATABASE_URL or sqlite:///data/impact.db)")
+
+    def ingest_args(p):
+        p.add_argument("files", nargs="+", help=".xlsx, .xlsm, .ods or .csv files")
+        p.add_argument("--table", help="the table every sheet holds, instead of detecting it")
+        p.add_argument("--map", action="append", metavar="HEADER=canonical",
+                       help='map a header to a canonical column (repeatable); "HEADER=" ignores it')
+        p.add_argument("--us-dates", action="store_true", help="read 04/03/2025 as April 3 (US month-first)")
+
+    p = sub.add_parser("validate", help="check files and print the validation report; stores nothing")
+    ingest_args(p)
+    common(p, db=False)
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("import", help="validate and store files as one batch each, all or nothing")
+    ingest_args(p)
+    common(p)
+    p.add_argument("--force", action="store_true", help="store a file even if it was uploaded before")
+    p.add_argument("--uploader", help="who is uploading (default: the system user)")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("batches", help="upload history")
+    common(p)
+    p.set_defaults(func=cmd_batches)
+    p = sub.add_parser("undo", help="remove one batch whole")
+    p.add_argument("batch_id", type=int)
+    common(p)
+    p.set_defaults(func=cmd_undo)
+    p = sub.add_parser("demo", help="load the demo library service")
+    common(p)
+    p.add_argument("--force", action="store_true", help="load it again even if it is already loaded")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("indicators", help="headline indicators of everything stored")
+    common(p)
+    p.set_defaults(func=cmd_indicators)
+    p = sub.add_parser("schema", help="the canonical tables and columns (data dictionary)")
+    common(p, db=False)
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

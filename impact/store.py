@@ -1,0 +1,381 @@
+"""The store: batches, atomic commit, duplicate refusal, undo, frames back out.
+
+SQLAlchemy 2 Core over the embedded SQLite file (default `data/impact.db`) or a
+shared PostgreSQL database (`IMPACT_DATABASE_URL=postgresql+psycopg://...`).
+Every stored row knows its batch, sheet and spreadsheet row; a commit is one
+transaction, so an upload lands whole or not at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from impact import schema
+from impact.ingest import IngestResult
+from impact.ingest.clean import slug
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = f"sqlite:///{ROOT / 'data' / 'impact.db'}"
+DEFAULT_SETTINGS = {
+    "hourly_rate": "15.0",  # £ per hour of staff time, for total input
+    "min_n": "10",  # display minimum: below it no percentage is shown
+    "suppress_n": "5",  # exports suppress cells describing fewer people
+    "dayfirst": "true",  # 03/04/2025 is 3 April (UK); set false for US files
+    "blindspot_threshold": "0.8",
+    "fy_start_month": "4",
+    "max_upload_mb": "50",
+}
+_SQL_TYPES = {
+    schema.TEXT: sa.Text, schema.ID: sa.Text, schema.CHOICE: sa.Text, schema.DATE: sa.Date,
+    schema.COUNT: sa.Integer, schema.INTEGER: sa.Integer, schema.QUINTILE: sa.Integer, schema.SCORE: sa.Integer,
+    schema.MONEY: sa.Float, schema.HOURS: sa.Float, schema.NUMBER: sa.Float, schema.BOOL: sa.Boolean,
+}
+
+
+def database_url(url: str | None = None) -> str:
+    """--db beats IMPACT_DATABASE_URL beats the embedded default."""
+    return url or os.environ.get("IMPACT_DATABASE_URL") or DEFAULT_URL
+
+
+def _metadata() -> tuple[sa.MetaData, dict[str, sa.Table]]:
+    md = sa.MetaData()
+    batches = sa.Table(
+        "batches", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("file_name", sa.Text, nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False, index=True),
+        sa.Column("uploaded_at", sa.DateTime, nullable=False),
+        sa.Column("uploader", sa.Text),
+        sa.Column("rows", sa.Text, nullable=False),  # JSON {table: rows}
+        sa.Column("original", sa.LargeBinary),  # the file's bytes, unless it held personal data
+        sa.Column("personal_data", sa.Boolean, nullable=False, default=False),
+        sa.Column("undone_at", sa.DateTime),
+    )
+    tables = {"batches": batches}
+    for t in schema.TABLES.values():
+        cols = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+                sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False, index=True),
+                sa.Column("sheet", sa.Text), sa.Column("source_row", sa.Integer)]
+        for c in t.stored_columns:
+            cols.append(sa.Column(c.name, _SQL_TYPES[c.kind]()))
+        if t.name in ("partners", "programmes"):
+            cols.append(sa.Column("auto", sa.Boolean, nullable=False, default=False))  # created from a reference
+        if t.name == "attendance":
+            cols += [sa.Column("period_start", sa.Date), sa.Column("period_end", sa.Date)]
+        if t.name == "survey_responses":
+            cols.append(sa.Column("custom_outcomes", sa.Text))  # JSON {outcome_<name>: score}
+        tables[t.name] = sa.Table(t.name, md, *cols)
+    tables["settings"] = sa.Table("settings", md, sa.Column("key", sa.String(80), primary_key=True),
+                                  sa.Column("value", sa.Text))
+    tables["mappings"] = sa.Table("mappings", md, sa.Column("headers_key", sa.String(64), primary_key=True),
+                                  sa.Column("table_name", sa.Text), sa.Column("mapping", sa.Text),
+                                  sa.Column("saved_at", sa.DateTime))
+    return md, tables
+
+
+@dataclass
+class CommitOutcome:
+    ok: bool
+    batch_ids: list[int] = field(default_factory=list)
+    stored: dict[str, int] = field(default_factory=dict)
+    created: dict[str, list[str]] = field(default_factory=dict)  # new partners / programmes made from references
+    refused: list[dict] = field(default_factory=list)  # duplicates: {file, first_uploaded, batch_id}
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "batch_id": self.batch_ids[0] if len(self.batch_ids) == 1 else None,
+                "batch_ids": self.batch_ids, "stored": self.stored, "created": self.created,
+                "refused": self.refused, "message": self.message}
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """DataFrame rows as plain Python dicts for executemany: NA -> None, Timestamps -> dates."""
+    out = {}
+    for c in columns:
+        s = frame[c] if c in frame else pd.Series(None, index=frame.index, dtype=object)
+        if pd.api.types.is_datetime64_any_dtype(s):
+            values = [None if pd.isna(v) else v.date() for v in s]
+        else:
+            values = [None if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else
+                      (v.item() if isinstance(v, np.generic) else v) for v in s.astype(object)]
+        out[c] = values
+    return [dict(zip(columns, row)) for row in zip(*(out[c] for c in columns))] if columns else []
+
+
+class Store:
+    def __init__(self, url: str | None = None):
+        self.url = database_url(url)
+        if self.url.startswith("sqlite:///"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = sa.create_engine(self.url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            @sa.event.listens_for(self.engine, "connect")
+            def _pragmas(conn, _):
+                cur = conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")  # the app and the CLI may use the file at once
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.close()
+        self.metadata, self.tables = _metadata()
+        self.metadata.create_all(self.engine)
+
+    def dispose(self):
+        self.engine.dispose()
+
+    # -- settings ------------------------------------------------------------------------------
+    def setting(self, key: str) -> str:
+        t = self.tables["settings"]
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(t.c.value).where(t.c.key == key)).scalar()
+        return DEFAULT_SETTINGS.get(key, "") if value is None else value
+
+    def set_setting(self, key: str, value) -> None:
+        t = self.tables["settings"]
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.key == key))
+            conn.execute(t.insert().values(key=key, value=str(value)))
+
+    def settings(self) -> dict[str, str]:
+        return {k: self.setting(k) for k in DEFAULT_SETTINGS}
+
+    # -- batches -------------------------------------------------------------------------------
+    def find_duplicate(self, sha256: str, conn=None) -> dict | None:
+        b = self.tables["batches"]
+        query = sa.select(b.c.id, b.c.file_name, b.c.uploaded_at).where(b.c.sha256 == sha256, b.c.undone_at.is_(None))
+        if conn is None:
+            with self.engine.connect() as c:
+                row = c.execute(query.order_by(b.c.id)).first()
+        else:
+            row = conn.execute(query.order_by(b.c.id)).first()
+        return None if row is None else {"batch_id": row.id, "file": row.file_name,
+                                         "first_uploaded": row.uploaded_at.isoformat(timespec="seconds")}
+
+    def commit(self, result: IngestResult, uploader: str = "", force: bool = False) -> CommitOutcome:
+        """Store every file of an upload as one batch each, in one transaction: all or nothing."""
+        if not result.ok:
+            return CommitOutcome(False, message=f"not stored: {len(result.errors)} errors to fix first")
+        refused = []
+        if not force:
+            for f in result.files:
+                dup = self.find_duplicate(f.sha256)
+                if dup:
+                    refused.append({"file": f.name, **dup})
+        if refused:
+            first = refused[0]
+            return CommitOutcome(False, refused=refused,
+                                 message=f"not stored: {first['file']} was already uploaded on "
+                                         f"{first['first_uploaded']} (batch {first['batch_id']}); "
+                                         "undo that batch or force to upload it again")
+        outcome = CommitOutcome(True)
+        with self.engine.begin() as conn:
+            known = {name: set(self._ids(conn, name)) for name in ("partners", "programmes")}
+            for f in result.files:
+                batch_id = self._insert_batch(conn, f, uploader)
+                outcome.batch_ids.append(batch_id)
+                rows = {}
+                for table, frame in self._expand(f.frames, known).items():
+                    if table.startswith("_created_"):
+                        outcome.created.setdefault(table.removeprefix("_created_"), []).extend(frame)
+                        continue
+                    self._insert_rows(conn, table, frame, batch_id)
+                    rows[table] = len(frame)
+                    outcome.stored[table] = outcome.stored.get(table, 0) + len(frame)
+                b = self.tables["batches"]
+                conn.execute(b.update().where(b.c.id == batch_id).values(rows=json.dumps(rows)))
+        outcome.message = "stored " + ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in outcome.stored.items())
+        return outcome
+
+    def _ids(self, conn, table: str) -> list[str]:
+        t = self.tables[table]
+        id_col = t.c.partner_id if table == "partners" else t.c.programme_id
+        b = self.tables["batches"]
+        q = sa.select(id_col).join(b, b.c.id == t.c.batch_id).where(b.c.undone_at.is_(None)).distinct()
+        return [r[0] for r in conn.execute(q)]
+
+    def _insert_batch(self, conn, f, uploader: str) -> int:
+        b = self.tables["batches"]
+        personal = bool(f.personal_columns)
+        res = conn.execute(b.insert().values(
+            file_name=f.name, sha256=f.sha256, uploaded_at=dt.datetime.now().replace(microsecond=0),
+            uploader=uploader or os.environ.get("USER", ""), rows="{}", original=None if personal else f.data,
+            personal_data=personal))
+        return int(res.inserted_primary_key[0])
+
+    def _expand(self, frames: dict[str, pd.DataFrame], known: dict[str, set]) -> dict[str, pd.DataFrame]:
+        """Add what references imply: programmes and partners named but not yet stored, and the
+        programme_partners links that a `partner` column on attendance or programmes gives."""
+        out = {t: f.copy() for t, f in frames.items()}
+        links = []
+        for table in ("programmes", "attendance"):
+            f = out.get(table)
+            if f is not None and "partner" in f:
+                prog_col = "name" if table == "programmes" else "programme"
+                pairs = f[[prog_col, "partner", "_sheet", "_row"]].dropna(subset=[prog_col, "partner"])
+                pairs = pairs.assign(partner=pairs["partner"].str.split(",")).explode("partner")
+                pairs["partner"] = pairs["partner"].str.strip()
+                pairs = pairs[pairs["partner"] != ""].drop_duplicates([prog_col, "partner"])
+                links.append(pairs.rename(columns={prog_col: "programme"}))
+        if links:
+            new_links = pd.concat(links)
+            existing = out.get("programme_partners")
+            if existing is not None:
+                keys = set(zip(existing["programme"].str.casefold(), existing["partner"].str.casefold()))
+                new_links = new_links[[(a.casefold(), b.casefold()) not in keys
+                                       for a, b in zip(new_links["programme"], new_links["partner"])]]
+            out["programme_partners"] = new_links if existing is None else pd.concat([existing, new_links])
+        for ref, table, id_col, columns in (("programme", "programmes", "programme_id",
+                                             ("attendance", "survey_responses", "programme_partners")),
+                                            ("partner", "partners", "partner_id", ("programme_partners",))):
+            names = pd.concat([out[c][[ref, "_sheet", "_row"]] for c in columns if c in out and ref in out[c]]
+                              or [pd.DataFrame(columns=[ref, "_sheet", "_row"])])
+            names = names.dropna(subset=[ref]).drop_duplicates(ref)
+            names["_id"] = names[ref].map(slug)
+            have = set(known[table]) | (set(out[table][id_col]) if table in out else set())
+            new = names[~names["_id"].isin(have)].drop_duplicates("_id")
+            if len(new):
+                stub = pd.DataFrame({"name": new[ref].values, id_col: new["_id"].values, "auto": True,
+                                     "_sheet": new["_sheet"].values, "_row": new["_row"].values})
+                if table == "programmes" and "survey_responses" in out and "theme" in out["survey_responses"]:
+                    themes = out["survey_responses"].dropna(subset=["theme"]).drop_duplicates("programme")
+                    stub["theme"] = stub["name"].map(dict(zip(themes["programme"], themes["theme"])))
+                out[table] = stub if table not in out else pd.concat([out[table], stub])
+                out[f"_created_{table}"] = list(new[ref])
+            known[table] |= set(out[table][id_col]) if table in out else set()
+        return out
+
+    def _insert_rows(self, conn, table: str, frame: pd.DataFrame, batch_id: int) -> None:
+        t = self.tables[table]
+        frame = frame.copy()
+        frame["batch_id"] = batch_id
+        frame["sheet"] = frame["_sheet"]
+        frame["source_row"] = frame["_row"]
+        if table in ("partners", "programmes") and "auto" not in frame:
+            frame["auto"] = False
+        if table in ("partners", "programmes"):
+            frame["auto"] = frame["auto"].fillna(False).astype(bool)
+        if table == "survey_responses":
+            custom = [c for c in frame.columns if c.startswith("outcome_")]
+            if custom:
+                values = frame[custom].astype(object).where(frame[custom].notna(), None)
+                frame["custom_outcomes"] = [json.dumps({k: (None if v is None else int(v)) for k, v in r.items()})
+                                            for r in values.to_dict("records")]
+        columns = [c.name for c in t.columns if c.name != "id" and (c.name in frame.columns)]
+        records = _records(frame, columns)
+        for start in range(0, len(records), 20_000):
+            conn.execute(t.insert(), records[start:start + 20_000])
+
+    def batches(self) -> pd.DataFrame:
+        b = self.tables["batches"]
+        q = sa.select(b.c.id, b.c.file_name, b.c.sha256, b.c.uploaded_at, b.c.uploader, b.c.rows,
+                      b.c.personal_data, b.c.undone_at, (b.c.original.is_not(None)).label("original_kept"))
+        with self.engine.connect() as conn:
+            frame = pd.DataFrame(conn.execute(q.order_by(b.c.id)).mappings().all())
+        if frame.empty:
+            return pd.DataFrame(columns=["id", "file_name", "sha256", "uploaded_at", "uploader", "rows",
+                                         "personal_data", "undone_at", "original_kept"])
+        frame["rows"] = frame["rows"].map(json.loads)
+        return frame
+
+    def original(self, batch_id: int) -> bytes | None:
+        b = self.tables["batches"]
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(b.c.original).where(b.c.id == batch_id)).scalar()
+
+    def undo(self, batch_id: int) -> dict[str, int]:
+        """Remove every row of one batch, in one transaction; the batch stays in the history as undone."""
+        b = self.tables["batches"]
+        removed = {}
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(b.c.id, b.c.undone_at).where(b.c.id == batch_id)).first()
+            if row is None:
+                raise KeyError(f"no batch {batch_id}")
+            if row.undone_at is not None:
+                return {}
+            for name in schema.TABLES:
+                t = self.tables[name]
+                n = conn.execute(t.delete().where(t.c.batch_id == batch_id)).rowcount
+                if n:
+                    removed[name] = n
+            conn.execute(b.update().where(b.c.id == batch_id).values(
+                undone_at=dt.datetime.now().replace(microsecond=0), original=None))
+        return removed
+
+    def version(self) -> str:
+        """Changes whenever the stored data changes: a cache key for frames and pages."""
+        b = self.tables["batches"]
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(sa.func.max(b.c.id), sa.func.count(b.c.undone_at))).first()
+        return f"{row[0] or 0}-{row[1] or 0}"
+
+    def is_empty(self) -> bool:
+        b = self.tables["batches"]
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(b).where(b.c.undone_at.is_(None))).scalar() == 0
+
+    # -- frames out ------------------------------------------------------------------------------
+    def load(self, table: str) -> pd.DataFrame:
+        """One canonical table as a DataFrame (active batches only); partners and programmes one row per id."""
+        t, b = self.tables[table], self.tables["batches"]
+        q = sa.select(t).join(b, b.c.id == t.c.batch_id).where(b.c.undone_at.is_(None)).order_by(t.c.id)
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(q, conn)
+        tdef = schema.TABLES[table]
+        for c in tdef.stored_columns:
+            if c.name not in frame:
+                continue
+            if c.kind == schema.DATE:
+                frame[c.name] = pd.to_datetime(frame[c.name]).astype("datetime64[us]")
+            elif c.kind in (schema.COUNT, schema.INTEGER, schema.QUINTILE, schema.SCORE):
+                frame[c.name] = frame[c.name].astype("Int64")
+            elif c.kind == schema.BOOL:
+                frame[c.name] = frame[c.name].astype("boolean")
+        if table == "attendance":
+            for c in ("period_start", "period_end"):
+                frame[c] = pd.to_datetime(frame[c]).astype("datetime64[us]")
+        if table == "survey_responses" and "custom_outcomes" in frame:
+            custom = frame["custom_outcomes"].dropna()
+            if len(custom):
+                extra = pd.DataFrame([json.loads(v) for v in custom], index=custom.index)
+                for c in extra:
+                    frame[c] = extra[c].astype("Int64")
+            frame = frame.drop(columns=["custom_outcomes"])
+        if table in ("partners", "programmes"):
+            id_col = "partner_id" if table == "partners" else "programme_id"
+            frame = (frame.assign(_rank=~frame["auto"].astype(bool)).sort_values(["_rank", "batch_id", "id"])
+                     .drop_duplicates(id_col, keep="last").drop(columns="_rank").sort_values("id"))
+        return frame.reset_index(drop=True)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: self.load(name) for name in schema.TABLES}
+
+
+def demo_files() -> list[Path]:
+    """The demo workbooks under data/demo/, written first if they are not there."""
+    from impact import demo
+
+    folder = ROOT / "data" / "demo"
+    files = sorted(folder.glob("*.xlsx"))
+    if not files:
+        files = demo.write_demo(folder)
+    return sorted(files)
+
+
+def load_demo(store: Store, force: bool = False) -> CommitOutcome:
+    """Load the demo library service through the same ingest path as a user's files."""
+    from impact.ingest import ingest_paths
+
+    result = ingest_paths(demo_files())
+    return store.commit(result, uploader="demo", force=force)
+
+
+def ensure_demo(store: Store) -> CommitOutcome | None:
+    """On an empty database, load the demo so a first start shows a real overview."""
+    if store.is_empty() and not store.batches().shape[0]:
+        return load_demo(store)
+    return None

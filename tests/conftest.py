@@ -1,0 +1,58 @@
+"""Shared fixtures: databases (SQLite file and the PostgreSQL server on this machine), small workbooks."""
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+import sqlalchemy as sa
+
+PG_URL = os.environ.get("IMPACT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_available() -> bool:
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty database of each kind. PostgreSQL fails (never skips) under CI when it is missing."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'impact.db'}"
+        return
+    if not _pg_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required under CI and is not reachable at {PG_URL}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
+    from impact.store import _metadata
+
+    md, _ = _metadata()
+    engine = sa.create_engine(PG_URL)
+    md.drop_all(engine)
+    engine.dispose()
+    yield PG_URL
+    engine = sa.create_engine(PG_URL)
+    md.drop_all(engine)
+    engine.dispose()
+
+
+def workbook(sheets: dict[str, list[list]]) -> bytes:
+    """An .xlsx made in memory: {sheet name: rows}."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
