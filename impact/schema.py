@@ -135,7 +135,7 @@ PROGRAMMES = Table(
         Column("partner", TEXT, stored=False,
                synonyms=("partner", "partners", "delivered with", "partner organisation", "host", "host name",
                          "lead partner", "in partnership with"),
-               description="import only: partner names (comma-separated) that become programme_partners links"),
+               description="import only: partner names (several separated by ;) that become programme_partners links"),
     ),
     sheet_words=("programme", "program", "activit", "event", "course", "project"),
     keys=("name",),

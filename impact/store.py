@@ -95,18 +95,29 @@ class CommitOutcome:
                 "refused": self.refused, "message": self.message}
 
 
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
-    """DataFrame rows as plain Python dicts for executemany: NA -> None, Timestamps -> dates."""
+def _rows(frame: pd.DataFrame, table: sa.Table, columns: list[str], iso_dates: bool = False) -> list[tuple]:
+    """DataFrame rows as plain Python tuples for the driver's executemany: NA -> None, Timestamps -> dates,
+    integer columns as int (a count read as 12.0 is stored as 12)."""
     out = {}
     for c in columns:
         s = frame[c] if c in frame else pd.Series(None, index=frame.index, dtype=object)
+        missing = s.isna().to_numpy()
+        sql_type = table.c[c].type
         if pd.api.types.is_datetime64_any_dtype(s):
-            values = [None if pd.isna(v) else v.date() for v in s]
+            # SQLite keeps dates as ISO text anyway; formatting the column at once beats per-value adapters
+            values = s.dt.strftime("%Y-%m-%d").tolist() if iso_dates else s.dt.date.tolist()
+        elif isinstance(sql_type, sa.Integer) and not isinstance(sql_type, sa.Boolean):
+            values = [int(v) for v in s.astype("float64").fillna(0).tolist()]
+        elif isinstance(sql_type, sa.Float):
+            values = s.astype("float64").tolist()
+        elif isinstance(sql_type, sa.Boolean):
+            values = [bool(v) for v in s.fillna(False).astype(bool).tolist()]
         else:
-            values = [None if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else
-                      (v.item() if isinstance(v, np.generic) else v) for v in s.astype(object)]
+            values = s.astype(object).tolist()
+        if missing.any():
+            values = [None if m else v for v, m in zip(values, missing)]
         out[c] = values
-    return [dict(zip(columns, row)) for row in zip(*(out[c] for c in columns))] if columns else []
+    return list(zip(*(out[c] for c in columns)))
 
 
 class Store:
@@ -217,7 +228,9 @@ class Store:
             if f is not None and "partner" in f:
                 prog_col = "name" if table == "programmes" else "programme"
                 pairs = f[[prog_col, "partner", "_sheet", "_row"]].dropna(subset=[prog_col, "partner"])
-                pairs = pairs.assign(partner=pairs["partner"].str.split(",")).explode("partner")
+                # several partners in one cell are separated by ; or | or a line break (never a comma:
+                # "Hospital for Sick Children, Toronto" is one partner)
+                pairs = pairs.assign(partner=pairs["partner"].str.split(r"[;|\n]", regex=True)).explode("partner")
                 pairs["partner"] = pairs["partner"].str.strip()
                 pairs = pairs[pairs["partner"] != ""].drop_duplicates([prog_col, "partner"])
                 links.append(pairs.rename(columns={prog_col: "programme"}))
@@ -266,9 +279,13 @@ class Store:
                 frame["custom_outcomes"] = [json.dumps({k: (None if v is None else int(v)) for k, v in r.items()})
                                             for r in values.to_dict("records")]
         columns = [c.name for c in t.columns if c.name != "id" and (c.name in frame.columns)]
-        records = _records(frame, columns)
-        for start in range(0, len(records), 20_000):
-            conn.execute(t.insert(), records[start:start + 20_000])
+        rows = _rows(frame, t, columns, iso_dates=self.engine.dialect.name == "sqlite")
+        quote = self.engine.dialect.identifier_preparer.quote
+        marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        sql = (f"INSERT INTO {quote(t.name)} ({', '.join(quote(c) for c in columns)}) "
+               f"VALUES ({', '.join([marker] * len(columns))})")
+        for start in range(0, len(rows), 20_000):
+            conn.exec_driver_sql(sql, rows[start:start + 20_000])
 
     def batches(self) -> pd.DataFrame:
         b = self.tables["batches"]

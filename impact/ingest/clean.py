@@ -39,32 +39,74 @@ class Cleaned:
 
 def _norm(raw: pd.Series) -> pd.Series:
     """Cells as stripped text (object dtype) with NaN for None/NaN; non-breaking spaces become spaces."""
-    def one(v):
-        if v is None:
-            return np.nan
-        if isinstance(v, float) and np.isnan(v):
-            return np.nan
-        if isinstance(v, str):
-            return " ".join(v.replace("\u00a0", " ").split())
-        return v
-    return raw.map(one).astype(object)
+    s = raw.astype(object).where(raw.notna(), np.nan)
+    text = is_text(s)
+    if text.any():
+        texts = s[text].astype(str)
+        odd = texts.str.contains("\u00a0|\\s\\s|[\t\n\r]", regex=True)
+        if odd.any():
+            texts.loc[odd] = texts[odd].str.replace("\u00a0", " ", regex=False).str.replace(r"\s+", " ", regex=True)
+        s.loc[text] = texts.str.strip().astype(object)
+    return s
+
+
+_NO_TEXT = frozenset({"integer", "floating", "mixed-integer-float", "datetime", "datetime64", "date", "boolean",
+                      "empty", "decimal", "time", "timedelta"})
+
+
+def is_text(s: pd.Series) -> pd.Series:
+    """True where a cell holds text; lib.infer_dtype answers most columns without a Python loop."""
+    kind = pd.api.types.infer_dtype(s, skipna=True)
+    if kind == "string":
+        return s.notna().astype(bool)
+    if kind in _NO_TEXT:
+        return pd.Series(False, index=s.index)
+    return (s.map(type) == str).astype(bool)
 
 
 def missing_mask(raw: pd.Series, tokens=MISSING_TOKENS) -> pd.Series:
     """True where the cell means 'no value': blank, NaN, or a missing marker such as n/a or '-'."""
-    text = raw.map(lambda v: v.strip().lower() if isinstance(v, str) else v)
-    isna = pd.isna(raw)
-    is_token = text.map(lambda v: isinstance(v, str) and v in tokens)
-    return (isna | is_token).astype(bool)
+    mask = pd.isna(raw).astype(bool)
+    text = is_text(raw)
+    if text.any():
+        lowered = raw[text].astype(str).str.strip().str.lower()
+        mask.loc[text] = lowered.isin(tokens).values
+    return mask
+
+
+def _non_text_numbers(s: pd.Series, text_cells: pd.Series) -> pd.Series:
+    """The cells that are already numbers, as float; text and booleans are left for the text rules."""
+    if text_cells.all():
+        return pd.Series(np.nan, index=s.index, dtype="float64")
+    if pd.api.types.infer_dtype(s, skipna=True) in ("integer", "floating", "mixed-integer-float", "decimal"):
+        return pd.to_numeric(s, errors="coerce").astype("float64")
+    keep = ~text_cells & ~s.map(lambda v: isinstance(v, bool))
+    return pd.to_numeric(s.where(keep, np.nan), errors="coerce").astype("float64")
 
 
 # --- text and ids ---------------------------------------------------------------------------------
 
+def _clean_strings(raw: pd.Series) -> Cleaned:
+    """clean_text for a column holding only text (the usual case), with pyarrow string kernels."""
+    st = raw.astype("str")
+    odd = st.str.contains("\u00a0|\\s\\s|[\t\n\r]", regex=True).fillna(False).astype(bool)
+    if odd.any():
+        st = st.where(~odd, st.str.replace("\u00a0", " ", regex=False).str.replace(r"\s+", " ", regex=True))
+    st = st.str.strip()
+    miss = (st.isna() | st.str.lower().isin(TEXT_MISSING)).astype(bool)
+    return Cleaned(st.where(~miss), pd.Series(False, index=raw.index))
+
+
 def clean_text(raw: pd.Series) -> Cleaned:
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+        return _clean_strings(raw)
     s = _norm(raw)
     miss = missing_mask(s, TEXT_MISSING)
-    out = s.map(lambda v: _as_text(v)).where(~miss, None)
-    return Cleaned(out.astype("str").where(~miss, np.nan), pd.Series(False, index=raw.index))
+    out = s.copy()
+    other = ~is_text(s) & ~miss
+    if other.any():
+        out.loc[other] = s[other].map(_as_text)
+    return Cleaned(out.where(~miss, np.nan).astype("str").where(~miss, np.nan), pd.Series(False, index=raw.index))
 
 
 def _as_text(v) -> str:
@@ -120,11 +162,13 @@ def clean_number(raw: pd.Series, kind: str = schema.NUMBER) -> Cleaned:
     """Numbers as float64: numbers stored as text, '£1,200.00', '3.5 hrs', '90 mins' (hours), '(200)'."""
     s = _norm(raw)
     miss = missing_mask(s)
-    numeric = pd.to_numeric(s.where(s.map(lambda v: not isinstance(v, (str, bool))), np.nan), errors="coerce")
-    text = s.map(lambda v: isinstance(v, str)) & ~miss
+    text_cells = is_text(s)
+    numeric = _non_text_numbers(s, text_cells)
+    text = text_cells & ~miss
     if text.any():
         numeric.loc[text] = s[text].map(lambda v: _number_text(v, kind)).astype(float)
     numeric = numeric.astype("float64")
+    numeric = numeric.where(np.isfinite(numeric))  # '999…9' (400 digits) overflows to inf: not a number
     bad = numeric.isna() & ~miss
     what = {schema.MONEY: "an amount of money", schema.HOURS: "a number of hours"}.get(kind, "a number")
     return Cleaned(numeric.where(~miss, np.nan), bad, "not-a-number", f"expected {what}",
@@ -135,7 +179,8 @@ def clean_count(raw: pd.Series, kind: str = schema.COUNT) -> Cleaned:
     """Whole numbers as Int64; 12.0 is 12, 12.5 is an error; blank stays missing (not recorded)."""
     c = clean_number(raw, kind)
     fractional = c.values.notna() & (c.values != np.floor(c.values.fillna(0)))
-    bad = c.bad | fractional
+    beyond = c.values.abs() >= 2 ** 53  # past what a float holds exactly: no count of people is this big
+    bad = c.bad | fractional | beyond
     values = c.values.where(~bad).round().astype("Int64")
     return Cleaned(values, bad, "not-a-whole-number", "expected a whole number of people or sessions",
                    "type a whole number such as 12, or leave it blank if it was not recorded")
@@ -176,8 +221,9 @@ def clean_score(raw: pd.Series) -> Cleaned:
     """
     s = _norm(raw)
     miss = missing_mask(s, NO_ANSWER_TOKENS)
-    numeric = pd.to_numeric(s.where(s.map(lambda v: not isinstance(v, (str, bool))), np.nan), errors="coerce")
-    text = s.map(lambda v: isinstance(v, str)) & ~miss
+    text_cells = is_text(s)
+    numeric = _non_text_numbers(s, text_cells)
+    text = text_cells & ~miss
     if text.any():
         numeric.loc[text] = s[text].map(_score_text).astype(float)
     numeric = numeric.astype("float64")
@@ -311,6 +357,16 @@ def _date_text(v: str) -> str:
     return " ".join(t.split())
 
 
+def _date_texts(texts: pd.Series) -> pd.Series:
+    """_date_text over a column, vectorised."""
+    t = texts.str.strip().str.lower()
+    t = t.str.replace(_TIME_PART, "", regex=True).str.strip()
+    t = t.str.replace(_WEEKDAY, " ", regex=True)
+    t = t.str.replace(_ORDINAL, r"\1", regex=True)
+    t = t.str.replace(",", " ", regex=False).str.replace(" of ", " ", regex=False).str.replace("sept ", "sep ", regex=False)
+    return t.str.replace(r"\s+", " ", regex=True).str.strip()
+
+
 def day_first_for(texts: pd.Series, setting: bool) -> bool:
     """Whether numeric dates like 03/04/2025 in this column are day-first.
 
@@ -331,23 +387,30 @@ def day_first_for(texts: pd.Series, setting: bool) -> bool:
 def clean_date(raw: pd.Series, dayfirst: bool = True) -> Cleaned:
     """Dates as datetime64: Excel serials, ISO text, UK day-first text (US with dayfirst=False),
     '3rd April 2025', 'Thursday, 3 April 2025 10:00', datetime cells. Times are dropped."""
-    s = _norm(raw)
+    index = raw.index  # may repeat a row (reshaped sheets): work by position, give the index back at the end
+    s = _norm(raw.reset_index(drop=True))
     miss = missing_mask(s)
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
     present = s[~miss]
-    is_dt = present.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)))
+    types = present.map(type)
+    is_dt = types.map(lambda t: issubclass(t, (dt.date, pd.Timestamp))).astype(bool)
     if is_dt.any():
-        out.loc[is_dt[is_dt].index] = pd.to_datetime(present[is_dt].map(
-            lambda v: pd.Timestamp(v).tz_localize(None) if getattr(v, "tzinfo", None) else pd.Timestamp(v)
-        )).dt.normalize().astype("datetime64[us]")
-    is_num = present.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+        try:
+            parsed = pd.to_datetime(present[is_dt].tolist(), errors="coerce")
+        except (TypeError, ValueError):  # mixed time zones: make each naive first
+            parsed = pd.to_datetime([pd.Timestamp(v).tz_localize(None) if getattr(v, "tzinfo", None) else v
+                                     for v in present[is_dt]], errors="coerce")
+        if getattr(parsed, "tz", None) is not None:
+            parsed = parsed.tz_localize(None)
+        out.loc[is_dt[is_dt].index] = pd.Series(parsed, index=is_dt[is_dt].index).dt.normalize().astype("datetime64[us]")
+    is_num = types.map(lambda t: issubclass(t, (int, float, np.integer, np.floating)) and t is not bool).astype(bool)
     if is_num.any():
         serial = pd.to_numeric(present[is_num], errors="coerce")
         serial = serial.where((serial >= 1) & (serial < 2958466))
         out.loc[serial.index] = (_EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")).astype("datetime64[us]")
-    is_text = present.map(lambda v: isinstance(v, str))
-    if is_text.any():
-        text = present[is_text].map(_date_text)
+    is_txt = is_text(present)
+    if is_txt.any():
+        text = _date_texts(present[is_txt].astype(str))
         serial_text = text.str.fullmatch(r"\d{5}(\.\d+)?")
         if serial_text.any():
             serial = text[serial_text].astype(float)
@@ -364,8 +427,8 @@ def clean_date(raw: pd.Series, dayfirst: bool = True) -> Cleaned:
             ok = parsed.notna()
             if ok.any():
                 out.loc[parsed[ok].index] = parsed[ok].astype("datetime64[us]")
-    bad = out.isna() & ~miss
-    return Cleaned(out, bad, "unparsable-date", "this is not a date the importer can read",
+    bad = (out.isna() & ~miss).set_axis(index)
+    return Cleaned(out.set_axis(index), bad, "unparsable-date", "this is not a date the importer can read",
                    "type the date as 2025-04-03, 03/04/2025 or 3 April 2025")
 
 
@@ -443,7 +506,7 @@ def clean_month(raw: pd.Series) -> Cleaned:
         if isinstance(v, (dt.date, pd.Timestamp)):
             return float(pd.Timestamp(v).month)
         t = str(v).strip().lower()
-        if t.isdigit():
+        if t.isascii() and t.isdigit():  # not '²', which isdigit() also accepts
             return float(t)
         return float(_MONTHS[t[:3]]) if t[:3] in _MONTHS else None
 

@@ -27,6 +27,7 @@ AGE_HEADER = re.compile(
 )
 SINGLE_AGE = re.compile(r"^\d{1,3}\+?$")
 DAY_HEADER = re.compile(r"^(?:day|session|week)\s*(\d{1,2})$", re.IGNORECASE)
+ATTENDED_QUESTION = re.compile(r"\b(?:which|what)\b.*\b(?:did|do) you (?:attend|go to|come to|join|take part in)\b")
 TOTAL_HEADER = re.compile(r"^(?:all ages|all|total|totals|grand total|sum|all people|all persons)$", re.IGNORECASE)
 PERSONAL_HEADER = re.compile(
     r"^(?:(?:your|full|first|last|family|given|participant'?s?|attendee'?s?|respondent'?s?|contact|child'?s?"
@@ -53,9 +54,9 @@ class Match:
     strength: float  # 1 exact, 0.9 synonym, 0.8 phrase, fuzzy ratio below
 
 
-def match_header(header: str, table: schema.Table) -> Match | None:
-    """The best canonical column of `table` for one header, or None."""
-    return _match_header(str(header), table.name)
+def match_header(header: str, table: schema.Table, fuzzy: bool = True) -> Match | None:
+    """The best canonical column of `table` for one header, or None (fuzzy=False: no similarity matching)."""
+    return _match_header(str(header), table.name, fuzzy)
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -65,7 +66,7 @@ def _names(table_name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 @functools.lru_cache(maxsize=65_536)
-def _match_header(header: str, table_name: str) -> Match | None:
+def _match_header(header: str, table_name: str, fuzzy: bool = True) -> Match | None:
     table = schema.TABLES[table_name]
     h = normalise(header)
     if not h:
@@ -75,6 +76,8 @@ def _match_header(header: str, table_name: str) -> Match | None:
         if m and m.group(1).replace(" ", "_") not in schema.OUTCOME_DOMAINS:
             return Match("outcome_" + m.group(1).strip().replace(" ", "_"), 1.0)
     best: Match | None = None
+    if ATTENDED_QUESTION.search(h) and any(c.name == "programme" for c in table.columns):
+        best = Match("programme", 0.8)  # survey tools: "Which workshop did you attend?"
     for col, names in zip(table.columns, _names(table_name)):
         if h == names[1][0]:
             return Match(col.name, 1.0)
@@ -82,9 +85,11 @@ def _match_header(header: str, table_name: str) -> Match | None:
             cand = Match(col.name, 0.9)
         elif len(h) > 12 and any(p in h for p in col.phrases):
             cand = Match(col.name, 0.8)
-        elif 4 <= len(h) <= 40:
+        elif 4 <= len(h) <= 40 and not h.replace(" ", "").isdigit():  # CSV numbers are text: never a header
             ratio = 0.0
             for s in names[1]:
+                if 2 * min(len(h), len(s)) < 0.88 * (len(h) + len(s)):
+                    continue  # lengths alone keep the ratio below the threshold: skip building a matcher
                 m = difflib.SequenceMatcher(None, h, s)
                 if m.real_quick_ratio() >= 0.88 and m.quick_ratio() >= 0.88:
                     ratio = max(ratio, m.ratio())
@@ -133,11 +138,14 @@ def table_score(headers: list[str], table: schema.Table, sheet_name: str = "") -
             strengths[c] = m.strength if m and m.column == c else 0.5
     score = sum(strengths.values())
     required = table.required
-    score += 1.5 * sum(1 for r in required if r in strengths)
-    score -= 1.0 * sum(1 for r in required if r not in strengths)
+    # wide group or day columns are reshaped on import into the required columns they stand for
+    supplied = set(reshaped_columns(headers, table.name))
+    score += 1.5 * sum(1 for r in required if r in strengths or r in supplied)
+    score -= 1.0 * sum(1 for r in required if r not in strengths and r not in supplied)
     if table.name == "survey_responses":
         score += 0.5 * len(schema.outcome_columns(strengths))
-    if table.name == "attendance" and any(AGE_HEADER.match(normalise(h) or "") for h in headers):
+    if table.name == "attendance" and (any(AGE_HEADER.match(normalise(h) or "") for h in headers)
+                                       or sum(1 for h in headers if DAY_HEADER.match(str(h).strip())) >= 2):
         score += 2
     if table.name == "population" and sum(1 for h in headers if SINGLE_AGE.match(str(h).strip())) >= 5:
         score += 4
@@ -145,6 +153,22 @@ def table_score(headers: list[str], table: schema.Table, sheet_name: str = "") -
     if any(w in name for w in table.sheet_words):
         score += 2
     return score
+
+
+def reshaped_columns(headers: list[str], table_name: str) -> tuple[str, ...]:
+    """Required columns that the sheet's wide layout supplies once reshaped to long form.
+
+    Head counts per age group (Under 5, 5-11, ...) or per day (Day1, Day2, ...) become `attendees`;
+    a population per single year of age (0, 1, ..., 90+) becomes `dimension`, `group`, `population`.
+    """
+    if table_name == "attendance":
+        groups = sum(1 for h in headers if AGE_HEADER.match(normalise(h) or ""))
+        days = sum(1 for h in headers if DAY_HEADER.match(str(h).strip()))
+        return ("attendees",) if groups >= 2 or days >= 2 else ()
+    if table_name == "population":
+        groups = sum(1 for h in headers if AGE_HEADER.match(normalise(h) or "") or SINGLE_AGE.match(str(h).strip()))
+        return ("dimension", "group", "population") if groups >= 2 else ()
+    return ()
 
 
 def detect_table(headers: list[str], sheet_name: str = "") -> tuple[str | None, float]:

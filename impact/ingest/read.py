@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -25,6 +26,9 @@ class RawSheet:
     rows: list[list]  # row 0 is the spreadsheet's row 1, column 0 its column A
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row0, col0, row1, col1), 0-based inclusive
     encoding: str | None = None
+    # formula cells saved without a calculated value (written by a program, never opened in Excel):
+    # (row0, col0, formula); their cells in `rows` are blanked, whatever the reader made of them
+    formulas: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def _problem(file: str, code: str, message: str, fix: str, sheet: str | None = None) -> Problem:
@@ -103,7 +107,59 @@ def _read_workbook(data: bytes, name: str) -> list[RawSheet]:
         merged = _openpyxl_merged(data)
         for s in sheets:
             s.merged = merged.get(s.name, s.merged)
+    if data[:4] == b"PK\x03\x04":
+        uncalculated = _uncalculated_formulas(data)
+        for s in sheets:
+            s.formulas = uncalculated.get(s.name, [])
+            for r, c, _ in s.formulas:
+                if r < len(s.rows) and c < len(s.rows[r]):
+                    s.rows[r][c] = None  # calamine reads these as '' or 0: neither is the value
     return sheets
+
+
+_CELL = re.compile(rb"<c\b([^>]*?)(?<!/)>(.*?)</c>", re.DOTALL)
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
+_CACHED_VALUE = re.compile(rb"<v>[^<]")
+
+
+def _uncalculated_formulas(data: bytes) -> dict[str, list[tuple[int, int, str]]]:
+    """Per sheet name, the formula cells of an xlsx/xlsm that hold no cached value: (row0, col0, '=formula')."""
+    import html
+    import xml.etree.ElementTree as ET
+
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+                return out
+            rels = {r.get("Id"): r.get("Target", "") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+            workbook = ET.fromstring(z.read("xl/workbook.xml"))
+            rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+            for sheet in workbook.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"):
+                target = rels.get(sheet.get(rid), "")
+                part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                if part not in names:
+                    continue
+                xml = z.read(part)
+                if b"<f>" not in xml and b"<f " not in xml:
+                    continue
+                cells = []
+                for attrs, body in _CELL.findall(xml):
+                    formula = _FORMULA.search(body)
+                    ref = _CELL_REF.search(attrs)
+                    if not formula or not ref or _CACHED_VALUE.search(body):
+                        continue
+                    col = 0
+                    for ch in ref.group(1):
+                        col = col * 26 + ch - 64
+                    text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
+                    cells.append((int(ref.group(2)) - 1, col - 1, "=" + text if text else "(shared formula)"))
+                out[sheet.get("name")] = cells
+    except (zipfile.BadZipFile, ET.ParseError, KeyError):
+        return {}
+    return out
 
 
 def read_sheets(data: bytes, name: str) -> tuple[list[RawSheet], list[Problem]]:

@@ -18,8 +18,8 @@ from impact.ingest.report import ERROR, WARNING, Problem, SheetSummary, value_te
 
 TOTALS_ROW = re.compile(r"^(?:grand\s+|sub\s*-?\s*)?totals?\b|^sum\b|^overall\b|^all (?:programmes|programs|sessions"
                         r"|events|branches|libraries|partners)\b", re.IGNORECASE)
-NOTES_ROW = re.compile(r"^(?:notes?|source|sources|\*|n\.?\s?b\.?|figures|data (?:from|as)|prepared|compiled"
-                       r"|updated|please|key|footnote)\b", re.IGNORECASE)
+NOTES_ROW = re.compile(r"^(?:\*|(?:notes?|source|sources|n\.?\s?b\.?|figures|data (?:from|as)|prepared|compiled"
+                       r"|updated|please|key|footnote)\b)", re.IGNORECASE)  # '* footnote': no \b after '*'
 SUBHEADER_WORDS = {"response", "open-ended response", "open ended response", "other (please specify)"}
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w/-])(?:\+?\d[\d ()-]{8,}\d)(?![\w/-])")
@@ -53,6 +53,30 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
+def blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Vectorised _blank over a frame: missing, or text that is only spaces."""
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        mask = s.isna()
+        text = clean.is_text(s)
+        if text.any():
+            mask |= text & (s.where(text, "x").astype(str).str.strip() == "")
+        out[col] = mask.astype(bool)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def group_label(parent: str, sub: str) -> str:
+    """The label of a column under a merged group cell: 'Cost' over 'Cash' -> 'Cost Cash'.
+
+    An age group keeps its own name ('Attendance' over 'Adults' -> 'Adults'), so that a head count
+    split by age under a merged cell is reshaped like any other head-count sheet.
+    """
+    if not parent or parent == sub or mapping.AGE_HEADER.match(mapping.normalise(sub)):
+        return sub
+    return f"{parent} {sub}".strip()
+
+
 class SheetReader:
     def __init__(self, raw: RawSheet, file: str, options: Options):
         self.raw, self.file, self.options = raw, file, options
@@ -61,6 +85,8 @@ class SheetReader:
 
     # -- reporting -----------------------------------------------------------------------------
     def problem(self, severity, code, row, column, value, message, fix):
+        if isinstance(column, str) and column.startswith("__"):
+            column = None  # a reshaped column has no header of its own in the file
         self.problems.append(Problem(severity, code, self.file, self.raw.name, None if row is None else int(row),
                                      column, value_text(value), message, fix))
 
@@ -92,14 +118,21 @@ class SheetReader:
             texts = [str(v) for v in cells if isinstance(v, str)]
             numbers = len(cells) - len(texts)
             matched = 0.0
+            # a header names each canonical column once: answers repeated along a data row
+            # ("Some knowledge of topic" x 7) must not outscore the real header
+            columns: dict[tuple[str, str], float] = {}
             for t in texts:
                 if t in self.options.mapping:
                     matched += 1
                     continue
-                strengths = [m.strength for m in (mapping.match_header(t, tb) for tb in tables) if m]
-                matched += max(strengths, default=0)
+                found = [(m.strength, tb.name, m.column) for tb in tables
+                         if (m := mapping.match_header(t, tb, fuzzy=False))]
+                if found:
+                    strength, table_name, column = max(found)
+                    columns[table_name, column] = max(columns.get((table_name, column), 0.0), strength)
                 if mapping.AGE_HEADER.match(mapping.normalise(t)) or mapping.DAY_HEADER.match(t.strip()):
                     matched += 0.5
+            matched += sum(columns.values())
             score = 2 * matched + 0.3 * len(texts) - 1.0 * numbers + (0.5 if len(cells) >= 2 else -5)
             if score > best_score + 1e-9:
                 best, best_score = row, score
@@ -124,15 +157,18 @@ class SheetReader:
                 if not sub or sub.lower() in SUBHEADER_WORDS:
                     joined.append(top or parent if not top else top)
                 else:
-                    joined.append(f"{parent} {sub}".strip() if parent and parent != sub else sub)
+                    joined.append(group_label(parent, sub))
             labels, first_data = joined, first_data + 1
         elif header_row - 1 in frame.index and header_row - 1 + 1 - 1 in merged_rows:
             above = ["" if _blank(v) else str(v).strip() for v in frame.loc[header_row - 1].tolist()]
-            labels = [f"{a} {b}".strip() if a and a != b else b for a, b in zip(above, labels)]
+            labels = [group_label(a, b) for a, b in zip(above, labels)]
         seen: dict[str, int] = {}
         out = []
         for i, label in enumerate(labels):
             label = label or ""
+            if not label:  # named after its column letter by run()
+                out.append(label)
+                continue
             if label in seen:
                 seen[label] += 1
                 label = f"{label} ({seen[label]})"
@@ -145,7 +181,7 @@ class SheetReader:
         frame = self.grid()
         if frame.empty:
             return None
-        blank = frame.map(_blank)
+        blank = blank_cells(frame)
         frame = frame.loc[~blank.all(axis=1), ~blank.all(axis=0)]
         if frame.empty:
             return None
@@ -188,28 +224,59 @@ class SheetReader:
         table = schema.TABLES[table_name]
         data = self.drop_totals_and_notes(data, headers)
         data, headers = self.drop_total_columns(data, headers)
+        self.report_formulas(frame, data, labels, first_data)
         result = self.to_table(data, headers, table, summary)
         return SheetResult(summary, result, self.problems, self.personal)
+
+    def report_formulas(self, frame: pd.DataFrame, data: pd.DataFrame, labels: list[str], first_data: int):
+        """Formula cells saved without a calculated value, in rows and columns that are imported."""
+        label_of = dict(zip(frame.columns, labels))
+        reported = 0
+        for r0, c0, formula in self.raw.formulas:
+            row = r0 + 1
+            if row < first_data or (row in frame.index and row not in data.index):
+                continue  # in the header, or a totals or notes row that is not imported anyway
+            label = label_of.get(c0, f"Column {column_letter(c0)}")
+            if c0 in label_of and label not in data.columns:
+                continue  # a totals column that is not imported
+            self.problem(WARNING, "formula-not-calculated", row, label, formula,
+                         "this cell holds a formula that was never calculated (the file was made by a program "
+                         "and not opened in Excel since), so it has no value: it is read as blank",
+                         "open the file in Excel or LibreOffice, save it (that calculates the formulas), "
+                         "and upload it again")
+            reported += 1
+            if reported >= 200:
+                break
 
     def drop_totals_and_notes(self, data: pd.DataFrame, headers: list[str]) -> pd.DataFrame:
         keep = pd.Series(True, index=data.index)
         cells = data[headers]
-        filled = cells.map(lambda v: not _blank(v))
+        filled = ~blank_cells(cells)
         counts = filled.sum(axis=1)
-        for row in data.index:
-            values = [v for v in cells.loc[row].tolist() if not _blank(v)]
-            first_texts = [str(v).strip() for v in cells.loc[row].tolist()[:3] if isinstance(v, str) and v.strip()]
-            if any(TOTALS_ROW.match(t) for t in first_texts):
-                keep[row] = False
-                self.problem(WARNING, "totals-row-excluded", row, None, first_texts[0],
-                             "a totals row is not imported (totals are worked out from the rows above)",
-                             "nothing to do; remove the row if it is not a total")
-            elif counts[row] == 1 and isinstance(values[0], str) and (
-                    NOTES_ROW.match(values[0].strip()) or len(values[0]) >= 40) and len(headers) >= 3:
-                keep[row] = False
-                self.problem(WARNING, "notes-row-excluded", row, None, values[0],
-                             "a note below or inside the table is not imported",
-                             "nothing to do; if it was data, put each value in its own column")
+        totals = pd.Series(False, index=data.index)
+        first_text = pd.Series(None, index=data.index, dtype=object)
+        for col in headers[:3]:
+            s = cells[col]
+            text = clean.is_text(s) & filled[col]
+            if not text.any():
+                continue
+            stripped = s[text].astype(str).str.strip()
+            hit = stripped.str.match(TOTALS_ROW.pattern, case=False)
+            totals.loc[hit[hit].index] = True
+            first_text = first_text.where(first_text.notna(), stripped.reindex(data.index))
+        for row in data.index[totals]:
+            keep[row] = False
+            self.problem(WARNING, "totals-row-excluded", row, None, first_text[row],
+                         "a totals row is not imported (totals are worked out from the rows above)",
+                         "nothing to do; remove the row if it is not a total")
+        if len(headers) >= 3:
+            for row in data.index[(counts == 1) & ~totals]:
+                values = [v for v in cells.loc[row].tolist() if not _blank(v)]
+                if isinstance(values[0], str) and (NOTES_ROW.match(values[0].strip()) or len(values[0]) >= 40):
+                    keep[row] = False
+                    self.problem(WARNING, "notes-row-excluded", row, None, values[0],
+                                 "a note below or inside the table is not imported",
+                                 "nothing to do; if it was data, put each value in its own column")
         return data.loc[keep]
 
     def drop_total_columns(self, data, headers):
@@ -234,7 +301,7 @@ class SheetReader:
         for h in headers:
             if h in overrides and overrides[h]:
                 continue
-            if mapping.is_personal_header(h) and not (table.name in ("partners", "programmes")
+            if mapping.is_personal_header(h) and not (table.name in ("partners", "programmes", "population")
                                                        and mapping.normalise(h) in ("name", "names")):
                 self.personal.append(h)
         candidates = [h for h in headers if h not in self.personal]
@@ -335,8 +402,12 @@ class SheetReader:
         ids = ["_row", *[h for h in mapped if h in data.columns]]
         long = data.melt(id_vars=ids, value_vars=groups, var_name=f"__{group_col}", value_name=f"__{value_col}")
         long = long.set_index(long["_row"].astype(int).rename(None)).sort_index(kind="stable")
+        long["__header"] = long[f"__{group_col}"]  # the header each value came from, for the report
         if drop_blank:
-            long = long[long[f"__{value_col}"].map(lambda v: not _blank(v))]
+            filled = long[f"__{value_col}"].map(lambda v: not _blank(v))
+            # a row with every cell blank stays once, as 'not recorded': a row is never lost
+            empty = ~filled.groupby(level=0).transform("any")
+            long = long[filled.values | (empty.values & ~long.index.duplicated(keep="first"))]
         m = {h: c for h, c in mapped.items() if c != value_col}
         m[f"__{group_col}"] = group_col
         m[f"__{value_col}"] = value_col
@@ -354,7 +425,10 @@ class SheetReader:
                 continue
             if h not in data.columns:
                 continue
-            too_long = data[h].map(lambda v: isinstance(v, str) and len(v) > MAX_CELL_CHARS)
+            text = clean.is_text(data[h])
+            too_long = pd.Series(False, index=data.index)
+            if text.any():
+                too_long.loc[text] = (data.loc[text, h].astype(str).str.len() > MAX_CELL_CHARS).to_numpy()
             for row in too_long[too_long].index:
                 self.problem(ERROR, "cell-too-long", data.at[row, "_row"] if np.ndim(data.at[row, "_row"]) == 0 else row,
                              h, str(data.at[row, h])[:60],
@@ -374,11 +448,13 @@ class SheetReader:
             if cleaned.bad.any():
                 frame = data[["_row", h]].reset_index(drop=True)
                 bad = cleaned.bad.reset_index(drop=True)
+                cell_header = data["__header"].tolist() if h.startswith("__") and "__header" in data else None
                 for i in bad[bad].index:
-                    self.problem(ERROR, cleaned.code, frame.at[i, "_row"], h, frame.at[i, h], cleaned.message,
-                                 cleaned.fix)
+                    self.problem(ERROR, cleaned.code, frame.at[i, "_row"], cell_header[i] if cell_header else h,
+                                 frame.at[i, h], cleaned.message, cleaned.fix)
         out = self.derive(out, table, headers_of)
-        self.check_contract(out, table, headers_of)
+        self.check_contract(out, table, headers_of,
+                            data["__header"].tolist() if "__header" in data and len(data) == len(out) else None)
         return out
 
     def derive(self, out: pd.DataFrame, table: schema.Table, headers_of: dict[str, str]) -> pd.DataFrame:
@@ -476,8 +552,12 @@ class SheetReader:
                              "nothing to do")
         return scrubbed
 
-    def check_contract(self, out: pd.DataFrame, table: schema.Table, headers_of: dict[str, str]):
-        """pandera, lazily: every failure of the table contract as a problem with its row."""
+    def check_contract(self, out: pd.DataFrame, table: schema.Table, headers_of: dict[str, str],
+                       cell_headers: list | None = None):
+        """pandera, lazily: every failure of the table contract as a problem with its row.
+
+        `cell_headers`: for a reshaped sheet, the header each row's value came from (one per row of `out`).
+        """
         import pandera.errors as pe
 
         contract = schema.contract(table.name, out.columns)
@@ -485,6 +565,7 @@ class SheetReader:
             contract.validate(out, lazy=True)
         except pe.SchemaErrors as err:
             cases = err.failure_cases
+            used: set[int] = set()
             for case in cases.itertuples(index=False):
                 column = getattr(case, "column", None)
                 index = getattr(case, "index", None)
@@ -510,5 +591,13 @@ class SheetReader:
                     code, msg, fix = ("out-of-range", f"{column} must be {check}", f"type a value {check}")
                 else:
                     code, msg, fix = ("invalid-value", f"{column}: {check}", "correct the value")
+                header = headers_of.get(column, column)
+                if cell_headers is not None and str(header).startswith("__"):
+                    # a reshaped row: find which of the spreadsheet row's cells holds the failing value
+                    cells = [int(p) for p in np.flatnonzero(matches) if p not in used]
+                    same = [p for p in cells if str(out[column].iloc[p]) == str(value)] or cells
+                    if same:
+                        used.add(same[0])
+                        header = cell_headers[same[0]]
                 for row in rows[:1]:
-                    self.problem(ERROR, code, row, headers_of.get(column, column), value, msg, fix)
+                    self.problem(ERROR, code, row, header, value, msg, fix)

@@ -1,0 +1,90 @@
+"""Import speed: a 100,000-row attendance workbook into a fresh SQLite file, against plain
+`pandas.read_excel(engine="calamine")` of the same file, in the same run. Target: ratio <= 2.0.
+
+    python bench/ingest.py [--rows 100000]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from impact.ingest import ingest_paths  # noqa: E402
+from impact.store import Store  # noqa: E402
+
+
+def make_workbook(path: Path, rows: int) -> None:
+    import openpyxl
+
+    rng = np.random.default_rng(1)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Attendance")
+    ws.append(["Programme", "Session date", "Branch", "Attendees", "New attendees", "Age band", "Area",
+               "Deprivation quintile", "Gender", "Sessions", "Partner", "Notes"])
+    programmes = [f"Programme {i}" for i in range(120)]
+    branches = ["Central", "Northgate", "Riverside", "Eastfield"]
+    bands = ["Under 5", "5-11", "12-17", "18-24", "25-64", "65+"]
+    start = dt.date(2023, 4, 1)
+    days = rng.integers(0, 1095, rows)
+    att = rng.integers(1, 40, rows)
+    for i in range(rows):
+        ws.append([programmes[i % 120], start + dt.timedelta(days=int(days[i])), branches[i % 4], int(att[i]),
+                   int(att[i] // 4), bands[i % 6], f"Ward {i % 8}", int(i % 5) + 1, "Female" if i % 2 else "Male", 1,
+                   None, None])
+    wb.save(path)
+
+
+def timed(fn, repeat: int = 3):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "attendance.xlsx"
+        t0 = time.perf_counter()
+        make_workbook(path, args.rows)
+        print(f"made {args.rows:,}-row workbook ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
+
+        baseline = timed(lambda: pd.read_excel(path, engine="calamine"), args.repeat)
+        counter = iter(range(1000))
+
+        def do_import():
+            store = Store(f"sqlite:///{tmp}/impact-{next(counter)}.db")
+            result = ingest_paths([path])
+            assert result.ok, result.errors[:3]
+            outcome = store.commit(result)
+            assert outcome.stored["attendance"] == args.rows
+            store.dispose()
+
+        ours = timed(do_import, args.repeat)
+        tracemalloc.start()
+        do_import()
+        peak = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    print(f"pandas.read_excel(engine='calamine'): {baseline:.2f} s (median of {args.repeat})")
+    print(f"python -m impact import into fresh SQLite: {ours:.2f} s (median of {args.repeat}); "
+          f"peak traced memory {peak:.0f} MB")
+    print(f"ratio import / read_excel: {ours / baseline:.2f} (target <= 2.0)")
+
+
+if __name__ == "__main__":
+    main()
