@@ -23,8 +23,14 @@ def _options(args):
         mapping[header.strip()] = canonical.strip()
     if args.table and args.table not in schema.TABLES:
         raise SystemExit(f"--table must be one of {', '.join(schema.TABLES)}")
+    defaults = {}
+    for item in args.set or []:
+        if "=" not in item:
+            raise SystemExit(f'--set takes "column=value" (got {item!r})')
+        column, value = item.split("=", 1)
+        defaults[column.strip()] = value.strip()
     dayfirst = not getattr(args, "us_dates", False)
-    return Options(table=args.table, mapping=mapping, dayfirst=dayfirst)
+    return Options(table=args.table, mapping=mapping, dayfirst=dayfirst, defaults=defaults)
 
 
 def _print_report(report: dict, out) -> None:
@@ -180,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--map", action="append", metavar="HEADER=canonical",
                        help='map a header to a canonical column (repeatable); "HEADER=" ignores it')
         p.add_argument("--us-dates", action="store_true", help="read 04/03/2025 as April 3 (US month-first)")
+        p.add_argument("--set", action="append", metavar="column=value",
+                       help='a value for a canonical column where the file leaves it blank or has no such column, '
+                            'e.g. --set "programme=Code Club" (repeatable)')
 
     p = sub.add_parser("validate", help="check files and print the validation report; stores nothing")
     ingest_args(p)

@@ -544,13 +544,16 @@ def build_demo(seed: int = SEED) -> Demo:
     attendance = _attendance(pd.concat(session_parts, ignore_index=True), programmes, rng)
     programme_partners = _stakes(programmes, rng)
     surveys = _surveys(attendance, programmes, rng)
+    # the dtypes of the canonical contracts (impact/schema.py), so the frames are what ingest gives back
     return Demo(
         partners=partners,
-        programmes=programmes.drop(columns=[c for c in programmes if c.startswith("_")]),
-        programme_partners=programme_partners,
-        attendance=attendance.drop(columns=[c for c in attendance if c.startswith("_")]),
+        programmes=programmes.drop(columns=[c for c in programmes if c.startswith("_")])
+        .astype({"capacity_per_session": "Int64"}),
+        programme_partners=programme_partners.astype({"promoted": "boolean", "credited": "boolean"}),
+        attendance=attendance.drop(columns=[c for c in attendance if c.startswith("_")])
+        .astype({c: "Int64" for c in ("attendees", "new_attendees", "sessions", "deprivation_quintile")}),
         survey_responses=surveys,
-        population=_population(),
+        population=_population().astype({"population": "Int64"}),
     )
 
 

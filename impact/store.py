@@ -392,7 +392,10 @@ def load_demo(store: Store, force: bool = False) -> CommitOutcome:
 
 
 def ensure_demo(store: Store) -> CommitOutcome | None:
-    """On an empty database, load the demo so a first start shows a real overview."""
+    """On an empty database, load the demo so a first start shows a real overview
+    (IMPACT_AUTOLOAD_DEMO=0 turns this off, e.g. for a service starting from its own data)."""
+    if os.environ.get("IMPACT_AUTOLOAD_DEMO", "1") == "0":
+        return None
     if store.is_empty() and not store.batches().shape[0]:
         return load_demo(store)
     return None

@@ -8,9 +8,9 @@ from pages.common import current, headline, store
 st.title("Overview")
 st.caption("What the library's programmes reached and what changed for people: beyond footfall.")
 
-version, data = current()
+url, version, data = current()
 min_n = int(store().setting("min_n"))
-summary = headline(version, min_n)
+summary = headline(url, version, min_n)
 reach = summary["reach"]
 counts = summary["counts"]
 

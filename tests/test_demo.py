@@ -62,6 +62,13 @@ def test_ingest_reads_every_sheet_as_its_table_with_every_column_mapped_and_no_p
         assert unmapped == [], (sheet.sheet, unmapped)
 
 
+def test_ingest_gives_back_exactly_the_demo_that_was_built(ingested):
+    # labels ("Strongly agree"), N/A and don't know, staff headers and wave words all clean to the built values
+    for table, built in build_demo().tables().items():
+        read = ingested.frame(table)[list(built.columns)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(read, built.reset_index(drop=True), obj=table)
+
+
 def test_about_forty_partners_of_all_three_partnership_types(ingested):
     partners = ingested.frame("partners")
     assert 35 <= len(partners) <= 45

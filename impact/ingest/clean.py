@@ -340,7 +340,9 @@ def clean_quintile(raw: pd.Series) -> Cleaned:
 # --- dates and periods ----------------------------------------------------------------------------
 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_TIME_PART = re.compile(r"(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:am|pm)?(?:z|[+-]\d{2}:?\d{2})?)$")
+# a clock time at the end, with its zone as survey tools write it: '10:15:22 AM GMT+1' (Google Forms), '+01:00', 'UTC'
+_TIME_PART = re.compile(r"(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:am|pm)?"
+                        r"(?:z|\s*(?:gmt|utc)?\s*[+-]\d{1,2}(?::?\d{2})?|\s*(?:gmt|utc|bst|[ecmp][sd]t))?)$")
 _ORDINAL = re.compile(r"\b(\d{1,2})(st|nd|rd|th)\b")
 _WEEKDAY = re.compile(r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|sday|urday)?\b\.?")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")

@@ -30,6 +30,9 @@ class Options:
     table: str | None = None
     mapping: dict[str, str | None] = field(default_factory=dict)  # header as written -> canonical ('' = ignore)
     dayfirst: bool = True
+    # canonical column -> value for rows that leave it blank or sheets without it ("all these
+    # responses are for Code Club"); a user's answer where the file is silent
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +54,10 @@ def column_letter(i: int) -> str:
 
 def _blank(v) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+def _filled(s: pd.Series) -> pd.Series:
+    return ~blank_cells(s.to_frame()).iloc[:, 0]
 
 
 def blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
@@ -354,6 +361,17 @@ class SheetReader:
             shown[h] = f"{c} ({w})"
         summary.mapping = shown
         mapped = {h: c for h, c in col_map.items() if c}
+        for c, value in self.options.defaults.items():
+            if c not in {col.name for col in table.columns} and not c.startswith("outcome_"):
+                continue
+            header = next((h for h, m in mapped.items() if m == c), None)
+            if header is None:
+                data = data.assign(**{f"__default_{c}": value})
+                mapped[f"__default_{c}"] = c
+                shown[f"(every row) {c}"] = c
+            else:
+                blank = ~_filled(data[header])
+                data = data.assign(**{header: data[header].where(~blank, value)})
         if wave_columns:
             data, mapped = self.split_waves(data, mapped, wave_columns)
         if wide_groups:
@@ -546,9 +564,11 @@ class SheetReader:
             changed = replaced != text[has]
             if changed.any():
                 scrubbed.loc[replaced.index] = replaced
+                if header not in self.personal:
+                    self.personal.append(header)  # the original file holds them: it must not be kept either
                 self.problem(WARNING, "personal-data-removed", None, header, None,
                              f"{int(changed.sum())} comments held an email address or phone number; "
-                             "they were replaced by a placeholder before storing",
+                             "they were replaced by a placeholder before storing, and the original file is not kept",
                              "nothing to do")
         return scrubbed
 

@@ -164,16 +164,17 @@ def windows_1252_programmes(path: Path) -> None:
 # --- survey-tool exports --------------------------------------------------------------------------
 
 def google_forms(path: Path) -> None:
+    """'Download responses (.csv)' from Google Forms: timestamps with their zone, whole questions as headers."""
     _csv(path, [
         ["Timestamp", "Email address", "Which session did you attend?", *OUTCOME_QUESTIONS,
          "What did you like most about the session?", "What could the library do better?"],
-        ["03/04/2025 10:15:22", "amy@example.com", "Digital Drop-in", "Strongly agree", "Agree", "Agree",
+        ["2025/04/03 10:15:22 AM GMT+1", "amy@example.com", "Digital Drop-in", "Strongly agree", "Agree", "Agree",
          "Strongly agree", "Patient helpers", ""],
-        ["03/04/2025 11:02:09", "bo@example.org", "Digital Drop-in", "Agree", "Strongly agree",
+        ["2025/04/03 11:02:09 AM GMT+1", "bo@example.org", "Digital Drop-in", "Agree", "Strongly agree",
          "Neither agree nor disagree", "Agree", "", "Longer sessions"],
-        ["10/04/2025 10:48:51", "cy@example.net", "Digital Drop-in", "Disagree", "Don't know", "N/A",
+        ["2025/04/10 10:48:51 AM GMT+1", "cy@example.net", "Digital Drop-in", "Disagree", "Don't know", "N/A",
          "Agree", "", ""],
-        ["17/04/2025 15:30:00", "di@example.com", "Family History", "Strongly agree", "Strongly agree",
+        ["2025/04/17 3:30:00 PM GMT+1", "di@example.com", "Family History", "Strongly agree", "Strongly agree",
          "Strongly agree", "Strongly disagree", "Learning about the census", ""],
     ])
 
@@ -343,6 +344,16 @@ def personal_data(path: Path) -> None:
     ])
 
 
+def comment_with_contact_details(path: Path) -> None:
+    """No personal column at all, but comments that hold a phone number and an email address."""
+    _csv(path, [
+        ["Programme", "Date", OUTCOME_QUESTIONS[3], "Comments"],
+        ["Benefits Advice", "2025-06-10", "Agree", "Ring me on +44 7700 900789 please"],
+        ["Benefits Advice", "2025-06-10", "Strongly agree", "Very helpful"],
+        ["Benefits Advice", "2025-06-17", "Agree", "mo.khan@example.co.uk wants the slides"],
+    ])
+
+
 # --- files that cannot be read, or hold traps ---------------------------------------------------------
 
 def empty_workbook(path: Path) -> None:
@@ -432,6 +443,7 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "negative_counts.csv": negative_counts,
     "several_sheets.xlsx": several_sheets,
     "personal_data.csv": personal_data,
+    "comment_with_contact_details.csv": comment_with_contact_details,
     "empty_workbook.xlsx": empty_workbook,
     "text_named.xlsx": text_named_xlsx,
     "empty.csv": empty_csv,

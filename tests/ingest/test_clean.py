@@ -253,6 +253,12 @@ def test_written_out_dates_with_ordinals_and_weekdays_are_read():
                                                                      pd.Timestamp("2025-09-03")]
 
 
+def test_survey_tool_timestamps_with_a_time_zone_are_dates():
+    c = clean.clean_date(cells("2025/04/03 10:15:22 AM GMT+1", "2025/04/03 3:30:00 PM GMT", "2025-04-03T10:15:22+01:00",
+                               "2025-04-03 10:15:22 UTC", "2025-04-03T10:15:22Z"))
+    assert c.values.tolist() == [pd.Timestamp("2025-04-03")] * 5
+
+
 def test_datetime_cells_lose_their_time_of_day():
     c = clean.clean_date(cells(dt.datetime(2025, 4, 3, 23, 59), dt.date(2025, 4, 3), pd.Timestamp("2025-04-03 10:00")))
     assert c.values.tolist() == [pd.Timestamp("2025-04-03")] * 3

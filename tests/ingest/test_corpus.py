@@ -174,6 +174,13 @@ def check_personal_data(result):
         "Please email me at [email removed] about the next one", "Call me on [phone removed]", "Too short"]
     text = frame.to_string()
     assert "@" not in text and "Ann Lee" not in text and "07700" not in text
+    assert result.files[0].personal_columns == ["Name", "Email", "Phone", "Contact", "Comments"]
+
+
+def check_comment_with_contact_details(result):
+    assert result.frame("survey_responses")["comment_benefit"].tolist() == [
+        "Ring me on [phone removed] please", "Very helpful", "[email removed] wants the slides"]
+    assert result.files[0].personal_columns == ["Comments"]  # so the original file is not kept
 
 
 def check_huge_cell(result):
@@ -298,6 +305,10 @@ CASES: dict[str, Expect] = {
         warnings={("personal_data", None, h, "personal-data-not-stored") for h in ("Name", "Email", "Phone", "Contact")}
         | {("personal_data", None, "Comments", "personal-data-removed")},
         check=check_personal_data),
+    "comment_with_contact_details.csv": Expect(
+        {"survey_responses": 3}, totals={("survey_responses", "awareness"): 4 + 5 + 4},
+        warnings={("comment_with_contact_details", None, "Comments", "personal-data-removed")},
+        check=check_comment_with_contact_details),
     "empty_workbook.xlsx": Expect({}, errors={(*FILE, "no-data")}),
     "text_named.xlsx": Expect({}, errors={(*FILE, "not-a-spreadsheet")}),
     "empty.csv": Expect({}, errors={(*FILE, "empty-file")}),
