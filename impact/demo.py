@@ -1,40 +1,51 @@
 """Westfield Libraries: a believable demo library service, written as the workbooks its staff keep.
 
 `build_demo()` makes the canonical tables of SPEC.md from one fixed seed
-(`numpy.random.default_rng(2026)`), so the same call always gives the same
-frames; `write_demo(directory)` writes them as .xlsx (openpyxl, write-only) with
-the headers staff would type, and `python -m impact.demo` writes them to
-data/demo/. The workbooks are byte-for-byte reproducible (fixed zip and
-document timestamps), so uploading a regenerated demo is detected as the same file.
+(`numpy.random.default_rng(2026)`, one spawned stream per table), so the same call
+always gives the same frames, in the dtypes of the contracts in impact/schema.py.
+`write_demo(directory)` writes them as four .xlsx workbooks (openpyxl, write-only)
+with the headers staff would type, real date cells, waves as "Pre" / "Post" /
+"Follow-up", and about a third of the agreement answers as labels ("Strongly
+agree", "N/A", "Don't know") as if typed up from paper forms; ingest reads them
+back to exactly the built frames. `python -m impact.demo` writes them to
+data/demo/. The workbooks are byte-for-byte reproducible (fixed zip and document
+timestamps), so a regenerated demo uploads as the same file.
 
 The service: 4 branches (Central, Northgate, Riverside, Eastfield) serving
-about 180,000 people in 8 wards; 42 partners of the three partnership types;
-120 programmes over the nine service areas of SPEC.md; session rows from
-April 2023 to March 2026 (three financial years); post surveys for most
-programmes, pre surveys (paired by respondent id) for courses, follow-up
-surveys (the application item) for some.
+180,000 people in 8 wards; 42 partners (7 library, 14 community, 21
+stakeholder); 120 programmes over the nine service areas of SPEC.md, about two
+thirds with 1-3 partners; ~10,000 session rows from April 2023 to March 2026
+(three financial years); ~20,000 survey responses: post surveys for most
+programmes, pre surveys paired by respondent id for courses, follow-up surveys
+(the application item) for some.
 
 Demographics, a simple scheme: each attendance row is one session and carries
-the session's *dominant* age band, ward and deprivation quintile. The age band
-is drawn from the programme's audience profile; the ward from the branch's
-catchment weighted by ward population and by how well the library reaches that
-ward; the quintile from the ward's own quintile mix tilted towards the less
-deprived. Survey respondents take their session's groups (or, one time in four,
-those of another session of the same programme).
+the session's *dominant* age band, ward and deprivation quintile, as if the whole
+session were that group. The age band is drawn from the programme's audience
+profile (AUDIENCES); the ward from the branch's catchment weighted by ward
+population and by how well the library reaches the ward (Ward.reach); the
+quintile from the ward's own quintile mix tilted towards the less deprived
+(QUINTILE_TILT). A survey respondent takes the groups of the session answered
+(or, one time in four, of another session of the same programme). The
+population sheet gives, per branch catchment, residents by the same age bands,
+wards and quintiles.
 
 Stories planted for the product to find:
 - lopsided partnerships: Rainbow Refugee Network gives hundreds of staff hours,
-  cash and interpreters to ESOL and dual-language sessions that draw four or five
-  people, and is never credited (balance well below 1); Westfield Building
-  Society gives a token £150–£300 and is credited as funder on the Summer
-  Reading Challenge and Family Fun Days, the biggest programmes (balance far above 1).
-- under-reached groups: people aged 18-24, the most deprived quintile, and the
-  Docklands and Hillside wards (representation index well below 1).
-- lagging outcomes: respondents aged 18-24 and from the most deprived quintile
-  answer positively less often than others.
-- weak programmes (positive rates near 50%): Eastfield Online Safety for
-  Beginners, Eastfield CV Clinic, Central Young People's Careers Hub,
-  Northgate Teen Book Club; most others 75–92%; pre scores below post.
+  cash and interpreters to ESOL, dual-language storytime and citizenship
+  sessions that draw about five people, and is never credited (about a quarter
+  of all partner input for a few per cent of the results); Westfield Building
+  Society gives a token £150-£300 and no time, is credited as funder (never
+  promoting) on the Summer Reading Challenge, as its only partner, and on the
+  Family Fun Days, the biggest programmes.
+- under-reached groups (UNDER_REACHED): people aged 18-24 (representation index
+  about 0.15), teenagers and 45-64s less so, the most deprived quintile (about
+  0.6), and the Docklands and Hillside wards (0.6-0.7).
+- lagging outcomes (LAGGING_OUTCOMES): respondents aged 18-24 and from the most
+  deprived quintiles answer positively less often than others.
+- weak programmes (WEAK_PROGRAMMES, positive rates near 50%): Eastfield Online
+  Safety for Beginners, Eastfield CV Clinic, Central Young People's Careers Hub,
+  Northgate Teen Book Club; most others 75-92%; pre scores well below post.
 """
 from __future__ import annotations
 
@@ -75,7 +86,8 @@ WARDS = (
     Ward("Abbey", "Central", 21_000, (0.05, 0.15, 0.30, 0.30, 0.20), _FLAT, 1.1),
     Ward("Castle", "Central", 19_000, (0.00, 0.05, 0.15, 0.35, 0.45), (0.9, 0.9, 0.9, 0.7, 0.9, 1.05, 1.3), 1.5),
     Ward("Northgate", "Northgate", 24_000, (0.15, 0.25, 0.30, 0.20, 0.10), _FLAT, 1.0),
-    Ward("Millbrook", "Northgate", 26_000, (0.45, 0.30, 0.15, 0.10, 0.00), (1.2, 1.1, 1.05, 1.2, 1.05, 0.95, 0.8), 0.85),
+    Ward("Millbrook", "Northgate", 26_000, (0.45, 0.30, 0.15, 0.10, 0.00), (1.2, 1.1, 1.05, 1.2, 1.05, 0.95, 0.8),
+         0.85),
     Ward("Riverside", "Riverside", 22_000, (0.10, 0.20, 0.30, 0.25, 0.15), (0.9, 0.85, 0.85, 1.8, 1.1, 0.9, 0.8), 1.1),
     Ward("Docklands", "Riverside", 25_000, (0.60, 0.25, 0.10, 0.05, 0.00), (1.3, 1.2, 1.1, 1.15, 1.05, 0.9, 0.7), 0.45),
     Ward("Eastfield", "Eastfield", 23_000, (0.20, 0.25, 0.25, 0.20, 0.10), _FLAT, 1.0),
@@ -145,10 +157,10 @@ PARTNERS = (
 LOPSIDED_GIVER = "Rainbow Refugee Network"
 LOPSIDED_TAKER = "Westfield Building Society"
 WEAK_PROGRAMMES = {  # programme -> positive rate near 50%
-    "Eastfield Online Safety for Beginners": 0.50,
-    "Eastfield CV Clinic": 0.52,
-    "Central Young People's Careers Hub": 0.55,
-    "Northgate Teen Book Club": 0.56,
+    "Eastfield Online Safety for Beginners": 0.48,
+    "Eastfield CV Clinic": 0.50,
+    "Central Young People's Careers Hub": 0.52,
+    "Northgate Teen Book Club": 0.50,
 }
 PLANTED_PARTNERS = (LOPSIDED_GIVER, LOPSIDED_TAKER)  # always on the programmes that list them
 UNDER_REACHED = {"age_band": ("18-24",), "deprivation_quintile": (1,), "area": ("Docklands", "Hillside")}
@@ -206,7 +218,7 @@ KINDS = (
          partners=(("Northgate Academy", "referral"), ("University of Westfield Library", "co-delivery"),
                    ("Westfield Schools Library Service", "other"))),
     Kind("Smartphone Help Clinic", DI, "Adults", ("Northgate", "Riverside"), "weekly", 10, 0.7, "adults", 0.86,
-         partnered=0.5,
+         partnered=0.3,
          partners=(("Westfield Digital Champions", "co-delivery"), ("Barclays Digital Eagles", "co-delivery"))),
     Kind("Get Online Week", DI, "Everyone", ("Central", "Riverside"), "week", 20, 0.6, "adults", 0.85,
          response_rate=0.0, partnered=1.0,
@@ -224,7 +236,8 @@ KINDS = (
          "early_years", 0.88, response_rate=0.09, partnered=0.8, partners=(("Westfield Family Hubs", "co-delivery"),)),
     Kind("Dual-Language Storytime", EL, "Families speaking other languages", ("Northgate", "Riverside"),
          "fortnightly", 20, 0.25, "early_years", 0.86, response_rate=0.18, partnered=1.0,
-         partners=(("Rainbow Refugee Network", "co-delivery"), ("Somali Community Association Westfield", "co-delivery"),
+         partners=(("Rainbow Refugee Network", "co-delivery"),
+                   ("Somali Community Association Westfield", "co-delivery"),
                    ("Northgate Mosque Women's Group", "referral"))),
     Kind("Chatter Matters", EL, "Under 5s with speech and language needs", ("Riverside",), "course", 10, 0.7,
          "early_years", 0.87, response_rate=0.3, pre=0.64, partnered=1.0,
@@ -298,8 +311,7 @@ KINDS = (
          response_rate=0.18, partnered=0.0),
     Kind("Volunteer Fair", CC, "Everyone", ("Central",), "annual", 150, 0.6, "everyone", 0.82, response_rate=0.0,
          partnered=1.0,
-         partners=(("Docklands Residents' Association", "other"), ("Westfield Food Bank", "other"),
-                   ("Millbrook Men's Shed", "other"))),
+         partners=(("Docklands Residents' Association", "other"), ("Westfield Food Bank", "other"))),
     Kind("Community Conversations", CC, "Residents", ("Riverside",), "monthly", 25, 0.45, "adults", 0.8,
          response_rate=0.24, partnered=1.0,
          partners=(("Docklands Residents' Association", "co-delivery"), ("Northgate Mosque Women's Group", "venue"))),
@@ -314,7 +326,7 @@ KINDS = (
          partners=(("Westfield Building Society", "funder"), ("Westfield Family Hubs", "co-delivery"),
                    ("Westfield Theatre", "co-delivery"))),
     Kind("Stay and Play", FE, "Under 5s and their carers", ("Riverside", "Eastfield"), "weekly", 20, 0.65,
-         "early_years", 0.88, response_rate=0.07, partnered=0.5,
+         "early_years", 0.88, response_rate=0.07, partnered=0.3,
          partners=(("Eastfield Mums & Tots Group", "co-delivery"), ("Westfield Family Hubs", "referral"))),
     Kind("Dads' Storytime Saturdays", FE, "Dads and their children", ("Northgate", "Riverside"), "monthly", 20, 0.5,
          "families", 0.86, response_rate=0.14, partnered=0.5, weekday=5,
@@ -325,14 +337,16 @@ KINDS = (
     # Reading for pleasure (16)
     Kind("Summer Reading Challenge", RP, "Children aged 4-11", BRANCHES, "summer", 120, 0.65, "children", 0.9,
          response_rate=0.06, partnered=1.0,
-         partners=(("The Reading Agency", "other"), ("Westfield Building Society", "funder"))),
+         partners=(("Westfield Building Society", "funder"),)),
     Kind("Reading Group", RP, "Adults", BRANCHES, "monthly", 14, 0.7, "adults", 0.87, response_rate=0.24,
-         partnered=0.3, partners=(("County Libraries Consortium", "other"), ("Waterstones Westfield", "other"))),
+         partnered=0.3, partners=(("County Libraries Consortium", "other"), ("Waterstones Westfield", "other"),
+                                  ("The Reading Agency", "other"))),
     Kind("Teen Book Club", RP, "Teenagers", ("Central", "Northgate"), "monthly", 12, 0.5, "teens", 0.82,
          response_rate=0.3, partnered=0.5,
          partners=(("Northgate Academy", "referral"), ("Waterstones Westfield", "other"))),
     Kind("Shared Reading", RP, "Adults", ("Riverside", "Eastfield"), "weekly", 12, 0.6, "adults", 0.88,
-         response_rate=0.18, partnered=1.0, partners=(("The Reader", "co-delivery"), ("Mind in Westfield", "referral"))),
+         response_rate=0.18, partnered=1.0,
+         partners=(("The Reader", "co-delivery"), ("Mind in Westfield", "referral"))),
     Kind("Author Talks", RP, "Adults", ("Central", "Northgate"), "monthly", 60, 0.6, "adults", 0.9,
          response_rate=0.14, partnered=0.5,
          partners=(("Waterstones Westfield", "co-delivery"), ("Libraries Connected", "other"))),
@@ -343,8 +357,8 @@ KINDS = (
     Kind("Creative Writing Workshop", CR, "Adults", ("Central", "Riverside"), "course", 12, 0.7, "adults", 0.88,
          response_rate=0.36, pre=0.51, partnered=0.5, hours=2,
          partners=(("Westfield Writers' Circle", "co-delivery"), ("Westfield Theatre", "other"))),
-    Kind("Craft Club", CR, "Adults", ("Northgate", "Eastfield"), "weekly", 14, 0.65, "adults", 0.88, partnered=0.3,
-         partners=(("Westfield Arts Collective", "co-delivery"),)),
+    Kind("Craft Club", CR, "Adults", ("Northgate", "Eastfield"), "weekly", 14, 0.65, "adults", 0.88, partnered=0.5,
+         partners=(("Westfield Arts Collective", "co-delivery"), ("Millbrook Men's Shed", "co-delivery"))),
     Kind("Knit & Natter", CR, "Adults", ("Central", "Riverside"), "weekly", 15, 0.6, "older", 0.9,
          response_rate=0.0, partnered=0.5, partners=(("Westfield Knit & Natter Group", "lead"),)),
     Kind("Exhibition Tours", CR, "Everyone", ("Central",), "monthly", 20, 0.55, "adults", 0.88, partnered=1.0,
@@ -363,7 +377,8 @@ WAVE_WORDS = {"pre": "Pre", "post": "Post", "follow_up": "Follow-up"}
 LABELS = {5: "Strongly agree", 4: "Agree", 3: "Neither agree nor disagree", 2: "Disagree", 1: "Strongly disagree"}
 
 COMMENTS_BENEFIT = {
-    DI: ("I can now video call my family", "Patient volunteers who explained everything", "Learning to spot scam emails",
+    DI: ("I can now video call my family", "Patient volunteers who explained everything",
+         "Learning to spot scam emails",
          "Setting up my email on my phone", "Going at my own pace", "Finally understand how to use apps"),
     EL: ("My little one loves the songs", "A chance to meet other parents", "We borrow books every week now",
          "Lovely friendly staff", "New rhymes to sing at home"),
@@ -420,6 +435,7 @@ def _on_weekday(day: pd.Timestamp, weekday: int) -> pd.Timestamp:
 
 def _session_dates(kind: Kind, start: pd.Timestamp, end: pd.Timestamp, weekday: int,
                    rng: np.random.Generator, twice: bool = False) -> pd.DatetimeIndex:
+    """The days a programme met between `start` and `end`, by its cadence, less closures and cancellations."""
     first = _on_weekday(start, weekday)
     years = range(2023, 2026 + 1)
     if kind.cadence in ("weekly", "fortnightly", "monthly"):
@@ -427,7 +443,7 @@ def _session_dates(kind: Kind, start: pd.Timestamp, end: pd.Timestamp, weekday: 
         dates = pd.date_range(first, end, freq=f"{step}D")
         if twice:  # a second session two days later each week
             dates = dates.append(dates + pd.Timedelta(days=2)).sort_values()
-    elif kind.cadence == "course":  # 6-10 week blocks from each term's start
+    elif kind.cadence == "course":  # 8-12 week blocks from each term's start
         weeks = int(rng.integers(8, 13))
         starts = [pd.Timestamp(y, m, d) for y in years for m, d in ((1, 10), (4, 20), (9, 15))]
         dates = pd.DatetimeIndex([_on_weekday(s, weekday) + pd.Timedelta(weeks=w) for s in starts
@@ -506,7 +522,8 @@ def _draw(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
 
 def build_demo(seed: int = SEED) -> Demo:
     """The whole demo service from one seed: same seed, same frames."""
-    rng = np.random.default_rng(seed)
+    # one stream per table, so that retuning one table does not reshuffle the others
+    rng, stakes_rng, surveys_rng = np.random.default_rng(seed).spawn(3)
     partners = pd.DataFrame(PARTNERS, columns=["name", "partnership_type", "sector", "area"])
 
     # programmes and their sessions
@@ -515,7 +532,7 @@ def build_demo(seed: int = SEED) -> Demo:
         for branch in kind.branches:
             name = f"{branch} {kind.name}"
             start, end = FIRST_DAY, LAST_DAY
-            if kind.cadence not in ("summer", "holidays", "week", "annual") and rng.random() < 0.25:
+            if kind.cadence not in ("summer", "holidays", "week", "annual") and rng.random() < 0.2:
                 start = FIRST_DAY + pd.Timedelta(days=int(rng.integers(60, 800)))  # started later
             if name == "Eastfield Online Safety for Beginners":
                 start = pd.Timestamp("2024-05-01")
@@ -527,7 +544,8 @@ def build_demo(seed: int = SEED) -> Demo:
             dates = _session_dates(kind, start, end, weekday, rng, twice=name in TWICE_WEEKLY)
             fill = float(np.clip(kind.fill + rng.normal(0, 0.06), 0.12, 0.95))
             positive = WEAK_PROGRAMMES.get(name, float(np.clip(kind.positive + rng.normal(0, 0.02), 0.74, 0.93)))
-            per_session_cost = float(rng.uniform(8, 45)) * (3 if kind.cadence in ("summer", "holidays", "annual") else 1)
+            big_event = kind.cadence in ("summer", "holidays", "annual")
+            per_session_cost = float(rng.uniform(8, 45)) * (3 if big_event else 1)
             staff = 1 + (kind.capacity >= 30) + (kind.capacity >= 100)
             n = len(dates)
             programme_rows.append({
@@ -542,8 +560,8 @@ def build_demo(seed: int = SEED) -> Demo:
                                                "_p": len(programme_rows) - 1}))
     programmes = pd.DataFrame(programme_rows)
     attendance = _attendance(pd.concat(session_parts, ignore_index=True), programmes, rng)
-    programme_partners = _stakes(programmes, rng)
-    surveys = _surveys(attendance, programmes, rng)
+    programme_partners = _stakes(programmes, stakes_rng)
+    surveys = _surveys(attendance, programmes, surveys_rng)
     # the dtypes of the canonical contracts (impact/schema.py), so the frames are what ingest gives back
     return Demo(
         partners=partners,
@@ -584,9 +602,9 @@ def _attendance(sessions: pd.DataFrame, programmes: pd.DataFrame, rng: np.random
 
 
 def _stakes(programmes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Who put what into each programme; ~65% of programmes have 1-3 partners; two lopsided partners."""
+    """Who put what into each programme: about two thirds have 1-3 partners; two partners are lopsided."""
     rows = []
-    for i, prog in programmes.iterrows():
+    for _, prog in programmes.iterrows():
         kind: Kind = prog["_kind"]
         if not kind.partners or rng.random() >= kind.partnered:
             continue
@@ -611,9 +629,10 @@ def _stakes(programmes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _stake(prog: pd.Series, partner: str, role: str, rng: np.random.Generator) -> dict:
+    """One partner's stake in one programme, sized by its role against the library's own effort."""
     hours_base = prog["library_staff_hours"]
-    share = {"lead": (0.6, 1.2), "co-delivery": (0.25, 0.7), "referral": (0.03, 0.1), "venue": (0.03, 0.08),
-             "funder": (0.0, 0.02), "other": (0.03, 0.1)}[role]
+    share = {"lead": (0.6, 1.2), "co-delivery": (0.25, 0.7), "referral": (0.05, 0.15), "venue": (0.03, 0.08),
+             "funder": (0.0, 0.02), "other": (0.04, 0.12)}[role]
     hours = round(hours_base * float(rng.uniform(*share)), 1)
     cash = 0.0
     if role == "funder":

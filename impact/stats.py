@@ -1,10 +1,21 @@
-"""Statistics the indicators share. Sources are named in each docstring."""
+"""Statistics the indicators share. Sources are named in each docstring.
+
+Survey answers are small integers (1-5), so the rank tests work from frequency tables
+(`levels`, `counts`): the same formulas scipy uses, without sorting hundreds of thousands
+of answers. Where scipy would use an exact or permutation test (small samples) the
+expanded answers go to scipy itself, so every p-value is the one scipy would give.
+"""
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
 
+import numpy as np
+from scipy import special
+from scipy import stats as sps
+
 Z95 = 1.959963984540054  # standard normal quantile for a two-sided 95% interval
+POSITIVE_FROM = 4  # "agree" or "strongly agree" on the 5-point scale
 
 
 @dataclass(frozen=True)
@@ -16,6 +27,23 @@ class Proportion:
     rate: float | None
     low: float | None
     high: float | None
+    reliable: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """numerator / denominator that is not a share of people (it may exceed 1), so it has no interval.
+
+    `n` is what the ratio rests on (sessions for a mean per session, attendance for a response rate).
+    """
+
+    numerator: float
+    denominator: float
+    value: float | None
+    n: int
     reliable: bool
 
     def to_dict(self) -> dict:
@@ -39,3 +67,250 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
 def proportion(k: int, n: int, min_n: int = 10) -> Proportion:
     low, high = wilson(k, n)
     return Proportion(int(k), int(n), (k / n) if n else None, low, high, n >= min_n)
+
+
+def ratio(numerator: float, denominator: float, n: int | None = None, min_n: int = 10) -> Ratio:
+    """numerator / denominator, None when the denominator is 0; n defaults to the denominator."""
+    n = int(denominator) if n is None else int(n)
+    value = float(numerator) / float(denominator) if denominator else None
+    return Ratio(_num(numerator), _num(denominator), value, n, n >= min_n)
+
+
+def _num(x) -> float | int:
+    x = float(x)
+    return int(x) if x.is_integer() else x
+
+
+# --- frequency tables -------------------------------------------------------------------------------
+
+def frequencies(values) -> tuple[np.ndarray, np.ndarray]:
+    """answers -> (levels, counts), missing values (NaN, None, pd.NA) left out."""
+    x = np.asarray(values, dtype="float64")
+    levels, counts = np.unique(x[~np.isnan(x)], return_counts=True)
+    return levels, counts
+
+
+def mean_var(levels, counts) -> tuple[int, float | None, float | None]:
+    """(n, mean, sample variance with n - 1) of a frequency table; None where undefined."""
+    levels, counts = np.asarray(levels, "float64"), np.asarray(counts, "float64")
+    n = counts.sum()
+    if n == 0:
+        return 0, None, None
+    mean = float((levels * counts).sum() / n)
+    var = float((counts * (levels - mean) ** 2).sum() / (n - 1)) if n > 1 else None
+    return int(n), mean, var
+
+
+def _expand(levels, counts) -> np.ndarray:
+    return np.repeat(np.asarray(levels, "float64"), np.asarray(counts, "int64"))
+
+
+def _midranks(counts) -> np.ndarray:
+    """Average rank of each tied level, levels in ascending order."""
+    counts = np.asarray(counts, "float64")
+    before = np.cumsum(counts) - counts
+    return before + (counts + 1) / 2
+
+
+# --- rank tests ------------------------------------------------------------------------------------
+
+def wilcoxon_signed_rank(levels, counts) -> tuple[float | None, float | None]:
+    """Wilcoxon (1945) signed-rank test of paired differences given as a frequency table: (statistic, p).
+
+    Two-sided; zero differences dropped (Wilcoxon's method); the statistic is min(R+, R-).
+    Over 50 pairs, the normal approximation with tie correction, as scipy.stats.wilcoxon:
+    z = (R+ - n(n+1)/4) / sqrt((n(n+1)(2n+1) - Σ(t³-t)/2) / 24). Up to 50 pairs scipy itself
+    decides (exact, permutation or normal). (None, None) when no difference is non-zero.
+    """
+    levels, counts = np.asarray(levels, "float64"), np.asarray(counts, "int64")
+    keep = counts > 0
+    levels, counts = levels[keep], counts[keep]
+    nonzero = levels != 0
+    if counts[nonzero].sum() == 0:
+        return None, None
+    if counts.sum() <= 50:
+        res = sps.wilcoxon(_expand(levels, counts))
+        return float(res.statistic), float(res.pvalue)
+    magnitudes = np.abs(levels[nonzero])
+    signs = np.sign(levels[nonzero])
+    c = counts[nonzero]
+    order = np.unique(magnitudes)
+    tie = np.array([c[magnitudes == m].sum() for m in order], "float64")  # at most a few dozen levels
+    rank = dict(zip(order, _midranks(tie)))
+    r = np.array([rank[m] for m in magnitudes])
+    r_plus = float((r * c * (signs > 0)).sum())
+    r_minus = float((r * c * (signs < 0)).sum())
+    n = float(c.sum())
+    se = math.sqrt((n * (n + 1) * (2 * n + 1) - (tie ** 3 - tie).sum() / 2) / 24)
+    z = (r_plus - n * (n + 1) / 4) / se
+    p = min(1.0, 2 * float(special.ndtr(-abs(z))))
+    return min(r_plus, r_minus), p
+
+
+def mann_whitney_u(levels, counts_x, counts_y) -> tuple[float | None, float | None]:
+    """Mann and Whitney (1947) U test of two independent samples on shared `levels`: (U of x, p).
+
+    Two-sided. When both samples exceed 8, the normal approximation with tie correction and
+    continuity correction, as scipy.stats.mannwhitneyu: s = sqrt(n1·n2/12 · ((n+1) - Σ(t³-t)/(n(n-1)))),
+    z = (max(U1, U2) - n1·n2/2 - 0.5) / s. Otherwise scipy itself decides. None when a sample is empty.
+    """
+    levels = np.asarray(levels, "float64")
+    cx, cy = np.asarray(counts_x, "int64"), np.asarray(counts_y, "int64")
+    n1, n2 = int(cx.sum()), int(cy.sum())
+    if n1 == 0 or n2 == 0:
+        return None, None
+    if n1 <= 8 or n2 <= 8:
+        res = sps.mannwhitneyu(_expand(levels, cx), _expand(levels, cy))
+        return float(res.statistic), float(res.pvalue)
+    order = np.argsort(levels)
+    cx, cy = cx[order], cy[order]
+    tie = (cx + cy).astype("float64")
+    u1 = float((cx * _midranks(tie)).sum()) - n1 * (n1 + 1) / 2
+    u = max(u1, n1 * n2 - u1)
+    n = n1 + n2
+    s = math.sqrt(n1 * n2 / 12 * ((n + 1) - (tie ** 3 - tie).sum() / (n * (n - 1))))
+    if s == 0:  # every answer the same in both samples
+        return u1, 1.0
+    p = min(1.0, 2 * float(special.ndtr(-(u - n1 * n2 / 2 - 0.5) / s)))
+    return u1, p
+
+
+def mcnemar_exact(became_positive: int, stopped_positive: int) -> float | None:
+    """McNemar (1947) test on the discordant pairs, exact: two-sided binomial test of b of b + c at 1/2."""
+    b, c = int(became_positive), int(stopped_positive)
+    if b + c == 0:
+        return None
+    return float(sps.binomtest(b, b + c, 0.5).pvalue)
+
+
+# --- effect sizes ---------------------------------------------------------------------------------
+
+def cohens_dz(mean_diff: float | None, sd_diff: float | None) -> float | None:
+    """Cohen's d_z for paired data = mean difference / standard deviation of the differences
+    (Lakens 2013, formula 7)."""
+    if mean_diff is None or not sd_diff:
+        return None
+    return mean_diff / sd_diff
+
+
+def hedges_g(mean_before: float, var_before: float, n_before: int,
+             mean_after: float, var_after: float, n_after: int) -> float | None:
+    """Hedges' g for two independent groups = Cohen's d_s × (1 − 3 / (4(n1 + n2) − 9)), where
+    d_s = (mean after − mean before) / pooled SD (Lakens 2013, formulas 1 and 4)."""
+    if n_before < 2 or n_after < 2 or var_before is None or var_after is None:
+        return None
+    pooled = math.sqrt(((n_before - 1) * var_before + (n_after - 1) * var_after) / (n_before + n_after - 2))
+    if pooled == 0:
+        return None
+    d_s = (mean_after - mean_before) / pooled
+    return d_s * (1 - 3 / (4 * (n_before + n_after) - 9))
+
+
+# --- change from before to after ------------------------------------------------------------------
+
+PAIRED, UNPAIRED = "paired", "unpaired"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed between the before (pre) and after (post) answers to one item.
+
+    paired: matched on respondent id; mean paired difference, Cohen's d_z, Wilcoxon signed-rank p,
+    shares improved / same / worse and McNemar's exact test on agreeing (4-5) before and after.
+    unpaired: no matching; difference in means, Hedges' g, Mann-Whitney U p.
+    `n` is the number of pairs (paired) or the smaller wave (unpaired), so `reliable` means
+    both sides reach the display minimum.
+    """
+
+    method: str
+    n: int
+    n_before: int
+    n_after: int
+    mean_before: float | None
+    mean_after: float | None
+    mean_diff: float | None
+    effect_size: float | None
+    effect_size_name: str
+    test: str
+    statistic: float | None
+    p_value: float | None
+    reliable: bool
+    improved: Proportion | None = None
+    same: Proportion | None = None
+    worse: Proportion | None = None
+    positive_before: Proportion | None = None
+    positive_after: Proportion | None = None
+    became_positive: int | None = None
+    stopped_positive: int | None = None
+    mcnemar_p: float | None = None
+
+    def to_dict(self) -> dict:
+        out = {}
+        for key, value in self.__dict__.items():
+            out[key] = value.to_dict() if isinstance(value, Proportion) else value
+        return out
+
+
+def paired_change_from_table(levels, table, min_n: int = 10, positive_from: float = POSITIVE_FROM) -> Change | None:
+    """Paired change from a square table: table[i, j] = pairs answering levels[i] before and levels[j] after."""
+    levels = np.asarray(levels, "float64")
+    table = np.asarray(table, "int64")
+    n = int(table.sum())
+    if n == 0:
+        return None
+    diff = levels[None, :] - levels[:, None]  # after - before for each cell
+    diff_levels, where = np.unique(diff, return_inverse=True)
+    diff_counts = np.bincount(where.ravel(), weights=table.ravel(), minlength=len(diff_levels)).astype("int64")
+    _, mean_d, var_d = mean_var(diff_levels, diff_counts)
+    _, mean_before, _ = mean_var(levels, table.sum(axis=1))
+    _, mean_after, _ = mean_var(levels, table.sum(axis=0))
+    statistic, p = wilcoxon_signed_rank(diff_levels, diff_counts)
+    improved = int(table[diff > 0].sum())
+    worse = int(table[diff < 0].sum())
+    agree = levels >= positive_from
+    became = int(table[np.ix_(~agree, agree)].sum())
+    stopped = int(table[np.ix_(agree, ~agree)].sum())
+    return Change(
+        method=PAIRED, n=n, n_before=n, n_after=n, mean_before=mean_before, mean_after=mean_after,
+        mean_diff=mean_d, effect_size=cohens_dz(mean_d, math.sqrt(var_d) if var_d is not None else None),
+        effect_size_name="Cohen's d_z", test="Wilcoxon signed-rank", statistic=statistic, p_value=p,
+        reliable=n >= min_n, improved=proportion(improved, n, min_n), same=proportion(n - improved - worse, n, min_n),
+        worse=proportion(worse, n, min_n), positive_before=proportion(int(table[agree, :].sum()), n, min_n),
+        positive_after=proportion(int(table[:, agree].sum()), n, min_n), became_positive=became,
+        stopped_positive=stopped, mcnemar_p=mcnemar_exact(became, stopped),
+    )
+
+
+def paired_change(before, after, min_n: int = 10, positive_from: float = POSITIVE_FROM) -> Change | None:
+    """Paired change from two aligned arrays of answers; a pair missing either answer is left out."""
+    b, a = np.asarray(before, "float64"), np.asarray(after, "float64")
+    keep = ~(np.isnan(b) | np.isnan(a))
+    b, a = b[keep], a[keep]
+    levels = np.unique(np.concatenate([b, a]))
+    table = np.zeros((len(levels), len(levels)), "int64")
+    np.add.at(table, (np.searchsorted(levels, b), np.searchsorted(levels, a)), 1)
+    return paired_change_from_table(levels, table, min_n, positive_from)
+
+
+def unpaired_change_from_counts(levels, counts_before, counts_after, min_n: int = 10) -> Change | None:
+    """Unpaired change from two frequency tables on shared `levels`."""
+    n_b, mean_b, var_b = mean_var(levels, counts_before)
+    n_a, mean_a, var_a = mean_var(levels, counts_after)
+    if n_b == 0 or n_a == 0:
+        return None
+    statistic, p = mann_whitney_u(levels, counts_before, counts_after)
+    n = min(n_b, n_a)
+    return Change(
+        method=UNPAIRED, n=n, n_before=n_b, n_after=n_a, mean_before=mean_b, mean_after=mean_a,
+        mean_diff=mean_a - mean_b, effect_size=hedges_g(mean_b, var_b, n_b, mean_a, var_a, n_a),
+        effect_size_name="Hedges' g", test="Mann-Whitney U", statistic=statistic, p_value=p, reliable=n >= min_n,
+    )
+
+
+def unpaired_change(before, after, min_n: int = 10) -> Change | None:
+    """Unpaired change from two arrays of answers (missing answers left out)."""
+    b, a = np.asarray(before, "float64"), np.asarray(after, "float64")
+    b, a = b[~np.isnan(b)], a[~np.isnan(a)]
+    levels = np.unique(np.concatenate([b, a]))
+    return unpaired_change_from_counts(levels, np.bincount(np.searchsorted(levels, b), minlength=len(levels)),
+                                       np.bincount(np.searchsorted(levels, a), minlength=len(levels)), min_n)

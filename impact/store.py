@@ -8,6 +8,7 @@ transaction, so an upload lands whole or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -107,7 +108,7 @@ def _rows(frame: pd.DataFrame, table: sa.Table, columns: list[str], iso_dates: b
             # SQLite keeps dates as ISO text anyway; formatting the column at once beats per-value adapters
             values = s.dt.strftime("%Y-%m-%d").tolist() if iso_dates else s.dt.date.tolist()
         elif isinstance(sql_type, sa.Integer) and not isinstance(sql_type, sa.Boolean):
-            values = [int(v) for v in s.astype("float64").fillna(0).tolist()]
+            values = s.astype("float64").fillna(0).round().astype("int64").tolist()  # numpy's tolist gives ints
         elif isinstance(sql_type, sa.Float):
             values = s.astype("float64").tolist()
         elif isinstance(sql_type, sa.Boolean):
@@ -155,7 +156,48 @@ class Store:
     def settings(self) -> dict[str, str]:
         return {k: self.setting(k) for k in DEFAULT_SETTINGS}
 
+    # -- remembered mappings ---------------------------------------------------------------------
+    @staticmethod
+    def headers_key(headers) -> str:
+        """The same headers in the same order give the same key, whatever the file is called."""
+        text = "\x1f".join(" ".join(str(h).split()).casefold() for h in headers)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def remember_mapping(self, headers, table: str | None, mapping: dict[str, str | None]) -> None:
+        """Keep a sheet's corrected table and header overrides for the next file with the same headers."""
+        t, key = self.tables["mappings"], self.headers_key(headers)
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.headers_key == key))
+            conn.execute(t.insert().values(headers_key=key, table_name=table, mapping=json.dumps(mapping),
+                                           saved_at=dt.datetime.now().replace(microsecond=0)))
+
+    def recall_mapping(self, headers) -> dict | None:
+        """{table, mapping, saved_at} remembered for these headers, or None."""
+        t = self.tables["mappings"]
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t).where(t.c.headers_key == self.headers_key(headers))).first()
+        if row is None:
+            return None
+        return {"table": row.table_name, "mapping": json.loads(row.mapping or "{}"), "saved_at": row.saved_at}
+
+    def forget_mapping(self, headers) -> None:
+        t = self.tables["mappings"]
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.headers_key == self.headers_key(headers)))
+
     # -- batches -------------------------------------------------------------------------------
+    def preview(self, result: IngestResult) -> dict[str, list[str]]:
+        """What a commit of `result` would create from references, without writing:
+        {"partners": [names], "programmes": [names]} not stored yet and not defined in the upload."""
+        created: dict[str, list[str]] = {}
+        with self.engine.connect() as conn:
+            known = {name: set(self._ids(conn, name)) for name in ("partners", "programmes")}
+        for f in result.files:
+            for table, frame in self._expand(f.frames, known).items():
+                if table.startswith("_created_"):
+                    created.setdefault(table.removeprefix("_created_"), []).extend(frame)
+        return created
+
     def find_duplicate(self, sha256: str, conn=None) -> dict | None:
         b = self.tables["batches"]
         query = sa.select(b.c.id, b.c.file_name, b.c.uploaded_at).where(b.c.sha256 == sha256, b.c.undone_at.is_(None))

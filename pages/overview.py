@@ -19,12 +19,13 @@ if not reach["attendance"] and not counts["survey_responses"]:
             "`python -m impact demo`.")
     st.stop()
 
-cols = st.columns(5)
+cols = st.columns(6)
 cols[0].metric("Attendance", f"{reach['attendance']:,}", help="people at sessions (outputs)")
 cols[1].metric("Sessions", f"{reach['sessions']:,}")
 cols[2].metric("New to the library", f"{reach['new_attendees']:,}")
 cols[3].metric("Partners", f"{counts['partners']:,}")
 cols[4].metric("Programmes", f"{counts['programmes']:,}")
+cols[5].metric("Survey responses", f"{counts['survey_responses']:,}", help="all waves: before, after and follow-up")
 if reach["not_recorded"]:
     st.caption(f"{reach['not_recorded']:,} attendance rows were not recorded; they are left out, not counted as zero.")
 
@@ -34,8 +35,8 @@ if table.empty:
     st.info("No survey responses for these programmes yet: upload some to see outcomes.")
 else:
     st.plotly_chart(charts.outcome_bars(table), width="stretch")
-    st.caption(f"Share answering agree or strongly agree among {counts['survey_responses']:,} survey responses "
-               "(post-session wave); bars show 95% Wilson intervals. Self-reported, a convenience sample: "
+    st.caption(f"Share answering agree or strongly agree among {counts['post_responses']:,} after-session survey "
+               "responses (n for each outcome in the table); bars show 95% Wilson intervals. Self-reported, a convenience sample: "
                "a direction of change, not proof of cause.")
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button("Download this table (CSV)", table.to_csv(index=False).encode("utf-8"),

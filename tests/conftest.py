@@ -1,7 +1,6 @@
 """Shared fixtures: databases (SQLite file and the PostgreSQL server on this machine), small workbooks."""
 from __future__ import annotations
 
-import io
 import os
 
 import pytest
@@ -41,18 +40,3 @@ def db_url(request, tmp_path):
     engine = sa.create_engine(PG_URL)
     md.drop_all(engine)
     engine.dispose()
-
-
-def workbook(sheets: dict[str, list[list]]) -> bytes:
-    """An .xlsx made in memory: {sheet name: rows}."""
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for r in rows:
-            ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

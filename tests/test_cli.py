@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import workbook
+from workbooks import workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,8 +16,13 @@ ITEMS = ["knowledge", "confidence", "application", "awareness", "library_use", "
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory):
-    return write_demo(tmp_path_factory.mktemp("demo"))
+def demo():
+    return build_demo()
+
+
+@pytest.fixture(scope="module")
+def written(demo, tmp_path_factory):
+    return write_demo(tmp_path_factory.mktemp("demo"), demo)
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +39,18 @@ def test_the_demo_is_written_as_four_workbooks(written):
     assert all(p.read_bytes()[:4] == b"PK\x03\x04" for p in written)
 
 
-def test_writing_twice_gives_the_same_bytes(tmp_path):
+def test_writing_twice_gives_the_same_bytes(demo, tmp_path):
     # the full demo is the same frames every time (below); here the writer adds no timestamps of its own
-    demo = build_demo()
     small = type(demo)(**{table: frame.head(200) for table, frame in demo.tables().items()})
     first = write_demo(tmp_path / "first", small)
     second = write_demo(tmp_path / "second", small)
     assert digest(first) == digest(second)
 
 
-def test_building_twice_gives_the_same_frames():
-    first, second = build_demo(), build_demo()
-    for table, frame in first.tables().items():
-        pd.testing.assert_frame_equal(frame, second.tables()[table], obj=table)
+def test_building_twice_gives_the_same_frames(demo):
+    again = build_demo()
+    for table, frame in demo.tables().items():
+        pd.testing.assert_frame_equal(frame, again.tables()[table], obj=table)
 
 
 def test_ingest_reads_every_sheet_as_its_table_with_every_column_mapped_and_no_problems(ingested):
@@ -62,9 +66,9 @@ def test_ingest_reads_every_sheet_as_its_table_with_every_column_mapped_and_no_p
         assert unmapped == [], (sheet.sheet, unmapped)
 
 
-def test_ingest_gives_back_exactly_the_demo_that_was_built(ingested):
+def test_ingest_gives_back_exactly_the_demo_that_was_built(demo, ingested):
     # labels ("Strongly agree"), N/A and don't know, staff headers and wave words all clean to the built values
-    for table, built in build_demo().tables().items():
+    for table, built in demo.tables().items():
         read = ingested.frame(table)[list(built.columns)].reset_index(drop=True)
         pd.testing.assert_frame_equal(read, built.reset_index(drop=True), obj=table)
 

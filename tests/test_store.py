@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import workbook
+from workbooks import workbook
 
 from impact.ingest import ingest_files
 from impact.store import Store

@@ -52,5 +52,6 @@ def summary(frames: dict[str, pd.DataFrame], min_n: int = 10) -> dict:
         "reach": reach(frames.get("attendance", pd.DataFrame())),
         "outcomes": outcomes(responses, min_n),
         "counts": {"partners": len(frames.get("partners", [])), "programmes": len(frames.get("programmes", [])),
-                   "survey_responses": len(responses)},
+                   "survey_responses": len(responses),
+                   "post_responses": int((responses["wave"] == "post").sum()) if "wave" in responses else 0},
     }

@@ -6,6 +6,7 @@ result, with file, sheet, spreadsheet row, column, value, message and fix.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -13,9 +14,10 @@ import pandas as pd
 from impact import schema
 from impact.ingest.read import read_sheets
 from impact.ingest.report import ERROR, WARNING, Problem, SheetSummary
-from impact.ingest.sheet import Options, SheetReader
+from impact.ingest.sheet import SKIP_SHEET, Options, SheetOptions, SheetReader
 
-__all__ = ["FileResult", "IngestResult", "Options", "Problem", "ingest_files", "ingest_paths"]
+__all__ = ["SKIP_SHEET", "FileResult", "IngestResult", "Options", "Problem", "SheetOptions", "ingest_files",
+           "ingest_paths"]
 
 
 @dataclass
@@ -67,6 +69,23 @@ class IngestResult:
                 "errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings]}
 
 
+# sheets that hold guidance rather than data (a template's Instructions, a return's 'Field definitions')
+NOTES_SHEET = re.compile(r"^(?:read\s*me|instructions?|introduction|intro|guidance|guide|help|about|contents|notes"
+                         r"|field definitions|definitions|glossary|data dictionary|lookups?|lists?|dropdowns?)\b",
+                         re.IGNORECASE)
+
+
+def skipped(result: FileResult, raw, chosen: bool) -> None:
+    """A sheet left out on purpose still appears: in the sheet list (no table, 0 rows) and as a warning."""
+    filled = sum(1 for r in raw.rows if any(v not in (None, "") for v in r))
+    result.sheets.append(SheetSummary(result.name, raw.name, None, 0, None, {}))
+    why = "you chose not to import it" if chosen else "its name says it holds notes or guidance, not data"
+    result.problems.append(Problem(WARNING, "sheet-not-imported", result.name, raw.name, None, None, None,
+                                   f"this sheet ({filled} filled rows) is not imported: {why}",
+                                   "nothing to do; if it holds data, choose its table on the upload page "
+                                   "(or --table), or rename the sheet"))
+
+
 def ingest_file(name: str, data: bytes, options: Options | None = None) -> FileResult:
     options = options or Options()
     result = FileResult(name, data, hashlib.sha256(data).hexdigest())
@@ -75,8 +94,12 @@ def ingest_file(name: str, data: bytes, options: Options | None = None) -> FileR
     if problems:
         return result
     for raw in sheets:
+        sheet_options = options.for_sheet(name, raw.name)
+        if sheet_options.table == SKIP_SHEET or (sheet_options.table is None and NOTES_SHEET.match(raw.name.strip())):
+            skipped(result, raw, chosen=sheet_options.table == SKIP_SHEET)
+            continue
         try:
-            sheet = SheetReader(raw, name, options).run()
+            sheet = SheetReader(raw, name, sheet_options).run()
         except Exception as exc:  # a bug must not become a traceback for staff; report it as a problem
             result.problems.append(Problem(ERROR, "internal-error", name, raw.name, None, None, None,
                                            f"this sheet could not be read ({exc.__class__.__name__}: {exc})",

@@ -93,7 +93,10 @@ def _clean_strings(raw: pd.Series) -> Cleaned:
     if odd.any():
         st = st.where(~odd, st.str.replace("\u00a0", " ", regex=False).str.replace(r"\s+", " ", regex=True))
     st = st.str.strip()
-    miss = (st.isna() | st.str.lower().isin(TEXT_MISSING)).astype(bool)
+    short = (st.str.len() <= 4).fillna(False).astype(bool)  # every missing marker is short
+    miss = st.isna().astype(bool)
+    if short.any():
+        miss |= (short & st.where(short).str.lower().isin(TEXT_MISSING)).fillna(False).astype(bool)
     return Cleaned(st.where(~miss), pd.Series(False, index=raw.index))
 
 
@@ -316,6 +319,13 @@ def clean_bool(raw: pd.Series) -> Cleaned:
 
 def clean_quintile(raw: pd.Series) -> Cleaned:
     """Deprivation quintile 1 (most deprived) ... 5 (least): 1, 'Q1', '1 - most deprived', 'Most deprived'."""
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("integer", "floating", "mixed-integer-float"):
+        numeric = pd.to_numeric(raw, errors="coerce").astype("float64")
+        miss = numeric.isna()
+        bad = ~numeric.isin([1, 2, 3, 4, 5]) & ~miss
+        return Cleaned(numeric.where(~bad).astype("Int64"), bad, "invalid-quintile",
+                       "expected a deprivation quintile from 1 (most deprived) to 5 (least deprived)",
+                       "type 1, 2, 3, 4 or 5")
     s = _norm(raw)
     miss = missing_mask(s)
 

@@ -101,7 +101,7 @@ def _read_workbook(data: bytes, name: str) -> list[RawSheet]:
             merged = [(a[0], a[1], b[0], b[1]) for a, b in ranges]
         elif ranges is None:
             need_fallback = True
-        sheets.append(RawSheet(sheet_name, [list(r) for r in rows], merged))
+        sheets.append(RawSheet(sheet_name, rows if isinstance(rows, list) else list(rows), merged))
     wb.close()
     if need_fallback and name.lower().endswith((".xlsx", ".xlsm")) and _has_merge_xml(data):
         merged = _openpyxl_merged(data)

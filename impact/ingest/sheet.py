@@ -6,7 +6,7 @@ problem: every frame here is indexed by them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,30 @@ class Options:
     # canonical column -> value for rows that leave it blank or sheets without it ("all these
     # responses are for Code Club"); a user's answer where the file is silent
     defaults: dict[str, str] = field(default_factory=dict)
+    # per-sheet choices, keyed by (file, sheet) or by sheet name: SheetOptions or (table, mapping);
+    # they beat `table` and add to `mapping` for that sheet only (table SKIP_SHEET = do not import it)
+    sheets: dict = field(default_factory=dict)
+
+    def for_sheet(self, file: str, sheet: str) -> Options:
+        """The options one sheet is read with: the upload's, with that sheet's own choices on top."""
+        choice = self.sheets.get((file, sheet), self.sheets.get(sheet))
+        if choice is None:
+            return self
+        if not isinstance(choice, SheetOptions):
+            choice = SheetOptions(*choice)
+        return replace(self, table=choice.table if choice.table is not None else self.table,
+                       mapping={**self.mapping, **(choice.mapping or {})}, sheets={})
+
+
+SKIP_SHEET = ""  # a sheet's table choice meaning "do not import this sheet"
+
+
+@dataclass(frozen=True)
+class SheetOptions:
+    """One sheet's choices on the upload page: which table it holds (None = detect) and header overrides."""
+
+    table: str | None = None
+    mapping: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -106,7 +130,10 @@ class SheetReader:
     def grid(self) -> pd.DataFrame:
         rows = self.raw.rows
         width = max((len(r) for r in rows), default=0)
-        frame = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], dtype=object)
+        if all(len(r) == width for r in rows):
+            frame = pd.DataFrame(rows, dtype=object)
+        else:
+            frame = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], dtype=object)
         frame.index = range(1, len(frame) + 1)
         # merged cells: the value sits top-left; fill the range so headers and labels read whole
         for r0, c0, r1, c1 in self.raw.merged:
@@ -190,6 +217,7 @@ class SheetReader:
             return None
         blank = blank_cells(frame)
         frame = frame.loc[~blank.all(axis=1), ~blank.all(axis=0)]
+        self._blank = blank.loc[frame.index, frame.columns]  # reused below: one pass over every cell
         if frame.empty:
             return None
         header_row = self.find_header(frame)
@@ -258,7 +286,11 @@ class SheetReader:
     def drop_totals_and_notes(self, data: pd.DataFrame, headers: list[str]) -> pd.DataFrame:
         keep = pd.Series(True, index=data.index)
         cells = data[headers]
-        filled = ~blank_cells(cells)
+        known = getattr(self, "_blank", None)
+        if known is not None and known.index.isin(data.index).sum() >= len(data) and len(known.columns) == len(headers):
+            filled = ~known.loc[data.index].set_axis(headers, axis=1)
+        else:
+            filled = ~blank_cells(cells)
         counts = filled.sum(axis=1)
         totals = pd.Series(False, index=data.index)
         first_text = pd.Series(None, index=data.index, dtype=object)
@@ -267,8 +299,12 @@ class SheetReader:
             text = clean.is_text(s) & filled[col]
             if not text.any():
                 continue
-            stripped = s[text].astype(str).str.strip()
-            hit = stripped.str.match(TOTALS_ROW.pattern, case=False)
+            stripped = s[text].astype("str").str.strip()
+            # a cheap first look: totals rows start with one of these letters
+            maybe = stripped.str[:1].str.lower().isin(["t", "g", "s", "o", "a"]).fillna(False).astype(bool)
+            hit = pd.Series(False, index=stripped.index)
+            if maybe.any():
+                hit.loc[maybe] = stripped[maybe].str.match(TOTALS_ROW.pattern, case=False).fillna(False).astype(bool)
             totals.loc[hit[hit].index] = True
             first_text = first_text.where(first_text.notna(), stripped.reindex(data.index))
         for row in data.index[totals]:

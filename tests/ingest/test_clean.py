@@ -211,6 +211,12 @@ def test_a_decile_or_a_word_is_not_a_quintile():
     assert c.bad.tolist() == [True, True, True, False]
 
 
+def test_a_year_is_a_whole_number():
+    c = clean.clean_integer(cells(2024, "2024", "2024.0", "2024.5", "twenty"))
+    assert values(c) == [2024, 2024, 2024, None, None]
+    assert c.bad.tolist() == [False, False, False, True, True] and c.code == "not-a-whole-number"
+
+
 def test_months_read_from_numbers_and_names():
     c = clean.clean_month(cells("May", "05", 12, "September", dt.date(2024, 7, 1), 13, "Smarch", "²"))
     assert values(c) == [5, 5, 12, 9, 7, None, None, None]

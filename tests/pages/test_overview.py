@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from conftest import workbook
+from workbooks import workbook
 from streamlit.testing.v1 import AppTest
 
 from impact.ingest import ingest_files
