@@ -192,6 +192,12 @@ class Store:
         created: dict[str, list[str]] = {}
         with self.engine.connect() as conn:
             known = {name: set(self._ids(conn, name)) for name in ("partners", "programmes")}
+            # what any file of this upload defines is not "new" for the others (a workbook of programmes
+            # beside a workbook of attendance)
+            for f in result.files:
+                for name, id_col in (("partners", "partner_id"), ("programmes", "programme_id")):
+                    if name in f.frames and id_col in f.frames[name]:
+                        known[name] |= set(f.frames[name][id_col].dropna())
         for f in result.files:
             for table, frame in self._expand(f.frames, known).items():
                 if table.startswith("_created_"):
@@ -228,6 +234,12 @@ class Store:
         outcome = CommitOutcome(True)
         with self.engine.begin() as conn:
             known = {name: set(self._ids(conn, name)) for name in ("partners", "programmes")}
+            # what any file of this upload defines is not "new" for the others (a workbook of programmes
+            # beside a workbook of attendance)
+            for f in result.files:
+                for name, id_col in (("partners", "partner_id"), ("programmes", "programme_id")):
+                    if name in f.frames and id_col in f.frames[name]:
+                        known[name] |= set(f.frames[name][id_col].dropna())
             for f in result.files:
                 batch_id = self._insert_batch(conn, f, uploader)
                 outcome.batch_ids.append(batch_id)

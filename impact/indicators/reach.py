@@ -1,0 +1,220 @@
+"""Reach and engagement (ISO 16439 outputs): who came, how often, how full, how many answered.
+
+attendance        Σ attendees over rows where it was recorded (blank = not recorded, never zero)
+sessions          Σ `sessions` of whole rows (default 1) + each multi-row session once (see filters)
+mean per session  attendance / sessions, both over rows where attendance was recorded
+fill rate         attendance / Σ(sessions × capacity per session), over programmes with a capacity
+unique participants, repeat rate
+                  distinct participant ids; share of them attending ≥ 2 sessions (Wilson 95% CI)
+new to library    new_attendees / attendees over rows recording both (Wilson 95% CI)
+response rate     post-session survey responses / attendance (SPEC: survey response rate)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from impact.filters import WAVES, Filters, Grouping, Prepared, Selection, grouping, prepare, select
+from impact.stats import Proportion, Ratio, proportion, ratio
+
+POST = WAVES.index("post")
+
+
+@dataclass(frozen=True)
+class Reach:
+    attendance: int
+    sessions: int
+    new_attendees: int
+    not_recorded: int  # attendance rows left blank: not counted as zero
+    mean_per_session: Ratio
+    fill_rate: Ratio
+    unique_participants: int | None  # None: no participant ids recorded in scope
+    repeat_rate: Proportion | None
+    new_to_library: Proportion | None
+    post_responses: int
+    response_rate: Ratio
+    n: int  # attendance
+    reliable: bool
+
+    def headline(self) -> dict:
+        """The footfall baseline as plain counts (the shape `python -m impact indicators` has always had)."""
+        return {"attendance": self.attendance, "sessions": self.sessions, "new_attendees": self.new_attendees,
+                "not_recorded": self.not_recorded}
+
+    def engagement(self) -> dict:
+        """Everything beyond the four counts, each with its n."""
+        return {"mean_per_session": self.mean_per_session.to_dict(), "fill_rate": self.fill_rate.to_dict(),
+                "unique_participants": self.unique_participants,
+                "repeat_rate": self.repeat_rate.to_dict() if self.repeat_rate else None,
+                "new_to_library": self.new_to_library.to_dict() if self.new_to_library else None,
+                "post_responses": self.post_responses, "response_rate": self.response_rate.to_dict(),
+                "n": self.n, "reliable": self.reliable}
+
+    def to_dict(self) -> dict:
+        return {**self.headline(), **self.engagement()}
+
+
+@dataclass(frozen=True, eq=False)
+class ReachTally:
+    """Sums per group (arrays indexed by group) from which each group's Reach is built."""
+
+    attendance: np.ndarray
+    rows: np.ndarray  # attendance rows in the group, recorded or not
+    not_recorded: np.ndarray
+    sessions: np.ndarray
+    sessions_recorded: np.ndarray
+    new_attendees: np.ndarray
+    new_base_attendance: np.ndarray  # attendance of rows that also record new attendees
+    new_base_new: np.ndarray
+    capacity_attendance: np.ndarray
+    capacity_places: np.ndarray
+    capacity_sessions: np.ndarray
+    unique_participants: np.ndarray
+    repeat_participants: np.ndarray
+    has_participants: np.ndarray  # bool: any participant id in the group
+    post_responses: np.ndarray
+
+    def reach(self, i: int, min_n: int = 10) -> Reach:
+        att = int(round(self.attendance[i]))
+        unique = int(self.unique_participants[i]) if self.has_participants[i] else None
+        base = int(round(self.new_base_attendance[i]))
+        new = min(int(round(self.new_base_new[i])), base)
+        return Reach(
+            attendance=att, sessions=int(round(self.sessions[i])), new_attendees=int(round(self.new_attendees[i])),
+            not_recorded=int(self.not_recorded[i]),
+            mean_per_session=ratio(att, self.sessions_recorded[i], min_n=min_n),
+            fill_rate=ratio(self.capacity_attendance[i], self.capacity_places[i],
+                            n=int(round(self.capacity_sessions[i])), min_n=min_n),
+            unique_participants=unique,
+            repeat_rate=proportion(int(self.repeat_participants[i]), unique, min_n) if unique else None,
+            new_to_library=proportion(new, base, min_n) if base else None,
+            post_responses=int(self.post_responses[i]),
+            response_rate=ratio(self.post_responses[i], att, min_n=min_n),
+            n=att, reliable=att >= min_n)
+
+
+def _sum(codes: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
+    return np.bincount(codes, weights=weights, minlength=size).astype("float64")[:size]
+
+
+def _distinct(codes: np.ndarray, items: np.ndarray, n_items: int, size: int,
+              weights: np.ndarray) -> np.ndarray:
+    """Σ weights[item] over the distinct (group, item) pairs: each item counted once per group."""
+    if not len(items):
+        return np.zeros(size)
+    if size == 1:
+        seen = np.bincount(items, minlength=n_items) > 0
+        return np.array([weights[seen].sum()])
+    pairs = np.unique(codes * n_items + items)
+    return np.bincount(pairs // n_items, weights=weights[pairs % n_items], minlength=size)[:size]
+
+
+def _participants(data: Prepared, rows: np.ndarray, codes: np.ndarray, grp: Grouping
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(unique participants, participants with ≥ 2 sessions) per group, groups folded through members."""
+    att = data.attendance
+    size = len(grp.labels)
+    rows = rows[att.participant[rows] >= 0]
+    if not len(rows):
+        return np.zeros(size), np.zeros(size)
+    people = int(att.participant.max()) + 1
+    person, weight, codes = att.participant[rows], att.sessions[rows], codes[rows]
+    if grp.members is None and size == 1:
+        visits = np.bincount(person, weights=weight, minlength=people)
+        return np.array([(visits > 0).sum()]), np.array([(visits >= 2).sum()])
+    keys, inverse = np.unique(codes * people + person, return_inverse=True)
+    visits = np.bincount(inverse, weights=weight)
+    code, person = keys // people, keys % people
+    if grp.members is not None:  # (programme, person) -> (group, person) for every group the programme is in
+        programmes, groups = grp.members
+        order = np.argsort(programmes, kind="stable")
+        programmes, groups = programmes[order], groups[order]
+        starts = np.searchsorted(programmes, np.arange(grp.size))
+        counts = np.bincount(programmes, minlength=grp.size)
+        repeat = counts[code]
+        total = int(repeat.sum())
+        offset = np.arange(total) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        code = groups[np.repeat(starts[code], repeat) + offset]
+        person, visits = np.repeat(person, repeat), np.repeat(visits, repeat)
+        keys, inverse = np.unique(code * people + person, return_inverse=True)
+        visits = np.bincount(inverse, weights=visits)
+        code = keys // people
+    return (np.bincount(code, minlength=size)[:size].astype("float64"),
+            np.bincount(code[visits >= 2], minlength=size)[:size].astype("float64"))
+
+
+def tally(data: Prepared, selection: Selection, grp: Grouping) -> ReachTally:
+    """Reach sums for every group of `grp` over the selected rows, in a handful of bincounts."""
+    att, size = data.attendance, grp.size
+    rows = np.flatnonzero(selection.attendance)
+    codes = grp.attendance[rows]
+    attendees = att.attendees[rows]
+    recorded = ~np.isnan(attendees)
+    whole = att.session[rows] < 0
+    sessions = att.sessions[rows]
+    session = att.session[rows]
+    n_sessions = len(data.session_sessions)
+    new = att.new_attendees[rows]
+    has_new = recorded & ~np.isnan(new)
+    capacity = data.programmes["capacity_per_session"].to_numpy("float64", na_value=np.nan) \
+        if len(data.programmes) else np.zeros(0)
+    cap = capacity[att.programme[rows]] if len(capacity) else np.full(len(rows), np.nan)
+    has_cap = recorded & ~np.isnan(cap) & (np.nan_to_num(cap) > 0)
+    session_cap = np.zeros(n_sessions)
+    if n_sessions:
+        session_programme = np.zeros(n_sessions, "int64")
+        parts = att.session >= 0
+        session_programme[att.session[parts]] = att.programme[parts]
+        session_cap = np.nan_to_num(capacity[session_programme]) * data.session_sessions if len(capacity) else session_cap
+
+    def part(mask):
+        return codes[mask & ~whole], session[mask & ~whole]
+
+    all_c, all_s = part(np.ones(len(rows), bool))
+    rec_c, rec_s = part(recorded)
+    cap_c, cap_s = part(has_cap)
+    unique, repeat = _participants(data, rows, grp.attendance, grp)
+    has_people = np.zeros(len(grp.labels), bool)
+    people_rows = rows[att.participant[rows] >= 0]
+    if len(people_rows):
+        has_people = grp.fold(np.bincount(grp.attendance[people_rows], minlength=size)[:size]) > 0
+    survey_rows = selection.surveys & (data.surveys.wave == POST)
+    fold = grp.fold
+    return ReachTally(
+        attendance=fold(_sum(codes[recorded], size, attendees[recorded])),
+        rows=fold(_sum(codes, size)),
+        not_recorded=fold(_sum(codes[~recorded], size)),
+        sessions=fold(_sum(codes[whole], size, sessions[whole])
+                      + _distinct(all_c, all_s, n_sessions, size, data.session_sessions)),
+        sessions_recorded=fold(_sum(codes[recorded & whole], size, sessions[recorded & whole])
+                               + _distinct(rec_c, rec_s, n_sessions, size, data.session_sessions)),
+        new_attendees=fold(_sum(codes[~np.isnan(new)], size, new[~np.isnan(new)])),
+        new_base_attendance=fold(_sum(codes[has_new], size, attendees[has_new])),
+        new_base_new=fold(_sum(codes[has_new], size, new[has_new])),
+        capacity_attendance=fold(_sum(codes[has_cap], size, attendees[has_cap])),
+        capacity_places=fold(_sum(codes[has_cap & whole], size, (sessions * cap)[has_cap & whole])
+                             + _distinct(cap_c, cap_s, n_sessions, size, session_cap)),
+        capacity_sessions=fold(_sum(codes[has_cap & whole], size, sessions[has_cap & whole])
+                               + _distinct(cap_c, cap_s, n_sessions, size, data.session_sessions)),
+        unique_participants=unique, repeat_participants=repeat, has_participants=has_people,
+        post_responses=fold(_sum(grp.surveys[survey_rows], size)),
+    )
+
+
+def reach(data, filters: Filters | None = None, min_n: int = 10) -> Reach:
+    """Canonical frames (or `Prepared`) + Filters -> Reach of everything the filters select."""
+    data = prepare(data)
+    selection = select(data, filters)
+    return tally(data, selection, grouping(data, None)).reach(0, min_n)
+
+
+def reach_by(data, dimension: str, filters: Filters | None = None, min_n: int = 10) -> list[tuple[str, Reach]]:
+    """Reach per group of `dimension` (partner, theme, period, age_band, ...); empty groups left out."""
+    data = prepare(data)
+    filters = filters or Filters()
+    selection = select(data, filters)
+    grp = grouping(data, dimension, filters, selection)
+    t = tally(data, selection, grp)
+    return [(label, t.reach(i, min_n)) for i, label in enumerate(grp.labels)
+            if t.rows[i] or t.post_responses[i] or (grp.keep_empty and not (grp.empty_last and i == len(grp.labels) - 1))]

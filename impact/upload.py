@@ -1,0 +1,306 @@
+"""The upload workflow without the page: read and check files, the mapping editor's rows, the report,
+what a commit would do, and the upload history. pages/upload.py lays these out; nothing here is stored.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from impact import schema
+from impact.ingest import SKIP_SHEET, FileResult, IngestResult, Options, Problem, cross_check, ingest_file
+from impact.ingest.report import ERROR, WARNING, SheetSummary
+
+IGNORE = ""  # the mapping editor's value for "not imported"
+ACCEPTED_TYPES = ("xlsx", "xlsm", "xls", "ods", "csv")
+REPORT_COLUMNS = ["severity", "file", "sheet", "row", "column", "value", "problem", "fix", "code"]
+MAPPING_COLUMNS = ["Column in your file", "Imported as", "What it holds"]
+Progress = Callable[[float, str], None]
+KIND_WORDS = {schema.DATE: "a date", schema.COUNT: "a count of people or sessions", schema.MONEY: "money",
+              schema.HOURS: "hours", schema.BOOL: "yes or no", schema.NUMBER: "a number", schema.INTEGER: "a number",
+              schema.ID: "a code", schema.CHOICE: "one of a fixed list", schema.SCORE: "an agreement answer, 1-5",
+              schema.PERIOD: "a month, quarter or period"}
+
+
+# -- reading --------------------------------------------------------------------------------------------
+
+def read_upload(files: list[tuple[str, bytes]], options: Options | None = None, max_mb: float = 50,
+                progress: Progress | None = None) -> IngestResult:
+    """Read and check every file as one upload (nothing stored). A file over `max_mb` is reported, not read;
+    rows identical to the template's example rows are left out, each with a warning."""
+    options = options or Options()
+    step = progress or (lambda fraction, text: None)
+    files_out = []
+    for i, (name, data) in enumerate(files):
+        step(i / (len(files) + 1), f"Reading and checking {name} ({i + 1} of {len(files)})…")
+        if len(data) > max_mb * 1024 * 1024:
+            too_large = FileResult(name, b"", hashlib.sha256(data).hexdigest())
+            too_large.problems.append(Problem(
+                ERROR, "file-too-large", name, None, None, None, f"{len(data) / 1024 / 1024:.1f} MB",
+                f"the file is larger than the upload limit of {max_mb:g} MB, so it was not read",
+                "split it into smaller files (e.g. one per year), or ask an admin to raise max_upload_mb"))
+            files_out.append(too_large)
+            continue
+        files_out.append(ingest_file(name, data, options))
+    result = IngestResult(files_out)
+    step(len(files) / (len(files) + 1), "Checking the sheets against each other…")
+    drop_template_examples(result)
+    cross_check(result)
+    step(1.0, "Done")
+    return result
+
+
+@functools.lru_cache(maxsize=1)
+def _template_examples() -> dict[str, pd.DataFrame]:
+    """The template's example rows as ingest cleans them, per table."""
+    from impact.templates import template_workbook
+
+    file = ingest_file("template.xlsx", template_workbook())
+    return {table: frame for table, frame in file.frames.items()}
+
+
+def drop_template_examples(result: IngestResult) -> None:
+    """Leave out rows that are exactly the template's example rows (on every column of the template's sheet)."""
+    examples = _template_examples()
+    for f in result.files:
+        for table, frame in list(f.frames.items()):
+            example = examples.get(table)
+            if example is None or frame.empty:
+                continue
+            columns = [c for c in example.columns if not c.startswith("_")]
+            if not set(columns) <= set(frame.columns):
+                continue  # not the template's sheet: its rows cannot be the examples
+            key = pd.MultiIndex.from_frame(frame[columns].astype(str))
+            is_example = key.isin(pd.MultiIndex.from_frame(example[columns].astype(str)))
+            if not is_example.any():
+                continue
+            dropped = frame[is_example]
+            for sheet, row in zip(dropped["_sheet"], dropped["_row"]):
+                f.problems.append(Problem(WARNING, "template-example-row", f.name, sheet, int(row), None, None,
+                                          "this is one of the template's example rows, so it is not imported",
+                                          "nothing to do; type over the examples or delete them"))
+            kept = frame[~is_example]
+            if kept.empty:
+                del f.frames[table]
+            else:
+                f.frames[table] = kept
+            counts = dropped["_sheet"].value_counts()
+            for summary in f.sheets:
+                if summary.table == table and summary.sheet in counts:
+                    summary.rows -= int(counts[summary.sheet])
+
+
+# -- the mapping editor -----------------------------------------------------------------------------------
+
+def sheet_headers(summary: SheetSummary) -> list[str]:
+    """The sheet's headers as written, in order (what a remembered mapping is keyed on)."""
+    return [h for h in summary.mapping if not h.startswith("(every row)")]
+
+
+def column_choices(table: str | None) -> list[str]:
+    """What a header can be imported as: not imported, or any column of the table (import-only ones too)."""
+    if table not in schema.TABLES:
+        return [IGNORE]
+    return [IGNORE] + [c.name for c in schema.TABLES[table].columns]
+
+
+def choice_label(value: str | None) -> str:
+    """'session_date' -> 'Session date'; '' -> '(not imported)'."""
+    if not value:
+        return "(not imported)"
+    return value.replace("_", " ")[0].upper() + value.replace("_", " ")[1:]
+
+
+def mapping_rows(summary: SheetSummary, personal_columns) -> pd.DataFrame:
+    """One row per header: the header, what it is imported as, and what that column holds (or why not)."""
+    table = schema.TABLES.get(summary.table)
+    names = {c.name for c in table.columns} if table else set()
+    repeated = pd.Series([c for c in summary.mapping.values() if c]).value_counts()
+    personal = set(personal_columns)
+    rows = []
+    for header in sheet_headers(summary):
+        canonical = summary.mapping[header]
+        if header in personal and not canonical:
+            rows.append((header, IGNORE, "personal data: never stored"))
+        elif not canonical:
+            rows.append((header, IGNORE, "not imported: choose a column to import it"))
+        elif canonical not in names:  # a joined pre/post column, e.g. 'confidence (pre)'
+            rows.append((header, canonical, "split: one response per wave, sharing a respondent id"))
+        elif repeated.get(canonical, 0) > 1 and canonical in ("age_band", "group", "attendees"):
+            what = "the header becomes the group, each count one row" if canonical != "attendees" \
+                else "one row per column"
+            rows.append((header, canonical, f"reshaped: {what}"))
+        else:
+            column = table.column(canonical)
+            note = column.description or KIND_WORDS.get(column.kind, choice_label(canonical))
+            if column.allowed:
+                note += f" ({' / '.join(column.allowed)})"
+            rows.append((header, canonical, ("required · " if column.required else "") + note))
+    return pd.DataFrame(rows, columns=MAPPING_COLUMNS)
+
+
+def overrides_from_edits(headers: list[str], edited_rows: dict, table: str | None) -> dict[str, str]:
+    """The mapping editor's edits ({row position: {column: value}}) as header overrides for ingest;
+    values that are not a column of the table are ignored."""
+    allowed = set(column_choices(table))
+    out = {}
+    for position, change in (edited_rows or {}).items():
+        i = int(position)
+        if not 0 <= i < len(headers) or MAPPING_COLUMNS[1] not in change:
+            continue
+        value = change[MAPPING_COLUMNS[1]] or IGNORE
+        if value in allowed:
+            out[headers[i]] = value
+    return out
+
+
+def table_choices() -> list[str]:
+    return list(schema.TABLES) + [SKIP_SHEET]
+
+
+def table_label(table: str | None) -> str:
+    if table == SKIP_SHEET:
+        return "(do not import this sheet)"
+    return table.replace("_", " ") if table else "(choose a table)"
+
+
+# -- the validation report ------------------------------------------------------------------------------------
+
+def problems_table(result: IngestResult) -> pd.DataFrame:
+    """Every problem as a row (errors first), with the spreadsheet's own row numbers and a fix."""
+    rows = [(p.severity, p.file, p.sheet, p.row, p.column, p.value, p.message, p.fix, p.code)
+            for p in result.problems]
+    frame = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    frame["_order"] = (frame["severity"] != ERROR).astype(int)
+    return (frame.sort_values(["_order", "file", "sheet", "row"], kind="stable", na_position="first")
+            .drop(columns="_order").reset_index(drop=True))
+
+
+def filter_problems(problems: pd.DataFrame, severities=None, sheets=None) -> pd.DataFrame:
+    keep = pd.Series(True, index=problems.index)
+    if severities:
+        keep &= problems["severity"].isin(list(severities))
+    if sheets:
+        keep &= problems["sheet"].isin(list(sheets))
+    return problems[keep].reset_index(drop=True)
+
+
+def report_workbook(problems: pd.DataFrame) -> bytes:
+    """The report as .xlsx; every cell is text or a number, never a formula (a value may start with '=')."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Validation report"
+    ws.append(REPORT_COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for record in problems[REPORT_COLUMNS].itertuples(index=False):
+        ws.append([None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in record])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # openpyxl would write it as a formula
+    for letter, width in zip("ABCDEFGHI", (9, 28, 20, 6, 24, 24, 70, 60, 24)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def preview_frames(result: IngestResult, limit: int = 200) -> dict[str, pd.DataFrame]:
+    """The cleaned rows per table as they will be stored (first `limit`), the sheet and row first."""
+    out = {}
+    for table in schema.TABLES:
+        frame = result.frame(table)
+        if frame.empty:
+            continue
+        order = [c.name for c in schema.TABLES[table].columns if c.name in frame.columns]
+        extra = [c for c in frame.columns if not c.startswith("_") and c not in order]
+        shown = frame.head(limit)[["_sheet", "_row", *order, *extra]].rename(columns={"_sheet": "sheet",
+                                                                                        "_row": "row"})
+        out[table] = shown.reset_index(drop=True)
+    return out
+
+
+# -- what a commit would do, and what one did -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UploadPlan:
+    """What storing the upload would do: rows per table, partners and programmes it would create,
+    and files already stored (refused unless stored again on purpose)."""
+
+    rows: dict[str, int]
+    created: dict[str, list[str]] = field(default_factory=dict)
+    duplicates: list[dict] = field(default_factory=list)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def plan(result: IngestResult, store) -> UploadPlan:
+    rows = {t: len(result.frame(t)) for t in schema.TABLES if len(result.frame(t))}
+    duplicates = []
+    for f in result.files:
+        dup = store.find_duplicate(f.sha256)
+        if dup:
+            duplicates.append({"file": f.name, **dup})
+    return UploadPlan(rows, store.preview(result) if result.ok else {}, duplicates)
+
+
+def rows_text(rows: dict[str, int]) -> str:
+    """{'attendance': 12, 'programmes': 1} -> '12 attendance rows, 1 programme'."""
+    words = {"partners": ("partner", "partners"), "programmes": ("programme", "programmes"),
+             "programme_partners": ("partner stake", "partner stakes"),
+             "attendance": ("attendance row", "attendance rows"),
+             "survey_responses": ("survey response", "survey responses"),
+             "population": ("population row", "population rows")}
+    parts = [f"{n:,} {words.get(t, (t, t))[0 if n == 1 else 1]}" for t, n in rows.items() if n]
+    return ", ".join(parts) or "no rows"
+
+
+def when(timestamp) -> str:
+    """'2025-04-03T10:15:00' -> '3 Apr 2025 at 10:15'."""
+    stamp = pd.Timestamp(timestamp)
+    return f"{stamp.day} {stamp:%b %Y at %H:%M}"
+
+
+def commit_summary(outcome) -> str:
+    """One paragraph saying what landed (or why nothing did), in the user's words."""
+    if outcome.refused:
+        return " ".join(f"Not stored: {r['file']} was already uploaded on {when(r['first_uploaded'])} "
+                        f"(batch {r['batch_id']})." for r in outcome.refused) + \
+            " Undo that upload in the history below, or tick 'Store it again anyway'."
+    if not outcome.ok:
+        return outcome.message
+    batches = ", ".join(str(b) for b in outcome.batch_ids)
+    text = f"Stored {rows_text(outcome.stored)} (batch {batches})."
+    for table, names in outcome.created.items():
+        if names:
+            text += f" New {table}: {', '.join(names)}."
+    return text
+
+
+def history_table(batches: pd.DataFrame) -> pd.DataFrame:
+    """The upload history for people: who, when, which file, rows per table, kept or undone."""
+    if batches.empty:
+        return pd.DataFrame(columns=["batch", "file", "uploaded", "by", "rows", "original kept", "status"])
+    undone = batches["undone_at"]
+    return pd.DataFrame({
+        "batch": batches["id"].astype(int),
+        "file": batches["file_name"],
+        "uploaded": pd.to_datetime(batches["uploaded_at"]).dt.strftime("%d %b %Y %H:%M"),
+        "by": batches["uploader"].fillna(""),
+        "rows": batches["rows"].map(rows_text),
+        "original kept": batches["original_kept"].astype(bool).map({True: "yes", False: "no"})
+        .where(~batches["personal_data"].astype(bool), "no (personal data)"),
+        "status": ["active" if pd.isna(u) else f"undone {pd.Timestamp(u):%d %b %Y %H:%M}" for u in undone],
+    }).sort_values("batch", ascending=False).reset_index(drop=True)

@@ -1,0 +1,283 @@
+"""Upload: a template, files in, a mapping staff can correct, a report they can act on, store, history and undo."""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from impact import schema, templates, upload
+from impact.ingest import SKIP_SHEET, IngestResult, Options, SheetOptions
+from pages.common import store
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Keys:
+    """Session-state keys of this page. A commit bumps ROUND: a fresh uploader, fresh editors."""
+
+    ROUND = "upload.round"
+    UPLOADER = "upload.uploader"
+    US_DATES = "upload.us_dates"
+    RESULTS = "upload.results"  # memo of checked uploads: (files, options) -> IngestResult
+    EDITOR_HEADERS = "upload.editor_headers"  # editor key -> headers in the order the editor showed them
+    MESSAGE = "upload.message"  # (kind, text) shown once after a commit or an undo
+    SEVERITY = "upload.report.severity"
+    SHEETS = "upload.report.sheets"
+    FORCE = "upload.force"
+    COMMIT = "upload.commit"
+    UNDO_CHOICE = "upload.undo.choice"
+    UNDO_ASK = "upload.undo.ask"
+    CONFIRM_UNDO = "upload.undo.confirm"
+
+    @staticmethod
+    def files(round_: int) -> str:
+        return f"upload.files.{round_}"
+
+    @staticmethod
+    def table(round_: int, file: str, sheet: str) -> str:
+        return f"upload.table.{round_}.{file}.{sheet}"
+
+    @staticmethod
+    def editor(round_: int, file: str, sheet: str, table: str | None) -> str:
+        return f"upload.mapping.{round_}.{file}.{sheet}.{table}"
+
+
+@dataclass
+class SheetChoice:
+    """One sheet's table and header overrides, and where they came from."""
+
+    table: str | None
+    default: str | None
+    overrides: dict
+    recalled: dict | None
+    remembered_now: bool = False
+
+
+def checked(files: list[tuple[str, bytes]], options: Options, max_mb: float) -> IngestResult:
+    """Read and check the files once per set of choices (kept in this session), with a progress bar."""
+    memo = st.session_state.setdefault(Keys.RESULTS, {})
+    key = (tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files), repr(options), max_mb)
+    if key not in memo:
+        slot = st.empty()
+        bar = slot.progress(0.0, "Reading and checking…")
+        memo[key] = upload.read_upload(files, options, max_mb, progress=lambda f, text: bar.progress(f, text))
+        slot.empty()
+        while len(memo) > 4:
+            memo.pop(next(iter(memo)))
+    return memo[key]
+
+
+def sheet_choice(db, summary, round_: int) -> SheetChoice:
+    """The table and overrides for one sheet: what the user chose in this session, else what was remembered
+    for these headers, else what ingest detected. A correction is remembered at once."""
+    headers = upload.sheet_headers(summary)
+    recalled = db.recall_mapping(headers) if headers else None
+    default = recalled["table"] if recalled and recalled["table"] is not None else summary.table
+    table_key = Keys.table(round_, summary.file, summary.sheet)
+    table = st.session_state.get(table_key, default)
+    editor_key = Keys.editor(round_, summary.file, summary.sheet, table)
+    shown = st.session_state.get(Keys.EDITOR_HEADERS, {}).get(editor_key, headers)
+    edits = upload.overrides_from_edits(shown, st.session_state.get(editor_key, {}).get("edited_rows", {}), table)
+    remembered = recalled["mapping"] if recalled and recalled["table"] == table else {}
+    choice = SheetChoice(table, default, {**remembered, **edits}, recalled)
+    corrected = bool(edits) or (table_key in st.session_state and table != summary.table)
+    if corrected and headers and (recalled is None or recalled["table"] != table
+                                  or recalled["mapping"] != choice.overrides):
+        db.remember_mapping(headers, table, choice.overrides)
+        choice.remembered_now = True
+    return choice
+
+
+def sheet_editor(db, f, summary, choice: SheetChoice, round_: int) -> None:
+    """Which table the sheet holds, and each header's column, in an editor the user can correct."""
+    with st.container(border=True):
+        where = f"header on row {summary.header_row}" if summary.header_row else "not read"
+        st.markdown(f"**{summary.file} › {summary.sheet}** · {summary.rows:,} rows · {where}")
+        options = upload.table_choices()
+        st.selectbox("This sheet holds", options, key=Keys.table(round_, summary.file, summary.sheet),
+                     index=options.index(choice.default) if choice.default in options else None,
+                     format_func=upload.table_label, placeholder="(choose a table)",
+                     help="Which of the canonical tables this sheet is. Choose '(do not import this sheet)' for "
+                          "notes or anything that is not data.")
+        if choice.remembered_now:
+            st.caption("✓ Remembered: the next file with these headers will be read this way.")
+        elif choice.recalled:
+            st.caption(f"Read with the mapping remembered on {choice.recalled['saved_at']:%d %b %Y} for these "
+                       "headers.")
+        if summary.table not in schema.TABLES or not summary.mapping:
+            return
+        rows = upload.mapping_rows(summary, f.personal_columns)
+        values = upload.column_choices(summary.table)
+        values += [v for v in rows[upload.MAPPING_COLUMNS[1]] if v not in values]
+        editor_key = Keys.editor(round_, summary.file, summary.sheet, summary.table)
+        st.session_state.setdefault(Keys.EDITOR_HEADERS, {})[editor_key] = list(rows[upload.MAPPING_COLUMNS[0]])
+        st.data_editor(
+            rows, key=editor_key, hide_index=True, width="stretch", num_rows="fixed",
+            disabled=[upload.MAPPING_COLUMNS[0], upload.MAPPING_COLUMNS[2]],
+            column_config={upload.MAPPING_COLUMNS[1]: st.column_config.SelectboxColumn(
+                options=values, format_func=upload.choice_label, required=False,
+                help="Click to choose the column this header is imported as, or '(not imported)'")})
+
+
+def report(result: IngestResult, plan: upload.UploadPlan) -> None:
+    problems = upload.problems_table(result)
+    errors, warnings = (problems["severity"] == "error").sum(), (problems["severity"] == "warning").sum()
+    cards = st.columns(3)
+    cards[0].metric("Errors to fix", f"{errors:,}", help="errors block storing; fix them in the file or the mapping")
+    cards[1].metric("Warnings", f"{warnings:,}", help="worth a look; they do not block storing")
+    cards[2].metric("Rows ready to store", f"{plan.total_rows:,}")
+    if problems.empty:
+        st.success("No problems found.")
+    else:
+        left, right = st.columns(2)
+        severities = left.multiselect("Show", ["error", "warning"], default=["error", "warning"], key=Keys.SEVERITY)
+        sheets = right.multiselect("Sheets", sorted(problems["sheet"].dropna().unique()), key=Keys.SHEETS,
+                                   placeholder="all sheets")
+        shown = upload.filter_problems(problems, severities, sheets)
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+            "row": st.column_config.NumberColumn("row", help="the row number your spreadsheet shows", format="%d"),
+            "problem": st.column_config.TextColumn("problem", width="large"),
+            "fix": st.column_config.TextColumn("how to fix it", width="large")})
+        st.download_button("Download this report (.xlsx)", upload.report_workbook(shown), "validation_report.xlsx",
+                           XLSX, on_click="ignore")
+    previews = upload.preview_frames(result)
+    if previews:
+        st.markdown("**The cleaned rows, as they will be stored**")
+        for tab, (table, frame) in zip(st.tabs([t.replace("_", " ") for t in previews]), previews.items()):
+            total = len(result.frame(table))
+            tab.dataframe(frame, hide_index=True, width="stretch")
+            tab.caption(f"{'First ' + str(len(frame)) + ' of ' if total > len(frame) else ''}{total:,} rows; "
+                        "'row' is the spreadsheet's own row number. Blank means not recorded.")
+    new = {t: names for t, names in plan.created.items() if names}
+    if new:
+        st.markdown("**What will be created**")
+        for table, names in new.items():
+            hint = (" They will have no partnership type: add them to a Partners sheet to say which kind."
+                    if table == "partners" else " Add them to a Programmes sheet to give their theme and branch.")
+            st.markdown(f"New {table} ({len(names)}): {', '.join(names)}.{hint}")
+    elif result.ok:
+        st.caption("No new partners or programmes will be created: every one named is already stored or defined "
+                   "in this upload.")
+
+
+def commit(db, result: IngestResult, plan: upload.UploadPlan, uploader: str) -> None:
+    if not result.ok:
+        st.error(f"{len(result.errors):,} errors must be fixed before anything is stored. Correct the column "
+                 "mapping above, or fix the spreadsheet and upload it again.")
+    for dup in plan.duplicates:
+        st.warning(f"{dup['file']} was already uploaded on {upload.when(dup['first_uploaded'])} "
+                   f"(batch {dup['batch_id']}).")
+    force = st.checkbox("Store it again anyway", key=Keys.FORCE) if plan.duplicates else False
+    st.caption(f"Ready: {upload.rows_text(plan.rows)}." if result.ok else "")
+    if st.button("Store this upload", type="primary", key=Keys.COMMIT, disabled=not result.ok or not plan.total_rows):
+        with st.spinner("Storing…"):
+            outcome = db.commit(result, uploader=uploader.strip(), force=force)
+        if outcome.ok:
+            st.session_state[Keys.MESSAGE] = ("success", upload.commit_summary(outcome))
+            st.session_state[Keys.ROUND] += 1
+            st.session_state.pop(Keys.RESULTS, None)
+            st.rerun()
+        st.error(upload.commit_summary(outcome))
+
+
+def history(db) -> None:
+    st.subheader("Upload history")
+    batches = db.batches()
+    if batches.empty:
+        st.caption("Nothing has been uploaded yet.")
+        return
+    st.dataframe(upload.history_table(batches), hide_index=True, width="stretch")
+    active = batches[batches["undone_at"].isna()].sort_values("id", ascending=False)
+    if active.empty:
+        return
+    labels = {int(r.id): f"Batch {r.id} · {r.file_name} · {upload.rows_text(r.rows)}" for r in active.itertuples()}
+    chosen = st.selectbox("Undo a whole upload", list(labels), format_func=labels.get, index=None,
+                          placeholder="choose an upload", key=Keys.UNDO_CHOICE)
+    if st.button("Undo this upload…", disabled=chosen is None, key=Keys.UNDO_ASK):
+        st.session_state[Keys.CONFIRM_UNDO] = chosen
+    asked = st.session_state.get(Keys.CONFIRM_UNDO)
+    if asked is not None and asked == chosen:
+        st.warning(f"Undo {labels[asked]}? Every row it stored leaves every page and export at once. It stays in "
+                   "the history, marked undone, and the same file can be uploaded again.")
+        yes, no = st.columns([1, 4])
+        if yes.button(f"Yes, undo batch {asked}", type="primary"):
+            removed = db.undo(asked)
+            st.session_state.pop(Keys.CONFIRM_UNDO, None)
+            st.session_state[Keys.MESSAGE] = ("success", f"Undone batch {asked}: removed {upload.rows_text(removed)}.")
+            st.rerun()
+        if no.button("Cancel"):
+            st.session_state.pop(Keys.CONFIRM_UNDO, None)
+            st.rerun()
+    kept = active[active["original_kept"].astype(bool)]
+    if chosen is not None and chosen in set(kept["id"].astype(int)):
+        name = labels[chosen].split(" · ")[1]
+        st.download_button("Download the original file", db.original(chosen), name, on_click="ignore")
+
+
+st.title("Upload")
+st.caption("Bring in your spreadsheets: see how each column is read, fix what the report names, then store them. "
+           "Nothing is stored until you press Store.")
+db = store()
+round_ = st.session_state.setdefault(Keys.ROUND, 0)
+if message := st.session_state.pop(Keys.MESSAGE, None):
+    getattr(st, message[0])(message[1])
+    st.page_link("pages/overview.py", label="See the overview", icon=":material/insights:")
+
+st.subheader("1 · Start from the template (optional)")
+left, right = st.columns(2)
+left.download_button("Download the template workbook (.xlsx)", templates.template_workbook(),
+                     "beyond_footfall_template.xlsx", XLSX, on_click="ignore", icon=":material/download:")
+left.caption("A sheet per table with notes on every header, example rows and dropdowns for fixed values.")
+right.download_button("Download a blank survey form (.txt)", templates.survey_form().encode("utf-8"),
+                      "survey_form.txt", "text/plain", on_click="ignore", icon=":material/description:")
+right.caption("The four outcome questions, word for word as the template's survey headers, to print.")
+
+st.subheader("2 · Upload your files")
+max_mb = float(db.setting("max_upload_mb"))
+uploaded = st.file_uploader(
+    f"Spreadsheets ({', '.join(upload.ACCEPTED_TYPES)}); up to {max_mb:g} MB each",
+    type=list(upload.ACCEPTED_TYPES), accept_multiple_files=True, key=Keys.files(round_),
+    max_upload_size=max(1, math.ceil(max_mb)),
+    help="Several files, and several sheets per workbook, are checked and stored together as one upload.")
+left, right = st.columns(2)
+uploader = left.text_input("Your name or initials, for the upload history", key=Keys.UPLOADER)
+us_dates = right.toggle("US dates (month first: 04/03/2025 is 3 April)", key=Keys.US_DATES,
+                        value=db.setting("dayfirst") == "false")
+
+if not uploaded:
+    st.info("Choose one or more files above (or drag them in). You will see how they are read before anything "
+            "is stored.")
+else:
+    files = [(f.name, f.getvalue()) for f in uploaded]
+    options = Options(dayfirst=not us_dates)
+    base = checked(files, options, max_mb)
+    choices = {}
+    sheet_choices = {}
+    for summary in base.sheets:
+        choice = sheet_choice(db, summary, round_)
+        sheet_choices[summary.file, summary.sheet] = choice
+        if choice.table != summary.table or choice.overrides:
+            choices[summary.file, summary.sheet] = SheetOptions(choice.table, choice.overrides)
+    result = checked(files, replace(options, sheets=choices), max_mb) if choices else base
+
+    st.subheader("3 · Check how each sheet is read")
+    st.caption("Each header of your file and the column it is imported as. Wrong? Click the cell in 'Imported as' "
+               "and choose; your correction is remembered for the next file with the same headers.")
+    for f in result.files:
+        for summary in f.sheets:
+            choice = sheet_choices.get((summary.file, summary.sheet))
+            if choice is not None:
+                sheet_editor(db, f, summary, choice, round_)
+    unread = [f for f in result.files if not f.sheets]
+    for f in unread:
+        st.error(f"{f.name}: could not be read; see the report below.")
+
+    plan = upload.plan(result, db)
+    st.subheader("4 · Validation report")
+    report(result, plan)
+    st.subheader("5 · Store it")
+    commit(db, result, plan, uploader)
+
+history(db)
