@@ -141,21 +141,79 @@ def cmd_demo(args) -> int:
 
 def cmd_indicators(args) -> int:
     from impact import indicators
+    from impact.filters import Filters, prepare
     from impact.store import Store
 
     store = Store(args.db)
-    result = indicators.summary(store.frames(), min_n=int(store.setting("min_n")))
+    min_n, rate = int(store.setting("min_n")), float(store.setting("hourly_rate"))
+    groups = {}
+    for item in args.group or []:
+        dim, _, value = item.partition("=")
+        groups.setdefault(dim.strip(), []).append(value.strip())
+    try:
+        filters = Filters(date_from=args.date_from, date_to=args.date_to, grain=args.grain or "month",
+                          fy_start_month=int(store.setting("fy_start_month") or 4), partners=args.partner,
+                          partnership_types=args.type, themes=args.theme, branches=args.branch,
+                          programmes=args.programme, groups=groups)
+    except ValueError as e:
+        print(f"indicators: {e}", file=sys.stderr)
+        return 2
+    data = prepare(store.frames())
+    total = indicators.compute(data, filters, min_n=min_n, hourly_rate=rate)
+    by = indicators.compute_by(data, args.by, filters, min_n=min_n, hourly_rate=rate) if args.by else []
     if args.json:
+        result = {"filters": filters.to_dict(), "min_n": min_n, "hourly_rate": rate, **total.to_dict(),
+                  "counts": indicators.summary(data, min_n)["counts"]}
+        if args.by:
+            result.update({"by": args.by, "groups": [g.to_dict() for g in by]})
         print(json.dumps(result, indent=1, default=str))
         return 0
-    r = result["reach"]
-    print(f"attendance {r['attendance']:,} over {r['sessions']:,} sessions; {r['new_attendees']:,} new to the library")
-    for domain, o in result["outcomes"].items():
-        if o["reliable"]:
-            print(f"{domain}: {o['positive_rate']:.0%} positive (95% CI {o['ci_low']:.0%}–{o['ci_high']:.0%}), "
-                  f"n = {o['n']:,}")
+
+    def pct(p):
+        return f"{p:.0%}" if p is not None else "–"
+
+    def money(x):
+        return f"£{x:,.2f}" if x is not None else "–"
+
+    r, v = total.reach, total.value
+    print(f"attendance {r.attendance:,} over {r.sessions:,} sessions; "
+          f"{r.new_attendees:,} new to the library")
+    if r.not_recorded:
+        print(f"  {r.not_recorded:,} attendance rows not recorded (left out, not counted as zero)")
+    print(f"  mean per session {r.mean_per_session.value or 0:.1f}; fill rate {pct(r.fill_rate.value)}; "
+          f"survey response rate {pct(r.response_rate.value)} ({r.post_responses:,} post-session responses)")
+    if r.unique_participants is not None:
+        print(f"  {r.unique_participants:,} unique participants, {pct(r.repeat_rate.rate)} came to 2 or more sessions")
+    for domain, o in total.outcomes.items():
+        if o.reliable:
+            print(f"{domain}: {o.positive_rate:.0%} positive (95% CI {o.ci_low:.0%}–{o.ci_high:.0%}), n = {o.n:,}")
         else:
-            print(f"{domain}: fewer than {store.setting('min_n')} responses (n = {o['n']})")
+            print(f"{domain}: fewer than {min_n} responses (n = {o.n})")
+    for domain, c in total.change.items():
+        detail = f"{c.effect_size_name} {c.effect_size:.2f}, " if c.effect_size is not None else ""
+        p = "p < 0.001" if c.p_value is not None and c.p_value < 0.001 else f"p = {c.p_value:.3f}" \
+            if c.p_value is not None else "no test"
+        print(f"change in {domain}: {c.mean_diff:+.2f} points ({c.method}, n = {c.n:,}, {detail}{c.test} {p})"
+              if c.reliable else f"change in {domain}: fewer than {min_n} {'pairs' if c.method == 'paired' else 'responses'}")
+    if total.follow_up_application:
+        f = total.follow_up_application
+        print(f"follow-up application: {pct(f.positive_rate)} (n = {f.n:,})" if f.reliable else
+              f"follow-up application: fewer than {min_n} responses (n = {f.n})")
+    print(f"total input {money(v.total_input)} (library {money(v.library_input)}, partners {money(v.partner_input)}, "
+          f"leverage {v.leverage:.2f}); {money(v.cost_per_attendance)} per attendance; about "
+          f"{money(v.cost_per_positive_outcome)} per positive outcome (estimate)" if v.leverage is not None else
+          f"total input {money(v.total_input)}; {money(v.cost_per_attendance)} per attendance")
+    if by:
+        print(f"\nby {args.by}:")
+        print(f"{'group':<40} {'attendance':>10} {'sessions':>8} {'responses':>9} {'positive':>8} {'input':>12} "
+              f"{'per attendance':>14}")
+        for g in by:
+            k, n = sum(o.positive for d, o in g.outcomes.items() if d != "satisfaction"), \
+                sum(o.n for d, o in g.outcomes.items() if d != "satisfaction")
+            shown = pct(k / n) if n >= min_n else f"n<{min_n}"
+            print(f"{str(g.group)[:40]:<40} {g.reach.attendance:>10,} {g.reach.sessions:>8,} "
+                  f"{g.reach.post_responses:>9,} {shown:>8} {money(g.value.total_input):>12} "
+                  f"{money(g.value.cost_per_attendance):>14}")
     return 0
 
 
@@ -211,8 +269,22 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--force", action="store_true", help="load it again even if it is already loaded")
     p.set_defaults(func=cmd_demo)
-    p = sub.add_parser("indicators", help="headline indicators of everything stored")
+    p = sub.add_parser("indicators", help="reach, outcomes and value, for a scope and by any dimension")
     common(p)
+    from impact.filters import DIMENSIONS, GRAINS
+
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day: 2024-04-01, 2024-04 or 2024")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day (inclusive): 2025-03-31, 2025-03 or 2025")
+    p.add_argument("--partner", action="append", help="programmes run with this partner (name or id; repeatable)")
+    p.add_argument("--type", action="append", choices=schema.PARTNERSHIP_TYPES,
+                   help="programmes with a partner of this partnership type (repeatable)")
+    p.add_argument("--theme", action="append", help="programme theme (repeatable)")
+    p.add_argument("--branch", action="append", help="branch (repeatable)")
+    p.add_argument("--programme", action="append", help="programme name or id (repeatable)")
+    p.add_argument("--group", action="append", metavar="DIMENSION=GROUP",
+                   help='a demographic group, e.g. "age_band=65+" (repeatable)')
+    p.add_argument("--by", choices=DIMENSIONS, help="one entry per group of this dimension under \"groups\"")
+    p.add_argument("--grain", choices=GRAINS, help="time buckets for --by period (default month)")
     p.set_defaults(func=cmd_indicators)
     p = sub.add_parser("schema", help="the canonical tables and columns (data dictionary)")
     common(p, db=False)

@@ -146,6 +146,7 @@ class AttendanceRows:
     session: np.ndarray  # int64: -1 for a whole row, else the session several rows are parts of
     participant: np.ndarray  # int64 code of the pseudonymous participant id, -1 none
     groups: dict  # demographic dimension -> int64 codes into Prepared.group_labels[dimension]
+    weights: dict = field(default_factory=dict)  # per-row float weights the reach sums use (see _weights)
 
     def __len__(self) -> int:
         return len(self.programme)
@@ -183,6 +184,7 @@ class Prepared:
     attendance: AttendanceRows
     surveys: SurveyRows
     session_sessions: np.ndarray  # sessions each multi-row session stands for (its rows' largest `sessions`)
+    session_capacity: np.ndarray  # places it offered: sessions × its programme's capacity (0 unknown)
     frames: dict = field(repr=False)
 
     def programme_codes(self, names) -> np.ndarray:
@@ -319,10 +321,20 @@ def prepare(frames) -> Prepared:
     participant = pd.factorize(_column(attendance, "participant_id"), use_na_sentinel=True)[0].astype("int64")
     session, session_sessions = _sessions(att_prog, att_branch, day, end, sessions, participant, att_groups)
 
-    rows = AttendanceRows(programme=att_prog, day=day, branch=att_branch,
-                          attendees=_floats(_column(attendance, "attendees")),
-                          new_attendees=_floats(_column(attendance, "new_attendees")),
-                          sessions=sessions, session=session, participant=participant, groups=att_groups)
+    attendees = _floats(_column(attendance, "attendees"))
+    new_attendees = _floats(_column(attendance, "new_attendees"))
+    capacity = programme_frame["capacity_per_session"].to_numpy("float64", na_value=np.nan) \
+        if len(programme_frame) else np.zeros(0)
+    rows = AttendanceRows(programme=att_prog, day=day, branch=att_branch, attendees=attendees,
+                          new_attendees=new_attendees, sessions=sessions, session=session, participant=participant,
+                          groups=att_groups,
+                          weights=_weights(attendees, new_attendees, sessions, session, capacity[att_prog]
+                                           if len(capacity) else np.full(len(att_prog), np.nan)))
+    session_capacity = np.zeros(len(session_sessions))
+    if len(session_sessions) and len(capacity):
+        session_programme = np.zeros(len(session_sessions), "int64")
+        session_programme[session[session >= 0]] = att_prog[session >= 0]
+        session_capacity = np.nan_to_num(capacity[session_programme]) * session_sessions
 
     domains = tuple(schema.outcome_columns(surveys.columns))
     scores = np.zeros((len(surveys), len(domains)), "int8")
@@ -343,7 +355,26 @@ def prepare(frames) -> Prepared:
     return Prepared(programmes=programme_frame, partners=partner_frame, links=link_frame,
                     branches=tuple(branch_names), themes=tuple(theme_names), programme_branch=prog_branch,
                     programme_theme=prog_theme, group_labels=group_labels, domains=domains,
-                    attendance=rows, surveys=survey_rows, session_sessions=session_sessions, frames=dict(frames))
+                    attendance=rows, surveys=survey_rows, session_sessions=session_sessions,
+                    session_capacity=session_capacity, frames=dict(frames))
+
+
+def _weights(attendees, new_attendees, sessions, session, capacity) -> dict[str, np.ndarray]:
+    """Per-row weights (NaN-free floats) whose sums over selected rows make the reach figures."""
+    recorded = ~np.isnan(attendees)
+    att = np.where(recorded, attendees, 0.0)
+    whole = (session < 0).astype("float64")
+    has_new = recorded & ~np.isnan(new_attendees)
+    has_cap = recorded & ~np.isnan(capacity) & (np.nan_to_num(capacity) > 0)
+    return {
+        "attendees": att, "recorded": recorded.astype("float64"), "not_recorded": (~recorded).astype("float64"),
+        "new_attendees": np.nan_to_num(new_attendees), "new_base_attendees": np.where(has_new, att, 0.0),
+        "new_base_new": np.where(has_new, np.nan_to_num(new_attendees), 0.0),
+        "whole_sessions": sessions * whole, "whole_sessions_recorded": sessions * whole * recorded,
+        "has_capacity": has_cap.astype("float64"), "capacity_attendees": np.where(has_cap, att, 0.0),
+        "capacity_places": np.where(has_cap, sessions * np.nan_to_num(capacity), 0.0) * whole,
+        "capacity_sessions": np.where(has_cap, sessions, 0.0) * whole,
+    }
 
 
 def _sessions(prog, branch, day, end, sessions, participant, groups) -> tuple[np.ndarray, np.ndarray]:
@@ -477,6 +508,61 @@ def apply(frames: dict[str, pd.DataFrame], filters: Filters | None = None) -> di
     if "programme_partners" in out and len(out["programme_partners"]):
         out["programme_partners"] = out["programme_partners"][out["programme_partners"]["programme"].map(slug).isin(keys)]
     return out
+
+
+def unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values. A bare np.unique on a large int array takes numpy 2's hash path, ~30x slower
+    here than sorting."""
+    if len(values) < 2:
+        return np.asarray(values)
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+class GroupSums:
+    """Sums of per-row weights over the selected rows, per group: one dot product per figure when everything
+    is one group, one bincount per figure otherwise."""
+
+    def __init__(self, mask: np.ndarray, codes: np.ndarray, size: int):
+        self.size = size
+        self.one = size == 1
+        if self.one:
+            self.maskf = mask.astype("float64")
+        else:
+            self.rows = np.flatnonzero(mask)
+            self.codes = codes[self.rows]
+
+    def __call__(self, weights: np.ndarray | None = None) -> np.ndarray:
+        if self.one:
+            return np.array([self.maskf.sum() if weights is None else float(np.dot(weights, self.maskf))])
+        w = None if weights is None else weights[self.rows]
+        return np.bincount(self.codes, weights=w, minlength=self.size)[: self.size].astype("float64")
+
+    def distinct(self, items: np.ndarray, n_items: int, item_weights: np.ndarray,
+                 row_filter: np.ndarray | None = None) -> np.ndarray:
+        """Σ item_weights[item] over the distinct (group, item) pairs of selected rows with an item (>= 0):
+        each multi-row session counted once per group."""
+        if self.one:
+            w = self.maskf if row_filter is None else self.maskf * row_filter
+            seen = np.bincount(items + 1, weights=w, minlength=n_items + 1)[1:] > 0
+            return np.array([float(item_weights[seen].sum())])
+        it = items[self.rows]
+        keep = it >= 0 if row_filter is None else (it >= 0) & (row_filter[self.rows] > 0)
+        groups, found = distinct_pairs(self.codes[keep], it[keep], n_items, self.size)
+        return np.bincount(groups, weights=item_weights[found], minlength=self.size)[: self.size]
+
+
+def distinct_pairs(codes: np.ndarray, items: np.ndarray, n_items: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (group, item) pairs among aligned arrays, as two arrays: by counting when the
+    table is small, by sorting otherwise."""
+    n_items = max(int(n_items), 1)
+    if not len(items):
+        return np.zeros(0, "int64"), np.zeros(0, "int64")
+    if size * n_items <= 4_000_000:
+        seen = np.flatnonzero(np.bincount(codes * n_items + items, minlength=size * n_items))
+    else:
+        seen = unique(codes * n_items + items)
+    return seen // n_items, seen % n_items
 
 
 # --- grouping: one code per row for any dimension -----------------------------------------------

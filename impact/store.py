@@ -14,7 +14,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -87,7 +86,7 @@ class CommitOutcome:
     batch_ids: list[int] = field(default_factory=list)
     stored: dict[str, int] = field(default_factory=dict)
     created: dict[str, list[str]] = field(default_factory=dict)  # new partners / programmes made from references
-    refused: list[dict] = field(default_factory=list)  # duplicates: {file, first_uploaded, batch_id}
+    refused: list[dict] = field(default_factory=list)  # duplicates: {file, first_file, first_uploaded, batch_id}
     message: str = ""
 
     def to_dict(self) -> dict:
@@ -224,7 +223,8 @@ class Store:
             for f in result.files:
                 dup = self.find_duplicate(f.sha256)
                 if dup:
-                    refused.append({"file": f.name, **dup})
+                    # the file as named now, and as it was named when first stored
+                    refused.append({**dup, "file": f.name, "first_file": dup["file"]})
         if refused:
             first = refused[0]
             return CommitOutcome(False, refused=refused,

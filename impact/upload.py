@@ -252,7 +252,7 @@ def plan(result: IngestResult, store) -> UploadPlan:
     for f in result.files:
         dup = store.find_duplicate(f.sha256)
         if dup:
-            duplicates.append({"file": f.name, **dup})
+            duplicates.append({**dup, "file": f.name, "first_file": dup["file"]})
     return UploadPlan(rows, store.preview(result) if result.ok else {}, duplicates)
 
 
@@ -273,11 +273,17 @@ def when(timestamp) -> str:
     return f"{stamp.day} {stamp:%b %Y at %H:%M}"
 
 
+def same_as(duplicate: dict) -> str:
+    """' as westfield.xlsx' when the same file was first stored under another name."""
+    first = duplicate.get("first_file")
+    return f" as {first}" if first and first != duplicate["file"] else ""
+
+
 def commit_summary(outcome) -> str:
     """One paragraph saying what landed (or why nothing did), in the user's words."""
     if outcome.refused:
-        return " ".join(f"Not stored: {r['file']} was already uploaded on {when(r['first_uploaded'])} "
-                        f"(batch {r['batch_id']})." for r in outcome.refused) + \
+        return " ".join(f"Not stored: {r['file']} was already uploaded on {when(r['first_uploaded'])}"
+                        f"{same_as(r)} (batch {r['batch_id']})." for r in outcome.refused) + \
             " Undo that upload in the history below, or tick 'Store it again anyway'."
     if not outcome.ok:
         return outcome.message

@@ -167,8 +167,8 @@ def commit(db, result: IngestResult, plan: upload.UploadPlan, uploader: str) -> 
         st.error(f"{len(result.errors):,} errors must be fixed before anything is stored. Correct the column "
                  "mapping above, or fix the spreadsheet and upload it again.")
     for dup in plan.duplicates:
-        st.warning(f"{dup['file']} was already uploaded on {upload.when(dup['first_uploaded'])} "
-                   f"(batch {dup['batch_id']}).")
+        st.warning(f"{dup['file']} was already uploaded on {upload.when(dup['first_uploaded'])}"
+                   f"{upload.same_as(dup)} (batch {dup['batch_id']}). It will not be stored twice unless you say so.")
     force = st.checkbox("Store it again anyway", key=Keys.FORCE) if plan.duplicates else False
     st.caption(f"Ready: {upload.rows_text(plan.rows)}." if result.ok else "")
     if st.button("Store this upload", type="primary", key=Keys.COMMIT, disabled=not result.ok or not plan.total_rows):

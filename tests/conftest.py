@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -30,13 +31,13 @@ def db_url(request, tmp_path):
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required under CI and is not reachable at {PG_URL}")
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
-    from impact.store import _metadata
-
-    md, _ = _metadata()
+    # a schema of its own per test, so concurrent runs on the shared `test` database never collide
+    schema_name = f"impact_test_{uuid.uuid4().hex[:12]}"
     engine = sa.create_engine(PG_URL)
-    md.drop_all(engine)
-    engine.dispose()
-    yield PG_URL
-    engine = sa.create_engine(PG_URL)
-    md.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema_name}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema_name}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
     engine.dispose()

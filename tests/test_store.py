@@ -135,3 +135,40 @@ def test_version_changes_with_every_commit_and_undo(db_url):
     v1 = store.version()
     store.undo(outcome.batch_ids[0])
     assert len({v0, v1, store.version()}) == 3
+
+
+def test_a_refused_duplicate_names_the_new_file_and_the_first_one(db_url):
+    store = Store(db_url)
+    first = store.commit(_upload())
+    again = store.commit(_upload("renamed copy.xlsx"))
+    assert again.refused == [{"batch_id": first.batch_ids[0], "file": "renamed copy.xlsx",
+                              "first_file": "westfield.xlsx", "first_uploaded": again.refused[0]["first_uploaded"]}]
+    store.undo(first.batch_ids[0])
+    assert store.find_duplicate(again_sha := ingest_files([("x.xlsx", ATTENDANCE)]).files[0].sha256) is None
+    assert store.commit(_upload("renamed copy.xlsx")).ok and store.find_duplicate(again_sha)["file"] == "renamed copy.xlsx"
+
+
+def test_a_corrected_mapping_is_remembered_by_its_headers_not_its_file_name(db_url):
+    store = Store(db_url)
+    headers = ["Club", "When", "Kids"]
+    assert store.recall_mapping(headers) is None
+    store.remember_mapping(headers, "attendance", {"Club": "programme", "Kids": "attendees"})
+    store.remember_mapping(headers, "attendance", {"Club": "programme", "Kids": "attendees", "When": "session_date"})
+    recalled = Store(db_url).recall_mapping([" club", "When ", "KIDS"])  # spacing and case do not matter
+    assert recalled["table"] == "attendance"
+    assert recalled["mapping"] == {"Club": "programme", "Kids": "attendees", "When": "session_date"}
+    assert store.recall_mapping(["When", "Club", "Kids"]) is None  # other headers (here: order) are another sheet
+    store.forget_mapping(headers)
+    assert store.recall_mapping(headers) is None
+
+
+def test_preview_says_what_a_commit_would_create_and_writes_nothing(db_url):
+    store = Store(db_url)
+    store.commit(_upload())
+    more = workbook({"Attendance": [["Programme", "Date", "Attendance"], ["Code Club", "2025-05-01", 7],
+                                    ["Chess Club", "2025-05-01", 4]]})
+    result = _upload("more.xlsx", more)
+    before = store.version()
+    assert store.preview(result) == {"programmes": ["Chess Club"]}
+    assert store.version() == before
+    assert store.commit(result).created == {"programmes": ["Chess Club"]}

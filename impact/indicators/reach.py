@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from impact.filters import WAVES, Filters, Grouping, Prepared, Selection, grouping, prepare, select
+from impact.filters import WAVES, Filters, GroupSums, Grouping, Prepared, Selection, grouping, prepare, select
 from impact.stats import Proportion, Ratio, proportion, ratio
 
 POST = WAVES.index("post")
@@ -94,35 +94,21 @@ class ReachTally:
             n=att, reliable=att >= min_n)
 
 
-def _sum(codes: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
-    return np.bincount(codes, weights=weights, minlength=size).astype("float64")[:size]
-
-
-def _distinct(codes: np.ndarray, items: np.ndarray, n_items: int, size: int,
-              weights: np.ndarray) -> np.ndarray:
-    """Σ weights[item] over the distinct (group, item) pairs: each item counted once per group."""
-    if not len(items):
-        return np.zeros(size)
-    if size == 1:
-        seen = np.bincount(items, minlength=n_items) > 0
-        return np.array([weights[seen].sum()])
-    pairs = np.unique(codes * n_items + items)
-    return np.bincount(pairs // n_items, weights=weights[pairs % n_items], minlength=size)[:size]
-
-
-def _participants(data: Prepared, rows: np.ndarray, codes: np.ndarray, grp: Grouping
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """(unique participants, participants with ≥ 2 sessions) per group, groups folded through members."""
+def _participants(data: Prepared, selection: Selection, grp: Grouping) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(unique participants, participants with ≥ 2 sessions, whether any participant id) per group,
+    groups folded through members: a person in two programmes of one partner counts once for it."""
     att = data.attendance
     size = len(grp.labels)
-    rows = rows[att.participant[rows] >= 0]
+    rows = np.flatnonzero(att.participant >= 0)
+    rows = rows[selection.attendance[rows]]
     if not len(rows):
-        return np.zeros(size), np.zeros(size)
+        return np.zeros(size), np.zeros(size), np.zeros(size, bool)
     people = int(att.participant.max()) + 1
-    person, weight, codes = att.participant[rows], att.sessions[rows], codes[rows]
+    person, weight = att.participant[rows], att.sessions[rows]
     if grp.members is None and size == 1:
         visits = np.bincount(person, weights=weight, minlength=people)
-        return np.array([(visits > 0).sum()]), np.array([(visits >= 2).sum()])
+        return np.array([(visits > 0).sum()]), np.array([(visits >= 2).sum()]), np.array([True])
+    codes = grp.attendance[rows]
     keys, inverse = np.unique(codes * people + person, return_inverse=True)
     visits = np.bincount(inverse, weights=weight)
     code, person = keys // people, keys % people
@@ -131,75 +117,41 @@ def _participants(data: Prepared, rows: np.ndarray, codes: np.ndarray, grp: Grou
         order = np.argsort(programmes, kind="stable")
         programmes, groups = programmes[order], groups[order]
         starts = np.searchsorted(programmes, np.arange(grp.size))
-        counts = np.bincount(programmes, minlength=grp.size)
-        repeat = counts[code]
-        total = int(repeat.sum())
-        offset = np.arange(total) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        repeat = np.bincount(programmes, minlength=grp.size)[code]
+        offset = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
         code = groups[np.repeat(starts[code], repeat) + offset]
-        person, visits = np.repeat(person, repeat), np.repeat(visits, repeat)
-        keys, inverse = np.unique(code * people + person, return_inverse=True)
-        visits = np.bincount(inverse, weights=visits)
+        keys, inverse = np.unique(code * people + np.repeat(person, repeat), return_inverse=True)
+        visits = np.bincount(inverse, weights=np.repeat(visits, repeat))
         code = keys // people
-    return (np.bincount(code, minlength=size)[:size].astype("float64"),
-            np.bincount(code[visits >= 2], minlength=size)[:size].astype("float64"))
+    unique_people = np.bincount(code, minlength=size)[:size].astype("float64")
+    return unique_people, np.bincount(code[visits >= 2], minlength=size)[:size].astype("float64"), unique_people > 0
 
 
 def tally(data: Prepared, selection: Selection, grp: Grouping) -> ReachTally:
-    """Reach sums for every group of `grp` over the selected rows, in a handful of bincounts."""
+    """Reach sums for every group of `grp` over the selected rows: sums of precomputed per-row weights."""
     att, size = data.attendance, grp.size
-    rows = np.flatnonzero(selection.attendance)
-    codes = grp.attendance[rows]
-    attendees = att.attendees[rows]
-    recorded = ~np.isnan(attendees)
-    whole = att.session[rows] < 0
-    sessions = att.sessions[rows]
-    session = att.session[rows]
+    w = att.weights
+    sums = GroupSums(selection.attendance, grp.attendance, size)
     n_sessions = len(data.session_sessions)
-    new = att.new_attendees[rows]
-    has_new = recorded & ~np.isnan(new)
-    capacity = data.programmes["capacity_per_session"].to_numpy("float64", na_value=np.nan) \
-        if len(data.programmes) else np.zeros(0)
-    cap = capacity[att.programme[rows]] if len(capacity) else np.full(len(rows), np.nan)
-    has_cap = recorded & ~np.isnan(cap) & (np.nan_to_num(cap) > 0)
-    session_cap = np.zeros(n_sessions)
-    if n_sessions:
-        session_programme = np.zeros(n_sessions, "int64")
-        parts = att.session >= 0
-        session_programme[att.session[parts]] = att.programme[parts]
-        session_cap = np.nan_to_num(capacity[session_programme]) * data.session_sessions if len(capacity) else session_cap
-
-    def part(mask):
-        return codes[mask & ~whole], session[mask & ~whole]
-
-    all_c, all_s = part(np.ones(len(rows), bool))
-    rec_c, rec_s = part(recorded)
-    cap_c, cap_s = part(has_cap)
-    unique, repeat = _participants(data, rows, grp.attendance, grp)
-    has_people = np.zeros(len(grp.labels), bool)
-    people_rows = rows[att.participant[rows] >= 0]
-    if len(people_rows):
-        has_people = grp.fold(np.bincount(grp.attendance[people_rows], minlength=size)[:size]) > 0
-    survey_rows = selection.surveys & (data.surveys.wave == POST)
+    unique, repeat, has_people = _participants(data, selection, grp)
     fold = grp.fold
+    if len(data.surveys):
+        post = GroupSums(selection.surveys & (data.surveys.wave == POST), grp.surveys, size)()
+    else:
+        post = np.zeros(size)
     return ReachTally(
-        attendance=fold(_sum(codes[recorded], size, attendees[recorded])),
-        rows=fold(_sum(codes, size)),
-        not_recorded=fold(_sum(codes[~recorded], size)),
-        sessions=fold(_sum(codes[whole], size, sessions[whole])
-                      + _distinct(all_c, all_s, n_sessions, size, data.session_sessions)),
-        sessions_recorded=fold(_sum(codes[recorded & whole], size, sessions[recorded & whole])
-                               + _distinct(rec_c, rec_s, n_sessions, size, data.session_sessions)),
-        new_attendees=fold(_sum(codes[~np.isnan(new)], size, new[~np.isnan(new)])),
-        new_base_attendance=fold(_sum(codes[has_new], size, attendees[has_new])),
-        new_base_new=fold(_sum(codes[has_new], size, new[has_new])),
-        capacity_attendance=fold(_sum(codes[has_cap], size, attendees[has_cap])),
-        capacity_places=fold(_sum(codes[has_cap & whole], size, (sessions * cap)[has_cap & whole])
-                             + _distinct(cap_c, cap_s, n_sessions, size, session_cap)),
-        capacity_sessions=fold(_sum(codes[has_cap & whole], size, sessions[has_cap & whole])
-                               + _distinct(cap_c, cap_s, n_sessions, size, data.session_sessions)),
+        attendance=fold(sums(w["attendees"])), rows=fold(sums()), not_recorded=fold(sums(w["not_recorded"])),
+        sessions=fold(sums(w["whole_sessions"]) + sums.distinct(att.session, n_sessions, data.session_sessions)),
+        sessions_recorded=fold(sums(w["whole_sessions_recorded"])
+                               + sums.distinct(att.session, n_sessions, data.session_sessions, w["recorded"])),
+        new_attendees=fold(sums(w["new_attendees"])), new_base_attendance=fold(sums(w["new_base_attendees"])),
+        new_base_new=fold(sums(w["new_base_new"])), capacity_attendance=fold(sums(w["capacity_attendees"])),
+        capacity_places=fold(sums(w["capacity_places"])
+                             + sums.distinct(att.session, n_sessions, data.session_capacity, w["has_capacity"])),
+        capacity_sessions=fold(sums(w["capacity_sessions"])
+                               + sums.distinct(att.session, n_sessions, data.session_sessions, w["has_capacity"])),
         unique_participants=unique, repeat_participants=repeat, has_participants=has_people,
-        post_responses=fold(_sum(grp.surveys[survey_rows], size)),
-    )
+        post_responses=fold(post))
 
 
 def reach(data, filters: Filters | None = None, min_n: int = 10) -> Reach:

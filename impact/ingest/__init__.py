@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from impact import schema
 from impact.ingest.read import read_sheets
 from impact.ingest.report import ERROR, WARNING, Problem, SheetSummary
 from impact.ingest.sheet import SKIP_SHEET, Options, SheetOptions, SheetReader

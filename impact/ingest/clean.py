@@ -61,7 +61,7 @@ def is_text(s: pd.Series) -> pd.Series:
         return s.notna().astype(bool)
     if kind in _NO_TEXT:
         return pd.Series(False, index=s.index)
-    return (s.map(type) == str).astype(bool)
+    return s.map(lambda v: type(v) is str).astype(bool)
 
 
 def missing_mask(raw: pd.Series, tokens=MISSING_TOKENS) -> pd.Series:
