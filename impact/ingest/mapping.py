@@ -101,9 +101,16 @@ def _match_header(header: str, table_name: str, fuzzy: bool = True) -> Match | N
     return best
 
 
-def map_headers(headers: list[str], table: schema.Table,
-                overrides: dict[str, str | None] | None = None) -> dict[str, str | None]:
-    """header -> canonical column (or None when ignored); each canonical column used at most once."""
+NAME_COLUMNS = frozenset({"name", "programme", "partner", "theme", "branch"})
+
+
+def map_headers(headers: list[str], table: schema.Table, overrides: dict[str, str | None] | None = None,
+                numeric: frozenset[str] = frozenset()) -> dict[str, str | None]:
+    """header -> canonical column (or None when ignored); each canonical column used at most once.
+
+    A header whose cells are numbers (`numeric`) never names a programme, partner, theme or branch:
+    "Events" holding 1, 2, 3 is a count, however close the word is to "event".
+    """
     overrides = overrides or {}
     result: dict[str, str | None] = {}
     taken: set[str] = set()
@@ -117,7 +124,7 @@ def map_headers(headers: list[str], table: schema.Table,
         if h in result:
             continue
         m = match_header(h, table)
-        if m:
+        if m and not (h in numeric and m.column in NAME_COLUMNS):
             candidates.append((m.strength, -headers.index(h), h, m.column))
         result[h] = None
     for strength, _, h, column in sorted(candidates, reverse=True):
@@ -128,9 +135,10 @@ def map_headers(headers: list[str], table: schema.Table,
     return result
 
 
-def table_score(headers: list[str], table: schema.Table, sheet_name: str = "") -> float:
+def table_score(headers: list[str], table: schema.Table, sheet_name: str = "",
+                numeric: frozenset[str] = frozenset()) -> float:
     """How well a sheet's headers fit a table: matched strength, required columns, the sheet's name."""
-    mapping = map_headers(headers, table)
+    mapping = map_headers(headers, table, numeric=numeric)
     strengths = {}
     for h, c in mapping.items():
         if c:
@@ -171,9 +179,11 @@ def reshaped_columns(headers: list[str], table_name: str) -> tuple[str, ...]:
     return ()
 
 
-def detect_table(headers: list[str], sheet_name: str = "") -> tuple[str | None, float]:
+def detect_table(headers: list[str], sheet_name: str = "",
+                 numeric: frozenset[str] = frozenset()) -> tuple[str | None, float]:
     """The table a sheet most likely holds, and its score; None when nothing fits."""
-    scored = sorted(((table_score(headers, t, sheet_name), t.name) for t in schema.TABLES.values()), reverse=True)
+    scored = sorted(((table_score(headers, t, sheet_name, numeric), t.name) for t in schema.TABLES.values()),
+                    reverse=True)
     best_score, best = scored[0]
     return (best, best_score) if best_score >= 2.0 else (None, best_score)
 

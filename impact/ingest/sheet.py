@@ -247,7 +247,9 @@ class SheetReader:
         table_name = self.options.table
         if table_name is None:
             keyed = [mapping.wave_split(h)[0] if mapping.wave_split(h) else h for h in headers]
-            table_name, _ = mapping.detect_table(keyed, self.raw.name)
+            numeric = self.numeric_headers(data, headers)
+            numeric_keyed = frozenset(k for k, h in zip(keyed, headers) if h in numeric)
+            table_name, _ = mapping.detect_table(keyed, self.raw.name, numeric_keyed)
         summary = SheetSummary(self.file, self.raw.name, table_name, 0, int(header_row), {})
         if table_name is None:
             self.problem(ERROR, "unknown-table", header_row, None, ", ".join(headers[:8]),
@@ -282,6 +284,19 @@ class SheetReader:
             reported += 1
             if reported >= 200:
                 break
+
+    @staticmethod
+    def numeric_headers(data: pd.DataFrame, headers: list[str], sample: int = 200) -> frozenset[str]:
+        """Headers whose first filled cells are (nearly) all numbers, as read or as text."""
+        out = set()
+        for h in headers:
+            if h not in data:
+                continue
+            values = data[h].head(sample * 2)
+            values = values[~blank_cells(values.to_frame()).iloc[:, 0]].head(sample)
+            if len(values) and pd.to_numeric(values.astype(str).str.replace(",", ""), errors="coerce").notna().mean() >= 0.9:
+                out.add(h)
+        return frozenset(out)
 
     def drop_totals_and_notes(self, data: pd.DataFrame, headers: list[str]) -> pd.DataFrame:
         keep = pd.Series(True, index=data.index)
@@ -369,7 +384,8 @@ class SheetReader:
                     if base and base.column in schema.outcome_columns([base.column]):
                         wave_columns[h] = (base.column, split[1])
         special = set(wide_groups) | set(day_columns) | set(wave_columns)
-        col_map = mapping.map_headers([h for h in candidates if h not in special], table, overrides)
+        col_map = mapping.map_headers([h for h in candidates if h not in special], table, overrides,
+                                      numeric=self.numeric_headers(data, candidates))
         for h in special:
             col_map[h] = None
         # content check: emails / phone numbers in a column make it personal whatever its header
@@ -422,7 +438,10 @@ class SheetReader:
         if missing:
             self.problem(ERROR, "missing-column", summary.header_row, None, None,
                          f"the {table.name} sheet has no column for {', '.join(missing)}",
-                         f"add a column headed {', '.join(missing)}, or map an existing header to it")
+                         f"add a column headed {', '.join(missing)}, or map an existing header to it"
+                         + (f" (not imported now: {', '.join(unused[:6])}; e.g. --map \"{unused[0]}={missing[0]}\")"
+                            if (unused := [h for h, c in shown.items() if c is None and h not in self.personal])
+                            else ""))
             summary.rows = len(data)
             return {}
         out = self.clean_columns(data, mapped, table)
