@@ -190,13 +190,7 @@ class Store:
         {"partners": [names], "programmes": [names]} not stored yet and not defined in the upload."""
         created: dict[str, list[str]] = {}
         with self.engine.connect() as conn:
-            known = {name: set(self._ids(conn, name)) for name in ("partners", "programmes")}
-            # what any file of this upload defines is not "new" for the others (a workbook of programmes
-            # beside a workbook of attendance)
-            for f in result.files:
-                for name, id_col in (("partners", "partner_id"), ("programmes", "programme_id")):
-                    if name in f.frames and id_col in f.frames[name]:
-                        known[name] |= set(f.frames[name][id_col].dropna())
+            known = self._known(conn, result)
         for f in result.files:
             for table, frame in self._expand(f.frames, known).items():
                 if table.startswith("_created_"):
@@ -233,13 +227,7 @@ class Store:
                                          "undo that batch or force to upload it again")
         outcome = CommitOutcome(True)
         with self.engine.begin() as conn:
-            known = {name: set(self._ids(conn, name)) for name in ("partners", "programmes")}
-            # what any file of this upload defines is not "new" for the others (a workbook of programmes
-            # beside a workbook of attendance)
-            for f in result.files:
-                for name, id_col in (("partners", "partner_id"), ("programmes", "programme_id")):
-                    if name in f.frames and id_col in f.frames[name]:
-                        known[name] |= set(f.frames[name][id_col].dropna())
+            known = self._known(conn, result)
             for f in result.files:
                 batch_id = self._insert_batch(conn, f, uploader)
                 outcome.batch_ids.append(batch_id)
@@ -255,6 +243,16 @@ class Store:
                 conn.execute(b.update().where(b.c.id == batch_id).values(rows=json.dumps(rows)))
         outcome.message = "stored " + ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in outcome.stored.items())
         return outcome
+
+    def _known(self, conn, result: IngestResult) -> dict[str, set]:
+        """Partner and programme ids already stored or defined by any file of this upload: what any file
+        defines is not "new" for the others (a workbook of programmes beside a workbook of attendance)."""
+        known = {name: set(self._ids(conn, name)) for name in ("partners", "programmes")}
+        for f in result.files:
+            for name, id_col in (("partners", "partner_id"), ("programmes", "programme_id")):
+                if name in f.frames and id_col in f.frames[name]:
+                    known[name] |= set(f.frames[name][id_col].dropna())
+        return known
 
     def _ids(self, conn, table: str) -> list[str]:
         t = self.tables[table]

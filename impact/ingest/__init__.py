@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from impact.ingest.clean import slug
 from impact.ingest.read import read_sheets
 from impact.ingest.report import ERROR, WARNING, Problem, SheetSummary
 from impact.ingest.sheet import SKIP_SHEET, Options, SheetOptions, SheetReader
@@ -118,32 +119,38 @@ def ingest_file(name: str, data: bytes, options: Options | None = None) -> FileR
     return result
 
 
+REFERENCES = (  # (table, column, defining table, code, what happens, fix)
+    ("attendance", "programme", "programmes", "new-programme",
+     "is not on a programmes sheet in this upload; it will be created if it is not already stored",
+     "nothing to do, or add it to the Programmes sheet with its theme and branch"),
+    ("survey_responses", "programme", "programmes", "new-programme",
+     "is not on a programmes sheet in this upload; it will be created if it is not already stored",
+     "nothing to do, or add it to the Programmes sheet with its theme and branch"),
+    ("programme_partners", "programme", "programmes", "new-programme",
+     "is not on a programmes sheet in this upload; it will be created if it is not already stored",
+     "nothing to do, or add it to the Programmes sheet with its theme and branch"),
+    ("programme_partners", "partner", "partners", "new-partner",
+     "is not on a partners sheet in this upload; it will be created (with no partnership type) if not stored",
+     "add it to the Partners sheet with its partnership type"),
+)
+
+
 def cross_check(result: IngestResult) -> None:
-    """Problems between sheets: references to programmes and partners that the upload does not define."""
-    defined_programmes = set()
-    programmes = result.frame("programmes")
-    if len(programmes):
-        defined_programmes = set(programmes["name"].dropna().str.casefold())
-    partners = result.frame("partners")
-    defined_partners = set(partners["name"].dropna().str.casefold()) if len(partners) else set()
+    """Warnings between sheets: programmes and partners named but not defined in the upload (first row each)."""
+    defined = {}
+    for table in ("programmes", "partners"):
+        frame = result.frame(table)
+        defined[table] = set(frame["name"].dropna().map(slug)) if len(frame) and "name" in frame else set()
     for f in result.files:
-        for table, frame in f.frames.items():
-            if table in ("attendance", "survey_responses", "programme_partners") and "programme" in frame:
-                firsts = frame.dropna(subset=["programme"]).drop_duplicates("programme")
-                new = firsts[~firsts["programme"].str.casefold().isin(defined_programmes)]
-                for row in new.itertuples():
-                    f.problems.append(Problem(WARNING, "new-programme", f.name, row._2, int(row._1), "programme",
-                                              row.programme, f"'{row.programme}' is not on a programmes sheet in "
-                                              "this upload; it will be created if it is not already stored",
-                                              "nothing to do, or add it to the Programmes sheet with its theme and branch"))
-            if table == "programme_partners":
-                firsts = frame.dropna(subset=["partner"]).drop_duplicates("partner")
-                new = firsts[~firsts["partner"].str.casefold().isin(defined_partners)]
-                for row in new.itertuples():
-                    f.problems.append(Problem(WARNING, "new-partner", f.name, row._2, int(row._1), "partner",
-                                              row.partner, f"'{row.partner}' is not on a partners sheet in this "
-                                              "upload; it will be created (with no partnership type) if not stored",
-                                              "add it to the Partners sheet with its partnership type"))
+        for table, column, defining, code, message, fix in REFERENCES:
+            frame = f.frames.get(table)
+            if frame is None or column not in frame:
+                continue
+            firsts = frame.dropna(subset=[column]).drop_duplicates(column)
+            new = firsts[~firsts[column].map(slug).isin(defined[defining])]
+            for r in new[["_sheet", "_row", column]].to_dict("records"):
+                f.problems.append(Problem(WARNING, code, f.name, r["_sheet"], int(r["_row"]), column, r[column],
+                                          f"'{r[column]}' {message}", fix))
 
 
 def ingest_files(files: list[tuple[str, bytes]], options: Options | None = None) -> IngestResult:
