@@ -24,8 +24,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from impact import indicators  # noqa: E402
-from impact.filters import Filters, prepare  # noqa: E402
+from impact import indicators
+from impact.filters import Filters, prepare
 
 THEMES = ["Digital inclusion", "Early literacy", "Education & lifelong learning", "Job skills & economic development",
           "Health & wellbeing", "Civic & community engagement", "Family engagement", "Reading for pleasure",

@@ -163,6 +163,7 @@ class SurveyRows:
     groups: dict
     pair_before: np.ndarray  # row of the pre answer of each matched (programme, respondent) pair
     pair_after: np.ndarray  # row of its post answer
+    wave_scores: np.ndarray = field(default=None)  # int16 (domains, rows): wave × 6 + score, for counting
 
     def __len__(self) -> int:
         return len(self.programme)
@@ -185,6 +186,7 @@ class Prepared:
     surveys: SurveyRows
     session_sessions: np.ndarray  # sessions each multi-row session stands for (its rows' largest `sessions`)
     session_capacity: np.ndarray  # places it offered: sessions × its programme's capacity (0 unknown)
+    programme_sessions: np.ndarray  # sessions with recorded attendance per programme: what inputs are shared by
     frames: dict = field(repr=False)
 
     def programme_codes(self, names) -> np.ndarray:
@@ -272,7 +274,7 @@ def prepare(frames) -> Prepared:
     """Canonical frames (as `Store.frames()` gives them) -> `Prepared`; a `Prepared` passes through."""
     if isinstance(frames, Prepared):
         return frames
-    get = lambda name: frames.get(name) if frames.get(name) is not None else pd.DataFrame()  # noqa: E731
+    get = lambda name: frames.get(name) if frames.get(name) is not None else pd.DataFrame()
     attendance, surveys = get("attendance"), get("survey_responses")
 
     programmes, prog_index = _table(get("programmes"), "programme_id",
@@ -325,16 +327,18 @@ def prepare(frames) -> Prepared:
     new_attendees = _floats(_column(attendance, "new_attendees"))
     capacity = programme_frame["capacity_per_session"].to_numpy("float64", na_value=np.nan) \
         if len(programme_frame) else np.zeros(0)
-    rows = AttendanceRows(programme=att_prog, day=day, branch=att_branch, attendees=attendees,
-                          new_attendees=new_attendees, sessions=sessions, session=session, participant=participant,
-                          groups=att_groups,
-                          weights=_weights(attendees, new_attendees, sessions, session, capacity[att_prog]
-                                           if len(capacity) else np.full(len(att_prog), np.nan)))
+    session_programme = np.zeros(len(session_sessions), "int64")
+    session_programme[session[session >= 0]] = att_prog[session >= 0]
     session_capacity = np.zeros(len(session_sessions))
     if len(session_sessions) and len(capacity):
-        session_programme = np.zeros(len(session_sessions), "int64")
-        session_programme[session[session >= 0]] = att_prog[session >= 0]
         session_capacity = np.nan_to_num(capacity[session_programme]) * session_sessions
+    input_share, programme_sessions = _input_shares(att_prog, attendees, sessions, session, session_sessions,
+                                                    session_programme, len(programme_frame))
+    weights = _weights(attendees, new_attendees, sessions, session,
+                       capacity[att_prog] if len(capacity) else np.full(len(att_prog), np.nan))
+    rows = AttendanceRows(programme=att_prog, day=day, branch=att_branch, attendees=attendees,
+                          new_attendees=new_attendees, sessions=sessions, session=session, participant=participant,
+                          groups=att_groups, weights={**weights, "input_share": input_share})
 
     domains = tuple(schema.outcome_columns(surveys.columns))
     scores = np.zeros((len(surveys), len(domains)), "int8")
@@ -351,12 +355,13 @@ def prepare(frames) -> Prepared:
     srv_day = _days(_column(surveys, "response_date"))
     before, after = _pairs(srv_prog, respondent, wave, srv_day)
     survey_rows = SurveyRows(programme=srv_prog, day=srv_day, branch=srv_branch, wave=wave, respondent=respondent,
-                             scores=scores, groups=srv_groups, pair_before=before, pair_after=after)
+                             scores=scores, groups=srv_groups, pair_before=before, pair_after=after,
+                             wave_scores=np.ascontiguousarray((wave[:, None] * 6 + scores).T.astype("int16")))
     return Prepared(programmes=programme_frame, partners=partner_frame, links=link_frame,
                     branches=tuple(branch_names), themes=tuple(theme_names), programme_branch=prog_branch,
                     programme_theme=prog_theme, group_labels=group_labels, domains=domains,
                     attendance=rows, surveys=survey_rows, session_sessions=session_sessions,
-                    session_capacity=session_capacity, frames=dict(frames))
+                    session_capacity=session_capacity, programme_sessions=programme_sessions, frames=dict(frames))
 
 
 def _weights(attendees, new_attendees, sessions, session, capacity) -> dict[str, np.ndarray]:
@@ -377,6 +382,30 @@ def _weights(attendees, new_attendees, sessions, session, capacity) -> dict[str,
     }
 
 
+def _input_shares(prog, attendees, sessions, session, session_sessions, session_programme, n_prog):
+    """Each row's share of its programme's inputs: inputs are spread evenly over the programme's sessions
+    with recorded attendance (a session whose attendance is blank is assumed to be like the others), and a
+    session of several rows shares its part among them by attendance (evenly when it had none).
+    Returns (share per row, recorded sessions per programme); a programme's shares add up to 1."""
+    recorded = ~np.isnan(attendees)
+    whole = (session < 0) & recorded
+    part = (session >= 0) & recorded
+    n_sess = len(session_sessions)
+    held = np.bincount(session[part], minlength=n_sess) > 0 if n_sess else np.zeros(0, bool)
+    per_programme = (np.bincount(prog[whole], weights=sessions[whole], minlength=n_prog)[:n_prog]
+                     + np.bincount(session_programme[held], weights=session_sessions[held], minlength=n_prog)[:n_prog])
+    per_session = np.divide(1.0, per_programme, out=np.zeros(n_prog), where=per_programme > 0)
+    share = np.zeros(len(prog))
+    share[whole] = sessions[whole] * per_session[prog[whole]]
+    if part.any():
+        k = session[part]
+        people = np.bincount(k, weights=attendees[part], minlength=n_sess)
+        rows = np.bincount(k, minlength=n_sess)
+        fraction = np.where(people[k] > 0, attendees[part] / np.where(people[k] > 0, people[k], 1), 1.0 / rows[k])
+        share[part] = session_sessions[k] * per_session[prog[part]] * fraction
+    return share, per_programme
+
+
 def _sessions(prog, branch, day, end, sessions, participant, groups) -> tuple[np.ndarray, np.ndarray]:
     """Rows that are parts of one session: several rows of the same programme, branch and date (or period)
     that each carry a participant or a demographic group (a head count reshaped to one row per age band,
@@ -388,8 +417,7 @@ def _sessions(prog, branch, day, end, sessions, participant, groups) -> tuple[np
         part |= codes >= 0
     if n == 0 or not part.any():
         return np.full(n, -1, "int64"), np.zeros(0)
-    keys = pd.DataFrame({"p": prog[part], "b": branch[part], "d": day[part], "e": end[part]})
-    code = keys.groupby(["p", "b", "d", "e"], sort=False).ngroup().to_numpy()
+    code = _session_keys(prog[part], branch[part], day[part], end[part])
     multi = np.bincount(code)[code] > 1  # a part alone in its session is just a whole row
     session = np.full(n, -1, "int64")
     if not multi.any():
@@ -400,6 +428,21 @@ def _sessions(prog, branch, day, end, sessions, participant, groups) -> tuple[np
     sizes = np.zeros(len(kept))
     np.maximum.at(sizes, inverse, sessions[rows])
     return session, sizes
+
+
+def _session_keys(prog, branch, day, end) -> np.ndarray:
+    """One code per distinct (programme, branch, first day, last day): packed into one int64 when it fits,
+    which hashes ten times faster than grouping four columns."""
+    columns = [prog, branch + 1, day, end]
+    lows = [int(c.min()) for c in columns]
+    spans = [int(c.max()) - low + 1 for c, low in zip(columns, lows)]
+    if NO_DAY in lows or np.prod([float(x) for x in spans]) >= 2 ** 62:
+        frame = pd.DataFrame({"p": prog, "b": branch, "d": day, "e": end})
+        return frame.groupby(["p", "b", "d", "e"], sort=False).ngroup().to_numpy()
+    key = np.zeros(len(prog), "int64")
+    for column, low, span in zip(columns, lows, spans):
+        key = key * span + (column - low)
+    return pd.factorize(key)[0]
 
 
 def _pairs(prog, respondent, wave, day) -> tuple[np.ndarray, np.ndarray]:
@@ -520,12 +563,13 @@ def unique(values: np.ndarray) -> np.ndarray:
 
 
 class GroupSums:
-    """Sums of per-row weights over the selected rows, per group: one dot product per figure when everything
+    """Sums of per-row weights over the selected rows, per group: one product-sum per figure when everything
     is one group, one bincount per figure otherwise."""
 
     def __init__(self, mask: np.ndarray, codes: np.ndarray, size: int):
         self.size = size
         self.one = size == 1
+        self._items = {}
         if self.one:
             self.maskf = mask.astype("float64")
         else:
@@ -534,20 +578,29 @@ class GroupSums:
 
     def __call__(self, weights: np.ndarray | None = None) -> np.ndarray:
         if self.one:
-            return np.array([self.maskf.sum() if weights is None else float(np.dot(weights, self.maskf))])
+            # einsum, not np.dot: BLAS threads fight over two busy cores and make a dot product 8x slower
+            return np.array([self.maskf.sum() if weights is None else float(np.einsum("i,i->", weights, self.maskf))])
         w = None if weights is None else weights[self.rows]
         return np.bincount(self.codes, weights=w, minlength=self.size)[: self.size].astype("float64")
 
     def distinct(self, items: np.ndarray, n_items: int, item_weights: np.ndarray,
-                 row_filter: np.ndarray | None = None) -> np.ndarray:
+                 row_filter: np.ndarray | None = None, one_group_per_item: bool = False) -> np.ndarray:
         """Σ item_weights[item] over the distinct (group, item) pairs of selected rows with an item (>= 0):
-        each multi-row session counted once per group."""
+        each multi-row session counted once per group. `one_group_per_item`: all rows of an item share
+        their group (true of sessions for every dimension but the demographic ones), so no sorting."""
         if self.one:
             w = self.maskf if row_filter is None else self.maskf * row_filter
             seen = np.bincount(items + 1, weights=w, minlength=n_items + 1)[1:] > 0
             return np.array([float(item_weights[seen].sum())])
-        it = items[self.rows]
+        if id(items) not in self._items:  # the same session codes serve several figures
+            self._items[id(items)] = items[self.rows]
+        it = self._items[id(items)]
         keep = it >= 0 if row_filter is None else (it >= 0) & (row_filter[self.rows] > 0)
+        if one_group_per_item:
+            group = np.full(n_items, -1, "int64")
+            group[it[keep]] = self.codes[keep]
+            seen = group >= 0
+            return np.bincount(group[seen], weights=item_weights[seen], minlength=self.size)[: self.size]
         groups, found = distinct_pairs(self.codes[keep], it[keep], n_items, self.size)
         return np.bincount(groups, weights=item_weights[found], minlength=self.size)[: self.size]
 
@@ -580,6 +633,11 @@ class Grouping:
     members: tuple[np.ndarray, np.ndarray] | None = None
     programme_groups: np.ndarray | None = None  # group code of each programme, for programme-level figures
     keep_empty: bool = False  # periods with nothing in them are shown (as zero), other empty groups are not
+
+    @property
+    def splits_sessions(self) -> bool:
+        """Whether rows of one session can fall in different groups (only a demographic breakdown does)."""
+        return self.dimension in schema.DEMOGRAPHICS
     empty_last: bool = False  # the trailing "(not recorded)" group holds nothing selected: never show it
 
     @property

@@ -7,6 +7,7 @@ expanded answers go to scipy itself, so every p-value is the one scipy would giv
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 
@@ -61,7 +62,8 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # the interval always holds p; at k = 0 or k = n rounding could put the bound a hair past it
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
 
 
 def proportion(k: int, n: int, min_n: int = 10) -> Proportion:
@@ -117,34 +119,47 @@ def _midranks(counts) -> np.ndarray:
 def wilcoxon_signed_rank(levels, counts) -> tuple[float | None, float | None]:
     """Wilcoxon (1945) signed-rank test of paired differences given as a frequency table: (statistic, p).
 
-    Two-sided; zero differences dropped (Wilcoxon's method); the statistic is min(R+, R-).
-    Over 50 pairs, the normal approximation with tie correction, as scipy.stats.wilcoxon:
-    z = (R+ - n(n+1)/4) / sqrt((n(n+1)(2n+1) - Σ(t³-t)/2) / 24). Up to 50 pairs scipy itself
-    decides (exact, permutation or normal). (None, None) when no difference is non-zero.
+    Two-sided; zero differences dropped (Wilcoxon's method); the statistic is min(R+, R-). The method is
+    the one scipy.stats.wilcoxon chooses, and so is every p-value:
+    - over 50 pairs, or 14 to 50 with ties or zeros: normal approximation with tie correction,
+      z = (R+ - n(n+1)/4) / sqrt((n(n+1)(2n+1) - Σ(t³-t)/2) / 24);
+    - otherwise the exact distribution of R+ over every sign pattern of the ranked differences
+      (scipy's exact test without ties, its exhaustive permutation test with them), p = 2·min(P(T ≤ R+), P(T ≥ R+)).
+    (None, None) when no difference is non-zero.
     """
     levels, counts = np.asarray(levels, "float64"), np.asarray(counts, "int64")
     keep = counts > 0
     levels, counts = levels[keep], counts[keep]
     nonzero = levels != 0
-    if counts[nonzero].sum() == 0:
-        return None, None
-    if counts.sum() <= 50:
-        res = sps.wilcoxon(_expand(levels, counts))
-        return float(res.statistic), float(res.pvalue)
-    magnitudes = np.abs(levels[nonzero])
-    signs = np.sign(levels[nonzero])
     c = counts[nonzero]
-    order = np.unique(magnitudes)
-    tie = np.array([c[magnitudes == m].sum() for m in order], "float64")  # at most a few dozen levels
-    rank = dict(zip(order, _midranks(tie)))
-    r = np.array([rank[m] for m in magnitudes])
-    r_plus = float((r * c * (signs > 0)).sum())
-    r_minus = float((r * c * (signs < 0)).sum())
+    if c.sum() == 0:
+        return None, None
+    total = int(counts.sum())  # scipy counts zeros in the sample size when choosing its method
+    magnitudes, signs = np.abs(levels[nonzero]), np.sign(levels[nonzero])
+    _, which = np.unique(magnitudes, return_inverse=True)
+    tie = np.bincount(which, weights=c).astype("int64")  # how many differences share each |d|
+    ranks2 = (2 * (np.cumsum(tie) - tie) + tie + 1)  # twice the midrank of each |d|: an integer
+    r_plus2 = int((ranks2[which] * c * (signs > 0)).sum())
+    r_minus2 = int((ranks2[which] * c * (signs < 0)).sum())
+    statistic = min(r_plus2, r_minus2) / 2
+    ties_or_zeros = bool((tie > 1).any()) or total > int(c.sum())
+    if total <= 50 and (not ties_or_zeros or total <= 13):
+        ways = np.zeros(int(ranks2 @ tie) + 1, "float64")  # ways[s]: sign patterns with 2·R+ = s
+        ways[0] = 1.0
+        for r2, t in zip(ranks2, tie):  # choose j of the t tied differences to be positive
+            grown = np.zeros_like(ways)
+            for j in range(int(t) + 1):
+                shift = j * int(r2)
+                grown[shift:] += math.comb(int(t), j) * ways[: len(ways) - shift]
+            ways = grown
+        ways /= ways.sum()
+        p = 2 * min(ways[: r_plus2 + 1].sum(), ways[r_plus2:].sum())
+        return statistic, min(1.0, float(p))
     n = float(c.sum())
+    tie = tie.astype("float64")
     se = math.sqrt((n * (n + 1) * (2 * n + 1) - (tie ** 3 - tie).sum() / 2) / 24)
-    z = (r_plus - n * (n + 1) / 4) / se
-    p = min(1.0, 2 * float(special.ndtr(-abs(z))))
-    return min(r_plus, r_minus), p
+    z = (r_plus2 / 2 - n * (n + 1) / 4) / se
+    return statistic, min(1.0, 2 * float(special.ndtr(-abs(z))))
 
 
 def mann_whitney_u(levels, counts_x, counts_y) -> tuple[float | None, float | None]:
@@ -176,11 +191,13 @@ def mann_whitney_u(levels, counts_x, counts_y) -> tuple[float | None, float | No
 
 
 def mcnemar_exact(became_positive: int, stopped_positive: int) -> float | None:
-    """McNemar (1947) test on the discordant pairs, exact: two-sided binomial test of b of b + c at 1/2."""
+    """McNemar (1947) test on the discordant pairs, exact: two-sided binomial test of b of b + c at 1/2,
+    p = min(1, 2·P(X ≤ min(b, c))), X ~ Binomial(b + c, 1/2): what scipy.stats.binomtest gives, without its
+    per-call overhead (it is run for every item of every group)."""
     b, c = int(became_positive), int(stopped_positive)
     if b + c == 0:
         return None
-    return float(sps.binomtest(b, b + c, 0.5).pvalue)
+    return min(1.0, 2 * float(special.bdtr(min(b, c), b + c, 0.5)))
 
 
 # --- effect sizes ---------------------------------------------------------------------------------
@@ -251,6 +268,15 @@ class Change:
         return out
 
 
+@functools.lru_cache(maxsize=64)
+def _differences(levels: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For a square table on `levels`: after - before per cell, the distinct differences, each cell's index."""
+    values = np.asarray(levels, "float64")
+    diff = values[None, :] - values[:, None]
+    diff_levels, where = np.unique(diff, return_inverse=True)
+    return diff, diff_levels, where.ravel()
+
+
 def paired_change_from_table(levels, table, min_n: int = 10, positive_from: float = POSITIVE_FROM) -> Change | None:
     """Paired change from a square table: table[i, j] = pairs answering levels[i] before and levels[j] after."""
     levels = np.asarray(levels, "float64")
@@ -258,9 +284,8 @@ def paired_change_from_table(levels, table, min_n: int = 10, positive_from: floa
     n = int(table.sum())
     if n == 0:
         return None
-    diff = levels[None, :] - levels[:, None]  # after - before for each cell
-    diff_levels, where = np.unique(diff, return_inverse=True)
-    diff_counts = np.bincount(where.ravel(), weights=table.ravel(), minlength=len(diff_levels)).astype("int64")
+    diff, diff_levels, where = _differences(tuple(levels.tolist()))
+    diff_counts = np.bincount(where, weights=table.ravel(), minlength=len(diff_levels)).astype("int64")
     _, mean_d, var_d = mean_var(diff_levels, diff_counts)
     _, mean_before, _ = mean_var(levels, table.sum(axis=1))
     _, mean_after, _ = mean_var(levels, table.sum(axis=0))

@@ -130,15 +130,15 @@ def _instructions(ws) -> None:
     ws["A1"] = "Beyond Footfall: spreadsheet template"
     ws["A1"].font = Font(bold=True, size=14)
     steps = [
-        "Fill in the sheets you have data for; leave the others empty. One row per session (Attendance), "
-        "per survey answered (Survey responses), per partner, per programme.",
+        ("Fill in the sheets you have data for; leave the others empty. One row per session (Attendance), "
+         "per survey answered (Survey responses), per partner, per programme."),
         "Each header has a note (hover over it) saying what goes in the column. Darker headers are required.",
         "Cells with a dropdown only take the listed values. Blank means 'not recorded', never zero.",
         "The grey rows are examples: type over them or below them. Rows exactly like the examples are not imported.",
-        "Never put names, emails, phone numbers or addresses in the template: use codes for people "
-        "(Participant ID, Respondent ID).",
-        "Upload the file on the Upload page. You will see how each column is read, a report of anything to fix, "
-        "and what will be stored, before anything is stored. This sheet is not imported.",
+        ("Never put names, emails, phone numbers or addresses in the template: use codes for people "
+         "(Participant ID, Respondent ID)."),
+        ("Upload the file on the Upload page. You will see how each column is read, a report of anything to fix, "
+         "and what will be stored, before anything is stored. This sheet is not imported."),
     ]
     for i, step in enumerate(steps, start=3):
         ws.cell(row=i, column=1, value=f"{i - 2}. {step}").alignment = Alignment(wrap_text=True, vertical="top")

@@ -12,10 +12,18 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from impact import schema
-from impact.ingest import SKIP_SHEET, FileResult, IngestResult, Options, Problem, cross_check, ingest_file
+from impact.ingest import (
+    SKIP_SHEET,
+    FileResult,
+    IngestResult,
+    Options,
+    Problem,
+    cross_check,
+    ingest_file,
+)
 from impact.ingest.report import ERROR, WARNING, SheetSummary
 
-IGNORE = ""  # the mapping editor's value for "not imported"
+IGNORE = "(not imported)"  # the mapping editor's value for a header that is not imported (ingest's '')
 ACCEPTED_TYPES = ("xlsx", "xlsm", "xls", "ods", "csv")
 REPORT_COLUMNS = ["severity", "file", "sheet", "row", "column", "value", "problem", "fix", "code"]
 MAPPING_COLUMNS = ["Column in your file", "Imported as", "What it holds"]
@@ -109,9 +117,9 @@ def column_choices(table: str | None) -> list[str]:
 
 
 def choice_label(value: str | None) -> str:
-    """'session_date' -> 'Session date'; '' -> '(not imported)'."""
-    if not value:
-        return "(not imported)"
+    """'session_date' -> 'Session date'; IGNORE -> '(not imported)'."""
+    if not value or value == IGNORE:
+        return IGNORE
     return value.replace("_", " ")[0].upper() + value.replace("_", " ")[1:]
 
 
@@ -145,7 +153,7 @@ def mapping_rows(summary: SheetSummary, personal_columns) -> pd.DataFrame:
 
 def overrides_from_edits(headers: list[str], edited_rows: dict, table: str | None) -> dict[str, str]:
     """The mapping editor's edits ({row position: {column: value}}) as header overrides for ingest;
-    values that are not a column of the table are ignored."""
+    (IGNORE, or a cleared cell, becomes '' = not imported); values that are not a column of the table are dropped."""
     allowed = set(column_choices(table))
     out = {}
     for position, change in (edited_rows or {}).items():
@@ -154,7 +162,7 @@ def overrides_from_edits(headers: list[str], edited_rows: dict, table: str | Non
             continue
         value = change[MAPPING_COLUMNS[1]] or IGNORE
         if value in allowed:
-            out[headers[i]] = value
+            out[headers[i]] = "" if value == IGNORE else value
     return out
 
 
@@ -226,6 +234,9 @@ def preview_frames(result: IngestResult, limit: int = 200) -> dict[str, pd.DataF
         extra = [c for c in frame.columns if not c.startswith("_") and c not in order]
         shown = frame.head(limit)[["_sheet", "_row", *order, *extra]].rename(columns={"_sheet": "sheet",
                                                                                         "_row": "row"})
+        for c in shown.columns:
+            if pd.api.types.is_datetime64_any_dtype(shown[c]):
+                shown[c] = shown[c].dt.date  # dates carry no time of day
         out[table] = shown.reset_index(drop=True)
     return out
 

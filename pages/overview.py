@@ -17,6 +17,7 @@ counts = summary["counts"]
 if not reach["attendance"] and not counts["survey_responses"]:
     st.info("No attendance or survey responses are loaded yet: upload a spreadsheet, or load the demo with "
             "`python -m impact demo`.")
+    st.page_link("pages/upload.py", label="Upload a spreadsheet", icon=":material/upload_file:")
     st.stop()
 
 cols = st.columns(6)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from impact import schema, templates, upload
-from impact.ingest import SKIP_SHEET, IngestResult, Options, SheetOptions
+from impact.ingest import IngestResult, Options, SheetOptions
 from pages.common import store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,6 +22,7 @@ class Keys:
     US_DATES = "upload.us_dates"
     RESULTS = "upload.results"  # memo of checked uploads: (files, options) -> IngestResult
     EDITOR_HEADERS = "upload.editor_headers"  # editor key -> headers in the order the editor showed them
+    CORRECTED = "upload.corrected"  # table keys of sheets the user corrected in this session
     MESSAGE = "upload.message"  # (kind, text) shown once after a commit or an undo
     SEVERITY = "upload.report.severity"
     SHEETS = "upload.report.sheets"
@@ -52,7 +53,7 @@ class SheetChoice:
     default: str | None
     overrides: dict
     recalled: dict | None
-    remembered_now: bool = False
+    corrected: bool = False  # changed by the user in this session (and so remembered)
 
 
 def checked(files: list[tuple[str, bytes]], options: Options, max_mb: float) -> IngestResult:
@@ -81,12 +82,16 @@ def sheet_choice(db, summary, round_: int) -> SheetChoice:
     shown = st.session_state.get(Keys.EDITOR_HEADERS, {}).get(editor_key, headers)
     edits = upload.overrides_from_edits(shown, st.session_state.get(editor_key, {}).get("edited_rows", {}), table)
     remembered = recalled["mapping"] if recalled and recalled["table"] == table else {}
-    choice = SheetChoice(table, default, {**remembered, **edits}, recalled)
-    corrected = bool(edits) or (table_key in st.session_state and table != summary.table)
-    if corrected and headers and (recalled is None or recalled["table"] != table
-                                  or recalled["mapping"] != choice.overrides):
+    corrected_sheets = st.session_state.setdefault(Keys.CORRECTED, set())
+    # the user chose another table than the remembered or detected one, or edited the mapping (the editor
+    # may drop its edits once its data changes: they are remembered by then, and come back as `remembered`)
+    if table != default or edits:
+        corrected_sheets.add(table_key)
+    corrected = table_key in corrected_sheets
+    choice = SheetChoice(table, default, {**remembered, **edits}, recalled, corrected and bool(headers))
+    if choice.corrected and (recalled is None or recalled["table"] != table
+                             or recalled["mapping"] != choice.overrides):
         db.remember_mapping(headers, table, choice.overrides)
-        choice.remembered_now = True
     return choice
 
 
@@ -101,7 +106,7 @@ def sheet_editor(db, f, summary, choice: SheetChoice, round_: int) -> None:
                      format_func=upload.table_label, placeholder="(choose a table)",
                      help="Which of the canonical tables this sheet is. Choose '(do not import this sheet)' for "
                           "notes or anything that is not data.")
-        if choice.remembered_now:
+        if choice.corrected:
             st.caption("✓ Remembered: the next file with these headers will be read this way.")
         elif choice.recalled:
             st.caption(f"Read with the mapping remembered on {choice.recalled['saved_at']:%d %b %Y} for these "
@@ -136,7 +141,8 @@ def report(result: IngestResult, plan: upload.UploadPlan) -> None:
         sheets = right.multiselect("Sheets", sorted(problems["sheet"].dropna().unique()), key=Keys.SHEETS,
                                    placeholder="all sheets")
         shown = upload.filter_problems(problems, severities, sheets)
-        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        st.dataframe(shown, hide_index=True, width="stretch", column_order=[
+            "severity", "sheet", "row", "column", "value", "problem", "fix", "file", "code"], column_config={
             "row": st.column_config.NumberColumn("row", help="the row number your spreadsheet shows", format="%d"),
             "problem": st.column_config.TextColumn("problem", width="large"),
             "fix": st.column_config.TextColumn("how to fix it", width="large")})

@@ -31,7 +31,7 @@ def test_the_mapping_rows_say_what_each_header_becomes_and_why_personal_columns_
         ["Programme", "programme", "required · programme the session belongs to"],
         ["Date", "session_date", "the day of the session; or give year and month, or period, for returns"],
         ["Headcount", "attendees", "required · people at the session(s); blank means not recorded, never zero"]]
-    assert rows.values.tolist()[3] == ["Email", "", "personal data: never stored"]
+    assert rows.values.tolist()[3] == ["Email", "(not imported)", "personal data: never stored"]
 
 
 def test_edits_become_overrides_and_values_that_are_not_columns_of_the_table_are_ignored():
@@ -39,6 +39,8 @@ def test_edits_become_overrides_and_values_that_are_not_columns_of_the_table_are
     edits = {0: {"Imported as": None}, "2": {"Imported as": "new_attendees"}, 1: {"Imported as": "confidence"},
              7: {"Imported as": "attendees"}}
     assert upload.overrides_from_edits(headers, edits, "attendance") == {"Programme": "", "Headcount": "new_attendees"}
+    ignored = upload.overrides_from_edits(headers, {1: {"Imported as": upload.IGNORE}}, "attendance")
+    assert ignored == {"Date": ""}  # ingest's word for not imported
 
 
 def test_the_report_workbook_keeps_formulas_as_text():

@@ -102,4 +102,4 @@ def summary(frames: dict[str, pd.DataFrame] | Prepared, min_n: int = 10) -> dict
     }
 
 
-__all__ = ["Indicators", "compute", "compute_by", "summary", "reach", "outcomes", "value", "Filters", "prepare"]
+__all__ = ["Filters", "Indicators", "compute", "compute_by", "outcomes", "prepare", "reach", "summary", "value"]

@@ -22,9 +22,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from impact.filters import WAVES, Filters, Grouping, Prepared, Selection, grouping, prepare, select
-from impact.stats import (POSITIVE_FROM, Change, paired_change_from_table, proportion, ratio,
-                          unpaired_change_from_counts)
+from impact.filters import (
+    WAVES,
+    Filters,
+    Grouping,
+    GroupSums,
+    Prepared,
+    Selection,
+    grouping,
+    prepare,
+    select,
+)
+from impact.stats import (
+    POSITIVE_FROM,
+    Change,
+    paired_change_from_table,
+    proportion,
+    ratio,
+    unpaired_change_from_counts,
+)
 
 LEVELS = np.arange(1, 6)
 PRE, POST, FOLLOW_UP = (WAVES.index(w) for w in ("pre", "post", "follow_up"))
@@ -101,13 +117,15 @@ class OutcomeTally:
 def tally(data: Prepared, selection: Selection, grp: Grouping, attendance: np.ndarray | None = None) -> OutcomeTally:
     """Answer and pair counts for every group of `grp` over the selected survey rows."""
     srv, size = data.surveys, grp.size
-    n_dom = len(data.domains)
+    n_dom, n_waves = len(data.domains), len(WAVES)
+    cells = n_waves * 6
     rows = np.flatnonzero(selection.surveys)
     codes = grp.surveys[rows]
-    slot = (codes * len(WAVES) + srv.wave[rows]) * n_dom
-    index = ((slot[:, None] + np.arange(n_dom)) * 6 + srv.scores[rows]).ravel()
-    answers = np.bincount(index, minlength=size * len(WAVES) * n_dom * 6)[: size * len(WAVES) * n_dom * 6]
-    answers = answers.reshape(size, len(WAVES), n_dom, 6)
+    answers = np.zeros((size, n_dom, cells), "int64")
+    for d in range(n_dom):  # one bincount per item over (group, wave, answer)
+        answers[:, d] = np.bincount(codes * cells + srv.wave_scores[d, rows],
+                                    minlength=size * cells)[: size * cells].reshape(size, cells)
+    answers = answers.reshape(size, n_dom, n_waves, 6).transpose(0, 2, 1, 3)
     kept = selection.surveys[srv.pair_after]  # a pair is in scope when its post answer is
     before, after = srv.pair_before[kept], srv.pair_after[kept]
     both = (srv.scores[before] > 0) & (srv.scores[after] > 0)
@@ -117,9 +135,7 @@ def tally(data: Prepared, selection: Selection, grp: Grouping, attendance: np.nd
     post = np.bincount(codes[srv.wave[rows] == POST], minlength=size)[:size]
     if attendance is None:
         att = data.attendance
-        recorded = selection.attendance & ~np.isnan(att.attendees)
-        attendance = grp.fold(np.bincount(grp.attendance[recorded], weights=att.attendees[recorded],
-                                          minlength=size)[:size])
+        attendance = grp.fold(GroupSums(selection.attendance, grp.attendance, size)(att.weights["attendees"]))
     return OutcomeTally(domains=data.domains, answers=grp.fold(answers), pairs=grp.fold(pairs),
                         responses=grp.fold(np.bincount(codes, minlength=size)[:size]),
                         post_responses=grp.fold(post), attendance=attendance)
@@ -158,4 +174,4 @@ def outcomes_by(data, dimension: str, filters: Filters | None = None, min_n: int
     return [(label, t.outcomes(i, wave, min_n)) for i, label in enumerate(grp.labels) if t.responses[i]]
 
 
-__all__ = ["Outcome", "OutcomeTally", "tally", "outcomes", "change", "follow_up_application", "outcomes_by"]
+__all__ = ["Outcome", "OutcomeTally", "change", "follow_up_application", "outcomes", "outcomes_by", "tally"]

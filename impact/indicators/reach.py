@@ -15,7 +15,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from impact.filters import WAVES, Filters, GroupSums, Grouping, Prepared, Selection, grouping, prepare, select
+from impact.filters import (
+    WAVES,
+    Filters,
+    Grouping,
+    GroupSums,
+    Prepared,
+    Selection,
+    grouping,
+    prepare,
+    select,
+)
 from impact.stats import Proportion, Ratio, proportion, ratio
 
 POST = WAVES.index("post")
@@ -76,16 +86,16 @@ class ReachTally:
     post_responses: np.ndarray
 
     def reach(self, i: int, min_n: int = 10) -> Reach:
-        att = int(round(self.attendance[i]))
+        att = round(self.attendance[i])
         unique = int(self.unique_participants[i]) if self.has_participants[i] else None
-        base = int(round(self.new_base_attendance[i]))
-        new = min(int(round(self.new_base_new[i])), base)
+        base = round(self.new_base_attendance[i])
+        new = min(round(self.new_base_new[i]), base)
         return Reach(
-            attendance=att, sessions=int(round(self.sessions[i])), new_attendees=int(round(self.new_attendees[i])),
+            attendance=att, sessions=round(self.sessions[i]), new_attendees=round(self.new_attendees[i]),
             not_recorded=int(self.not_recorded[i]),
             mean_per_session=ratio(att, self.sessions_recorded[i], min_n=min_n),
             fill_rate=ratio(self.capacity_attendance[i], self.capacity_places[i],
-                            n=int(round(self.capacity_sessions[i])), min_n=min_n),
+                            n=round(self.capacity_sessions[i]), min_n=min_n),
             unique_participants=unique,
             repeat_rate=proportion(int(self.repeat_participants[i]), unique, min_n) if unique else None,
             new_to_library=proportion(new, base, min_n) if base else None,
@@ -133,6 +143,11 @@ def tally(data: Prepared, selection: Selection, grp: Grouping) -> ReachTally:
     w = att.weights
     sums = GroupSums(selection.attendance, grp.attendance, size)
     n_sessions = len(data.session_sessions)
+    one = not grp.splits_sessions
+
+    def distinct(weights, row_filter=None):
+        return sums.distinct(att.session, n_sessions, weights, row_filter, one_group_per_item=one)
+
     unique, repeat, has_people = _participants(data, selection, grp)
     fold = grp.fold
     if len(data.surveys):
@@ -141,15 +156,12 @@ def tally(data: Prepared, selection: Selection, grp: Grouping) -> ReachTally:
         post = np.zeros(size)
     return ReachTally(
         attendance=fold(sums(w["attendees"])), rows=fold(sums()), not_recorded=fold(sums(w["not_recorded"])),
-        sessions=fold(sums(w["whole_sessions"]) + sums.distinct(att.session, n_sessions, data.session_sessions)),
-        sessions_recorded=fold(sums(w["whole_sessions_recorded"])
-                               + sums.distinct(att.session, n_sessions, data.session_sessions, w["recorded"])),
+        sessions=fold(sums(w["whole_sessions"]) + distinct(data.session_sessions)),
+        sessions_recorded=fold(sums(w["whole_sessions_recorded"]) + distinct(data.session_sessions, w["recorded"])),
         new_attendees=fold(sums(w["new_attendees"])), new_base_attendance=fold(sums(w["new_base_attendees"])),
         new_base_new=fold(sums(w["new_base_new"])), capacity_attendance=fold(sums(w["capacity_attendees"])),
-        capacity_places=fold(sums(w["capacity_places"])
-                             + sums.distinct(att.session, n_sessions, data.session_capacity, w["has_capacity"])),
-        capacity_sessions=fold(sums(w["capacity_sessions"])
-                               + sums.distinct(att.session, n_sessions, data.session_sessions, w["has_capacity"])),
+        capacity_places=fold(sums(w["capacity_places"]) + distinct(data.session_capacity, w["has_capacity"])),
+        capacity_sessions=fold(sums(w["capacity_sessions"]) + distinct(data.session_sessions, w["has_capacity"])),
         unique_participants=unique, repeat_participants=repeat, has_participants=has_people,
         post_responses=fold(post))
 

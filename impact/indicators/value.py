@@ -8,11 +8,13 @@ cost per positive outcome    total input / (attendance × positive rate): an EST
                              outcome items, satisfaction left out, post-session wave)
 partner leverage   partners' inputs / library inputs (2.0: partners put in twice what the library did)
 
-Inputs are recorded per programme for its whole run. Part of a programme (a period, a branch, a
-demographic group) takes the share of its inputs equal to the share of the programme's recorded
-attendance that part holds. A programme with no recorded attendance keeps its whole input in the
-total, and under programme, theme, branch and partner groups, unless the filters narrow the
-period or the people (then there is no attendance to share it by, and it is left out).
+Inputs are recorded per programme for its whole run. They are spread evenly over the programme's
+sessions with recorded attendance (a session left blank is assumed to be like the others), and the
+rows of one session share its part by attendance; a period, a branch or a demographic group then
+takes the part of the sessions it holds, so a quarter of poorly attended sessions shows a higher cost
+per attendance. A programme with no recorded sessions keeps its whole input in the total and under
+programme, theme, branch and partner groups, unless the filters narrow the period or the people
+(nothing then places it in time or among people, and it is left out, as an undated row would be).
 """
 from __future__ import annotations
 
@@ -20,8 +22,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from impact.filters import (Filters, Grouping, Prepared, Selection, _in, _matching, distinct_pairs, grouping,
-                            prepare, select)
+from impact.filters import (
+    Filters,
+    Grouping,
+    GroupSums,
+    Prepared,
+    Selection,
+    _in,
+    _matching,
+    distinct_pairs,
+    grouping,
+    prepare,
+    select,
+)
 from impact.indicators import outcomes as outcomes_module
 
 ESTIMATE_NOTE = ("an estimate: total input / (attendance × share of survey answers that were positive); "
@@ -62,7 +75,7 @@ class ValueTally:
     def value(self, i: int, positive: tuple[int, int], min_n: int = 10) -> Value:
         library, partner = float(self.library_input[i]), float(self.partner_input[i])
         total = library + partner
-        att = int(round(self.attendance[i]))
+        att = round(self.attendance[i])
         k, n = positive
         rate = k / n if n else None
         estimated = att * rate if rate is not None else None
@@ -92,20 +105,18 @@ def programme_inputs(data: Prepared, hourly_rate: float) -> tuple[np.ndarray, np
 def tally(data: Prepared, selection: Selection, grp: Grouping, filters: Filters, hourly_rate: float) -> ValueTally:
     att, size, n_prog = data.attendance, grp.size, len(data.programmes)
     library, partner, costed = programme_inputs(data, hourly_rate)
-    recorded_all = ~np.isnan(att.attendees)
-    programme_attendance = np.bincount(att.programme[recorded_all], weights=att.attendees[recorded_all],
-                                       minlength=n_prog)[:n_prog]
-    rows = np.flatnonzero(selection.attendance & recorded_all)
-    prog = att.programme[rows]
-    share = np.divide(att.attendees[rows], programme_attendance[prog],
-                      out=np.zeros(len(rows)), where=programme_attendance[prog] > 0)
-    codes = grp.attendance[rows]
-    lib = np.bincount(codes, weights=share * library[prog], minlength=size)[:size]
-    par = np.bincount(codes, weights=share * partner[prog], minlength=size)[:size]
-    attendance = np.bincount(codes, weights=att.attendees[rows], minlength=size)[:size]
-    # programmes contributing to each group: distinct (group, programme)
-    g, p = distinct_pairs(codes, prog, n_prog, size)
-    unshared = selection.programmes & (programme_attendance == 0)
+    share = att.weights["input_share"]
+    sums = GroupSums(selection.attendance, grp.attendance, size)
+    lib, par = sums(share * library[att.programme]), sums(share * partner[att.programme])
+    attendance = sums(att.weights["attendees"])
+    # programmes contributing to each group: distinct (group, programme) over rows with recorded attendance
+    if sums.one:
+        seen = np.bincount(att.programme, weights=sums.maskf * att.weights["recorded"], minlength=n_prog) > 0
+        g, p = np.zeros(int(seen.sum()), "int64"), np.flatnonzero(seen)
+    else:
+        recorded = att.weights["recorded"][sums.rows] > 0
+        g, p = distinct_pairs(sums.codes[recorded], att.programme[sums.rows][recorded], n_prog, size)
+    unshared = selection.programmes & (data.programme_sessions == 0)
     if filters.narrows_period or filters.narrows_people or grp.programme_groups is None:
         unshared &= False
     if filters.branches and unshared.any():
@@ -115,8 +126,8 @@ def tally(data: Prepared, selection: Selection, grp: Grouping, filters: Filters,
         groups = grp.programme_groups[extra]
         ok = groups >= 0
         extra, groups = extra[ok], groups[ok]
-        lib += np.bincount(groups, weights=library[extra], minlength=size)[:size]
-        par += np.bincount(groups, weights=partner[extra], minlength=size)[:size]
+        lib = lib + np.bincount(groups, weights=library[extra], minlength=size)[:size]
+        par = par + np.bincount(groups, weights=partner[extra], minlength=size)[:size]
         g, p = np.concatenate([g, groups]), np.concatenate([p, extra])
     programmes = np.bincount(g, minlength=size)[:size]
     uncosted = np.bincount(g[~costed[p]], minlength=size)[:size] if len(p) else np.zeros(size)

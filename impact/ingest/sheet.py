@@ -439,9 +439,16 @@ class SheetReader:
             self.problem(ERROR, "missing-column", summary.header_row, None, None,
                          f"the {table.name} sheet has no column for {', '.join(missing)}",
                          f"add a column headed {', '.join(missing)}, or map an existing header to it"
-                         + (f" (not imported now: {', '.join(unused[:6])}; e.g. --map \"{unused[0]}={missing[0]}\")"
+                         + (f"; columns not imported now: {', '.join(unused[:6])} (map one of them to {missing[0]})"
                             if (unused := [h for h, c in shown.items() if c is None and h not in self.personal])
                             else ""))
+            summary.rows = len(data)
+            return {}
+        if table.name == "survey_responses" and not schema.outcome_columns(mapped.values()):
+            self.problem(ERROR, "no-outcome-columns", summary.header_row, None, None,
+                         "this survey sheet has no outcome question the importer recognises",
+                         "map the agreement questions to knowledge, confidence, application, awareness, library_use "
+                         "or satisfaction (or outcome_<name>), or choose the table this sheet really holds")
             summary.rows = len(data)
             return {}
         out = self.clean_columns(data, mapped, table)

@@ -23,9 +23,9 @@ GOOD = workbook({
     "Attendance": [["Event name", "Date", "No. attending"],
                    ["Code Club", "03/04/2025", 12], ["Code Club", "10/04/2025", 9], ["Rhyme Time", "04/04/2025", 15]],
 })
-NEGATIVE = ("Programme,Date,Attendees,New attendees\n"
-            "Code Club,2025-01-07,12,3\nCode Club,2025-01-14,-4,0\nCode Club,2025-01-21,10,-1\n").encode()
-TURNOUT = "Programme,Date,Turnout\nChess Club,2025-05-01,7\nChess Club,2025-05-08,5\n".encode()
+NEGATIVE = (b"Programme,Date,Attendees,New attendees\n"
+            b"Code Club,2025-01-07,12,3\nCode Club,2025-01-14,-4,0\nCode Club,2025-01-21,10,-1\n")
+TURNOUT = b"Programme,Date,Came along\nChess Club,2025-05-01,7\nChess Club,2025-05-08,5\n"
 
 
 @pytest.fixture
@@ -143,15 +143,15 @@ def test_a_corrected_mapping_is_used_and_remembered_for_the_next_file_with_the_s
     at.selectbox(key="upload.table.0.turnout.csv.turnout").set_value("attendance").run()
     report = _report(at)
     assert report.loc[report["severity"] == "error", "code"].tolist() == ["missing-column"]
-    at = _edit(at, "turnout.csv", "turnout", "attendance", {2: "attendees"})  # Turnout -> attendees
+    at = _edit(at, "turnout.csv", "turnout", "attendance", {2: "attendees"})  # Came along -> attendees
     mapping = at.data_editor[0].value
-    assert dict(zip(mapping["Column in your file"], mapping["Imported as"]))["Turnout"] == "attendees"
+    assert dict(zip(mapping["Column in your file"], mapping["Imported as"]))["Came along"] == "attendees"
     assert _metrics(at)["Errors to fix"] == "0" and _metrics(at)["Rows ready to store"] == "2"
     assert any("Remembered" in c.value for c in at.caption)
     _commit_button(at).click().run()
     assert Store(app).load("attendance")["attendees"].tolist() == [7, 5]
     # next month's file, same headers: read the remembered way without asking again
-    may = "Programme,Date,Turnout\nChess Club,2025-06-05,11\n".encode()
+    may = b"Programme,Date,Came along\nChess Club,2025-06-05,11\n"
     at = _upload(at, ("turnout june.csv", may, CSV))
     assert _metrics(at)["Errors to fix"] == "0"
     assert any("Read with the mapping remembered on" in c.value for c in at.caption)
