@@ -89,7 +89,7 @@ def make_frames(n_attendance: int, n_surveys: int, seed: int = 7) -> dict[str, p
     people = rng.integers(0, 150_000, n_people_rows)
     participant = np.concatenate([np.char.add("P", people.astype(str)).astype(object),
                                   np.full(n_count_rows, None, object)])
-    age = np.concatenate([rng.integers(0, len(AGE_BANDS), n_people_rows), rng.integers(0, len(AGE_BANDS), n_count_rows)])
+    age = rng.integers(0, len(AGE_BANDS), n_attendance)
     attendance = pd.DataFrame({
         "programme": _text(names, prog), "session_date": dates,
         "branch": _text(BRANCHES, rng.integers(0, len(BRANCHES), n_attendance)),
@@ -168,9 +168,10 @@ def main() -> None:
     one = Filters(date_from=dt.date(2024, 4, 1), date_to=dt.date(2025, 3, 31), partnership_types=["community"])
     data = prepare(frames)
     ind = indicators.compute(data, one)
+    first = next(iter(ind.change.values()))
     print(f"one filter (FY 2024/25, community partners): attendance {ind.reach.attendance:,}, "
           f"{ind.reach.unique_participants:,} participants, {len(ind.outcomes)} outcomes, "
-          f"{len(ind.change)} changes ({next(iter(ind.change.values())).method}, n = {next(iter(ind.change.values())).n:,})")
+          f"{len(ind.change)} changes ({first.method}, n = {first.n:,})")
 
     base_att = timed(bare_attendance, args.repeat)
     base = timed(bare_both, args.repeat)
@@ -199,7 +200,8 @@ def main() -> None:
     print(f"peak traced memory: prepare {peak_mb(lambda: prepare(frames)):.0f} MB, one filter "
           f"{peak_mb(lambda: indicators.compute(data, one)):.0f} MB, --by partner "
           f"{peak_mb(lambda: indicators.compute_by(data, 'partner', one)):.0f} MB, bare groupby "
-          f"{peak_mb(bare_both):.0f} MB; process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+          f"{peak_mb(bare_both):.0f} MB; "
+          f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

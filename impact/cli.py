@@ -1,4 +1,4 @@
-"""python -m impact: validate, import, batches, undo, demo, indicators, schema.
+"""python -m impact: validate, import, batches, undo, demo, indicators, equity, partners, schema.
 
 Every command that reports takes --json for scripts; the text form is for people.
 """
@@ -193,8 +193,9 @@ def cmd_indicators(args) -> int:
         detail = f"{c.effect_size_name} {c.effect_size:.2f}, " if c.effect_size is not None else ""
         p = "p < 0.001" if c.p_value is not None and c.p_value < 0.001 else f"p = {c.p_value:.3f}" \
             if c.p_value is not None else "no test"
+        few = "pairs" if c.method == "paired" else "responses"
         print(f"change in {domain}: {c.mean_diff:+.2f} points ({c.method}, n = {c.n:,}, {detail}{c.test} {p})"
-              if c.reliable else f"change in {domain}: fewer than {min_n} {'pairs' if c.method == 'paired' else 'responses'}")
+              if c.reliable else f"change in {domain}: fewer than {min_n} {few}")
     if total.follow_up_application:
         f = total.follow_up_application
         print(f"follow-up application: {pct(f.positive_rate)} (n = {f.n:,})" if f.reliable else
@@ -214,6 +215,145 @@ def cmd_indicators(args) -> int:
             print(f"{str(g.group)[:40]:<40} {g.reach.attendance:>10,} {g.reach.sessions:>8,} "
                   f"{g.reach.post_responses:>9,} {shown:>8} {money(g.value.total_input):>12} "
                   f"{money(g.value.cost_per_attendance):>14}")
+    return 0
+
+
+def _scope_arguments(p) -> None:
+    """The filter flags of `indicators`, for the equity commands."""
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day: 2024-04-01, 2024-04 or 2024")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day (inclusive): 2025-03-31, 2025-03 or 2025")
+    p.add_argument("--partner", action="append", help="programmes run with this partner (name or id; repeatable)")
+    p.add_argument("--type", action="append", choices=schema.PARTNERSHIP_TYPES,
+                   help="programmes with a partner of this partnership type (repeatable)")
+    p.add_argument("--theme", action="append", help="programme theme (repeatable)")
+    p.add_argument("--branch", action="append", help="branch (repeatable)")
+    p.add_argument("--programme", action="append", help="programme name or id (repeatable)")
+    p.add_argument("--group", action="append", metavar="DIMENSION=GROUP",
+                   help='a demographic group, e.g. "age_band=65+" (repeatable)')
+
+
+def _scope(args, store, command: str):
+    """Filters from the scope flags, or None after printing why they are wrong."""
+    from impact.filters import Filters
+
+    groups = {}
+    for item in args.group or []:
+        dim, _, value = item.partition("=")
+        groups.setdefault(dim.strip(), []).append(value.strip())
+    try:
+        return Filters(date_from=args.date_from, date_to=args.date_to,
+                       fy_start_month=int(store.setting("fy_start_month") or 4), partners=args.partner,
+                       partnership_types=args.type, themes=args.theme, branches=args.branch,
+                       programmes=args.programme, groups=groups)
+    except ValueError as e:
+        print(f"{command}: {e}", file=sys.stderr)
+        return None
+
+
+def _pct(x) -> str:
+    return f"{x:.0%}" if x is not None else "–"
+
+
+def cmd_equity(args) -> int:
+    from impact import equity
+    from impact.filters import prepare
+    from impact.store import Store
+
+    store = Store(args.db)
+    filters = _scope(args, store, "equity")
+    if filters is None:
+        return 2
+    min_n, threshold = int(store.setting("min_n")), float(store.setting("blindspot_threshold") or 0.8)
+    found = equity.compute(prepare(store.frames()), filters, threshold=threshold, min_n=min_n,
+                           dimensions=args.dimension, source=args.source, catchments=args.catchment)
+    if args.json:
+        print(json.dumps(found.to_dict(), indent=1, default=str))
+        return 0
+    print(f"Equity of reach: representation index = participants' share / population share "
+          f"(blindspot: below {threshold:g} with its whole 95% interval below 1)")
+    for dim, r in found.reach.dimensions.items():
+        unit = "people" if r.unit == "people" else r.unit
+        print(f"\n{dim}: {r.participants:,} {unit} from {r.source}, dissimilarity {r.dissimilarity:.2f}"
+              if r.dissimilarity is not None else f"\n{dim}: no participants in the baseline's groups")
+        if not r.reliable:
+            print(f"  fewer than {min_n} {unit}: no shares shown")
+            continue
+        print(f"  {'group':<24} {unit:>12} {'share':>6} {'population':>10} {'pop share':>9} {'index (95% CI)':>20}")
+        for g in r.groups:
+            ri = f"{g.representation_index:.2f} ({g.ri_low:.2f}–{g.ri_high:.2f})" \
+                if g.representation_index is not None else "–"
+            print(f"  {g.group[:24]:<24} {g.participants:>12,} {_pct(g.share):>6} {g.population:>10,.0f} "
+                  f"{_pct(g.population_share):>9} {ri:>20}{'  blindspot' if g.blindspot else ''}")
+        for g in r.blindspots:
+            print(f"  blindspot: {g.group}, index {g.representation_index:.2f}; of {g.population:,.0f} residents, "
+                  f"about {g.population_unreached:,.0f} not reached in proportion")
+        if r.not_recorded:
+            print(f"  {r.not_recorded:,} {unit} with no {dim} recorded (left out of the shares)")
+        for u in r.unmatched:
+            print(f"  not in the baseline: {u.group!r} ({u.participants:,} {unit}, left out of the shares)")
+        if dim == "deprivation_quintile" and r.most_deprived is not None:
+            print(f"  quintiles 1-2 (most deprived): {_pct(r.most_deprived.rate)} of {unit} against "
+                  f"{_pct(r.most_deprived_population_share)} of residents (index {r.most_deprived_index:.2f})")
+        if dim == "deprivation_quintile" and r.concentration_index is not None:
+            c = r.concentration_index
+            lean = "among the more deprived" if c < 0 else "among the less deprived" if c > 0 else "evenly"
+            print(f"  concentration index {c:+.3f}: participation concentrated {lean}")
+    for dim, why in found.reach.skipped.items():
+        print(f"\n{dim}: {why}")
+    print("\nEquity of outcomes: share answering agree or strongly agree after the session, by group")
+    for domain, by_dim in found.outcomes.gaps.items():
+        for dim, g in by_dim.items():
+            if g.gap is None:
+                print(f"{domain} by {dim}: fewer than two groups with {min_n} or more answers")
+                continue
+            best = next(x for x in g.groups if x.group == g.best)
+            worst = next(x for x in g.groups if x.group == g.worst)
+            print(f"{domain} by {dim}: {g.best} {_pct(best.rate)} (n = {best.n:,}) vs {g.worst} {_pct(worst.rate)} "
+                  f"(n = {worst.n:,}), gap {100 * g.gap:.0f} points"
+                  + ("; the intervals do not overlap" if g.significant else "; the intervals overlap"))
+    print(f"\n{equity.CAVEATS}")
+    return 0
+
+
+def cmd_partners(args) -> int:
+    from impact import equity
+    from impact.filters import prepare
+    from impact.store import Store
+
+    store = Store(args.db)
+    filters = _scope(args, store, "partners")
+    if filters is None:
+        return 2
+    rate = float(store.setting("hourly_rate"))
+    found = equity.partnerships(prepare(store.frames()), filters, hourly_rate=rate, basis=args.basis)
+    if args.json:
+        print(json.dumps(found.to_dict(), indent=1, default=str))
+        return 0
+    e, net = found.equity, found.network
+    results = "estimated positive outcomes" if e.basis == "outcomes" else "attendance"
+    print(f"Equity across partners: balance = share of results ({results}) / share of inputs "
+          f"(time at £{rate:,.2f} an hour, cash, in-kind); 1 = gets what it gives, below 1 = gives more")
+    if e.imbalance is not None:
+        print(f"imbalance of the network {e.imbalance:.2f} (0 = every partner gets what it gives)")
+    print(f"{e.partnership_programmes} partnership programmes of {e.programmes_in_scope} in scope\n")
+    print(f"{'partner':<40} {'type':<11} {'progs':>5} {'input':>10} {'inputs':>6} {'results':>7} {'balance':>7} "
+          f"{'promoted':>8} {'credited':>8}")
+    for p in sorted(e.partners, key=lambda p: (p.balance is None, p.balance or 0)):
+        balance = f"{p.balance:.2f}" if p.balance is not None else "–"
+        print(f"{p.partner[:40]:<40} {p.type or '–'!s:<11} {p.programmes:>5} {p.input:>10,.0f} "
+              f"{_pct(p.input_share):>6} {_pct(p.result_share):>7} {balance:>7} {p.promoted:>8} {p.credited:>8}")
+    print("\nby partnership type:")
+    for t in e.by_type:
+        print(f"  {t.type:<12} {t.partners:>3} partners, {_pct(t.input_share)} of inputs, {_pct(t.result_share)} "
+              f"of results, balance {t.balance:.2f}" if t.balance is not None else f"  {t.type:<12} {t.partners:>3}")
+    print(f"\nnetwork: {net.programmes} programmes with partners; {len(net.clusters)} clusters of partners who work "
+          f"together (largest {len(net.clusters[0]) if net.clusters else 0}), linked to each other only through "
+          f"the library")
+    if net.library_only:
+        print(f"  working with the library alone: {', '.join(net.library_only)}")
+    if net.isolated:
+        print(f"  no programme in scope: {', '.join(net.isolated)}")
+    print(f"\n{e.note}")
     return 0
 
 
@@ -286,6 +426,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", choices=DIMENSIONS, help="one entry per group of this dimension under \"groups\"")
     p.add_argument("--grain", choices=GRAINS, help="time buckets for --by period (default month)")
     p.set_defaults(func=cmd_indicators)
+    p = sub.add_parser("equity", help="who is not yet reached (blindspots) and whose outcomes lag, by group")
+    common(p)
+    _scope_arguments(p)
+    p.add_argument("--dimension", action="append", choices=schema.DEMOGRAPHICS,
+                   help="only this demographic dimension (repeatable; default: every one with data)")
+    p.add_argument("--source", choices=("auto", "attendance", "surveys"), default="auto",
+                   help="where participants' groups come from (default: attendance where it records them)")
+    p.add_argument("--catchment", action="append",
+                   help="compare with this catchment of the population baseline (repeatable; default: the branches)")
+    p.set_defaults(func=cmd_equity)
+    p = sub.add_parser("partners", help="is each partnership fair to both sides: stakes, balance, imbalance, network")
+    common(p)
+    _scope_arguments(p)
+    p.add_argument("--basis", choices=("outcomes", "attendance"), default="outcomes",
+                   help="what results count: estimated positive outcomes (default) or attendance")
+    p.set_defaults(func=cmd_partners)
     p = sub.add_parser("schema", help="the canonical tables and columns (data dictionary)")
     common(p, db=False)
     p.set_defaults(func=cmd_schema)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -217,6 +218,12 @@ def _label(value) -> str | None:
     return text or None
 
 
+def _natural(label: str) -> tuple:
+    """Sort key putting "5-11" before "12-17": numbers compare as numbers."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", label) if part)
+
+
 def _codes(series: pd.Series, labels: dict[str, int], display: list[str]) -> np.ndarray:
     """Row codes into a growing label list (matched ignoring case); missing -> -1. Hashes the column once."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -309,9 +316,13 @@ def prepare(frames) -> Prepared:
     group_labels, att_groups, srv_groups = {}, {}, {}
     for dim in schema.DEMOGRAPHICS:
         index, display = {}, []
-        att_groups[dim] = _codes(_column(attendance, dim), index, display)
-        srv_groups[dim] = _codes(_column(surveys, dim), index, display)
-        group_labels[dim] = tuple(display)
+        codes = (_codes(_column(attendance, dim), index, display), _codes(_column(surveys, dim), index, display))
+        order = sorted(range(len(display)), key=lambda i: _natural(display[i]))  # 0-4, 5-11, 12-17, ..., 65+
+        new_code = np.empty(len(display) + 1, "int64")
+        new_code[order] = np.arange(len(display))
+        new_code[-1] = -1
+        att_groups[dim], srv_groups[dim] = (new_code[c] for c in codes)
+        group_labels[dim] = tuple(display[i] for i in order)
 
     day = _days(_column(attendance, "session_date"))
     start = _days(_column(attendance, "period_start"))
@@ -548,8 +559,9 @@ def apply(frames: dict[str, pd.DataFrame], filters: Filters | None = None) -> di
     keys = set(data.programmes.loc[selection.programmes, "key"])
     if "programmes" in out and len(out["programmes"]):
         out["programmes"] = out["programmes"][out["programmes"]["name"].map(slug).isin(keys)]
-    if "programme_partners" in out and len(out["programme_partners"]):
-        out["programme_partners"] = out["programme_partners"][out["programme_partners"]["programme"].map(slug).isin(keys)]
+    links = out.get("programme_partners")
+    if links is not None and len(links):
+        out["programme_partners"] = links[links["programme"].map(slug).isin(keys)]
     return out
 
 
@@ -633,12 +645,16 @@ class Grouping:
     members: tuple[np.ndarray, np.ndarray] | None = None
     programme_groups: np.ndarray | None = None  # group code of each programme, for programme-level figures
     keep_empty: bool = False  # periods with nothing in them are shown (as zero), other empty groups are not
+    empty_last: bool = False  # the trailing "(not recorded)" group holds nothing selected: never show it
+
+    def shown(self, i: int, has_data: bool) -> bool:
+        """Whether group i belongs in a breakdown: it has data, or it is a period inside the range."""
+        return bool(has_data) or (self.keep_empty and not (self.empty_last and i == len(self.labels) - 1))
 
     @property
     def splits_sessions(self) -> bool:
         """Whether rows of one session can fall in different groups (only a demographic breakdown does)."""
         return self.dimension in schema.DEMOGRAPHICS
-    empty_last: bool = False  # the trailing "(not recorded)" group holds nothing selected: never show it
 
     @property
     def size(self) -> int:

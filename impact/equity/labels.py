@@ -25,7 +25,7 @@ from impact import schema
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _SPACES = re.compile(r"\s+")
 _AGE_PREFIX = re.compile(r"^(?:aged?|ages)\s+")
-_AGE_SUFFIX = re.compile(r"\s*(?:years?(?:\s+old)?|yrs?|y/?o|year\s+olds?|s)$")
+_AGE_SUFFIX = re.compile(r"\s*(?:years?(?:\s+old)?|yrs?|y/?o|year\s+olds?)$|(?<=\d)s$")
 _RANGE = re.compile(r"^(\d{1,3})\s*(?:-|to)\s*(\d{1,3})$")
 _OPEN = re.compile(r"^(\d{1,3})\s*(?:\+|plus|and over|and above|or over|or older|and older|years and over"
                    r"|years or over|years and older|\+ years)$")
@@ -258,7 +258,7 @@ def order_key(dimension: str, label) -> tuple:
 
 def display_names(dimension: str, labels, baseline_labels=()) -> dict[str, str]:
     """Each label -> the name its group is shown under: the baseline's wording when a baseline label has the
-    same key, else the first label with that key. Labels that mean the same group get the same name."""
+    same key, else the first of `labels` with that key. Labels that mean the same group get the same name."""
     names = {}
     for label in baseline_labels:
         names.setdefault(group_key(dimension, label), str(label))

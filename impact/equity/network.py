@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import networkx as nx
-import numpy as np
+import pandas as pd
 from networkx.algorithms import bipartite
 
-from impact.equity.partners import links
+from impact.equity.partners import links, scope
 from impact.filters import NOT_RECORDED, Filters, Prepared, Selection, prepare, select
 
 
@@ -65,22 +65,30 @@ class PartnerNetwork:
 def graph(data, filters: Filters | None = None, selection: Selection | None = None) -> nx.Graph:
     """Canonical frames (or `Prepared`) + Filters -> the partner-programme graph. Nodes are ("partner", name)
     and ("programme", name) with attributes kind, name and (partners) type; edges carry role, staff_hours,
-    cash, in_kind. Every partner on the partners list is a node, linked or not."""
+    cash, in_kind. Programmes are those in scope as for `partner_equity` (under a period filter, the ones
+    with attendance in the period). Every partner on the partners list is a node, linked or not, unless the filters pick
+    partners or partnership types (then only the partners of the programmes picked)."""
     data: Prepared = prepare(data)
-    selection = selection or select(data, filters or Filters())
+    filters = filters or Filters()
+    selection = selection or select(data, filters)
     g = nx.Graph()
     names = data.partners["name"].to_numpy(object)
-    types = [None if t is None or t != t or not str(t).strip() else str(t) for t in data.partners["partnership_type"]]
-    for name, kind in zip(names, types):
-        g.add_node(("partner", str(name)), kind="partner", name=str(name), type=kind, bipartite=0)
+    types = [None if pd.isna(t) or not str(t).strip() else str(t) for t in data.partners["partnership_type"]]
     stake = links(data)
-    if len(stake) and len(selection.programmes):
-        stake = stake[selection.programmes[stake["programme"].to_numpy("int64")]]
+    if len(stake):
+        in_scope = scope(data, selection, filters)[1] > 0
+        stake = stake[in_scope[stake["programme"].to_numpy("int64")]]
+    everyone = not (filters.partners or filters.partnership_types)
+    linked = set(stake["partner"].tolist())
+    for code, (name, kind) in enumerate(zip(names, types)):
+        if everyone or code in linked:
+            g.add_node(("partner", str(name)), kind="partner", name=str(name), type=kind, bipartite=0)
     programme_names = data.programmes["name"].to_numpy(object)
     for row in stake.itertuples(index=False):  # one edge per stake: hundreds, not data rows
         programme = ("programme", str(programme_names[row.programme]))
         g.add_node(programme, kind="programme", name=programme[1], bipartite=1)
-        g.add_edge(("partner", str(names[row.partner])), programme, role=row.role, staff_hours=row.staff_hours,
+        partner = ("partner", str(names[row.partner]))
+        g.add_edge(partner, programme, role=row.role, staff_hours=row.staff_hours,
                    cash=row.cash, in_kind=row.in_kind)
     return g
 
@@ -116,9 +124,4 @@ def partner_network(data, filters: Filters | None = None, selection: Selection |
         by_type=tuple(by_type), programmes=programmes)
 
 
-def degrees(network: PartnerNetwork) -> np.ndarray:
-    """Programmes per partner, in the network's partner order (for charts)."""
-    return np.array([p.programmes for p in network.partners], "int64")
-
-
-__all__ = ["NetworkPartner", "PartnerNetwork", "TypeLinks", "graph", "partner_network", "degrees"]
+__all__ = ["NetworkPartner", "PartnerNetwork", "TypeLinks", "graph", "partner_network"]

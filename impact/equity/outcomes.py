@@ -112,7 +112,8 @@ def outcome_equity(data, filters: Filters | None = None, min_n: int = 10, dimens
         if not known.any():
             continue
         labels = data.group_labels[dim]
-        names = display_names(dim, labels, base.get(dim, {}).keys())
+        frequent = np.argsort(-np.bincount(codes[known], minlength=len(labels)), kind="stable")
+        names = display_names(dim, [labels[i] for i in frequent], base.get(dim, {}).keys())  # most used wording
         group_names = sorted(dict.fromkeys(names[str(label)] for label in labels), key=lambda x: order_key(dim, x))
         to_group = np.array([group_names.index(names[str(label)]) for label in labels], "int64")
         g = to_group[codes[known]]
@@ -130,4 +131,4 @@ def outcome_equity(data, filters: Filters | None = None, min_n: int = 10, dimens
     return OutcomeEquity({d: by_dim for d, by_dim in gaps.items() if by_dim})
 
 
-__all__ = ["GroupOutcome", "OutcomeGap", "OutcomeEquity", "outcome_equity", "gap", "group_outcomes"]
+__all__ = ["GroupOutcome", "OutcomeEquity", "OutcomeGap", "gap", "group_outcomes", "outcome_equity"]

@@ -129,6 +129,7 @@ class PartnerEquity:
     stakes: tuple[ProgrammeStake, ...]
     basis: str  # outcomes | attendance: what the result share counts
     hourly_rate: float
+    programmes_in_scope: int  # all programmes in scope, with partners or not
     note: str = METHOD_NOTE
 
     @property
@@ -142,6 +143,7 @@ class PartnerEquity:
         return {"partners": [p.to_dict() for p in self.partners], "imbalance": self.imbalance,
                 "by_type": [t.to_dict() for t in self.by_type], "basis": self.basis,
                 "hourly_rate": self.hourly_rate, "partnership_programmes": self.partnership_programmes,
+                "programmes_in_scope": self.programmes_in_scope,
                 "programmes": [p.to_dict() for p in self.programmes],
                 "stakes": [s.to_dict() for s in self.stakes], "note": self.note}
 
@@ -222,6 +224,20 @@ def _split_lookup(split) -> dict[tuple[str, str], float]:
     return {(slug(p), slug(q)): float(v) for (p, q), v in split.items()}
 
 
+def scope(data: Prepared, selection: Selection, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
+    """Per programme: (attendance in scope, the share of its inputs in scope). The share is the share of its
+    recorded attendance the filters keep; a programme with no recorded attendance keeps its whole input unless
+    the filters narrow the period, branch or people. 0 for programmes the filters leave out."""
+    n_prog = len(data.programmes)
+    att = data.attendance
+    attendees = att.weights["attendees"]
+    total = np.bincount(att.programme, weights=attendees, minlength=n_prog)[:n_prog]
+    scoped = np.bincount(att.programme, weights=attendees * selection.attendance, minlength=n_prog)[:n_prog]
+    narrowed = filters.narrows_period or filters.narrows_people or bool(filters.branches)
+    factor = np.divide(scoped, total, out=np.full(n_prog, 0.0 if narrowed else 1.0), where=total > 0)
+    return scoped, factor * selection.programmes if n_prog else factor
+
+
 def partner_equity(data, filters: Filters | None = None, hourly_rate: float = 15.0, basis: str = "outcomes",
                    split=None, selection: Selection | None = None) -> PartnerEquity:
     """Canonical frames (or `Prepared`) + Filters -> stakes, balance per partner, imbalance of the network.
@@ -235,16 +251,11 @@ def partner_equity(data, filters: Filters | None = None, hourly_rate: float = 15
     filters = filters or Filters()
     selection = selection or select(data, filters)
     n_prog = len(data.programmes)
-    att, srv = data.attendance, data.surveys
+    srv = data.surveys
     stake = links(data)
 
     # per programme: attendance in scope, share of its recorded attendance in scope, positive rate
-    attendees = att.weights["attendees"]
-    total_att = np.bincount(att.programme, weights=attendees, minlength=n_prog)[:n_prog]
-    scoped_att = np.bincount(att.programme, weights=attendees * selection.attendance, minlength=n_prog)[:n_prog]
-    narrowed = filters.narrows_period or filters.narrows_people or bool(filters.branches)
-    factor = np.divide(scoped_att, total_att, out=np.full(n_prog, 0.0 if narrowed else 1.0), where=total_att > 0)
-    factor = factor * selection.programmes if n_prog else factor
+    scoped_att, factor = scope(data, selection, filters)
     items = [i for i, d in enumerate(data.domains) if d not in NOT_OUTCOMES]
     rows = np.flatnonzero(selection.surveys & (srv.wave == WAVES.index("post")))
     answers = srv.scores[rows][:, items] if items else np.zeros((len(rows), 0), "int8")
@@ -307,8 +318,9 @@ def partner_equity(data, filters: Filters | None = None, hourly_rate: float = 15
     outcome_share = shares(result_pos[who]) if basis == "outcomes" else attendance_share
     result_share = outcome_share
     balance = balances(result_share, input_share)
-    types = data.partners["partnership_type"].map(lambda t: None if pd.isna(t) or not str(t).strip() else str(t))
-    names, types = data.partners["name"].to_numpy(object), types.to_numpy(object)
+    types = np.array([None if pd.isna(t) or not str(t).strip() else str(t) for t in data.partners["partnership_type"]],
+                     object)
+    names = data.partners["name"].to_numpy(object)
     partners = tuple(PartnerBalance(
         partner=str(names[j]), type=types[j], programmes=int(count[j]), partnership_programmes=int(counted[j]),
         staff_hours=float(their_hours[j]), cash=float(their_cash[j]), in_kind=float(their_kind[j]),
@@ -377,8 +389,22 @@ def partner_equity(data, filters: Filters | None = None, hourly_rate: float = 15
     order = {name: i for i, name in enumerate(programme_names[shown])}
     stakes.sort(key=lambda s: (order[s.programme], s.party != LIBRARY))
     return PartnerEquity(partners=partners, imbalance=imbalance(result_share, input_share), by_type=tuple(by_type),
-                         programmes=rows_out, stakes=tuple(stakes), basis=basis, hourly_rate=float(hourly_rate))
+                         programmes=rows_out, stakes=tuple(stakes), basis=basis, hourly_rate=float(hourly_rate),
+                         programmes_in_scope=int((factor > 0).sum()))
 
 
-__all__ = ["PartnerBalance", "ProgrammeStake", "ProgrammePartnership", "TypeBalance", "PartnerEquity",
-           "partner_equity", "links", "shares", "balances", "imbalance", "LIBRARY", "METHOD_NOTE"]
+__all__ = [
+    "LIBRARY",
+    "METHOD_NOTE",
+    "PartnerBalance",
+    "PartnerEquity",
+    "ProgrammePartnership",
+    "ProgrammeStake",
+    "TypeBalance",
+    "balances",
+    "imbalance",
+    "links",
+    "partner_equity",
+    "scope",
+    "shares",
+]

@@ -170,13 +170,13 @@ def representation(participants, population, threshold: float = DEFAULT_THRESHOL
     q = pop / total if total else np.full(len(k), np.nan)
     out = []
     for i, name in enumerate(names):
-        low, high = wilson(int(round(k[i])), int(round(n))) if n else (None, None)
+        low, high = wilson(int(np.rint(k[i])), int(np.rint(n))) if n else (None, None)
         qi = float(q[i]) if total else None
         ri = float(p[i] / qi) if n and qi else None
         ri_low = low / qi if low is not None and qi else None
         ri_high = high / qi if high is not None and qi else None
         out.append(GroupReach(
-            group=name, participants=int(round(k[i])), share=float(p[i]) if n else None, share_low=low,
+            group=name, participants=int(np.rint(k[i])), share=float(p[i]) if n else None, share_low=low,
             share_high=high, population=float(pop[i]), population_share=qi, representation_index=ri,
             ri_low=ri_low, ri_high=ri_high,
             blindspot=bool(ri is not None and ri < threshold and ri_high is not None and ri_high < 1),
@@ -248,7 +248,7 @@ def participants(data: Prepared, selection: Selection, dimension: str,
                 return ATTENDANCE, "people", counts.astype("int64"), int(missing)
             weights = att.weights["attendees"][rows]
             counts = np.bincount(codes[known], weights=weights[known], minlength=size)[:size]
-            return ATTENDANCE, "attendances", np.round(counts).astype("int64"), int(round(weights[~known].sum()))
+            return ATTENDANCE, "attendances", np.round(counts).astype("int64"), int(np.rint(weights[~known].sum()))
         if source == ATTENDANCE:
             return None
     srv = data.surveys
@@ -339,5 +339,17 @@ def reach_equity(data, filters: Filters | None = None, threshold: float = DEFAUL
     return ReachEquity(dimensions=results, skipped=skipped, unknown_dimensions=unknown)
 
 
-__all__ = ["GroupReach", "DimensionReach", "ReachEquity", "Unmatched", "reach_equity", "dimension_reach",
-           "representation", "dissimilarity", "concentration_index", "baseline", "participants", "UNITS"]
+__all__ = [
+    "UNITS",
+    "DimensionReach",
+    "GroupReach",
+    "ReachEquity",
+    "Unmatched",
+    "baseline",
+    "concentration_index",
+    "dimension_reach",
+    "dissimilarity",
+    "participants",
+    "reach_equity",
+    "representation",
+]

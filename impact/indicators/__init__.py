@@ -58,16 +58,15 @@ def _compute(data, dimension: str | None, filters: Filters | None, min_n: int, h
     r = reach.tally(data, selection, grp)
     o = outcomes.tally(data, selection, grp, attendance=r.attendance)
     v = value.tally(data, selection, grp, filters, hourly_rate)
-    last = len(grp.labels) - 1
     found = []
     for i, label in enumerate(grp.labels):
         has_data = r.rows[i] or o.responses[i] or v.library_input[i] or v.partner_input[i]
-        if dimension is not None and not has_data and not (grp.keep_empty and not (grp.empty_last and i == last)):
+        if dimension is not None and not grp.shown(i, has_data):
             continue
+        follow_up = o.outcome(i, "application", "follow_up", min_n) if "application" in o.domains else None
         found.append(Indicators(
-            group=label if dimension is not None else None, reach=r.reach(i, min_n), outcomes=o.outcomes(i, "post", min_n),
-            change=o.changes(i, min_n),
-            follow_up_application=o.outcome(i, "application", "follow_up", min_n) if "application" in o.domains else None,
+            group=label if dimension is not None else None, reach=r.reach(i, min_n),
+            outcomes=o.outcomes(i, "post", min_n), change=o.changes(i, min_n), follow_up_application=follow_up,
             value=v.value(i, o.positive_rate(i, domain=outcome), min_n)))
     return found
 
@@ -96,7 +95,8 @@ def summary(frames: dict[str, pd.DataFrame] | Prepared, min_n: int = 10) -> dict
         "reach": ind.reach.headline(),
         "engagement": ind.reach.engagement(),
         "outcomes": {d: o.to_dict() for d, o in ind.outcomes.items()},
-        "counts": {"partners": len(data.frames.get("partners", [])), "programmes": len(data.frames.get("programmes", [])),
+        "counts": {"partners": len(data.frames.get("partners", [])),
+                   "programmes": len(data.frames.get("programmes", [])),
                    "survey_responses": len(responses),
                    "post_responses": int((responses["wave"] == "post").sum()) if "wave" in responses else 0},
     }

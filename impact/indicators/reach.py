@@ -181,4 +181,4 @@ def reach_by(data, dimension: str, filters: Filters | None = None, min_n: int = 
     grp = grouping(data, dimension, filters, selection)
     t = tally(data, selection, grp)
     return [(label, t.reach(i, min_n)) for i, label in enumerate(grp.labels)
-            if t.rows[i] or t.post_responses[i] or (grp.keep_empty and not (grp.empty_last and i == len(grp.labels) - 1))]
+            if grp.shown(i, t.rows[i] or t.post_responses[i])]

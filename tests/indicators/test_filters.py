@@ -115,6 +115,14 @@ def test_by_period_puts_undated_rows_in_their_own_group_and_shows_empty_periods(
     assert months[:4] == ["2024-03", "2024-04", "2024-05", "2024-06"]  # May had nothing, shown as zero
 
 
+def test_demographic_groups_come_in_natural_order_and_quintiles_match_as_text():
+    rows = [{"programme": "Chess Club", "session_date": "2024-05-01", "attendees": 1, "age_band": band,
+             "deprivation_quintile": q} for band, q in (("65+", 5), ("12-17", 1), ("5-11", 2), ("0-4", 1))]
+    data = frames(PROGRAMMES, attendance=rows)
+    assert [g.group for g in indicators.compute_by(data, "age_band")] == ["0-4", "5-11", "12-17", "65+"]
+    assert indicators.compute(data, Filters(groups={"deprivation_quintile": ["1"]})).reach.attendance == 2
+
+
 def test_apply_narrows_the_frames_themselves():
     out = apply(DATA, Filters(partners=["Chess Society"]))
     assert list(out["attendance"]["attendees"]) == [1, 2]

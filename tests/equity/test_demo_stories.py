@@ -1,0 +1,43 @@
+"""The stories impact/demo.py plants are the ones the equity functions find (built in memory, not stored)."""
+from __future__ import annotations
+
+import pytest
+
+from impact import equity
+from impact.demo import LAGGING_OUTCOMES, LOPSIDED_GIVER, LOPSIDED_TAKER, UNDER_REACHED, build_demo
+from impact.filters import prepare
+
+
+@pytest.fixture(scope="module")
+def data():
+    return prepare(build_demo().tables())
+
+
+def test_the_planted_under_reached_groups_are_blindspots(data):
+    found = equity.compute(data)
+    blindspots = {(dim, g.group) for dim, g in found.reach.blindspots}
+    for dim, groups in UNDER_REACHED.items():
+        for group in groups:
+            assert (dim, str(group)) in blindspots
+    for r in found.reach.dimensions.values():
+        assert r.unmatched == () and r.source == "attendance"
+    deprivation = found.reach.dimensions["deprivation_quintile"]
+    assert deprivation.most_deprived_index < 1 and deprivation.concentration_index > 0  # leans to the less deprived
+
+
+def test_the_planted_lagging_groups_are_the_worst_served(data):
+    gaps = equity.compute(data).outcomes.gaps
+    for domain in ("knowledge", "confidence", "application"):
+        for dim, lagging in LAGGING_OUTCOMES.items():
+            worst = min(lagging, key=lagging.get)
+            assert gaps[domain][dim].worst == str(worst) and gaps[domain][dim].significant
+
+
+def test_the_lopsided_partnerships_come_out_on_either_side_of_1(data):
+    fair = equity.partnerships(data, hourly_rate=15.0)
+    giver, taker = fair.equity.partner(LOPSIDED_GIVER), fair.equity.partner(LOPSIDED_TAKER)
+    assert giver.balance < 0.5 and taker.balance > 3
+    balances = sorted(p.balance for p in fair.equity.partners if p.balance is not None)
+    assert giver.balance == balances[0] and taker.balance == balances[-1]
+    assert giver.credited == 0 and taker.credited == taker.programmes
+    assert 0 < fair.equity.imbalance < 1
