@@ -37,6 +37,9 @@ def _print_report(report: dict, out) -> None:
     for s in report["sheets"]:
         mapped = ", ".join(f"{h} → {c}" for h, c in s["mapping"].items() if c)
         ignored = [h for h, c in s["mapping"].items() if not c]
+        if s["header_row"] is None:
+            print(f"{s['file']} / {s['sheet']}: not imported", file=out)
+            continue
         print(f"{s['file']} / {s['sheet']}: {s['table'] or 'unknown table'}, {s['rows']} rows "
               f"(header on row {s['header_row']})", file=out)
         if mapped:
