@@ -1,5 +1,6 @@
 """Indicator speed: the full indicator set (reach, engagement, outcomes, pre/post change, follow-up,
-value) for one filter and a `--by partner` breakdown, over 1,000,000 attendance rows and 500,000
+value) for one filter and a `--by partner` breakdown, and the equity set (reach against a population
+baseline, outcome gaps, partner balances and the network), over 1,000,000 attendance rows and 500,000
 survey responses built in memory, against a bare pandas groupby-sum over the same rows in the same
 run. Target: the full set for one filter <= 300 ms and <= 10x the bare groupby.
 
@@ -24,7 +25,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from impact import indicators
+from impact import equity, indicators
 from impact.filters import Filters, prepare
 
 THEMES = ["Digital inclusion", "Early literacy", "Education & lifelong learning", "Job skills & economic development",
@@ -127,7 +128,15 @@ def make_frames(n_attendance: int, n_surveys: int, seed: int = 7) -> dict[str, p
     surveys["area"] = _text(AREAS, rng.integers(0, len(AREAS), n_surveys))
     surveys["deprivation_quintile"] = pd.array(rng.integers(1, 6, n_surveys), dtype="Int64")
     return {"partners": partners, "programmes": programmes, "programme_partners": links, "attendance": attendance,
-            "survey_responses": surveys, "population": pd.DataFrame(columns=["dimension", "group", "population"])}
+            "survey_responses": surveys, "population": population_frame()}
+
+
+def population_frame() -> pd.DataFrame:
+    """A community baseline for the equity set: residents by age band, ward and deprivation quintile."""
+    rows = [("age_band", band, 6000 + 4000 * i) for i, band in enumerate(AGE_BANDS)]
+    rows += [("area", ward, 15000 + 1000 * i) for i, ward in enumerate(AREAS)]
+    rows += [("deprivation_quintile", str(q), 45000 - 3000 * q) for q in range(1, 6)]
+    return pd.DataFrame(rows, columns=["dimension", "group", "population"])
 
 
 def timed(fn, repeat: int) -> float:
@@ -181,6 +190,10 @@ def main() -> None:
     t_partner = timed(lambda: indicators.compute_by(data, "partner"), args.repeat)
     t_partner_one = timed(lambda: indicators.compute_by(data, "partner", one), args.repeat)
     t_cold = t_prepare + t_one
+    t_equity_all = timed(lambda: equity.compute(data), args.repeat)
+    t_equity_one = timed(lambda: equity.compute(data, one), args.repeat)
+    t_partners_all = timed(lambda: equity.partnerships(data), args.repeat)
+    t_partners_one = timed(lambda: equity.partnerships(data, one), args.repeat)
 
     rows = [
         ("bare groupby-sum, attendance by programme (1 table)", base_att, None),
@@ -191,7 +204,14 @@ def main() -> None:
         ("full set, --by partner, no filter", t_partner, t_partner / base),
         ("full set, --by partner, one filter", t_partner_one, t_partner_one / base),
         ("cold: prepare + full set for one filter", t_cold, t_cold / base),
+        ("equity of reach + outcomes (3 baselines x 5 items), no filter", t_equity_all, t_equity_all / base),
+        ("equity of reach + outcomes, one filter", t_equity_one, t_equity_one / base),
+        ("partners: stakes, balances, imbalance, network, no filter", t_partners_all, t_partners_all / base),
+        ("partners: stakes, balances, imbalance, network, one filter", t_partners_one, t_partners_one / base),
     ]
+    found, fair = equity.compute(data, one), equity.partnerships(data, one).equity
+    print(f"equity, one filter: {len(found.reach.blindspots)} blindspots, {len(found.outcomes.significant)} clear "
+          f"outcome gaps; {len(fair.partners)} partners, imbalance {fair.imbalance:.2f}")
     print(f"\n{'what':<74} {'median ms':>9} {'x bare':>7}")
     for label, t, r in rows:
         print(f"{label:<74} {1000 * t:>9.0f} {'' if r is None else f'{r:.1f}':>7}")

@@ -1,0 +1,461 @@
+"""An evidence pack computed once: statements, safe tables and chart definitions for one scope.
+
+`build` turns the canonical frames, a `Filters` and the settings into an `Evidence` value; the workbook,
+the PDF, the chart images, the CSVs and the statements file each render that same value
+(impact/export/workbook.py, pdf.py, images.py, __init__.py). Every table in it has already been through
+the display minimum (no percentage below min_n) and disclosure control (impact/export/disclosure.py).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from impact import equity, indicators, schema
+from impact.charts import DOMAIN_LABELS
+from impact.equity.partners import METHOD_NOTE
+from impact.export import statements as statements_module
+from impact.export.disclosure import SUPPRESSION_NOTE, Suppression, scrub, suppress
+from impact.export.statements import Statement
+from impact.filters import Filters, prepare, select
+from impact.indicators.value import ESTIMATE_NOTE
+
+TOTAL = "Total"
+NOTE = "note"
+PCT, INT, MONEY, DEC = "percent", "integer", "money", "decimal"  # how a column is formatted (values: % as 0-100)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the pack: what the workbook sheet, the PDF and the CSV show."""
+
+    name: str  # file stem and anchor: reach_by_theme
+    sheet: str  # workbook sheet it sits on: Reach, Outcomes, Value, Equity, Partners
+    title: str
+    frame: pd.DataFrame  # already suppressed; SUPPRESSED marks hidden cells
+    formats: dict = field(default_factory=dict)  # column -> PCT | INT | MONEY | DEC
+    note: str = ""
+    hidden: tuple[float, ...] = ()  # values suppression replaced (for tests; never written)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of columns of one table; rendered natively in Excel and as a PNG (plotly) from the same spec."""
+
+    name: str
+    title: str
+    table: str  # Table.name
+    category: str  # column with the labels
+    values: tuple[str, ...]  # columns plotted (one series each)
+    kind: str = "bar"  # bar (vertical) | barh (horizontal) | line
+    axis_title: str = ""
+    rows: tuple[int, int] | None = None  # first and last body row (0-based) when the chart shows part of the table
+    stacked: bool = False
+    reference: float | None = None  # a line to read against (1 = fair, 1 = in proportion)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    title: str
+    scope: tuple[tuple[str, str], ...]  # (what, value) lines describing the filters
+    generated: dt.datetime
+    filters: Filters
+    min_n: int
+    suppress_n: int
+    hourly_rate: float
+    statements: tuple[Statement, ...]
+    quotes: tuple[str, ...]
+    tables: tuple[Table, ...]
+    charts: tuple[Chart, ...]
+    methodology: tuple[tuple[str, str], ...]  # (topic, text)
+    sources: pd.DataFrame  # the batches every figure comes from
+    dictionary: pd.DataFrame
+    left_out: tuple[str, ...]  # parts of a full pack this one could not include, and why
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)
+
+
+def _pct(x) -> float | None:
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else round(100 * float(x), 1)
+
+
+def _round(x, digits=2):
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else round(float(x), digits)
+
+
+def _outcome_label(domain: str) -> str:
+    return DOMAIN_LABELS.get(domain, domain.removeprefix("outcome_").replace("_", " ").capitalize())
+
+
+def _few(min_n: int, what: str = "responses") -> str:
+    return f"fewer than {min_n} {what}"
+
+
+def scope_lines(filters: Filters) -> tuple[tuple[str, str], ...]:
+    """Filters -> the lines the title page and the Summary sheet show."""
+    period = "all dates"
+    if filters.date_from or filters.date_to:
+        period = f"{filters.date_from or 'the start'} to {filters.date_to or 'the latest data'}"
+    lines = [("Period", period)]
+    for label, values in (("Partners", filters.partners), ("Partnership types", filters.partnership_types),
+                          ("Themes", filters.themes), ("Branches", filters.branches),
+                          ("Programmes", filters.programmes)):
+        lines.append((label, ", ".join(values) if values else "all"))
+    for dim, values in filters.groups:
+        lines.append((dim.replace("_", " ").capitalize(), ", ".join(values)))
+    return tuple(lines)
+
+
+def _suppressed(name, sheet, title, frame, rule, threshold, formats, note="") -> Table:
+    s = suppress(frame, rule, threshold)
+    return Table(name, sheet, title, s.table, formats, note, s.hidden)
+
+
+def _reach_rows(found, label: str, min_n: int) -> list[dict]:
+    rows = []
+    for g in found:
+        r = g.reach
+        rows.append({label: g.group, "attendance": r.attendance, "sessions": r.sessions,
+                     "new to the library": r.new_attendees, "post-session responses": r.post_responses,
+                     "response rate %": _pct(r.response_rate.value) if r.attendance >= min_n else None})
+    return rows
+
+
+def _with_total(rows: list[dict], label: str, total: dict) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    if len(frame):
+        frame = pd.concat([frame, pd.DataFrame([{label: TOTAL, **total}])], ignore_index=True)
+    return frame
+
+
+def _programme_partners(frames: dict) -> dict[str, list[str]]:
+    links = frames.get("programme_partners")
+    if links is None or not len(links):
+        return {}
+    return links.groupby("programme")["partner"].agg(lambda s: sorted(set(map(str, s)))).to_dict()
+
+
+def _batches_by_programme(frames: dict) -> dict[str, str]:
+    parts = [frames[t][["programme", "batch_id"]] for t in ("attendance", "survey_responses")
+             if t in frames and len(frames[t])]
+    if not parts:
+        return {}
+    both = pd.concat(parts)
+    return both.groupby("programme")["batch_id"].agg(lambda s: ", ".join(str(int(b)) for b in sorted(set(s)))).to_dict()
+
+
+def _quotes(frames: dict, selection_mask: np.ndarray, vocabulary: set[str], known: set[str],
+            limit: int = 5) -> tuple[str, ...]:
+    """Up to `limit` short benefit comments in scope, most often given first, scrubbed of personal data.
+
+    A comment is kept only when scrubbing changes nothing and every capitalised word after the first is
+    "I" or a name the pack already shows (programme, partner, branch, theme): a quote never carries a person."""
+    responses = frames.get("survey_responses")
+    if responses is None or "comment_benefit" not in responses or not len(responses):
+        return ()
+    text = responses["comment_benefit"]
+    if len(selection_mask) == len(text):
+        text = text[selection_mask]
+    text = text.dropna().astype(str).str.strip()
+    text = text[(text.str.len() >= 12) & (text.str.len() <= 200)]
+    found = []
+    for comment, _ in text.value_counts().items():
+        if scrub(comment, known) != comment:
+            continue
+        words = [w.strip(".,!?;:'\"()") for w in comment.split()[1:]]
+        if any(w[:1].isupper() and w != "I" and w.casefold() not in vocabulary for w in words if w):
+            continue
+        found.append(comment)
+        if len(found) == limit:
+            break
+    return tuple(found)
+
+
+def methodology(min_n: int, suppress_n: int, hourly_rate: float, threshold: float) -> tuple[tuple[str, str], ...]:
+    return (
+        ("What the figures are", "Outputs (what was delivered: attendance, sessions), outcomes (what changed for "
+         "people, from their own survey answers) and impact (wider change) in the words of ISO 16439. Survey "
+         "answers are self-reported by those who chose to answer (a convenience sample) with no comparison "
+         "group: they show a direction of change, not proof of cause."),
+        ("Attendance", "Sum of attendees over rows where attendance was recorded; a blank is 'not recorded', "
+         "never zero. A monthly or quarterly return counts in the period where it starts."),
+        ("Sessions, response rate", "Sessions as recorded (a return covering several sessions counts each); "
+         "response rate = post-session survey responses / attendance."),
+        ("Positive rate", "Share answering 4 or 5 (agree, strongly agree) on the 5-point scale among valid "
+         "answers; N/A, don't know and blank are left out. 95% interval: Wilson (1927) score interval."),
+        ("Change before to after", "Matched on respondent id where present: mean paired difference, Cohen's "
+         "d_z, Wilcoxon signed-rank p; otherwise unmatched: difference in means, Hedges' g, Mann-Whitney p."),
+        ("Value", f"Total input = library cost + library staff hours × £{hourly_rate:,.2f} + partners' cash + "
+         f"in-kind + partner staff hours × £{hourly_rate:,.2f}. Cost per attendance = total input / attendance. "
+         f"Cost per positive outcome is {ESTIMATE_NOTE}. Partner leverage = partners' inputs / library inputs."),
+        ("Equity of reach", "Representation index = participants' share of a group / the group's share of the "
+         "population baseline (1 = reached in proportion), with the Wilson interval of the share divided by the "
+         f"population share. A blindspot is an index below {threshold:g} whose whole interval is below 1. "
+         "Dissimilarity index D = ½ Σ |p − q|."),
+        ("Equity across partners", METHOD_NOTE + " Imbalance of the network = ½ Σ |result share − input share| "
+         "over partners (0 = every partner gets what it gives)."),
+        ("Display minimum", f"No percentage, rate or mean is shown for fewer than {min_n} responses (or "
+         f"attendances); the table says '{_few(min_n)}' instead. No statement is made from such a figure."),
+        ("Disclosure control", SUPPRESSION_NOTE.format(threshold=suppress_n) + " Secondary suppression keeps "
+         "at least two hidden cells, adding up to at least the threshold, in every set of cells with a "
+         "published total. No participant or respondent id, name, email, phone number or address is "
+         "exported; quotes are short comments with nothing personal in them."),
+        ("Sources", "Every figure is computed from the rows of the uploads (batches) listed on the Sources "
+         "table, active at the time of export; the programme table names the batches each programme's "
+         "rows come from."),
+    )
+
+
+def build(frames: dict, filters: Filters | None = None, settings: dict | None = None,
+          batches: pd.DataFrame | None = None, title: str = "Evidence of impact") -> Evidence:
+    """Canonical frames + Filters + settings (min_n, suppress_n, hourly_rate, blindspot_threshold) -> Evidence."""
+    settings = settings or {}
+    filters = filters or Filters()
+    min_n = int(settings.get("min_n", 10))
+    threshold_n = int(settings.get("suppress_n", 5))
+    rate = float(settings.get("hourly_rate", 15.0))
+    blindspot = float(settings.get("blindspot_threshold", 0.8) or 0.8)
+    data = prepare(frames)
+    frames = data.frames
+    left_out: list[str] = []
+
+    ind = indicators.compute(data, filters, min_n, rate)
+    by_theme = indicators.compute_by(data, "theme", filters, min_n, rate)
+    by_programme = indicators.compute_by(data, "programme", filters, min_n, rate)
+    by_period = indicators.compute_by(data, "period", dataclasses.replace(filters, grain="quarter"), min_n, rate)
+    try:
+        eq = equity.compute(data, filters, threshold=blindspot, min_n=min_n)
+    except Exception as e:  # equity is still being finished: leave it out and say so, never fail the pack
+        eq, _ = None, left_out.append(f"equity of reach and outcomes ({type(e).__name__}: {e})")
+    try:
+        fair = equity.partnerships(data, filters, hourly_rate=rate)
+    except Exception as e:
+        fair, _ = None, left_out.append(f"partnership balance ({type(e).__name__}: {e})")
+
+    tables: list[Table] = []
+    charts: list[Chart] = []
+    people = dict(counts=("attendance", "new to the library", "post-session responses"),
+                  derived={"attendance": ("response rate %", "sessions"),
+                           "post-session responses": ("response rate %",)})
+    total = {"attendance": ind.reach.attendance, "sessions": ind.reach.sessions,
+             "new to the library": ind.reach.new_attendees, "post-session responses": ind.reach.post_responses,
+             "response rate %": _pct(ind.reach.response_rate.value) if ind.reach.attendance >= min_n else None}
+    reach_formats = {"attendance": INT, "sessions": INT, "new to the library": INT, "post-session responses": INT,
+                     "response rate %": PCT}
+
+    # Reach -------------------------------------------------------------------------------------------
+    theme = _with_total(_reach_rows(by_theme, "theme", min_n), "theme", total)
+    tables.append(_suppressed("reach_by_theme", "Reach", "Reach by theme (outputs)", theme,
+                              Suppression(**people, total_row=TOTAL), threshold_n, reach_formats))
+    if len(theme):
+        charts.append(Chart("attendance_by_theme", "Attendance by theme", "reach_by_theme", "theme",
+                            ("attendance",), "barh", "attendance", rows=(0, len(theme) - 2)))
+    period = _with_total(_reach_rows(by_period, "quarter", min_n), "quarter", total)
+    tables.append(_suppressed("reach_by_quarter", "Reach", "Reach by quarter (outputs)", period,
+                              Suppression(**people, total_row=TOTAL), threshold_n, reach_formats))
+    if len(period) > 2:
+        charts.append(Chart("attendance_by_quarter", "Attendance by quarter", "reach_by_quarter", "quarter",
+                            ("attendance",), "line", "attendance", rows=(0, len(period) - 2)))
+    partners_of = _programme_partners(frames)
+    batches_of = _batches_by_programme(frames)
+    meta = data.programmes.set_index("name")
+    rows = []
+    for g, r in zip(by_programme, _reach_rows(by_programme, "programme", min_n)):
+        info = meta.loc[g.group] if g.group in meta.index else None
+        first = (lambda v: v.iloc[0] if isinstance(v, pd.Series) else v)
+        rows.append({"programme": g.group,
+                     "theme": None if info is None else first(info["theme"]),
+                     "branch": None if info is None else first(info["branch"]),
+                     "partners": "; ".join(partners_of.get(g.group, [])),
+                     **{k: v for k, v in r.items() if k != "programme"},
+                     "batches": batches_of.get(g.group, "")})
+    programme = _with_total(rows, "programme", {**total, "batches": ""})
+    tables.append(_suppressed("reach_by_programme", "Reach", "Reach by programme (outputs), with the batches "
+                              "its figures come from", programme, Suppression(**people, total_row=TOTAL),
+                              threshold_n, reach_formats))
+
+    # Outcomes ----------------------------------------------------------------------------------------
+    levels = [f"answered {k}" for k in range(1, 6)]
+    rows = []
+    for domain, o in ind.outcomes.items():
+        ok = o.n >= min_n
+        rows.append({"outcome": _outcome_label(domain), "n": o.n, "positive": o.positive,
+                     "positive rate %": _pct(o.positive_rate) if ok else None,
+                     "95% CI low %": _pct(o.ci_low) if ok else None, "95% CI high %": _pct(o.ci_high) if ok else None,
+                     "mean (1-5)": _round(o.mean) if ok else None,
+                     **dict(zip(levels, o.distribution)),
+                     "response rate %": _pct(o.response_rate) if ind.reach.attendance >= min_n else None,
+                     NOTE: "" if ok else _few(min_n)})
+    outcome_frame = pd.DataFrame(rows)
+    rate_cols = ("positive rate %", "95% CI low %", "95% CI high %")
+    tables.append(_suppressed(
+        "outcomes", "Outcomes", "Outcomes: share agreeing after the session (post-session survey)", outcome_frame,
+        Suppression(counts=("n", "positive", *levels), derived={"n": (*rate_cols, "mean (1-5)", "positive"),
+                                                                "positive": rate_cols},
+                    additive=(), row_sums=(tuple(levels),)),
+        threshold_n, {"n": INT, "positive": INT, **{c: PCT for c in rate_cols}, "mean (1-5)": DEC,
+                      **{c: INT for c in levels}, "response rate %": PCT},
+        "Self-reported; a convenience sample with no comparison group."))
+    shown = outcome_frame[outcome_frame[NOTE] == ""] if len(outcome_frame) else outcome_frame
+    if len(shown):
+        charts.append(Chart("outcomes", "Share of participants reporting each outcome (agree or strongly agree)",
+                            "outcomes", "outcome", ("positive rate %",), "barh", "% positive",
+                            rows=(0, len(outcome_frame) - 1)))
+    rows = []
+    for g in by_theme:
+        for domain, o in g.outcomes.items():
+            ok = o.n >= min_n
+            rows.append({"theme": g.group, "outcome": _outcome_label(domain), "n": o.n, "positive": o.positive,
+                         "positive rate %": _pct(o.positive_rate) if ok else None,
+                         "95% CI low %": _pct(o.ci_low) if ok else None,
+                         "95% CI high %": _pct(o.ci_high) if ok else None, NOTE: "" if ok else _few(min_n)})
+    tables.append(_suppressed(
+        "outcomes_by_theme", "Outcomes", "Outcomes by theme", pd.DataFrame(rows),
+        Suppression(counts=("n", "positive"), derived={"n": (*rate_cols, "positive"), "positive": rate_cols},
+                    within="outcome"),
+        threshold_n, {"n": INT, "positive": INT, **{c: PCT for c in rate_cols}}))
+    rows = []
+    for domain, c in ind.change.items():
+        ok = c.reliable
+        rows.append({"outcome": _outcome_label(domain), "method": c.method, "n": c.n,
+                     "mean before": _round(c.mean_before) if ok else None,
+                     "mean after": _round(c.mean_after) if ok else None,
+                     "mean change": _round(c.mean_diff) if ok else None,
+                     "effect size": _round(c.effect_size) if ok else None, "effect size name": c.effect_size_name,
+                     "test": c.test, "p value": (float(f"{c.p_value:.3g}") if c.p_value is not None else None) if ok else None,
+                     "improved %": _pct(c.improved.rate) if ok and c.improved else None,
+                     "worse %": _pct(c.worse.rate) if ok and c.worse else None,
+                     NOTE: "" if ok else _few(min_n, "pairs or answers")})
+    tables.append(_suppressed(
+        "change", "Outcomes", "Change from before to after (5-point scale)", pd.DataFrame(rows),
+        Suppression(counts=("n",), derived={"n": ("mean before", "mean after", "mean change", "effect size",
+                                                  "p value", "improved %", "worse %")}, additive=()),
+        threshold_n, {"n": INT, "mean before": DEC, "mean after": DEC, "mean change": DEC, "effect size": DEC,
+                      "improved %": PCT, "worse %": PCT}))
+
+    # Value -------------------------------------------------------------------------------------------
+    def value_row(label, v):
+        return {"theme": label, "attendance": v.attendance, "library input £": _round(v.library_input, 0),
+                "partner input £": _round(v.partner_input, 0), "total input £": _round(v.total_input, 0),
+                "cost per attendance £": _round(v.cost_per_attendance) if v.attendance >= min_n else None,
+                "partner leverage": _round(v.leverage)}
+    value_frame = pd.DataFrame([value_row(g.group, g.value) for g in by_theme])
+    if len(value_frame):
+        value_frame = pd.concat([value_frame, pd.DataFrame([value_row(TOTAL, ind.value)])], ignore_index=True)
+    tables.append(_suppressed(
+        "value_by_theme", "Value", "Value: inputs and cost per attendance by theme", value_frame,
+        Suppression(counts=("attendance",), derived={"attendance": ("cost per attendance £",)}, total_row=TOTAL),
+        threshold_n, {"attendance": INT, "library input £": MONEY, "partner input £": MONEY, "total input £": MONEY,
+                      "cost per attendance £": MONEY, "partner leverage": DEC},
+        f"Staff time at £{rate:,.2f} an hour. Cost per positive outcome: {ESTIMATE_NOTE}."))
+    if len(value_frame):
+        charts.append(Chart("inputs_by_theme", "Inputs by theme: library and partners (£)", "value_by_theme",
+                            "theme", ("library input £", "partner input £"), "barh", "£",
+                            rows=(0, len(value_frame) - 2), stacked=True))
+
+    # Equity ------------------------------------------------------------------------------------------
+    if eq is not None:
+        rows = []
+        for dim, r in eq.reach.dimensions.items():
+            for g in r.groups:
+                ok = r.reliable
+                rows.append({"dimension": dim.replace("_", " "), "group": g.group, "unit": r.unit,
+                             "participants": g.participants, "share %": _pct(g.share) if ok else None,
+                             "population": _round(g.population, 0), "population share %": _pct(g.population_share),
+                             "representation index": _round(g.representation_index) if ok else None,
+                             "index low": _round(g.ri_low) if ok else None,
+                             "index high": _round(g.ri_high) if ok else None,
+                             "blindspot": "yes" if g.blindspot and ok else "",
+                             "residents not reached in proportion": _round(g.population_unreached, 0)
+                             if g.blindspot and ok else None,
+                             NOTE: "" if ok else _few(min_n, r.unit)})
+        eq_frame = pd.DataFrame(rows)
+        tables.append(_suppressed(
+            "equity_reach", "Equity", "Equity of reach: participants against the population baseline", eq_frame,
+            Suppression(counts=("participants",), derived={"participants": (
+                "share %", "representation index", "index low", "index high", "residents not reached in proportion")},
+                within="dimension"),
+            threshold_n, {"participants": INT, "share %": PCT, "population": INT, "population share %": PCT,
+                          "representation index": DEC, "index low": DEC, "index high": DEC,
+                          "residents not reached in proportion": INT}, equity.CAVEATS))
+        for dim in [d for d in ("deprivation_quintile", "age_band", "area") if d in eq.reach.dimensions][:2] or \
+                list(eq.reach.dimensions)[:2]:
+            label = dim.replace("_", " ")
+            idx = np.flatnonzero(eq_frame["dimension"] == label) if len(eq_frame) else []
+            if len(idx) and eq.reach.dimensions[dim].reliable:
+                charts.append(Chart(f"representation_{dim}", f"Representation index by {label} (1 = in proportion)",
+                                    "equity_reach", "group", ("representation index",), "bar", "index",
+                                    rows=(int(idx[0]), int(idx[-1])), reference=1.0))
+        rows = []
+        for domain, by_dim in eq.outcomes.gaps.items():
+            for dim, gap in by_dim.items():
+                if gap.gap is None:
+                    continue
+                best = next(x for x in gap.groups if x.group == gap.best)
+                worst = next(x for x in gap.groups if x.group == gap.worst)
+                rows.append({"outcome": _outcome_label(domain), "dimension": dim.replace("_", " "),
+                             "best served": best.group, "best rate %": _pct(best.rate), "best n": best.n,
+                             "worst served": worst.group, "worst rate %": _pct(worst.rate), "worst n": worst.n,
+                             "gap (points)": _round(100 * gap.gap, 1),
+                             "intervals overlap": "no" if gap.significant else "yes"})
+        tables.append(_suppressed(
+            "outcome_gaps", "Equity", "Equity of outcomes: best- and worst-served groups", pd.DataFrame(rows),
+            Suppression(counts=("best n", "worst n"), derived={"best n": ("best rate %", "gap (points)"),
+                                                               "worst n": ("worst rate %", "gap (points)")},
+                        additive=()),
+            threshold_n, {"best rate %": PCT, "best n": INT, "worst rate %": PCT, "worst n": INT,
+                          "gap (points)": DEC}))
+    if fair is not None:
+        e = fair.equity
+        rows = [{"partner": p.partner, "type": p.type or "", "programmes": p.programmes,
+                 "staff hours": _round(p.staff_hours, 1), "cash £": _round(p.cash, 0), "in-kind £": _round(p.in_kind, 0),
+                 "input £": _round(p.input, 0), "input share %": _pct(p.input_share),
+                 "attendance (allocated)": _round(p.attendance, 0), "result share %": _pct(p.result_share),
+                 "balance": _round(p.balance), "promoted": p.promoted, "credited": p.credited}
+                for p in sorted(e.partners, key=lambda p: (p.balance is None, -(p.balance or 0)))]
+        partner_frame = pd.DataFrame(rows)
+        tables.append(_suppressed(
+            "partners", "Partners", "Equity across partners: what each partner puts in and gets back", partner_frame,
+            Suppression(counts=("attendance (allocated)",), derived={"attendance (allocated)": ("result share %",)},
+                        additive=()),
+            threshold_n, {"programmes": INT, "staff hours": DEC, "cash £": MONEY, "in-kind £": MONEY, "input £": MONEY,
+                          "input share %": PCT, "attendance (allocated)": INT, "result share %": PCT, "balance": DEC,
+                          "promoted": INT, "credited": INT},
+            e.note + (f" Imbalance of the network: {e.imbalance:.2f}." if e.imbalance is not None else "")))
+        with_balance = partner_frame["balance"].notna().sum() if len(partner_frame) else 0
+        if with_balance:
+            charts.append(Chart("partner_balance", "Partner balance: share of results / share of inputs (1 = fair)",
+                                "partners", "partner", ("balance",), "barh", "balance",
+                                rows=(0, int(with_balance) - 1), reference=1.0))
+
+    statements = statements_module.statements(ind, by_programme, eq, fair, filters, frames, min_n, threshold_n)
+    vocabulary = {w.casefold() for names in (data.programmes["name"], data.partners["name"], data.branches,
+                                             data.themes, ("Library", "Libraries"))
+                  for name in names for w in str(name).replace("&", " ").split()}
+    known = set()
+    for t, col in (("survey_responses", "respondent_id"), ("attendance", "participant_id")):
+        if t in frames and col in frames[t]:
+            known |= set(frames[t][col].dropna().astype(str))
+    quotes = _quotes(frames, select(data, filters).surveys, vocabulary, known)
+
+    sources = batches if batches is not None else pd.DataFrame(columns=["id", "file_name", "uploaded_at", "rows"])
+    if len(sources):
+        if "undone_at" in sources:
+            sources = sources[sources["undone_at"].isna()]
+        sources = pd.DataFrame({
+            "batch": sources["id"].astype(int), "file": sources["file_name"].astype(str),
+            "uploaded": pd.to_datetime(sources["uploaded_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            "rows": sources["rows"].map(lambda r: ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in r.items())
+                                        if isinstance(r, dict) else str(r))})
+    dictionary = pd.DataFrame(schema.data_dictionary())[["table", "column", "kind", "required", "allowed",
+                                                         "description"]]
+    dictionary["required"] = dictionary["required"].map({True: "yes", False: ""})
+    return Evidence(title=title, scope=scope_lines(filters), generated=dt.datetime.now().replace(microsecond=0),
+                    filters=filters, min_n=min_n, suppress_n=threshold_n, hourly_rate=rate,
+                    statements=tuple(statements), quotes=quotes, tables=tuple(tables), charts=tuple(charts),
+                    methodology=methodology(min_n, threshold_n, rate, blindspot), sources=sources,
+                    dictionary=dictionary, left_out=tuple(left_out))
