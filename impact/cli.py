@@ -144,22 +144,13 @@ def cmd_demo(args) -> int:
 
 def cmd_indicators(args) -> int:
     from impact import indicators
-    from impact.filters import Filters, prepare
+    from impact.filters import prepare
     from impact.store import Store
 
     store = Store(args.db)
     min_n, rate = int(store.setting("min_n")), float(store.setting("hourly_rate"))
-    groups = {}
-    for item in args.group or []:
-        dim, _, value = item.partition("=")
-        groups.setdefault(dim.strip(), []).append(value.strip())
-    try:
-        filters = Filters(date_from=args.date_from, date_to=args.date_to, grain=args.grain or "month",
-                          fy_start_month=int(store.setting("fy_start_month") or 4), partners=args.partner,
-                          partnership_types=args.type, themes=args.theme, branches=args.branch,
-                          programmes=args.programme, groups=groups)
-    except ValueError as e:
-        print(f"indicators: {e}", file=sys.stderr)
+    filters = _scope(args, store, "indicators")
+    if filters is None:
         return 2
     data = prepare(store.frames())
     total = indicators.compute(data, filters, min_n=min_n, hourly_rate=rate)
@@ -222,7 +213,7 @@ def cmd_indicators(args) -> int:
 
 
 def _scope_arguments(p) -> None:
-    """The filter flags of `indicators`, for the equity commands."""
+    """The scope flags every reporting command shares (indicators, equity, partners, export)."""
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day: 2024-04-01, 2024-04 or 2024")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last day (inclusive): 2025-03-31, 2025-03 or 2025")
     p.add_argument("--partner", action="append", help="programmes run with this partner (name or id; repeatable)")
@@ -244,7 +235,7 @@ def _scope(args, store, command: str):
         dim, _, value = item.partition("=")
         groups.setdefault(dim.strip(), []).append(value.strip())
     try:
-        return Filters(date_from=args.date_from, date_to=args.date_to,
+        return Filters(date_from=args.date_from, date_to=args.date_to, grain=getattr(args, "grain", None) or "month",
                        fy_start_month=int(store.setting("fy_start_month") or 4), partners=args.partner,
                        partnership_types=args.type, themes=args.theme, branches=args.branch,
                        programmes=args.programme, groups=groups)
@@ -416,16 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     from impact.filters import DIMENSIONS, GRAINS
 
-    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day: 2024-04-01, 2024-04 or 2024")
-    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day (inclusive): 2025-03-31, 2025-03 or 2025")
-    p.add_argument("--partner", action="append", help="programmes run with this partner (name or id; repeatable)")
-    p.add_argument("--type", action="append", choices=schema.PARTNERSHIP_TYPES,
-                   help="programmes with a partner of this partnership type (repeatable)")
-    p.add_argument("--theme", action="append", help="programme theme (repeatable)")
-    p.add_argument("--branch", action="append", help="branch (repeatable)")
-    p.add_argument("--programme", action="append", help="programme name or id (repeatable)")
-    p.add_argument("--group", action="append", metavar="DIMENSION=GROUP",
-                   help='a demographic group, e.g. "age_band=65+" (repeatable)')
+    _scope_arguments(p)
     p.add_argument("--by", choices=DIMENSIONS, help="one entry per group of this dimension under \"groups\"")
     p.add_argument("--grain", choices=GRAINS, help="time buckets for --by period (default month)")
     p.set_defaults(func=cmd_indicators)
