@@ -529,7 +529,28 @@ def clean_month(raw: pd.Series) -> Cleaned:
 
 
 def clean_column(raw: pd.Series, column: schema.Column, dayfirst: bool = True) -> Cleaned:
-    """Dispatch on the column's kind."""
+    """Dispatch on the column's kind; a long column of repeated values is cleaned once per distinct value.
+
+    Every rule reads one cell at a time, and the one column-wide choice (day-first dates) depends only
+    on which values occur, so cleaning the distinct values and spreading them back gives the same answer.
+    """
+    if len(raw) >= 2_000:
+        try:
+            codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+        except TypeError:  # unhashable cells: clean them one by one
+            codes = None
+        if codes is not None and len(uniques) <= len(raw) // 4:
+            distinct = pd.Series(list(uniques) + [None], dtype=object)
+            cleaned = _clean_by_kind(distinct, column, dayfirst)
+            codes = np.where(codes < 0, len(uniques), codes)
+            values = cleaned.values.iloc[codes]
+            values.index = raw.index
+            bad = pd.Series(cleaned.bad.to_numpy()[codes], index=raw.index)
+            return Cleaned(values, bad, cleaned.code, cleaned.message, cleaned.fix)
+    return _clean_by_kind(raw, column, dayfirst)
+
+
+def _clean_by_kind(raw: pd.Series, column: schema.Column, dayfirst: bool) -> Cleaned:
     kind = column.kind
     if column.name == "month":
         return clean_month(raw)
