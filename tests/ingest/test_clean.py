@@ -425,3 +425,16 @@ def test_no_cleaner_raises_on_any_mix_of_cell_types(raw_cells):
         assert len(c.values) == len(raw_cells)
         # a cell is either read, or missing, or reported: never silently turned into something else
         assert not (c.bad & c.values.notna()).any()
+
+
+def test_a_long_column_of_repeated_values_cleans_exactly_as_cell_by_cell():
+    """clean_column cleans distinct values once on long columns; the answer must not change."""
+    from impact.ingest.clean import _clean_by_kind, clean_column
+
+    values = ["03/04/2025", "25/12/2024", 45750, None, "n/a", "garbage", "3rd April 2025"] * 400
+    raw = pd.Series(values, dtype=object, index=range(10, 10 + len(values)))
+    for column in (schema.ATTENDANCE.column("session_date"), schema.ATTENDANCE.column("attendees"),
+                   schema.SURVEY_RESPONSES.column("confidence"), schema.ATTENDANCE.column("branch")):
+        fast, slow = clean_column(raw, column), _clean_by_kind(raw, column, True)
+        pd.testing.assert_series_equal(fast.values, slow.values, check_names=False)
+        pd.testing.assert_series_equal(fast.bad, slow.bad, check_names=False, check_dtype=False)
