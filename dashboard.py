@@ -1,10 +1,18 @@
-"""Beyond Footfall: entry point. Page config and navigation; the pages do the rest."""
+"""Beyond Footfall: entry point. Page config and navigation; each explore page draws the shared filter bar
+(pages/filterbar.py) itself, so a page opened on its own still has it."""
 import streamlit as st
 
 st.set_page_config(page_title="Beyond Footfall", page_icon="📚", layout="wide")
 
-pages = [
+explore = [
     st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True),
-    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
+    st.Page("pages/outcomes.py", title="Outcomes", icon=":material/sentiment_satisfied:"),
+    st.Page("pages/programmes.py", title="Programmes", icon=":material/event_note:"),
+    st.Page("pages/partners.py", title="Partners", icon=":material/handshake:"),
+    st.Page("pages/equity.py", title="Equity", icon=":material/diversity_3:"),
 ]
-st.navigation(pages).run()
+data = [
+    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
+    st.Page("pages/evidence.py", title="Evidence", icon=":material/description:"),
+]
+st.navigation({"Explore": explore, "Data": data}).run()

@@ -34,11 +34,237 @@ def outcome_bars(table: pd.DataFrame) -> go.Figure:
     shown = table.dropna(subset=["positive rate %"])
     fig = go.Figure(go.Bar(
         x=shown["positive rate %"], y=shown["outcome"], orientation="h", marker_color=PALETTE[0],
-        error_x=dict(type="data", symmetric=False, array=shown["95% CI high %"] - shown["positive rate %"],
-                     arrayminus=shown["positive rate %"] - shown["95% CI low %"], color="#333"),
+        error_x={"type": "data", "symmetric": False, "array": shown["95% CI high %"] - shown["positive rate %"],
+                     "arrayminus": shown["positive rate %"] - shown["95% CI low %"], "color": "#333"},
         customdata=shown[["n"]], hovertemplate="%{y}: %{x:.1f}% positive (n = %{customdata[0]:,})<extra></extra>",
     ))
     fig.update_layout(title="Share of participants reporting each outcome (agree or strongly agree)",
-                      xaxis=dict(title="% positive", range=[0, 100]), yaxis=dict(autorange="reversed"),
-                      height=80 + 45 * max(len(shown), 1), margin=dict(l=10, r=10, t=50, b=40))
+                      xaxis={"title": "% positive", "range": [0, 100]}, yaxis={"autorange": "reversed"},
+                      height=80 + 45 * max(len(shown), 1), margin={"l": 10, "r": 10, "t": 50, "b": 40})
     return fig
+
+
+# --- dashboard figures: tables from impact.views in, figures out ----------------------------------
+# Each figure names its n in the hover; rows below the display minimum are drawn as a grey cross with
+# "fewer than 10 responses" beside it, never as a bar.
+from plotly.subplots import make_subplots
+
+from impact.views import Col
+
+UNRELIABLE = "#999999"
+BLINDSPOT_COLOUR = "#D55E00"  # Okabe-Ito vermillion
+PARITY = {"color": "#333333", "dash": "dash", "width": 1}
+
+
+def _height(rows: int) -> int:
+    return 110 + 34 * max(rows, 1)
+
+
+def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
+    # the title on the first line, the legend on the second, the plot below: never on top of each other
+    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top", "yref": "container"},
+                      margin={"l": 10, "r": 20, "t": 95, "b": 40},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
+                      font={"size": 13},
+                      **({"height": height} if height else {}))
+    return fig
+
+
+def rate_by_group(table: pd.DataFrame, title: str, label: str = Col.GROUP, over_time: bool = False,
+                  colour: str = PALETTE[0]) -> go.Figure:
+    """Positive rate per group with its 95% Wilson interval; unreliable groups marked, not drawn as a rate."""
+    shown = table.dropna(subset=[Col.RATE])
+    hidden = table[table[Col.RATE].isna()]
+    hover = "%{customdata[1]}: %{customdata[2]:.1f}% positive (95% CI %{customdata[3]:.1f}–%{customdata[4]:.1f}%, n = %{customdata[0]:,})<extra></extra>"
+    data = shown[[Col.N, label, Col.RATE, Col.LOW, Col.HIGH]]
+    up, down = shown[Col.HIGH] - shown[Col.RATE], shown[Col.RATE] - shown[Col.LOW]
+    fig = go.Figure()
+    if over_time:
+        fig.add_trace(go.Scatter(x=shown[label], y=shown[Col.RATE], mode="lines+markers", name="% positive",
+                                 line={"color": colour}, customdata=data, hovertemplate=hover,
+                                 error_y={"type": "data", "symmetric": False, "array": up, "arrayminus": down,
+                                              "color": "#555"}))
+        if len(hidden):
+            fig.add_trace(go.Scatter(x=hidden[label], y=[0] * len(hidden), mode="markers", name=hidden[Col.NOTE].iloc[0],
+                                     marker={"symbol": "x", "color": UNRELIABLE, "size": 10}, customdata=hidden[[Col.N, Col.NOTE]],
+                                     hovertemplate="%{x}: %{customdata[1]} (n = %{customdata[0]:,})<extra></extra>"))
+        fig.update_layout(yaxis={"title": "% positive", "range": [0, 105]}, xaxis={"type": "category", "title": None})
+        return _layout(fig, title, 420)
+    fig.add_trace(go.Bar(x=shown[Col.RATE], y=shown[label], orientation="h", marker_color=colour, name="% positive",
+                         customdata=data, hovertemplate=hover,
+                         error_x={"type": "data", "symmetric": False, "array": up, "arrayminus": down, "color": "#333"}))
+    if len(hidden):
+        fig.add_trace(go.Scatter(x=[0] * len(hidden), y=hidden[label], mode="markers+text", name=hidden[Col.NOTE].iloc[0],
+                                 marker={"symbol": "x", "color": UNRELIABLE, "size": 10}, text=hidden[Col.NOTE],
+                                 textposition="middle right", textfont={"color": "#555"},
+                                 customdata=hidden[[Col.N, Col.NOTE]],
+                                 hovertemplate="%{y}: %{customdata[1]} (n = %{customdata[0]:,})<extra></extra>"))
+    fig.update_layout(xaxis={"title": "% positive (agree or strongly agree)", "range": [0, 105]},
+                      yaxis={"autorange": "reversed", "type": "category", "title": None}, showlegend=len(hidden) > 0)
+    return _layout(fig, title, _height(len(table)))
+
+
+def change_dumbbell(table: pd.DataFrame) -> go.Figure:
+    """Mean answer before and after per outcome item, joined by a line; the method and n in the hover."""
+    fig = go.Figure()
+    names = [o + ("" if note == "" else f" ({note})") for o, note in zip(table[Col.OUTCOME], table[Col.NOTE])]
+    for i, name in enumerate(names):
+        row = table.iloc[i]
+        fig.add_trace(go.Scatter(x=[row[Col.MEAN_BEFORE], row[Col.MEAN_AFTER]], y=[name, name], mode="lines",
+                                 line={"color": UNRELIABLE if row[Col.NOTE] else "#888", "width": 3},
+                                 showlegend=False, hoverinfo="skip"))
+    custom = table[[Col.N_BEFORE, Col.N_AFTER, Col.METHOD]]
+    for column, colour, label, n in ((Col.MEAN_BEFORE, PALETTE[1], "before", 0), (Col.MEAN_AFTER, PALETTE[0], "after", 1)):
+        fig.add_trace(go.Scatter(
+            x=table[column], y=names, mode="markers", name=f"mean {label}",
+            marker={"size": 13, "color": [UNRELIABLE if note else colour for note in table[Col.NOTE]],
+                        "symbol": "circle" if n else "diamond"},
+            customdata=custom, hovertemplate=f"%{{y}}: mean {label} %{{x:.2f}} (n = %{{customdata[{n}]:,}}; "
+                                             "%{customdata[2]})<extra></extra>"))
+    fig.update_layout(xaxis={"title": "mean answer (1 = strongly disagree … 5 = strongly agree)", "range": [1, 5.1]},
+                      yaxis={"autorange": "reversed", "title": None})
+    return _layout(fig, "Mean answer before and after the programme, by outcome", _height(len(table)))
+
+
+def trend(table: pd.DataFrame, grain_label: str) -> go.Figure:
+    """Attendance per period (bars) and the pooled positive rate (line, right axis) over time."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Bar(x=table[Col.PERIOD], y=table[Col.ATTENDANCE], name="attendance", marker_color=PALETTE[4],
+                         customdata=table[[Col.SESSIONS]],
+                         hovertemplate="%{x}: %{y:,} attendance over %{customdata[0]:,} sessions<extra></extra>"),
+                  secondary_y=False)
+    shown = table.dropna(subset=[Col.RATE])
+    fig.add_trace(go.Scatter(x=shown[Col.PERIOD], y=shown[Col.RATE], name="% positive outcomes", mode="lines+markers",
+                             line={"color": PALETTE[5], "width": 3}, customdata=shown[[Col.N]],
+                             hovertemplate="%{x}: %{y:.1f}% positive (n = %{customdata[0]:,} answers)<extra></extra>"),
+                  secondary_y=True)
+    hidden = table[table[Col.RATE].isna() & (table[Col.N] > 0)]
+    if len(hidden):
+        fig.add_trace(go.Scatter(x=hidden[Col.PERIOD], y=[0] * len(hidden), name=hidden[Col.NOTE].iloc[0],
+                                 mode="markers", marker={"symbol": "x", "color": UNRELIABLE, "size": 10},
+                                 customdata=hidden[[Col.N]],
+                                 hovertemplate="%{x}: too few answers for a rate (n = %{customdata[0]:,})<extra></extra>"),
+                      secondary_y=True)
+    fig.update_yaxes(title_text="attendance", secondary_y=False, rangemode="tozero")
+    fig.update_yaxes(title_text="% positive", range=[0, 105], secondary_y=True, showgrid=False,
+                     tickmode="array", tickvals=[0, 20, 40, 60, 80, 100])
+    fig.update_xaxes(type="category")
+    return _layout(fig, f"Attendance and positive outcomes by {grain_label}", 420)
+
+
+def attendance_bars(table: pd.DataFrame, label: str, title: str) -> go.Figure:
+    """Attendance per group, horizontal, with sessions in the hover."""
+    fig = go.Figure(go.Bar(x=table[Col.ATTENDANCE], y=table[label], orientation="h", marker_color=PALETTE[4],
+                           customdata=table[[Col.SESSIONS]],
+                           hovertemplate="%{y}: %{x:,} attendance over %{customdata[0]:,} sessions<extra></extra>"))
+    fig.update_layout(xaxis={"title": "attendance"}, yaxis={"autorange": "reversed", "type": "category", "title": None})
+    return _layout(fig, title, _height(len(table)))
+
+
+def _type_colour(kind) -> str:
+    return PARTNERSHIP_COLOURS.get(kind if kind in PARTNERSHIP_COLOURS else None)
+
+
+def _by_type(table: pd.DataFrame):
+    """(type, rows) in the one order every legend uses: library, community, stakeholder, then the rest."""
+    order = [t for t in PARTNERSHIP_COLOURS if t is not None]
+    kinds = order + sorted(set(table[Col.TYPE].astype(str)) - set(order))
+    for kind in kinds:
+        rows = table[table[Col.TYPE].astype(str) == kind]
+        if len(rows):
+            yield kind, rows
+
+
+def share_scatter(partners: pd.DataFrame) -> go.Figure:
+    """Each partner's input share against its result share; on the dashed line a partner gets what it gives."""
+    fig = go.Figure()
+    top = max(partners[[Col.INPUT_SHARE, Col.RESULT_SHARE]].max().max() if len(partners) else 1, 1) * 1.05
+    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", line=PARITY, name="parity (gets what it gives)",
+                             hoverinfo="skip"))
+    for kind, rows in _by_type(partners):
+        fig.add_trace(go.Scatter(
+            x=rows[Col.INPUT_SHARE], y=rows[Col.RESULT_SHARE], mode="markers", name=str(kind),
+            marker={"size": 11, "color": _type_colour(kind), "line": {"color": "white", "width": 1}},
+            customdata=rows[[Col.PARTNER, Col.PROGRAMMES, Col.BALANCE]],
+            hovertemplate="%{customdata[0]}: input %{x:.1f}%, results %{y:.1f}%, balance %{customdata[2]} "
+                          "(n = %{customdata[1]} programmes)<extra></extra>"))
+    fig.update_layout(xaxis={"title": "share of all partners' inputs (%)", "rangemode": "tozero"},
+                      yaxis={"title": "share of results (%)", "rangemode": "tozero"})
+    return _layout(fig, "Input share against result share per partner (dashed line: parity)", 480)
+
+
+def balance_bars(partners: pd.DataFrame) -> go.Figure:
+    """Balance (result share / input share) per partner, coloured by partnership type, with the parity line at 1."""
+    shown = partners.dropna(subset=[Col.BALANCE]).sort_values(Col.BALANCE)
+    fig = go.Figure()
+    for kind, rows in _by_type(shown):
+        fig.add_trace(go.Bar(x=rows[Col.BALANCE], y=rows[Col.PARTNER], orientation="h", name=str(kind),
+                             marker_color=_type_colour(kind), customdata=rows[[Col.PROGRAMMES, Col.INPUT_SHARE,
+                                                                                Col.RESULT_SHARE]],
+                             hovertemplate="%{y}: balance %{x:.2f} (results %{customdata[2]:.1f}% / inputs "
+                                           "%{customdata[1]:.1f}%; n = %{customdata[0]} programmes)<extra></extra>"))
+    fig.add_vline(x=1, line=PARITY)
+    fig.update_layout(xaxis={"title": "balance = result share / input share (below 1: gives more than it gets)"},
+                      yaxis={"categoryorder": "array", "categoryarray": list(shown[Col.PARTNER]), "title": None},
+                      barmode="overlay")
+    return _layout(fig, "Balance per partner (line at 1: gets what it gives)", _height(len(shown)))
+
+
+def network(graph, seed: int = 7) -> go.Figure:
+    """The partner-programme graph: partners coloured by partnership type, programmes as small grey squares;
+    every programme is the library's, so the library itself is the hub left undrawn."""
+    import networkx as nx
+
+    fig = go.Figure()
+    if graph.number_of_nodes() == 0:
+        return _layout(fig, "Partnership network (nothing in scope)", 300)
+    pos = nx.spring_layout(graph, seed=seed, k=1.2 / max(graph.number_of_nodes(), 1) ** 0.5)
+    xs, ys = [], []
+    for a, b in graph.edges():
+        xs += [pos[a][0], pos[b][0], None]
+        ys += [pos[a][1], pos[b][1], None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#BBBBBB", "width": 1}, hoverinfo="skip",
+                             showlegend=False))
+    programmes = [n for n, kind in graph.nodes(data="kind") if kind == "programme"]
+    if programmes:
+        fig.add_trace(go.Scatter(
+            x=[pos[n][0] for n in programmes], y=[pos[n][1] for n in programmes], mode="markers", name="programme",
+            marker={"symbol": "square", "size": 7, "color": "#777777"},
+            customdata=[[n[1], graph.degree(n)] for n in programmes],
+            hovertemplate="%{customdata[0]} (programme; n = %{customdata[1]} partners)<extra></extra>"))
+    partners = [(n, graph.nodes[n].get("type")) for n, kind in graph.nodes(data="kind") if kind == "partner"]
+    for kind in [*PARTNERSHIP_COLOURS, *sorted({str(t) for _, t in partners if t not in PARTNERSHIP_COLOURS})]:
+        nodes = [n for n, t in partners if (t if t in PARTNERSHIP_COLOURS else str(t)) == kind]
+        if not nodes:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers",
+            name=f"{kind or 'type not recorded'} partner",
+            marker={"size": 13, "color": _type_colour(kind), "line": {"color": "white", "width": 1}},
+            customdata=[[n[1], graph.degree(n)] for n in nodes],
+            hovertemplate="%{customdata[0]} (" + str(kind) + "; n = %{customdata[1]} programmes)<extra></extra>"))
+    fig.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, plot_bgcolor="white")
+    return _layout(fig, "Partnership network: partners (coloured by type) joined through shared programmes", 560)
+
+
+def representation(table: pd.DataFrame, dimension_label: str, threshold: float) -> go.Figure:
+    """Representation index per group with its interval, the parity line at 1 and the blindspot threshold."""
+    shown = table.dropna(subset=[Col.RI])
+    fig = go.Figure()
+    colours = [BLINDSPOT_COLOUR if b else PALETTE[0] for b in shown[Col.BLINDSPOT]]
+    fig.add_trace(go.Scatter(
+        x=shown[Col.RI], y=shown[Col.GROUP], mode="markers", name="representation index",
+        marker={"size": 12, "color": colours, "symbol": ["diamond" if b else "circle" for b in shown[Col.BLINDSPOT]]},
+        error_x={"type": "data", "symmetric": False, "array": shown[Col.RI_HIGH] - shown[Col.RI],
+                     "arrayminus": shown[Col.RI] - shown[Col.RI_LOW], "color": "#555"},
+        customdata=shown[[Col.PARTICIPANTS, Col.SHARE, Col.POPULATION_SHARE]],
+        hovertemplate="%{y}: RI %{x:.2f} (%{customdata[1]:.1f}% of participants, %{customdata[2]:.1f}% of the "
+                      "population; n = %{customdata[0]:,})<extra></extra>"))
+    fig.add_vline(x=1, line=PARITY, annotation_text="parity", annotation_position="top")
+    fig.add_vline(x=threshold, line={"color": BLINDSPOT_COLOUR, "dash": "dot", "width": 1},
+                  annotation_text=f"blindspot below {threshold:g}", annotation_position="bottom")
+    fig.update_layout(xaxis={"title": "representation index (participant share / population share)",
+                                 "rangemode": "tozero"},
+                      yaxis={"autorange": "reversed", "type": "category", "title": None}, showlegend=False)
+    return _layout(fig, f"Who is reached in proportion, by {dimension_label.lower()} (diamonds: blindspots)",
+                   _height(len(shown)) + 30)

@@ -1,4 +1,4 @@
-"""python -m impact: validate, import, batches, undo, demo, indicators, equity, partners, schema.
+"""python -m impact: validate, import, batches, undo, demo, indicators, equity, partners, export, schema.
 
 Every command that reports takes --json for scripts; the text form is for people.
 """
@@ -351,6 +351,37 @@ def cmd_partners(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from impact.export import export_store, parse_formats
+    from impact.export.images import stop
+    from impact.store import Store
+
+    try:
+        formats = parse_formats(args.format)
+    except ValueError as e:
+        print(f"export: {e}", file=sys.stderr)
+        return 2
+    store = Store(args.db)
+    filters = _scope(args, store, "export")
+    if filters is None:
+        return 2
+    try:
+        pack = export_store(store, filters, formats,
+                            None if args.json else lambda share, what: print(f"{share:4.0%}  {what}", file=sys.stderr))
+    finally:
+        stop()
+    written = pack.write(Path(args.out), with_zip=not args.no_zip)
+    if args.json:
+        print(json.dumps({"files": [str(p) for p in written], "statements": [s.to_dict() for s in pack.evidence.statements],
+                          "left_out": list(pack.evidence.left_out), "filters": filters.to_dict()}, indent=1, default=str))
+    else:
+        for path in written:
+            print(path)
+        for note in pack.evidence.left_out:
+            print(f"left out: {note}", file=sys.stderr)
+    return 0
+
+
 def cmd_schema(args) -> int:
     rows = schema.data_dictionary()
     if args.json:
@@ -427,6 +458,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--basis", choices=("outcomes", "attendance"), default="outcomes",
                    help="what results count: estimated positive outcomes (default) or attendance")
     p.set_defaults(func=cmd_partners)
+    p = sub.add_parser("export", help="an evidence pack for funders: workbook, PDF report, chart images, statements")
+    common(p)
+    _scope_arguments(p)
+    p.add_argument("--format", default="xlsx,pdf,png,txt,csv", help="any of xlsx,pdf,png,txt,csv (default: all)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the files into (created if missing)")
+    p.add_argument("--no-zip", action="store_true", help="do not also write evidence-pack.zip")
+    p.set_defaults(func=cmd_export)
     p = sub.add_parser("schema", help="the canonical tables and columns (data dictionary)")
     common(p, db=False)
     p.set_defaults(func=cmd_schema)

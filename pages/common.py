@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from impact import indicators
+from impact import indicators, views
+from impact.filters import Filters, Prepared, prepare
 from impact.store import Store, database_url, ensure_demo
 
 
@@ -35,3 +36,96 @@ def current() -> tuple[str, str, dict]:
     url = database_url()
     version = store().version()
     return url, version, frames(url, version)
+
+
+# --- shared by the explore pages --------------------------------------------------------------------
+
+class Keys:
+    """Session-state keys of the shared filter bar (one place; pages read `filters()`, never these widgets)."""
+
+    READY = "filters.ready"  # the URL's query parameters have been read into the widgets
+    SAVED = "filters.saved"  # widget values kept while a page without the filter bar (Upload) is shown
+    FILTERS = "filters.current"  # the Filters object of this rerun
+    PERIOD = "filters.period"
+    FROM = "filters.from"
+    TO = "filters.to"
+    GRAIN = "filters.grain"
+    PARTNERS = "filters.partners"
+    TYPES = "filters.types"
+    THEMES = "filters.themes"
+    BRANCHES = "filters.branches"
+    PROGRAMMES = "filters.programmes"
+    GROUP_DIMENSION = "filters.group_dimension"
+    GROUPS = "filters.groups"
+    # page-level choices
+    OUTCOMES_BY = "outcomes.by"
+    OUTCOMES_DOMAIN = "outcomes.domain"
+    PROGRAMMES_METRIC = "programmes.metric"
+    PROGRAMME = "programmes.one"
+    PARTNER = "partners.one"
+    EQUITY_DIMENSION = "equity.dimension"
+    EQUITY_DOMAIN = "equity.domain"
+    EQUITY_GAP_DIMENSION = "equity.gap_dimension"
+    WIDGETS = (PERIOD, FROM, TO, GRAIN, PARTNERS, TYPES, THEMES, BRANCHES, PROGRAMMES, GROUP_DIMENSION, GROUPS)
+
+
+class Params:
+    """URL query parameter names: a manager can send a colleague the exact view."""
+
+    PERIOD = "period"
+    FROM = "from"
+    TO = "to"
+    GRAIN = "grain"
+    PARTNER = "partner"
+    TYPE = "type"
+    THEME = "theme"
+    BRANCH = "branch"
+    PROGRAMME = "programme"
+    GROUP_DIMENSION = "group_by"
+    GROUP = "group"
+
+
+UPLOAD_PAGE = "pages/upload.py"
+
+
+@st.cache_resource(max_entries=4, show_spinner="Preparing the figures…")
+def _prepared(url: str, version: str) -> Prepared:
+    return prepare(store().frames())
+
+
+def prepared() -> Prepared:
+    """The canonical frames joined for indicators, once per database change (shared, read-only)."""
+    return _prepared(database_url(), store().version())
+
+
+def filters() -> Filters:
+    """Draw the shared filter bar in the sidebar and return its choice (call once per page run)."""
+    from pages.filterbar import filter_bar  # the bar imports this module
+
+    return filter_bar()
+
+
+def settings() -> dict[str, float]:
+    s = store()
+    return {"min_n": int(s.setting("min_n")), "hourly_rate": float(s.setting("hourly_rate")),
+            "threshold": float(s.setting("blindspot_threshold")), "fy_start_month": int(s.setting("fy_start_month"))}
+
+
+def nothing_loaded(data: Prepared) -> bool:
+    return not len(data.attendance) and not len(data.surveys)
+
+
+def empty_state(message: str, stop: bool = True) -> None:
+    """Say what is missing and what to do next, with a link to the Upload page."""
+    st.info(message)
+    st.page_link(UPLOAD_PAGE, label="Upload a spreadsheet", icon=":material/upload_file:")
+    if stop:
+        st.stop()
+
+
+def table_with_download(table, file_name: str, label: str = "Download this table (CSV)", key: str | None = None,
+                        height: int | str = "auto") -> None:
+    """The table behind a chart, and its CSV."""
+    st.dataframe(table, hide_index=True, width="stretch", height=height)
+    st.download_button(label, views.csv_bytes(table), file_name, "text/csv", on_click="ignore",
+                       key=key or f"download.{file_name}")

@@ -2,53 +2,98 @@
 import pandas as pd
 import streamlit as st
 
-from impact import charts
-from pages.common import current, headline, store
+from impact import charts, equity, indicators, views
+from impact.filters import NOT_RECORDED
+from impact.views import Col
+from pages.common import (
+    empty_state,
+    filters,
+    nothing_loaded,
+    prepared,
+    settings,
+    store,
+    table_with_download,
+)
 
 st.title("Overview")
 st.caption("What the library's programmes reached and what changed for people: beyond footfall.")
 
-url, version, data = current()
-min_n = int(store().setting("min_n"))
-summary = headline(url, version, min_n)
-reach = summary["reach"]
-counts = summary["counts"]
+data = prepared()
+if nothing_loaded(data):
+    empty_state("No attendance or survey responses are loaded yet: upload a spreadsheet, or load the demo with "
+                "`python -m impact demo`.")
+chosen = filters()
+s = settings()
+min_n, rate = s["min_n"], s["hourly_rate"]
 
-if not reach["attendance"] and not counts["survey_responses"]:
-    st.info("No attendance or survey responses are loaded yet: upload a spreadsheet, or load the demo with "
-            "`python -m impact demo`.")
-    st.page_link("pages/upload.py", label="Upload a spreadsheet", icon=":material/upload_file:")
+
+def _figures(scope):
+    ind = indicators.compute(data, scope, min_n, rate)
+    reach = equity.reach_equity(data, scope, s["threshold"], min_n)
+    blind = (len([1 for d, _ in reach.blindspots if reach.dimensions[d].reliable]), len(reach.dimensions)) \
+        if reach.dimensions else None
+    fair = equity.partner_equity(data, scope, rate)
+    return ind, blind, ((fair.imbalance, len(fair.partners)) if fair.partners else None)
+
+
+compare = views.comparison(chosen, data)
+now, blind, balance = _figures(compare.current if compare else chosen)
+before, blind_before, balance_before = _figures(compare.previous) if compare else (None, None, None)
+if not now.reach.attendance and not now.reach.post_responses and not any(o.n for o in now.outcomes.values()):
+    empty_state("Nothing matches these filters: widen them in the sidebar, or upload more data.", stop=False)
     st.stop()
 
-cols = st.columns(6)
-cols[0].metric("Attendance", f"{reach['attendance']:,}", help="people at sessions (outputs)")
-cols[1].metric("Sessions", f"{reach['sessions']:,}")
-cols[2].metric("New to the library", f"{reach['new_attendees']:,}")
-cols[3].metric("Partners", f"{counts['partners']:,}")
-cols[4].metric("Programmes", f"{counts['programmes']:,}")
-cols[5].metric("Survey responses", f"{counts['survey_responses']:,}", help="all waves: before, after and follow-up")
-if reach["not_recorded"]:
-    st.caption(f"{reach['not_recorded']:,} attendance rows were not recorded; they are left out, not counted as zero.")
+st.subheader("Headline figures")
+if compare:
+    st.caption(f"{compare.label}." + ("" if compare.chosen else " Pick a period in the filter bar to compare another."))
+else:
+    st.caption("All the data in scope: some rows have no date, so no period is compared. Pick a period in the "
+               "filter bar to compare it with the one before.")
+cards = views.headline_cards(now, before, blind, blind_before, balance, balance_before, min_n)
+for start in range(0, len(cards), 3):  # three to a row: readable beside the sidebar at 1280 px
+    for column, card in zip(st.columns(3), cards[start:start + 3]):
+        column.metric(card.label, card.value, card.delta,
+                      delta_color="off" if card.unchanged else "inverse" if card.inverse else "normal",
+                      delta_arrow="off" if card.unchanged else "auto", help=card.help, border=True,
+                      delta_description="vs the period before" if card.delta else None)
+        column.caption(card.n)
+
+grain = chosen.grain
+grain_label = {"month": "month", "quarter": "quarter", "year": "year", "financial_year": "financial year"}[grain]
+st.subheader("Over time")
+trend = views.trend_table(indicators.compute_by(data, "period", chosen, min_n, rate), min_n)
+trend = trend[trend[Col.PERIOD] != NOT_RECORDED] if len(trend) else trend
+if trend.empty:
+    st.info("No dated attendance or survey responses for these filters.")
+else:
+    st.plotly_chart(charts.trend(trend, grain_label), width="stretch", key="overview.trend")
+    st.caption(f"Attendance per {grain_label} (bars) and the share of post-session survey answers that agree or "
+               f"strongly agree, all outcome items pooled (line; n answers in the hover and the table). A "
+               f"{grain_label} with fewer than {min_n} answers shows no rate. The whole filtered period, "
+               "not only the compared one.")
+    with st.expander("The table behind this chart"):
+        table_with_download(trend, "attendance_and_outcomes_over_time.csv")
 
 st.subheader("Outcomes: what changed for people")
-table = charts.outcome_table(summary["outcomes"], min_n)
+ind_all = indicators.compute(data, chosen, min_n, rate)
+table = views.outcome_table(ind_all, min_n)
 if table.empty:
-    st.info("No survey responses for these programmes yet: upload some to see outcomes.")
+    empty_state("No survey responses for these filters yet: upload some to see outcomes.", stop=False)
 else:
-    st.plotly_chart(charts.outcome_bars(table), width="stretch")
-    st.caption(f"Share answering agree or strongly agree among {counts['post_responses']:,} after-session survey "
-               "responses (n for each outcome in the table); bars show 95% Wilson intervals. Self-reported, a convenience sample: "
-               "a direction of change, not proof of cause.")
-    st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download this table (CSV)", table.to_csv(index=False).encode("utf-8"),
-                       "outcomes.csv", "text/csv", on_click="ignore")
+    st.plotly_chart(charts.outcome_bars(table), width="stretch", key="overview.outcomes")
+    st.caption(f"Share answering agree or strongly agree among {ind_all.reach.post_responses:,} after-session survey "
+               "responses (n for each outcome in the table); bars show 95% Wilson intervals. Self-reported, a "
+               "convenience sample: a direction of change, not proof of cause.")
+    table_with_download(table, "outcomes.csv")
 
 st.subheader("What data is loaded")
 batches = store().batches()
 active = batches[batches["undone_at"].isna()] if len(batches) else batches
 if len(active):
     latest = pd.to_datetime(active["uploaded_at"]).max()
-    st.caption(f"{len(active)} uploads, the latest on {latest:%d %B %Y at %H:%M}.")
+    span = views.date_range(data)
+    st.caption(f"{len(active)} uploads, the latest on {latest:%d %B %Y at %H:%M}"
+               + (f"; the data runs from {span[0]:%d %B %Y} to {span[1]:%d %B %Y}." if span else "."))
     shown = active[["id", "file_name", "uploaded_at", "uploader", "rows"]].rename(
         columns={"id": "batch", "file_name": "file", "uploaded_at": "uploaded"})
     shown["rows"] = shown["rows"].map(lambda r: ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in r.items()))

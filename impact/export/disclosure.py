@@ -126,15 +126,25 @@ def suppress(table: pd.DataFrame, rule: Suppression, threshold: int = 5) -> Supp
     return Suppressed(out, tuple(primary), tuple(secondary), tuple(hidden))
 
 
+def known_pattern(values) -> re.Pattern | None:
+    """Strings that must never appear (respondent and participant ids, people's names) -> one pattern,
+    compiled once for many `scrub` calls."""
+    found = sorted({str(v).strip() for v in values if v is not None and str(v).strip()}, key=len, reverse=True)
+    if not found:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, found)) + r")(?!\w)", re.IGNORECASE)
+
+
 def scrub(text, known=()) -> str:
     """Free text -> the same text with personal data replaced by "[email]", "[phone]", "[name]", ...
 
-    `known` are strings that must never appear (respondent and participant ids, people's names)."""
+    `known`: strings that must never appear, or a pattern from `known_pattern`."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
     out = str(text)
-    for value in sorted({str(k) for k in known if k is not None and str(k).strip()}, key=len, reverse=True):
-        out = re.sub(re.escape(value), "[removed]", out, flags=re.IGNORECASE)
+    pattern = known if isinstance(known, re.Pattern) else known_pattern(known)
+    if pattern is not None:
+        out = pattern.sub("[removed]", out)
     out = EMAIL.sub("[email]", out)
     out = URL.sub("[web address]", out)
     out = HANDLE.sub("[handle]", out)
@@ -171,5 +181,15 @@ def safe_csv(table: pd.DataFrame, rule: Suppression | None = None, threshold: in
     return neutralise_frame(table).to_csv(index=False).encode("utf-8-sig")
 
 
-__all__ = ["SUPPRESSED", "SUPPRESSION_NOTE", "Suppressed", "Suppression", "neutralise", "neutralise_frame",
-           "safe_csv", "scrub", "suppress"]
+__all__ = [
+    "SUPPRESSED",
+    "SUPPRESSION_NOTE",
+    "Suppressed",
+    "Suppression",
+    "known_pattern",
+    "neutralise",
+    "neutralise_frame",
+    "safe_csv",
+    "scrub",
+    "suppress",
+]

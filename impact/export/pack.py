@@ -18,7 +18,13 @@ from impact import equity, indicators, schema
 from impact.charts import DOMAIN_LABELS
 from impact.equity.partners import METHOD_NOTE
 from impact.export import statements as statements_module
-from impact.export.disclosure import SUPPRESSION_NOTE, Suppression, scrub, suppress
+from impact.export.disclosure import (
+    SUPPRESSION_NOTE,
+    Suppression,
+    known_pattern,
+    scrub,
+    suppress,
+)
 from impact.export.statements import Statement
 from impact.filters import Filters, prepare, select
 from impact.indicators.value import ESTIMATE_NOTE
@@ -39,6 +45,7 @@ class Table:
     formats: dict = field(default_factory=dict)  # column -> PCT | INT | MONEY | DEC
     note: str = ""
     hidden: tuple[float, ...] = ()  # values suppression replaced (for tests; never written)
+    in_pdf: bool = True  # long tables stay in the workbook and CSVs only
 
 
 @dataclass(frozen=True)
@@ -110,9 +117,9 @@ def scope_lines(filters: Filters) -> tuple[tuple[str, str], ...]:
     return tuple(lines)
 
 
-def _suppressed(name, sheet, title, frame, rule, threshold, formats, note="") -> Table:
+def _suppressed(name, sheet, title, frame, rule, threshold, formats, note="", in_pdf=True) -> Table:
     s = suppress(frame, rule, threshold)
-    return Table(name, sheet, title, s.table, formats, note, s.hidden)
+    return Table(name, sheet, title, s.table, formats, note, s.hidden, in_pdf)
 
 
 def _reach_rows(found, label: str, min_n: int) -> list[dict]:
@@ -148,7 +155,7 @@ def _batches_by_programme(frames: dict) -> dict[str, str]:
     return both.groupby("programme")["batch_id"].agg(lambda s: ", ".join(str(int(b)) for b in sorted(set(s)))).to_dict()
 
 
-def _quotes(frames: dict, selection_mask: np.ndarray, vocabulary: set[str], known: set[str],
+def _quotes(frames: dict, selection_mask: np.ndarray, vocabulary: set[str], known,
             limit: int = 5) -> tuple[str, ...]:
     """Up to `limit` short benefit comments in scope, most often given first, scrubbed of personal data.
 
@@ -163,7 +170,7 @@ def _quotes(frames: dict, selection_mask: np.ndarray, vocabulary: set[str], know
     text = text.dropna().astype(str).str.strip()
     text = text[(text.str.len() >= 12) & (text.str.len() <= 200)]
     found = []
-    for comment, _ in text.value_counts().items():
+    for comment in text.value_counts().index:
         if scrub(comment, known) != comment:
             continue
         words = [w.strip(".,!?;:'\"()") for w in comment.split()[1:]]
@@ -177,36 +184,36 @@ def _quotes(frames: dict, selection_mask: np.ndarray, vocabulary: set[str], know
 
 def methodology(min_n: int, suppress_n: int, hourly_rate: float, threshold: float) -> tuple[tuple[str, str], ...]:
     return (
-        ("What the figures are", "Outputs (what was delivered: attendance, sessions), outcomes (what changed for "
+        ("What the figures are", ("Outputs (what was delivered: attendance, sessions), outcomes (what changed for "
          "people, from their own survey answers) and impact (wider change) in the words of ISO 16439. Survey "
          "answers are self-reported by those who chose to answer (a convenience sample) with no comparison "
-         "group: they show a direction of change, not proof of cause."),
-        ("Attendance", "Sum of attendees over rows where attendance was recorded; a blank is 'not recorded', "
-         "never zero. A monthly or quarterly return counts in the period where it starts."),
-        ("Sessions, response rate", "Sessions as recorded (a return covering several sessions counts each); "
-         "response rate = post-session survey responses / attendance."),
-        ("Positive rate", "Share answering 4 or 5 (agree, strongly agree) on the 5-point scale among valid "
-         "answers; N/A, don't know and blank are left out. 95% interval: Wilson (1927) score interval."),
-        ("Change before to after", "Matched on respondent id where present: mean paired difference, Cohen's "
-         "d_z, Wilcoxon signed-rank p; otherwise unmatched: difference in means, Hedges' g, Mann-Whitney p."),
-        ("Value", f"Total input = library cost + library staff hours × £{hourly_rate:,.2f} + partners' cash + "
+         "group: they show a direction of change, not proof of cause.")),
+        ("Attendance", ("Sum of attendees over rows where attendance was recorded; a blank is 'not recorded', "
+         "never zero. A monthly or quarterly return counts in the period where it starts.")),
+        ("Sessions, response rate", ("Sessions as recorded (a return covering several sessions counts each); "
+         "response rate = post-session survey responses / attendance.")),
+        ("Positive rate", ("Share answering 4 or 5 (agree, strongly agree) on the 5-point scale among valid "
+         "answers; N/A, don't know and blank are left out. 95% interval: Wilson (1927) score interval.")),
+        ("Change before to after", ("Matched on respondent id where present: mean paired difference, Cohen's "
+         "d_z, Wilcoxon signed-rank p; otherwise unmatched: difference in means, Hedges' g, Mann-Whitney p.")),
+        ("Value", (f"Total input = library cost + library staff hours × £{hourly_rate:,.2f} + partners' cash + "
          f"in-kind + partner staff hours × £{hourly_rate:,.2f}. Cost per attendance = total input / attendance. "
-         f"Cost per positive outcome is {ESTIMATE_NOTE}. Partner leverage = partners' inputs / library inputs."),
-        ("Equity of reach", "Representation index = participants' share of a group / the group's share of the "
+         f"Cost per positive outcome is {ESTIMATE_NOTE}. Partner leverage = partners' inputs / library inputs.")),
+        ("Equity of reach", ("Representation index = participants' share of a group / the group's share of the "
          "population baseline (1 = reached in proportion), with the Wilson interval of the share divided by the "
          f"population share. A blindspot is an index below {threshold:g} whose whole interval is below 1. "
-         "Dissimilarity index D = ½ Σ |p − q|."),
-        ("Equity across partners", METHOD_NOTE + " Imbalance of the network = ½ Σ |result share − input share| "
-         "over partners (0 = every partner gets what it gives)."),
-        ("Display minimum", f"No percentage, rate or mean is shown for fewer than {min_n} responses (or "
-         f"attendances); the table says '{_few(min_n)}' instead. No statement is made from such a figure."),
-        ("Disclosure control", SUPPRESSION_NOTE.format(threshold=suppress_n) + " Secondary suppression keeps "
+         "Dissimilarity index D = ½ Σ |p − q|.")),
+        ("Equity across partners", (METHOD_NOTE + " Imbalance of the network = ½ Σ |result share − input share| "
+         "over partners (0 = every partner gets what it gives).")),
+        ("Display minimum", (f"No percentage, rate or mean is shown for fewer than {min_n} responses (or "
+         f"attendances); the table says '{_few(min_n)}' instead. No statement is made from such a figure.")),
+        ("Disclosure control", (SUPPRESSION_NOTE.format(threshold=suppress_n) + " Secondary suppression keeps "
          "at least two hidden cells, adding up to at least the threshold, in every set of cells with a "
          "published total. No participant or respondent id, name, email, phone number or address is "
-         "exported; quotes are short comments with nothing personal in them."),
-        ("Sources", "Every figure is computed from the rows of the uploads (batches) listed on the Sources "
+         "exported; quotes are short comments with nothing personal in them.")),
+        ("Sources", ("Every figure is computed from the rows of the uploads (batches) listed on the Sources "
          "table, active at the time of export; the programme table names the batches each programme's "
-         "rows come from."),
+         "rows come from.")),
     )
 
 
@@ -227,20 +234,15 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     by_theme = indicators.compute_by(data, "theme", filters, min_n, rate)
     by_programme = indicators.compute_by(data, "programme", filters, min_n, rate)
     by_period = indicators.compute_by(data, "period", dataclasses.replace(filters, grain="quarter"), min_n, rate)
-    try:
-        eq = equity.compute(data, filters, threshold=blindspot, min_n=min_n)
-    except Exception as e:  # equity is still being finished: leave it out and say so, never fail the pack
-        eq, _ = None, left_out.append(f"equity of reach and outcomes ({type(e).__name__}: {e})")
-    try:
-        fair = equity.partnerships(data, filters, hourly_rate=rate)
-    except Exception as e:
-        fair, _ = None, left_out.append(f"partnership balance ({type(e).__name__}: {e})")
+    eq = equity.compute(data, filters, threshold=blindspot, min_n=min_n)
+    fair = equity.partnerships(data, filters, hourly_rate=rate)
+    if not eq.reach.dimensions:
+        left_out.append("equity of reach: no population baseline or no participants' groups in this scope")
 
     tables: list[Table] = []
     charts: list[Chart] = []
-    people = dict(counts=("attendance", "new to the library", "post-session responses"),
-                  derived={"attendance": ("response rate %", "sessions"),
-                           "post-session responses": ("response rate %",)})
+    people = {"counts": ("attendance", "new to the library", "post-session responses"),
+              "derived": {"attendance": ("response rate %",), "post-session responses": ("response rate %",)}}
     total = {"attendance": ind.reach.attendance, "sessions": ind.reach.sessions,
              "new to the library": ind.reach.new_attendees, "post-session responses": ind.reach.post_responses,
              "response rate %": _pct(ind.reach.response_rate.value) if ind.reach.attendance >= min_n else None}
@@ -276,7 +278,7 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     programme = _with_total(rows, "programme", {**total, "batches": ""})
     tables.append(_suppressed("reach_by_programme", "Reach", "Reach by programme (outputs), with the batches "
                               "its figures come from", programme, Suppression(**people, total_row=TOTAL),
-                              threshold_n, reach_formats))
+                              threshold_n, reach_formats, in_pdf=False))
 
     # Outcomes ----------------------------------------------------------------------------------------
     levels = [f"answered {k}" for k in range(1, 6)]
@@ -440,7 +442,7 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     for t, col in (("survey_responses", "respondent_id"), ("attendance", "participant_id")):
         if t in frames and col in frames[t]:
             known |= set(frames[t][col].dropna().astype(str))
-    quotes = _quotes(frames, select(data, filters).surveys, vocabulary, known)
+    quotes = _quotes(frames, select(data, filters).surveys, vocabulary, known_pattern(known))
 
     sources = batches if batches is not None else pd.DataFrame(columns=["id", "file_name", "uploaded_at", "rows"])
     if len(sources):

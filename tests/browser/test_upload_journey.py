@@ -38,8 +38,8 @@ def messy(tmp_path) -> Path:
 
 def _attendance(page) -> int:
     page.get_by_test_id("stMetric").first.wait_for(timeout=30_000)
-    card = page.get_by_test_id("stMetric").filter(has_text="Attendance").inner_text()
-    return int(re.sub(r"\D", "", card.split("\n")[-1]))
+    card = page.get_by_test_id("stMetric").filter(has_text="Attendance")
+    return int(re.sub(r"\D", "", card.get_by_test_id("stMetricValue").inner_text()))
 
 
 def _go(page, title: str, ready: str) -> None:

@@ -1,18 +1,13 @@
-"""The overview page with AppTest: real figures on data, an empty state on an empty database."""
+"""The overview page with AppTest: headline cards with n and change, a trend, outcomes, an empty state."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import pytest
-import streamlit as st
+from pagetest import figure, infos, run
 from workbooks import workbook
-from streamlit.testing.v1 import AppTest
 
 from impact.ingest import ingest_files
 from impact.store import Store
+from pages.common import Keys
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = workbook({
     "Attendance": [["Programme", "Date", "Attendance", "New to library"],
                    ["Code Club", "2025-04-03", 12, 2], ["Code Club", "2025-04-10", 8, 1]],
@@ -21,50 +16,65 @@ SMALL = workbook({
 })
 
 
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("IMPACT_DATABASE_URL", url)
-    monkeypatch.setenv("IMPACT_AUTOLOAD_DEMO", "0")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield url
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def _run() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+def _cards(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
 
 
 def test_overview_shows_attendance_and_outcomes_with_n(app):
     Store(app).commit(ingest_files([("small.xlsx", SMALL)]))
-    at = _run()
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Attendance"] == "20"
-    assert metrics["Sessions"] == "2"
-    assert metrics["New to the library"] == "3"
-    table = at.dataframe[0].value
+    at = run()
+    cards = _cards(at)
+    assert cards["Attendance"] == "20"
+    assert cards["Positive outcomes"] == "75%"  # 9 of 12 agree
+    assert cards["New to the library"] == "15%"  # 3 of 20
+    captions = " ".join(c.value for c in at.caption)
+    assert "2 sessions" in captions and "n = 12 answers" in captions and "n = 20 attendances" in captions
+    table = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
     row = table[table["outcome"] == "More confident"].iloc[0]
     assert row["n"] == 12 and row["positive"] == 9 and row["positive rate %"] == 75.0
-    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert "n = " in figure["data"][0]["hovertemplate"]
+    assert "n = " in figure(at, "Share of participants reporting")["data"][0]["hovertemplate"]
 
 
 def test_overview_marks_small_groups_instead_of_showing_a_percentage(app):
     few = workbook({"Survey": [["Programme", "I feel more confident about what I just learned"]] +
                               [["Code Club", "Agree"]] * 4})
     Store(app).commit(ingest_files([("few.xlsx", few)]))
-    at = _run()
-    table = at.dataframe[0].value
+    at = run()
+    assert _cards(at)["Positive outcomes"] == "fewer than 10 responses"
+    table = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
     assert table.loc[0, "note"] == "fewer than 10 responses"
     assert table["positive rate %"].isna().all()
 
 
 def test_empty_database_shows_what_to_do_next(app):
-    at = _run()
-    assert any("No attendance or survey responses" in i.value for i in at.info)
+    at = run()
+    assert "No attendance or survey responses" in infos(at)
     assert not at.metric
+    assert not at.get("plotly_chart")
+
+
+def test_cards_compare_with_the_previous_period_on_the_demo(demo):
+    at = run()
+    attendance = next(m for m in at.metric if m.label == "Attendance")
+    assert attendance.proto.delta  # change against the 12 months before
+    assert any("against the 365 days before" in c.value for c in at.caption)
+    assert {"Blindspots", "Partnership imbalance", "Unique people reached"} <= set(_cards(at))
+    trend = figure(at, "Attendance and positive outcomes by month")
+    assert len(trend["data"][0]["x"]) == 36  # April 2023 to March 2026
+
+
+def test_choosing_a_theme_changes_the_cards_and_the_trend(demo):
+    at = run()
+    before = _cards(at)["Attendance"]
+    trend_before = figure(at, "Attendance and positive outcomes")["data"][0]["y"]
+    at.multiselect(key=Keys.THEMES).set_value(["Early literacy"]).run()
+    assert not at.exception
+    assert _cards(at)["Attendance"] != before
+    assert figure(at, "Attendance and positive outcomes")["data"][0]["y"] != trend_before
+
+
+def test_the_grain_regroups_the_trend(demo):
+    at = run()
+    at.selectbox(key=Keys.GRAIN).set_value("financial_year").run()
+    trend = figure(at, "by financial year")
+    assert trend["data"][0]["x"] == ["2023/24", "2024/25", "2025/26"]

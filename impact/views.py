@@ -1,0 +1,522 @@
+"""Tables the dashboard shows: indicator and equity results in, DataFrames out (never streamlit).
+
+Every table here is what sits behind a chart (and its CSV download). Rules they all follow:
+- every figure has its n beside it;
+- below the display minimum (`min_n`, default 10) a percentage is left blank and the `note`
+  column says "fewer than 10 responses" (or participants, pairs) instead;
+- column names live in `Col`, so pages, charts and tests never spell them twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from impact.filters import (
+    NO_DAY,
+    NOT_RECORDED,
+    Filters,
+    Prepared,
+    period_index,
+    period_label,
+    select,
+)
+from impact.indicators import Indicators
+from impact.indicators.outcomes import NOT_OUTCOMES
+from impact.stats import PAIRED, Proportion, proportion
+
+DOMAIN_LABELS = {
+    "knowledge": "Learned something new", "confidence": "More confident", "application": "Intend to apply",
+    "awareness": "More aware of library services", "library_use": "More likely to use the library",
+    "satisfaction": "Satisfied",
+}
+ALL_OUTCOMES = "all"  # the pooled positive rate over every outcome item (satisfaction left out)
+DIMENSION_LABELS = {
+    "programme": "Programme", "theme": "Theme", "branch": "Branch", "partner": "Partner",
+    "partnership_type": "Partnership type", "period": "Period", "age_band": "Age band", "gender": "Gender",
+    "ethnicity": "Ethnicity", "disability": "Disability", "area": "Area",
+    "deprivation_quintile": "Deprivation quintile (1 = most deprived)",
+}
+
+
+class Col:
+    """Column names of every table the pages show."""
+
+    GROUP = "group"
+    PERIOD = "period"
+    OUTCOME = "outcome"
+    PROGRAMME = "programme"
+    PARTNER = "partner"
+    TYPE = "partnership type"
+    THEME = "theme"
+    BRANCH = "branch"
+    N = "n"
+    POSITIVE = "positive"
+    RATE = "positive rate %"
+    LOW = "95% CI low %"
+    HIGH = "95% CI high %"
+    NOTE = "note"
+    ATTENDANCE = "attendance"
+    SESSIONS = "sessions"
+    MEAN_PER_SESSION = "mean per session"
+    FILL_RATE = "fill rate %"
+    RESPONSES = "post-session responses"
+    RESPONSE_RATE = "response rate %"
+    COST_PER_ATTENDANCE = "cost per attendance £"
+    METHOD = "method"
+    N_BEFORE = "n before"
+    N_AFTER = "n after"
+    MEAN_BEFORE = "mean before"
+    MEAN_AFTER = "mean after"
+    MEAN_CHANGE = "change in mean"
+    EFFECT = "effect size"
+    EFFECT_NAME = "effect size measure"
+    TEST = "test"
+    P = "p value"
+    IMPROVED = "improved %"
+    SAME = "same %"
+    WORSE = "worse %"
+    PROGRAMMES = "programmes"
+    STAFF_HOURS = "staff hours"
+    CASH = "cash £"
+    IN_KIND = "in-kind £"
+    INPUT = "input £"
+    INPUT_SHARE = "input share %"
+    RESULT_SHARE = "result share %"
+    BALANCE = "balance"
+    PROMOTED = "promoted"
+    CREDITED = "credited"
+    PARTNERS = "partners"
+    LINKS_WITHIN = "co-partner links within type"
+    LINKS_ACROSS = "co-partner links across types"
+    ROLE = "role"
+    PARTY = "party"
+    PARTICIPANTS = "participants"
+    SHARE = "participant share %"
+    POPULATION = "population"
+    POPULATION_SHARE = "population share %"
+    RI = "representation index"
+    RI_LOW = "RI 95% low"
+    RI_HIGH = "RI 95% high"
+    BLINDSPOT = "blindspot"
+    UNREACHED = "population left unreached"
+    DIMENSION = "dimension"
+    CO_PARTNERS = "co-partners"
+    CLUSTER = "cluster"
+    PARTNER_A = "partner A"
+    PARTNER_B = "partner B"
+    SHARED = "programmes shared"
+    COMMENT = "comment"
+    KIND = "about"
+    DATE = "date"
+
+
+def domain_label(domain: str) -> str:
+    if domain == ALL_OUTCOMES:
+        return "Any outcome (all items pooled)"
+    return DOMAIN_LABELS.get(domain, domain.removeprefix("outcome_").replace("_", " ").capitalize())
+
+
+def dimension_label(dimension: str) -> str:
+    return DIMENSION_LABELS.get(dimension, dimension.replace("_", " ").capitalize())
+
+
+def too_few(min_n: int, what: str = "responses") -> str:
+    return f"fewer than {min_n} {what}"
+
+
+def _pct(x: float | None, reliable: bool = True) -> float | None:
+    return round(100 * x, 1) if x is not None and reliable and not np.isnan(x) else None
+
+
+# --- outcomes ------------------------------------------------------------------------------------
+
+def pooled(ind: Indicators, min_n: int = 10) -> Proportion:
+    """Positive answers / valid answers over every outcome item (satisfaction left out), Wilson 95% CI."""
+    items = [o for d, o in ind.outcomes.items() if d not in NOT_OUTCOMES]
+    return proportion(sum(o.positive for o in items), sum(o.n for o in items), min_n)
+
+
+def domains(rows: list[Indicators]) -> list[str]:
+    """Outcome items answered anywhere in `rows`, the standard ones first."""
+    found = dict.fromkeys(d for r in rows for d in r.outcomes)
+    standard = [d for d in DOMAIN_LABELS if d in found]
+    return standard + sorted(d for d in found if d not in DOMAIN_LABELS)
+
+
+def _rate_row(k: int, n: int, low, high, rate, reliable: bool, min_n: int, what: str = "responses") -> dict:
+    return {Col.N: int(n), Col.POSITIVE: int(k), Col.RATE: _pct(rate, reliable), Col.LOW: _pct(low, reliable),
+            Col.HIGH: _pct(high, reliable), Col.NOTE: "" if reliable else too_few(min_n, what)}
+
+
+def outcome_table(ind: Indicators, min_n: int = 10) -> pd.DataFrame:
+    """Indicators -> one row per outcome item (post-session wave): n, positive, rate and 95% CI."""
+    rows = []
+    for domain in domains([ind]):
+        o = ind.outcomes[domain]
+        rows.append({Col.OUTCOME: domain_label(domain),
+                     **_rate_row(o.positive, o.n, o.ci_low, o.ci_high, o.positive_rate, o.reliable, min_n)})
+    return pd.DataFrame(rows, columns=[Col.OUTCOME, Col.N, Col.POSITIVE, Col.RATE, Col.LOW, Col.HIGH, Col.NOTE])
+
+
+def outcomes_by_group(rows: list[Indicators], domain: str, min_n: int = 10) -> pd.DataFrame:
+    """compute_by rows -> positive rate of `domain` (or ALL_OUTCOMES, pooled) per group, with n and 95% CI.
+    Groups with no answers to the item are left out."""
+    out = []
+    for r in rows:
+        if domain == ALL_OUTCOMES:
+            p = pooled(r, min_n)
+            if not p.n:
+                continue
+            cells = _rate_row(p.k, p.n, p.low, p.high, p.rate, p.reliable, min_n, "answers")
+        else:
+            o = r.outcomes.get(domain)
+            if o is None:
+                continue
+            cells = _rate_row(o.positive, o.n, o.ci_low, o.ci_high, o.positive_rate, o.reliable, min_n)
+        rate = r.reach.response_rate
+        out.append({Col.GROUP: r.group, **cells,
+                    Col.RESPONSE_RATE: _pct(rate.value, rate.reliable) if rate.value is not None else None})
+    return pd.DataFrame(out, columns=[Col.GROUP, Col.N, Col.POSITIVE, Col.RATE, Col.LOW, Col.HIGH, Col.NOTE,
+                                      Col.RESPONSE_RATE])
+
+
+def change_table(ind: Indicators, min_n: int = 10) -> pd.DataFrame:
+    """Pre -> post change per outcome item, the method named: matched pairs (paired) or unmatched groups."""
+    rows = []
+    for domain, c in ind.change.items():
+        paired = c.method == PAIRED
+        ok = c.reliable
+        rows.append({
+            Col.OUTCOME: domain_label(domain),
+            Col.METHOD: "matched pairs (same respondents)" if paired else "unmatched groups (different respondents)",
+            Col.N: c.n, Col.N_BEFORE: c.n_before, Col.N_AFTER: c.n_after,
+            Col.MEAN_BEFORE: round(c.mean_before, 2) if c.mean_before is not None else None,
+            Col.MEAN_AFTER: round(c.mean_after, 2) if c.mean_after is not None else None,
+            Col.MEAN_CHANGE: round(c.mean_diff, 2) if c.mean_diff is not None and ok else None,
+            Col.EFFECT: round(c.effect_size, 2) if c.effect_size is not None and ok else None,
+            Col.EFFECT_NAME: c.effect_size_name, Col.TEST: c.test,
+            Col.P: float(f"{c.p_value:.3g}") if c.p_value is not None and ok else None,
+            Col.IMPROVED: _pct(c.improved.rate, ok) if c.improved else None,
+            Col.SAME: _pct(c.same.rate, ok) if c.same else None,
+            Col.WORSE: _pct(c.worse.rate, ok) if c.worse else None,
+            Col.NOTE: "" if ok else too_few(min_n, "pairs" if paired else "responses on one side"),
+        })
+    return pd.DataFrame(rows, columns=[Col.OUTCOME, Col.METHOD, Col.N, Col.N_BEFORE, Col.N_AFTER, Col.MEAN_BEFORE,
+                                       Col.MEAN_AFTER, Col.MEAN_CHANGE, Col.EFFECT, Col.EFFECT_NAME, Col.TEST, Col.P,
+                                       Col.IMPROVED, Col.SAME, Col.WORSE, Col.NOTE])
+
+
+# --- programmes and trends -----------------------------------------------------------------------
+
+def programme_table(rows: list[Indicators], data: Prepared, min_n: int = 10) -> pd.DataFrame:
+    """compute_by(…, "programme") rows -> one row per programme: reach, pooled outcomes, cost, theme, branch."""
+    info = data.programmes.set_index("name")[["theme", "branch"]]
+    out = []
+    for r in rows:
+        p = pooled(r, min_n)
+        reach = r.reach
+        theme, branch = (info.loc[r.group].tolist() if r.group in info.index else (None, None))
+        fill = reach.fill_rate
+        out.append({
+            Col.PROGRAMME: r.group, Col.THEME: theme, Col.BRANCH: branch, Col.SESSIONS: reach.sessions,
+            Col.ATTENDANCE: reach.attendance,
+            Col.MEAN_PER_SESSION: round(reach.mean_per_session.value, 1) if reach.mean_per_session.value else None,
+            Col.FILL_RATE: _pct(fill.value, fill.reliable) if fill.value is not None else None,
+            Col.RESPONSES: reach.post_responses,
+            Col.RESPONSE_RATE: _pct(reach.response_rate.value, reach.response_rate.reliable)
+            if reach.response_rate.value is not None else None,
+            **_rate_row(p.k, p.n, p.low, p.high, p.rate, p.reliable, min_n, "answers"),
+            Col.COST_PER_ATTENDANCE: round(r.value.cost_per_attendance, 2)
+            if r.value.cost_per_attendance is not None else None,
+        })
+    return pd.DataFrame(out, columns=[Col.PROGRAMME, Col.THEME, Col.BRANCH, Col.SESSIONS, Col.ATTENDANCE,
+                                      Col.MEAN_PER_SESSION, Col.FILL_RATE, Col.RESPONSES, Col.RESPONSE_RATE, Col.N,
+                                      Col.POSITIVE, Col.RATE, Col.LOW, Col.HIGH, Col.NOTE, Col.COST_PER_ATTENDANCE])
+
+
+def best_and_weakest(programmes: pd.DataFrame, k: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The k programmes with the highest and the lowest pooled positive rate, among those with enough answers."""
+    ranked = programmes.dropna(subset=[Col.RATE]).sort_values([Col.RATE, Col.N], ascending=[False, False])
+    shown = [Col.PROGRAMME, Col.THEME, Col.N, Col.RATE, Col.LOW, Col.HIGH]
+    best = ranked.head(k)[shown]
+    weakest = ranked.iloc[::-1].head(k)[shown] if len(ranked) > k else ranked.iloc[0:0][shown]
+    return best.reset_index(drop=True), weakest.reset_index(drop=True)
+
+
+def trend_table(rows: list[Indicators], min_n: int = 10) -> pd.DataFrame:
+    """compute_by(…, "period") rows -> attendance, sessions and the pooled positive rate per period."""
+    out = []
+    for r in rows:
+        p = pooled(r, min_n)
+        out.append({Col.PERIOD: r.group, Col.ATTENDANCE: r.reach.attendance, Col.SESSIONS: r.reach.sessions,
+                    **_rate_row(p.k, p.n, p.low, p.high, p.rate, p.reliable, min_n, "answers")
+                    } | ({Col.NOTE: ""} if not p.n else {}))
+    return pd.DataFrame(out, columns=[Col.PERIOD, Col.ATTENDANCE, Col.SESSIONS, Col.N, Col.POSITIVE, Col.RATE,
+                                      Col.LOW, Col.HIGH, Col.NOTE])
+
+
+def comments(frames: dict[str, pd.DataFrame], limit: int = 30) -> pd.DataFrame:
+    """The latest free-text comments in already-filtered survey responses (scrubbed of emails and phones on import)."""
+    responses = frames.get("survey_responses")
+    kinds = {"comment_benefit": "what helped", "comment_improve": "what to improve", "comment_action": "what I'll do"}
+    if responses is None or not len(responses):
+        return pd.DataFrame(columns=[Col.DATE, Col.PROGRAMME, Col.KIND, Col.COMMENT])
+    parts = []
+    for column, kind in kinds.items():
+        if column not in responses:
+            continue
+        text = responses[column].astype("str").str.strip()
+        has = responses[column].notna() & (text != "") & (text.str.lower() != "nan")
+        found = responses.loc[has, ["response_date", "programme"]].copy()
+        found[Col.KIND] = kind
+        found[Col.COMMENT] = text[has]
+        parts.append(found)
+    if not parts:
+        return pd.DataFrame(columns=[Col.DATE, Col.PROGRAMME, Col.KIND, Col.COMMENT])
+    found = pd.concat(parts).rename(columns={"response_date": Col.DATE, "programme": Col.PROGRAMME})
+    found[Col.DATE] = pd.to_datetime(found[Col.DATE], errors="coerce").dt.date
+    return found.sort_values(Col.DATE, ascending=False, na_position="last").head(limit).reset_index(drop=True)
+
+
+# --- periods -----------------------------------------------------------------------------------
+
+def date_range(data: Prepared) -> tuple[dt.date, dt.date] | None:
+    """First and last dated attendance or survey row, or None when nothing is dated."""
+    days = np.concatenate([data.attendance.day, data.surveys.day])
+    days = days[days != NO_DAY]
+    if not len(days):
+        return None
+    first, last = (np.datetime64(int(d), "D").astype(dt.date) for d in (days.min(), days.max()))
+    return first, last
+
+
+def financial_years(data: Prepared, fy_start_month: int = 4) -> list[tuple[str, dt.date, dt.date]]:
+    """(label, first day, last day) of every financial year holding data, latest first."""
+    span = date_range(data)
+    if span is None:
+        return []
+    first, last = (int(period_index(np.array([np.datetime64(d, "D").astype("int64")]), "financial_year",
+                                    fy_start_month)[0]) for d in span)
+    years = []
+    for index in range(last, first - 1, -1):
+        start = dt.date(1970 + index, fy_start_month, 1)
+        end = dt.date(start.year + 1, start.month, 1) - dt.timedelta(days=1)
+        years.append((period_label(index, "financial_year", fy_start_month), start, end))
+    return years
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The period the overview's cards show and the one before it, of the same length."""
+
+    current: Filters
+    previous: Filters
+    label: str  # e.g. "1 Apr 2025 – 31 Mar 2026 against the 365 days before"
+    chosen: bool  # the user picked the period (else: the latest 12 months of data)
+
+
+def undated(data: Prepared, filters: Filters) -> int:
+    """Attendance and survey rows the filters select that carry no date (a period filter would drop them)."""
+    selection = select(data, filters)
+    return int((selection.attendance & (data.attendance.day == NO_DAY)).sum()
+               + (selection.surveys & (data.surveys.day == NO_DAY)).sum())
+
+
+def comparison(filters: Filters, data: Prepared) -> Comparison | None:
+    """The filter's period (or, when none is chosen, the latest 12 months of data) and the equal period before.
+    None when nothing is dated, or when no period is chosen and some rows in scope have no date (a window
+    would silently leave them out)."""
+    span = date_range(data)
+    if span is None:
+        return None
+    first, last = span
+    chosen = filters.narrows_period
+    if not chosen and undated(data, filters):
+        return None
+    if chosen:
+        start, end = filters.date_from or first, filters.date_to or last
+    else:
+        end = last
+        start = dt.date(end.year - 1, end.month, end.day) + dt.timedelta(days=1) if not (
+            end.month == 2 and end.day == 29) else dt.date(end.year - 1, 3, 1)
+    days = (end - start).days + 1
+    prev_end = start - dt.timedelta(days=1)
+    prev_start = prev_end - dt.timedelta(days=days - 1)
+    label = (f"{start:%-d %b %Y} – {end:%-d %b %Y}" + ("" if chosen else " (the latest 12 months of data)")
+             + f", against the {days:,} days before ({prev_start:%-d %b %Y} – {prev_end:%-d %b %Y})")
+    return Comparison(replace(filters, date_from=start, date_to=end),
+                      replace(filters, date_from=prev_start, date_to=prev_end), label, chosen)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One headline figure: its value as text, its n, and the change against the previous period."""
+
+    label: str
+    value: str
+    n: str
+    delta: str | None = None
+    inverse: bool = False  # a rise is bad news (blindspots, imbalance)
+    help: str = ""
+
+    @property
+    def unchanged(self) -> bool:
+        return self.delta is not None and self.delta.lstrip("+-").split(" ")[0] in ("0", "0.0", "0.00")
+
+
+def _delta(now: float | None, before: float | None, fmt: str) -> str | None:
+    if now is None or before is None:
+        return None
+    return fmt.format(now - before)
+
+
+def headline_cards(now: Indicators, before: Indicators | None, blindspots: tuple[int, int] | None,
+                   blindspots_before: tuple[int, int] | None, balance: tuple[float | None, int] | None,
+                   balance_before: tuple[float | None, int] | None, min_n: int = 10) -> list[Card]:
+    """The overview's cards: attendance beside the positive outcome rate, unique reach, new to library,
+    blindspots (count, dimensions compared) and partnership imbalance (value, partners)."""
+    r, rb = now.reach, before.reach if before else None
+    cards = [Card("Attendance", f"{r.attendance:,}", f"{r.sessions:,} sessions",
+                  _delta(r.attendance, rb.attendance if rb else None, "{:+,.0f}"),
+                  help="people at sessions (outputs); change against the previous period")]
+    p, pb = pooled(now, min_n), pooled(before, min_n) if before else None
+    cards.append(Card(
+        "Positive outcomes", f"{100 * p.rate:.0f}%" if p.reliable else (too_few(min_n) if p.n else "no answers"),
+        f"n = {p.n:,} answers", _delta(100 * p.rate if p.reliable else None,
+                                       100 * pb.rate if pb and pb.reliable else None, "{:+.1f} pts"),
+        help="share of post-session answers that agree or strongly agree, all outcome items pooled"))
+    people = r.unique_participants
+    cards.append(Card("Unique people reached", f"{people:,}" if people is not None else "not recorded",
+                      "people with a participant id" if people is not None else "no participant ids in scope",
+                      _delta(people, rb.unique_participants if rb else None, "{:+,.0f}"),
+                      help="distinct participant ids (only where attendance records them)"))
+    new, newb = r.new_to_library, rb.new_to_library if rb else None
+    cards.append(Card(
+        "New to the library", f"{100 * new.rate:.0f}%" if new and new.reliable else
+        (too_few(min_n, "attendances") if new else "not recorded"),
+        f"n = {new.n:,} attendances" if new else "no new-attendee counts in scope",
+        _delta(100 * new.rate if new and new.reliable else None,
+               100 * newb.rate if newb and newb.reliable else None, "{:+.1f} pts"),
+        help="new attendees / attendance, where both are recorded"))
+    if blindspots is not None:
+        cards.append(Card("Blindspots", f"{blindspots[0]:,}", f"groups on {blindspots[1]} dimensions compared",
+                          _delta(blindspots[0], blindspots_before[0] if blindspots_before else None, "{:+,.0f}"),
+                          inverse=True, help="groups reached well below their share of the population"))
+    else:
+        cards.append(Card("Blindspots", "no baseline", "add a population table", help="needs a population baseline"))
+    if balance is not None and balance[0] is not None:
+        cards.append(Card("Partnership imbalance", f"{balance[0]:.2f}", f"{balance[1]:,} partners",
+                          _delta(balance[0], balance_before[0] if balance_before else None, "{:+.2f}"),
+                          inverse=True, help="½ Σ |result share − input share| over partners: 0 = every partner "
+                                             "gets what it gives (Beyond Footfall's own measure)"))
+    else:
+        cards.append(Card("Partnership imbalance", "no partner inputs", "record partners' stakes",
+                          help="needs programme partners with staff hours, cash or in-kind"))
+    return cards
+
+
+# --- partners ------------------------------------------------------------------------------------
+
+def partner_table(equity) -> pd.DataFrame:
+    """PartnerEquity -> one row per partner: stakes, input and result shares, balance."""
+    rows = [{Col.PARTNER: p.partner, Col.TYPE: p.type or NOT_RECORDED, Col.PROGRAMMES: p.programmes,
+             Col.STAFF_HOURS: round(p.staff_hours, 1), Col.CASH: round(p.cash, 2), Col.IN_KIND: round(p.in_kind, 2),
+             Col.INPUT: round(p.input, 2), Col.PROMOTED: p.promoted, Col.CREDITED: p.credited,
+             Col.ATTENDANCE: round(p.attendance, 1), Col.INPUT_SHARE: _pct(p.input_share),
+             Col.RESULT_SHARE: _pct(p.result_share),
+             Col.BALANCE: round(p.balance, 2) if p.balance is not None and not np.isnan(p.balance) else None}
+            for p in equity.partners]
+    return pd.DataFrame(rows, columns=[Col.PARTNER, Col.TYPE, Col.PROGRAMMES, Col.STAFF_HOURS, Col.CASH, Col.IN_KIND,
+                                       Col.INPUT, Col.PROMOTED, Col.CREDITED, Col.ATTENDANCE, Col.INPUT_SHARE,
+                                       Col.RESULT_SHARE, Col.BALANCE])
+
+
+def type_table(equity, network) -> pd.DataFrame:
+    """Partners, shares, balance and co-partner links per partnership type."""
+    links = {t.type: t for t in network.by_type}
+    rows = [{Col.TYPE: t.type, Col.PARTNERS: t.partners, Col.INPUT_SHARE: _pct(t.input_share),
+             Col.RESULT_SHARE: _pct(t.result_share),
+             Col.BALANCE: round(t.balance, 2) if t.balance is not None and not np.isnan(t.balance) else None,
+             Col.LINKS_WITHIN: links[t.type].links_within if t.type in links else 0,
+             Col.LINKS_ACROSS: links[t.type].links_across if t.type in links else 0}
+            for t in equity.by_type]
+    return pd.DataFrame(rows, columns=[Col.TYPE, Col.PARTNERS, Col.INPUT_SHARE, Col.RESULT_SHARE, Col.BALANCE,
+                                       Col.LINKS_WITHIN, Col.LINKS_ACROSS])
+
+
+def stakes_table(equity, programme: str | None = None, partner: str | None = None) -> pd.DataFrame:
+    """Each party's stake in each programme (the library's too), narrowed to one programme or partner."""
+    rows = [{Col.PROGRAMME: s.programme, Col.PARTY: s.party, Col.TYPE: s.type, Col.ROLE: s.role,
+             Col.STAFF_HOURS: round(s.staff_hours, 1), Col.CASH: round(s.cash, 2), Col.IN_KIND: round(s.in_kind, 2),
+             Col.INPUT: round(s.input, 2), Col.INPUT_SHARE: _pct(s.input_share),
+             Col.RESULT_SHARE: _pct(s.result_split), Col.PROMOTED: s.promoted, Col.CREDITED: s.credited,
+             Col.ATTENDANCE: round(s.attendance, 1)}
+            for s in equity.stakes
+            if (programme is None or s.programme == programme) and (partner is None or s.party == partner)]
+    return pd.DataFrame(rows, columns=[Col.PROGRAMME, Col.PARTY, Col.TYPE, Col.ROLE, Col.STAFF_HOURS, Col.CASH,
+                                       Col.IN_KIND, Col.INPUT, Col.INPUT_SHARE, Col.RESULT_SHARE, Col.PROMOTED,
+                                       Col.CREDITED, Col.ATTENDANCE])
+
+
+def network_tables(network) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(partners with degree and cluster, co-partner links) of a PartnerNetwork."""
+    partners = pd.DataFrame([{Col.PARTNER: p.partner, Col.TYPE: p.type or NOT_RECORDED, Col.PROGRAMMES: p.programmes,
+                              Col.CO_PARTNERS: p.co_partners,
+                              Col.CLUSTER: p.cluster + 1 if p.cluster is not None else None}
+                             for p in network.partners],
+                            columns=[Col.PARTNER, Col.TYPE, Col.PROGRAMMES, Col.CO_PARTNERS, Col.CLUSTER])
+    links = pd.DataFrame(list(network.co_partner_links), columns=[Col.PARTNER_A, Col.PARTNER_B, Col.SHARED])
+    return partners, links
+
+
+# --- equity of reach and outcomes ----------------------------------------------------------------
+
+def representation_table(dim, min_n: int = 10) -> pd.DataFrame:
+    """DimensionReach -> participant share against population share and the representation index per group.
+    When the dimension's participants are fewer than the display minimum, no share or index is shown."""
+    ok = dim.reliable
+    rows = [{Col.GROUP: g.group, Col.PARTICIPANTS: g.participants, Col.SHARE: _pct(g.share, ok),
+             Col.POPULATION: round(g.population), Col.POPULATION_SHARE: _pct(g.population_share),
+             Col.RI: round(g.representation_index, 2) if ok and g.representation_index is not None else None,
+             Col.RI_LOW: round(g.ri_low, 2) if ok and g.ri_low is not None else None,
+             Col.RI_HIGH: round(g.ri_high, 2) if ok and g.ri_high is not None else None,
+             Col.BLINDSPOT: bool(g.blindspot and ok),
+             Col.UNREACHED: round(g.population_unreached) if ok and g.population_unreached is not None else None,
+             Col.NOTE: "" if ok else too_few(min_n, "participants")}
+            for g in dim.groups]
+    return pd.DataFrame(rows, columns=[Col.GROUP, Col.PARTICIPANTS, Col.SHARE, Col.POPULATION, Col.POPULATION_SHARE,
+                                       Col.RI, Col.RI_LOW, Col.RI_HIGH, Col.BLINDSPOT, Col.UNREACHED, Col.NOTE])
+
+
+def blindspot_table(reach) -> pd.DataFrame:
+    """Every blindspot of a ReachEquity with the population left unreached, most unreached first."""
+    rows = [{Col.DIMENSION: dimension_label(d), Col.GROUP: g.group, Col.RI: round(g.representation_index, 2),
+             Col.RI_HIGH: round(g.ri_high, 2) if g.ri_high is not None else None,
+             Col.PARTICIPANTS: g.participants, Col.POPULATION: round(g.population),
+             Col.UNREACHED: round(g.population_unreached or 0)}
+            for d, g in reach.blindspots if reach.dimensions[d].reliable]
+    table = pd.DataFrame(rows, columns=[Col.DIMENSION, Col.GROUP, Col.RI, Col.RI_HIGH, Col.PARTICIPANTS,
+                                        Col.POPULATION, Col.UNREACHED])
+    return table.sort_values(Col.UNREACHED, ascending=False).reset_index(drop=True)
+
+
+def gap_table(gap, min_n: int = 10) -> pd.DataFrame:
+    """OutcomeGap -> positive rate per group with n and 95% CI (no percentage below the minimum)."""
+    rows = [{Col.GROUP: g.group, **_rate_row(g.positive, g.n, g.low, g.high, g.rate, g.reliable, min_n)}
+            for g in gap.groups]
+    return pd.DataFrame(rows, columns=[Col.GROUP, Col.N, Col.POSITIVE, Col.RATE, Col.LOW, Col.HIGH, Col.NOTE])
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV; text cells a spreadsheet would run as a formula (= + - @) are neutralised."""
+    safe = table.copy()
+    for column in safe.columns:
+        if pd.api.types.is_string_dtype(safe[column]) or safe[column].dtype == object:
+            text = safe[column]
+            risky = text.map(lambda v: isinstance(v, str) and v[:1] in ("=", "+", "-", "@"))
+            if risky.any():
+                safe[column] = text.astype(object).where(~risky, "'" + text.astype("str"))
+    return safe.to_csv(index=False).encode("utf-8")

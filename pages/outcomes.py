@@ -1,0 +1,121 @@
+"""Outcomes: what changed for people, by theme, programme, partner, group and over time."""
+import streamlit as st
+
+from impact import charts, indicators, views
+from impact.filters import NOT_RECORDED
+from impact.views import ALL_OUTCOMES, Col
+from pages.common import (
+    Keys,
+    empty_state,
+    filters,
+    nothing_loaded,
+    prepared,
+    settings,
+    table_with_download,
+)
+
+st.title("Outcomes")
+st.caption("What changed for people (ISO 16439 outcomes): the share agreeing with each survey statement, "
+           "before against after, and whether they applied it later.")
+
+data = prepared()
+if nothing_loaded(data):
+    empty_state("No attendance or survey responses are loaded yet: upload a spreadsheet to see outcomes.")
+chosen = filters()
+s = settings()
+min_n, rate = s["min_n"], s["hourly_rate"]
+ind = indicators.compute(data, chosen, min_n, rate)
+if not ind.outcomes:
+    empty_state("No survey responses for these filters yet: upload some, or widen the filters in the sidebar.")
+
+pooled = views.pooled(ind, min_n)
+follow = ind.follow_up_application
+cols = st.columns(4)
+cols[0].metric("Post-session responses", f"{ind.reach.post_responses:,}", border=True,
+               help="surveys answered straight after a session")
+response = ind.reach.response_rate
+cols[0].caption(f"n = {ind.reach.attendance:,} attendance")
+cols[1].metric("Response rate", f"{100 * response.value:.0f}%" if response.value is not None and response.reliable
+               else "not known", border=True, help="post-session responses / attendance")
+cols[1].caption("responses / attendance in scope")
+cols[2].metric("Positive outcomes", f"{100 * pooled.rate:.0f}%" if pooled.reliable else views.too_few(min_n),
+               border=True, help="agree or strongly agree, all outcome items pooled (satisfaction left out)")
+cols[2].caption(f"n = {pooled.n:,} answers" + (f"; 95% CI {100 * pooled.low:.0f}–{100 * pooled.high:.0f}%"
+                                                if pooled.reliable else ""))
+cols[3].metric("Applied it later", (f"{100 * follow.positive_rate:.0f}%" if follow.reliable else views.too_few(min_n))
+               if follow else "–", border=True,
+               help="follow-up surveys: share agreeing 'I have applied what I learned'")
+cols[3].caption(f"n = {follow.n:,} follow-up answers" if follow else "no follow-up surveys in scope: upload some "
+                "(wave follow_up)")
+
+st.subheader("By outcome")
+table = views.outcome_table(ind, min_n)
+st.plotly_chart(charts.outcome_bars(table), width="stretch", key="outcomes.overall")
+st.caption("Share answering agree or strongly agree with each statement after the session; bars show 95% Wilson "
+           f"intervals, n for each outcome in the table. Below {min_n} answers no percentage is shown.")
+table_with_download(table, "outcomes_by_item.csv", key="download.outcomes.items")
+
+st.subheader("Compare")
+dimensions = ["theme", "programme", "partner", "partnership_type", "branch", "period",
+              *(d for d, labels in data.group_labels.items() if len(labels))]
+left, right = st.columns(2)
+by = left.selectbox("Break down by", dimensions, key=Keys.OUTCOMES_BY, format_func=views.dimension_label)
+domain = right.selectbox("Outcome", [ALL_OUTCOMES, *views.domains([ind])], key=Keys.OUTCOMES_DOMAIN,
+                         format_func=views.domain_label)
+rows = indicators.compute_by(data, by, chosen, min_n, rate)
+compared = views.outcomes_by_group(rows, domain, min_n)
+if by == "period":
+    compared = compared[compared[Col.GROUP] != NOT_RECORDED]
+if compared.empty:
+    st.info("No answers to this outcome for these filters: pick another outcome or widen the filters.")
+else:
+    over_time = by == "period"
+    title = f"{views.domain_label(domain)}: share positive by {views.dimension_label(by).lower()}"
+    st.plotly_chart(charts.rate_by_group(compared, title, over_time=over_time), width="stretch",
+                    key="outcomes.compare")
+    overlap = " Partner groups overlap: a programme run with two partners counts for both." if by in (
+        "partner", "partnership_type") else ""
+    st.caption(f"{len(compared)} group{'s' if len(compared) != 1 else ''}, n = {int(compared[Col.N].sum()):,} answers in all; 95% Wilson intervals. "
+               f"Groups with fewer than {min_n} answers are marked with a grey cross and show no percentage."
+               + overlap)
+    table_with_download(compared, f"outcomes_by_{by}.csv", key="download.outcomes.compare")
+
+st.subheader("Before and after")
+change = views.change_table(ind, min_n)
+if change.empty:
+    st.info("No before (pre) surveys for these filters: upload pre and post surveys of the same programme to "
+            "measure change.")
+else:
+    st.plotly_chart(charts.change_dumbbell(change), width="stretch", key="outcomes.change")
+    methods = sorted(set(change[Col.METHOD]))
+    st.caption("Method: " + "; ".join(methods) + ". Matched pairs: mean paired difference, Cohen's d_z and the "
+               "Wilcoxon signed-rank test; unmatched groups: difference in means, Hedges' g and the Mann–Whitney U "
+               "test. n per item in the table.")
+    table_with_download(change, "outcome_change.csv", key="download.outcomes.change")
+
+st.subheader("Best and weakest programmes")
+programmes = views.programme_table(indicators.compute_by(data, "programme", chosen, min_n, rate), data, min_n)
+best, weakest = views.best_and_weakest(programmes)
+if best.empty:
+    st.info(f"No programme has {min_n} or more survey answers for these filters.")
+else:
+    left, right = st.columns(2)
+    shown = [Col.PROGRAMME, Col.N, Col.RATE]  # narrow enough for half the page; the CSV has theme and CI
+    with left:
+        st.markdown("**Highest share positive**")
+        st.dataframe(best[shown], hide_index=True, width="stretch")
+        st.download_button("Download (CSV)", views.csv_bytes(best), "best_programmes.csv", "text/csv",
+                           on_click="ignore", key="download.outcomes.best")
+    with right:
+        st.markdown("**Lowest share positive**")
+        if weakest.empty:
+            st.caption("Too few programmes to compare.")
+        else:
+            st.dataframe(weakest[shown], hide_index=True, width="stretch")
+            st.download_button("Download (CSV)", views.csv_bytes(weakest), "weakest_programmes.csv", "text/csv",
+                               on_click="ignore", key="download.outcomes.weakest")
+    st.caption(f"All outcome items pooled; only programmes with {min_n} or more answers are ranked "
+               f"({int(programmes[Col.RATE].notna().sum())} of {len(programmes)}).")
+
+st.caption("Self-reported answers from a convenience sample with no comparison group: a direction of change, not "
+           "proof of cause.")

@@ -1,0 +1,107 @@
+"""Programmes: compare programmes side by side, and drill into one."""
+from dataclasses import replace
+
+import streamlit as st
+
+from impact import charts, equity, indicators, views
+from impact.equity.partners import LIBRARY
+from impact.filters import NOT_RECORDED, apply
+from impact.views import Col
+from pages.common import (
+    Keys,
+    empty_state,
+    filters,
+    nothing_loaded,
+    prepared,
+    settings,
+    table_with_download,
+)
+
+TOP = 20  # programmes drawn in the comparison chart; the table holds them all
+
+st.title("Programmes")
+st.caption("Compare programmes side by side (outputs and outcomes), then open one: its sessions, attendance, "
+           "outcomes, partners and what participants said.")
+
+data = prepared()
+if nothing_loaded(data):
+    empty_state("No attendance or survey responses are loaded yet: upload a spreadsheet to compare programmes.")
+chosen = filters()
+s = settings()
+min_n, rate = s["min_n"], s["hourly_rate"]
+table = views.programme_table(indicators.compute_by(data, "programme", chosen, min_n, rate), data, min_n)
+table = table[(table[Col.ATTENDANCE] > 0) | (table[Col.N] > 0)]
+if table.empty:
+    empty_state("No programme has attendance or survey responses for these filters: widen them in the sidebar, "
+                "or upload more data.")
+table = table.sort_values(Col.ATTENDANCE, ascending=False).reset_index(drop=True)
+
+st.subheader("Compare programmes")
+metric = st.radio("Compare by", ["Attendance", "Positive outcomes"], horizontal=True, key=Keys.PROGRAMMES_METRIC)
+top = table.head(TOP)
+if metric == "Attendance":
+    st.plotly_chart(charts.attendance_bars(top, Col.PROGRAMME, f"Attendance by programme (top {len(top)})"),
+                    width="stretch", key="programmes.compare")
+    st.caption(f"The {len(top)} best-attended of {len(table)} programmes in scope; sessions in the hover, every "
+               "programme in the table.")
+else:
+    st.plotly_chart(charts.rate_by_group(top, f"Share of positive answers by programme (top {len(top)} by attendance)",
+                                         label=Col.PROGRAMME), width="stretch", key="programmes.compare")
+    st.caption(f"All outcome items pooled, 95% Wilson intervals, n answers in the hover and the table; programmes with "
+               f"fewer than {min_n} answers are marked and show no percentage.")
+table_with_download(table, "programmes.csv", key="download.programmes.all", height=320)
+
+st.subheader("One programme")
+names = list(table[Col.PROGRAMME])
+if st.session_state.get(Keys.PROGRAMME) not in names:
+    st.session_state.pop(Keys.PROGRAMME, None)
+name = st.selectbox("Programme", names, key=Keys.PROGRAMME, help="programmes in scope, best attended first")
+one = replace(chosen, programmes=(name,))
+ind = indicators.compute(data, one, min_n, rate)
+row = table[table[Col.PROGRAMME] == name].iloc[0]
+st.caption(" · ".join(str(x) for x in (row[Col.THEME], row[Col.BRANCH]) if x is not None and str(x) != "nan"))
+r = ind.reach
+cols = st.columns(5)
+cols[0].metric("Sessions", f"{r.sessions:,}", border=True)
+cols[1].metric("Attendance", f"{r.attendance:,}", border=True)
+cols[2].metric("Mean per session", f"{r.mean_per_session.value:.1f}" if r.mean_per_session.value else "–",
+               border=True)
+cols[3].metric("Fill rate", f"{100 * r.fill_rate.value:.0f}%" if r.fill_rate.value is not None else "no capacity",
+               border=True, help="attendance / (sessions × capacity per session)")
+p = views.pooled(ind, min_n)
+cols[4].metric("Positive outcomes", f"{100 * p.rate:.0f}%" if p.reliable else (views.too_few(min_n) if p.n else
+                                                                              "no answers"), border=True)
+cols[4].caption(f"n = {p.n:,} answers; {r.post_responses:,} responses")
+
+trend = views.trend_table(indicators.compute_by(data, "period", one, min_n, rate), min_n)
+trend = trend[trend[Col.PERIOD] != NOT_RECORDED]
+if trend.empty:
+    st.info("No dated sessions for this programme in scope.")
+else:
+    st.plotly_chart(charts.trend(trend, chosen.grain.replace("_", " ")), width="stretch",
+                    key="programmes.one.trend")
+    with st.expander("The table behind this chart"):
+        table_with_download(trend, "programme_over_time.csv", key="download.programmes.trend")
+outcomes = views.outcome_table(ind, min_n)
+if outcomes.empty:
+    st.info("No survey responses for this programme yet: upload some to see its outcomes.")
+else:
+    st.plotly_chart(charts.outcome_bars(outcomes), width="stretch", key="programmes.one.outcomes")
+    st.caption(f"n per outcome in the table; 95% Wilson intervals; no percentage below {min_n} answers.")
+    with st.expander("The table behind this chart"):
+        table_with_download(outcomes, "programme_outcomes.csv", key="download.programmes.outcomes")
+
+st.markdown("**Partners and their stakes**")
+stakes = views.stakes_table(equity.partner_equity(data, one, rate), programme=name)
+if not (stakes[Col.PARTY] != LIBRARY).any():
+    st.caption("No partners recorded for this programme: add them on the programme partners sheet.")
+else:
+    table_with_download(stakes, "programme_stakes.csv", key="download.programmes.stakes")
+
+st.markdown("**What participants said**")
+said = views.comments(apply(data, one))
+if said.empty:
+    st.caption("No free-text comments for this programme in scope.")
+else:
+    st.dataframe(said, hide_index=True, width="stretch")
+    st.caption(f"The latest {len(said)} comments; emails and phone numbers were removed on upload.")

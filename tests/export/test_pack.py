@@ -1,0 +1,177 @@
+"""The whole evidence pack on the demo data, plus a tiny programme run with a partner whose name is a
+formula, and survey comments holding personal data: what a funder receives must be safe to share."""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from impact import indicators
+from impact.export import export_pack
+from impact.export.disclosure import SUPPRESSED
+from impact.export.images import stop
+from impact.filters import Filters
+from impact.store import Store, load_demo
+
+FORMULA = '=HYPERLINK("http://x","y")'
+PERSONAL = ("jo.bloggs@example.org", "07700 900123", "Sarah Jones", "Mrs Patel")
+
+
+def _with_test_rows(frames: dict) -> dict:
+    frames = {k: v.copy() for k, v in frames.items()}
+    add = {
+        "partners": {"partner_id": "hyperlink", "name": FORMULA, "partnership_type": "community", "batch_id": 1},
+        "programmes": {"programme_id": "tiny-club", "name": "Tiny Club", "theme": "Reading for pleasure",
+                       "branch": "Central", "library_cost": 100.0, "batch_id": 1},
+        "programme_partners": {"programme": "Tiny Club", "partner": FORMULA, "role": "co-delivery",
+                               "staff_hours": 2.0, "cash": 0.0, "in_kind": 0.0, "promoted": True, "credited": True,
+                               "batch_id": 1},
+        "attendance": {"programme": "Tiny Club", "session_date": pd.Timestamp("2024-05-01"), "attendees": 3,
+                       "sessions": 1, "batch_id": 1},
+    }
+    for table, row in add.items():
+        frames[table] = pd.concat([frames[table], pd.DataFrame([row])], ignore_index=True)
+    responses = frames["survey_responses"]
+    comments = ["Thanks to Sarah Jones, email jo.bloggs@example.org", "Call me on 07700 900123",
+                "Mrs Patel was so helpful"] * 20  # repeated, so they would be the most frequent quotes
+    responses.loc[responses.index[:len(comments)], "comment_benefit"] = comments
+    return frames
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("export")
+    store = Store(f"sqlite:///{folder / 'x.db'}")
+    load_demo(store)
+    frames = _with_test_rows(store.frames())
+    pack = export_pack(frames, Filters(), store.settings(), store.batches(),
+                       formats=("xlsx", "pdf", "png", "txt", "csv"))
+    stop()
+    yield store, frames, pack, folder
+
+
+def _pdf_text(pdf: bytes, folder) -> str:
+    path = folder / "pack.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
+    text = re.sub(r"Evidence of impact · page \d+ of \d+", " ", text.decode("utf-8"))  # footers
+    return re.sub(r"\s+", " ", text)
+
+
+def _all_text(pack, folder) -> dict[str, str]:
+    """Every file of the zip as searchable text (xlsx: its XML parts; pdf: pdftotext; png: raw bytes)."""
+    found = {}
+    with zipfile.ZipFile(io.BytesIO(pack.zip())) as z:
+        for name in z.namelist():
+            data = z.read(name)
+            if name.endswith(".xlsx"):
+                with zipfile.ZipFile(io.BytesIO(data)) as x:
+                    found[name] = " ".join(x.read(n).decode("utf-8", "replace") for n in x.namelist())
+            elif name.endswith(".pdf"):
+                found[name] = _pdf_text(data, folder)
+            else:
+                found[name] = data.decode("utf-8", "replace")
+    return found
+
+
+def test_the_workbook_has_every_sheet_native_charts_and_the_statements(demo):
+    pack = demo[2]
+    wb = openpyxl.load_workbook(io.BytesIO(pack.files["evidence-pack.xlsx"]))
+    assert wb.sheetnames == ["Summary", "Reach", "Outcomes", "Value", "Equity", "Partners", "Methodology", "Sources",
+                             "Data dictionary"]
+    assert sum(len(ws._charts) for ws in wb) == len(pack.evidence.charts) >= 6
+    summary = [c.value for row in wb["Summary"].iter_rows() for c in row if c.value]
+    for s in pack.evidence.statements:
+        assert s.text in summary
+    assert wb["Reach"].freeze_panes == "B3"
+    sources = [c.value for c in wb["Sources"]["B"]]
+    assert "westfield_surveys.xlsx" in sources
+
+
+def test_outcome_statements_match_the_indicators(demo):
+    _, frames, pack, _ = demo
+    ind = indicators.compute(frames, Filters(), min_n=10)
+    texts = [s.text for s in pack.evidence.statements if s.kind == "outcome"]
+    confidence = ind.outcomes["confidence"]
+    expected = (f"{100 * confidence.positive_rate:.0f}% of {confidence.n:,} participants (95% CI "
+                f"{100 * confidence.ci_low:.0f}–{100 * confidence.ci_high:.0f}%) said they feel more confident")
+    assert any(t.startswith(expected) for t in texts)
+    wb = openpyxl.load_workbook(io.BytesIO(pack.files["evidence-pack.xlsx"]))
+    rows = list(wb["Outcomes"].iter_rows(min_row=2, values_only=True))
+    header = rows[0]
+    row = next(r for r in rows if r[0] == "More confident")
+    assert row[header.index("n")] == confidence.n
+    assert row[header.index("positive rate %")] == round(100 * confidence.positive_rate, 1)
+
+
+def test_the_pdf_says_every_statement(demo):
+    _, _, pack, folder = demo
+    text = _pdf_text(pack.files["evidence-pack.pdf"], folder)
+    for s in pack.evidence.statements:
+        assert re.sub(r"\s+", " ", s.text) in text
+    assert "Methodology" in text and "westfield_attendance.xlsx" in text
+
+
+def test_the_tiny_programme_is_suppressed_with_a_complement_so_totals_cannot_reveal_it(demo):
+    _, _, pack, _ = demo
+    table = pack.evidence.table("reach_by_programme")
+    assert 3.0 in table.hidden
+    column = table.frame["attendance"]
+    assert table.frame.loc[table.frame["programme"] == "Tiny Club", "attendance"].item() == SUPPRESSED
+    assert (column == SUPPRESSED).sum() >= 2
+    csv = pd.read_csv(io.BytesIO(pack.files["tables/reach_by_programme.csv"]), encoding="utf-8-sig", dtype=str)
+    assert csv.loc[csv["programme"] == "Tiny Club", "attendance"].item() == SUPPRESSED
+    wb = openpyxl.load_workbook(io.BytesIO(pack.files["evidence-pack.xlsx"]))
+    cells = [r for r in wb["Reach"].iter_rows(values_only=True) if r[0] == "Tiny Club"]
+    assert cells and SUPPRESSED in cells[0]
+
+
+def test_no_personal_string_or_respondent_id_in_any_file_of_the_pack(demo):
+    _, frames, pack, folder = demo
+    ids = set(frames["survey_responses"]["respondent_id"].dropna().astype(str))
+    ids |= set(frames["attendance"]["participant_id"].dropna().astype(str))
+    assert ids  # the demo pairs before and after by respondent id
+    pattern = re.compile("|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True)))
+    for name, text in _all_text(pack, folder).items():
+        for personal in PERSONAL:
+            assert personal not in text, (name, personal)
+        assert not pattern.search(text), (name, pattern.search(text).group())
+
+
+def test_a_partner_named_as_a_formula_comes_out_as_text(demo):
+    _, _, pack, _ = demo
+    wb = openpyxl.load_workbook(io.BytesIO(pack.files["evidence-pack.xlsx"]))
+    cells = [c for row in wb["Partners"].iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" and not c.value.startswith("=") for c in cells)
+    for name, data in pack.files.items():
+        if name.endswith(".csv"):
+            for line in data.decode("utf-8-sig").splitlines():
+                for field in line.split(","):
+                    assert not field.strip('"').startswith(("=", "+", "@")), (name, line)
+    partners = pd.read_csv(io.BytesIO(pack.files["tables/partners.csv"]), encoding="utf-8-sig", dtype=str)
+    assert f"'{FORMULA}" in partners["partner"].tolist()
+
+
+def test_every_chart_is_a_png(demo):
+    _, _, pack, _ = demo
+    pngs = [n for n in pack.files if n.endswith(".png")]
+    assert len(pngs) == len(pack.evidence.charts)
+    assert all(pack.files[n].startswith(b"\x89PNG") for n in pngs)
+
+
+def test_the_cli_writes_the_pack_for_a_scope(demo, tmp_path):
+    from impact.cli import main
+
+    store, _, _, _ = demo
+    code = main(["export", "--db", str(store.engine.url), "--format", "txt,csv", "--out", str(tmp_path),
+                 "--theme", "Digital inclusion"])
+    assert code == 0
+    text = (tmp_path / "statements.txt").read_text()
+    assert "Themes: Digital inclusion" in text and "digital inclusion programmes" in text
+    assert (tmp_path / "evidence-pack.zip").exists() and (tmp_path / "tables" / "outcomes.csv").exists()
+    assert main(["export", "--db", str(store.engine.url), "--format", "docx", "--out", str(tmp_path)]) == 2
