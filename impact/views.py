@@ -511,12 +511,7 @@ def gap_table(gap, min_n: int = 10) -> pd.DataFrame:
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
-    """A table as UTF-8 CSV; text cells a spreadsheet would run as a formula (= + - @) are neutralised."""
-    safe = table.copy()
-    for column in safe.columns:
-        if pd.api.types.is_string_dtype(safe[column]) or safe[column].dtype == object:
-            text = safe[column]
-            risky = text.map(lambda v: isinstance(v, str) and v[:1] in ("=", "+", "-", "@"))
-            if risky.any():
-                safe[column] = text.astype(object).where(~risky, "'" + text.astype("str"))
-    return safe.to_csv(index=False).encode("utf-8")
+    """A table as CSV for a page's download: the same formula neutralisation as every export."""
+    from impact.export.disclosure import safe_csv
+
+    return safe_csv(table)

@@ -3,11 +3,11 @@ Runs the CLI in-process on a small workbook (with a population sheet) imported i
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 
-import openpyxl
 import pytest
+
+from workbooks import workbook
 
 from impact.cli import main
 from impact.store import Store
@@ -33,15 +33,7 @@ def _workbook(path) -> None:
                        ["Age band", "18-24", 1000], ["Age band", "25-64", 5000], ["Age band", "65+", 2500],
                        ["Ward", "Abbey", 5000], ["Ward", "Docklands", 5000]],
     }
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    path.write_bytes(buf.getvalue())
+    path.write_bytes(workbook(sheets))
 
 
 @pytest.fixture(scope="module")

@@ -59,3 +59,14 @@ def test_safe_csv_suppresses_and_neutralises():
     back = pd.read_csv(io.BytesIO(safe_csv(table, Suppression(("attendance",)))), encoding="utf-8-sig", dtype=str)
     assert back["partner"].tolist() == ['\'=HYPERLINK("http://x","y")', "Age UK"]
     assert back["attendance"].tolist() == [SUPPRESSED, SUPPRESSED]  # one hidden cell would be given away
+
+
+def test_page_downloads_neutralise_formulas_like_the_pack():
+    """Every per-chart CSV download on the pages goes through views.csv_bytes."""
+    import pandas as pd
+
+    from impact import views
+
+    text = views.csv_bytes(pd.DataFrame({"partner": ['=HYPERLINK("http://x","y")', "@SUM(A1)", "Age UK"],
+                                         "n": [1, 2, 3]})).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM" in text and "\n=" not in text

@@ -3,11 +3,11 @@ minimum) read from the store. Runs the CLI in-process on a small workbook import
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 
-import openpyxl
 import pytest
+
+from workbooks import workbook
 
 from impact.cli import main
 from impact.store import Store
@@ -25,15 +25,7 @@ def _workbook(path) -> None:
         "Survey responses": [["Programme", "Wave", "Respondent ID", "Knowledge"], ["Job Club", "pre", "R1", 2],
                              ["Job Club", "post", "R1", 4], ["Job Club", "pre", "R2", 3], ["Job Club", "post", "R2", 5]],
     }
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    path.write_bytes(buf.getvalue())
+    path.write_bytes(workbook(sheets))
 
 
 @pytest.fixture(scope="module")
