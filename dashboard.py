@@ -1,5 +1,5 @@
 """Beyond Footfall: entry point. Page config and navigation; each explore page draws the shared filter bar
-(pages/filterbar.py) itself, so a page opened on its own still has it."""
+(ui/filterbar.py) itself, so a page opened on its own still has it."""
 import streamlit as st
 
 st.set_page_config(page_title="Beyond Footfall", page_icon="📚", layout="wide")

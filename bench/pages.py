@@ -27,7 +27,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from impact.store import Store, load_demo
-from pages.common import Keys
+from ui.common import Keys
 
 PAGES = ["pages/overview.py", "pages/outcomes.py", "pages/programmes.py", "pages/partners.py", "pages/equity.py"]
 THEMES = [["Early literacy"], ["Digital inclusion", "Health & wellbeing"], []]

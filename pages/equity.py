@@ -4,7 +4,7 @@ import streamlit as st
 from impact import charts, equity, views
 from impact.equity.reach import UNITS
 from impact.views import Col
-from pages.common import (
+from ui.common import (
     Keys,
     empty_state,
     filters,

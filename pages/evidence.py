@@ -6,7 +6,7 @@ import streamlit as st
 from impact import schema
 from impact.export import FORMATS, export_pack
 from impact.filters import Filters
-from pages.common import current, store
+from ui.common import current, store
 
 
 class Keys:

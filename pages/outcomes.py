@@ -4,7 +4,7 @@ import streamlit as st
 from impact import charts, indicators, views
 from impact.filters import NOT_RECORDED
 from impact.views import ALL_OUTCOMES, Col
-from pages.common import (
+from ui.common import (
     Keys,
     empty_state,
     filters,

@@ -5,7 +5,7 @@ import streamlit as st
 from impact import charts, equity, indicators, views
 from impact.filters import NOT_RECORDED
 from impact.views import Col
-from pages.common import (
+from ui.common import (
     empty_state,
     filters,
     nothing_loaded,

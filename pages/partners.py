@@ -5,7 +5,7 @@ import streamlit as st
 
 from impact import charts, equity, indicators, views
 from impact.views import Col
-from pages.common import (
+from ui.common import (
     Keys,
     empty_state,
     filters,

@@ -7,7 +7,7 @@ from impact import charts, equity, indicators, views
 from impact.equity.partners import LIBRARY
 from impact.filters import NOT_RECORDED, apply
 from impact.views import Col
-from pages.common import (
+from ui.common import (
     Keys,
     empty_state,
     filters,

@@ -9,7 +9,7 @@ import streamlit as st
 
 from impact import schema, templates, upload
 from impact.ingest import IngestResult, Options, SheetOptions
-from pages.common import store
+from ui.common import store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

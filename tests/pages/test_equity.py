@@ -6,7 +6,7 @@ from workbooks import workbook
 
 from impact.ingest import ingest_files
 from impact.store import Store
-from pages.common import Keys
+from ui.common import Keys
 
 PAGE = "pages/equity.py"
 

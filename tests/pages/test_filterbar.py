@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pagetest import run
 
-from pages.common import Keys
+from ui.common import Keys
 
 
 def _attendance(at) -> str:

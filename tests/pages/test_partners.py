@@ -4,7 +4,7 @@ from __future__ import annotations
 from pagetest import figure, infos, run
 
 from impact.charts import PARTNERSHIP_COLOURS
-from pages.common import Keys
+from ui.common import Keys
 
 PAGE = "pages/partners.py"
 

@@ -100,7 +100,7 @@ def prepared() -> Prepared:
 
 def filters() -> Filters:
     """Draw the shared filter bar in the sidebar and return its choice (call once per page run)."""
-    from pages.filterbar import filter_bar  # the bar imports this module
+    from ui.filterbar import filter_bar  # the bar imports this module
 
     return filter_bar()
 

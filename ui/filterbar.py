@@ -12,7 +12,7 @@ import streamlit as st
 
 from impact import schema, views
 from impact.filters import GRAINS, Filters, Prepared
-from pages.common import Keys, Params, nothing_loaded, prepared, settings
+from ui.common import Keys, Params, nothing_loaded, prepared, settings
 
 ALL_TIME, CUSTOM = "All time", "Custom dates"
 GRAIN_LABELS = {"month": "Month", "quarter": "Quarter", "year": "Calendar year", "financial_year": "Financial year"}
