@@ -60,6 +60,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from impact import demo_comments
+
 SEED = 2026
 FIRST_DAY, LAST_DAY = pd.Timestamp("2023-04-01"), pd.Timestamp("2026-03-31")
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -562,6 +564,7 @@ def build_demo(seed: int = SEED) -> Demo:
     attendance = _attendance(pd.concat(session_parts, ignore_index=True), programmes, rng)
     programme_partners = _stakes(programmes, stakes_rng)
     surveys = _surveys(attendance, programmes, surveys_rng)
+    surveys = demo_comments.vary(surveys, programmes)  # a stream of its own: no other figure changes
     # the dtypes of the canonical contracts (impact/schema.py), so the frames are what ingest gives back
     return Demo(
         partners=partners,
@@ -784,7 +787,9 @@ SHEETS = {  # file -> sheet name -> (table, {canonical column: header as staff w
             "library_use": "I am more likely to use other library resources and services",
             "satisfaction": "Overall, I was satisfied with the session",
             "age_band": "Age band", "area": "Ward", "deprivation_quintile": "IMD quintile",
-            "comment_benefit": "What did you like most?", "comment_improve": "What could the library improve?"}),
+            "comment_benefit": "What did you like most?", "comment_improve": "What could the library improve?",
+            "comment_action": "What will you do next?",
+            "quote_consent": "May we quote your comments anonymously?"}),
     },
     "westfield_population.xlsx": {
         "Population": ("population", {"dimension": "Dimension", "group": "Group", "population": "Population",

@@ -256,6 +256,11 @@ SURVEY_RESPONSES = Table(
                synonyms=("improve", "improvements", "suggestions")),
         Column("comment_action", TEXT, phrases=("what will you do", "what have you done", "next step", "action"),
                synonyms=("action", "what will you do")),
+        Column("quote_consent", BOOL, phrases=("may we quote", "quote your", "use your comment", "consent to quote",
+                                               "happy for us to quote", "happy for us to use"),
+               synonyms=("quote consent", "consent to quote", "may we quote you", "quote ok", "can we quote you"),
+               description="yes: the comments may be quoted anonymously; where a survey asks, no or blank means "
+                           "they are never quoted"),
         Column("theme", TEXT, stored=False, synonyms=("service area", "theme", "programme theme", "program type"),
                description="import only: the programme's theme (Project Outcome's service area)"),
     ),

@@ -135,6 +135,19 @@ class Store:
                 cur.close()
         self.metadata, self.tables = _metadata()
         self.metadata.create_all(self.engine)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """A database made by an older version lacks columns added since (e.g. survey_responses.quote_consent):
+        add them, empty, so old data stays and new uploads fit."""
+        inspector = sa.inspect(self.engine)
+        for name, table in self.tables.items():
+            have = {c["name"] for c in inspector.get_columns(name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable and not column.primary_key:
+                    kind = column.type.compile(dialect=self.engine.dialect)
+                    with self.engine.begin() as conn:
+                        conn.execute(sa.text(f'ALTER TABLE "{name}" ADD COLUMN "{column.name}" {kind}'))
 
     def dispose(self):
         self.engine.dispose()

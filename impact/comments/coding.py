@@ -117,15 +117,16 @@ def tones(texts: pd.Series, questions: pd.Series, has_suggestion: np.ndarray, ha
     other = ~improve & ~praise
     wish = text.str.contains(WISH).to_numpy(bool) | has_suggestion
     nothing = text.str.contains(NOTHING).to_numpy(bool) & ~has_barrier
+    contrast = text.str.contains(r"\b(?:but|although|though|except|however)\b", case=False).to_numpy(bool)
     out = np.full(len(texts), POSITIVE, dtype=object)
     # what could we improve
-    problem = (has_barrier | negative_words) & ~wish
+    problem = (has_barrier | negative_words) & (~wish | contrast)
     out[improve] = SUGGESTION
     out[improve & problem] = NEGATIVE
-    out[improve & problem & positive_words & negative_words] = MIXED
+    out[improve & problem & (positive_words | (pos >= 0.15)) & (negative_words | contrast)] = MIXED
     out[improve & nothing] = POSITIVE
     # what they liked, what they will do
-    out[praise & has_barrier & negative_words] = MIXED
+    out[praise & has_barrier & (negative_words | contrast)] = MIXED
     out[praise & (compound <= -0.6) & ~positive_words] = NEGATIVE
     # anything else
     out[other & has_suggestion] = SUGGESTION
@@ -284,3 +285,18 @@ def question_label(column: str) -> str:
 __all__ = ["Agreement", "CONFIRMED", "MIXED", "NEGATIVE", "POSITIVE", "QUESTIONS", "SUGGESTED", "TONES", "Code",
            "agreement", "code_matrix", "coders", "cohen_kappa", "comments", "join_codes", "kappa_words", "matrix_of",
            "merge", "question_label", "sentiment", "split_codes", "suggest", "tones"]
+
+
+def precision_recall(expected: pd.DataFrame, found: pd.DataFrame, codebook) -> pd.DataFrame:
+    """Hand codes against suggested codes (both with a `codes` column, rows in the same order) -> per code:
+    true positives, false positives, false negatives, precision = tp / (tp + fp), recall = tp / (tp + fn)."""
+    names = [c.code for c in codebook]
+    want, got = matrix_of(expected.reset_index(drop=True), names), matrix_of(found.reset_index(drop=True), names)
+    rows = []
+    for j, name in enumerate(names):
+        tp, fp, fn = int((want[:, j] & got[:, j]).sum()), int((~want[:, j] & got[:, j]).sum()), \
+            int((want[:, j] & ~got[:, j]).sum())
+        rows.append({"code": name, "hand coded": int(want[:, j].sum()), "suggested": int(got[:, j].sum()),
+                     "true positives": tp, "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+                     "recall": round(tp / (tp + fn), 3) if tp + fn else None})
+    return pd.DataFrame(rows)
