@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from impact import schema
+from impact import comments, schema
 from impact.export import FORMATS, export_pack
 from impact.filters import Filters
 from ui.common import current, store
@@ -59,7 +59,8 @@ if build:
                       programmes=chosen, fy_start_month=int(store().setting("fy_start_month") or 4))
     bar = st.progress(0.0, text="Starting")
     pack = export_pack(frames, filters, store().settings(), store().batches(), formats or FORMATS,
-                       progress=lambda share, what: bar.progress(min(share, 1.0), text=what))
+                       progress=lambda share, what: bar.progress(min(share, 1.0), text=what),
+                       comments=comments.load(store()))
     st.session_state[Keys.PACK] = pack.zip()
     st.session_state[Keys.STATEMENTS] = [s.text for s in pack.evidence.statements]
     st.session_state[Keys.LEFT_OUT] = list(pack.evidence.left_out)

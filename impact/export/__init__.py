@@ -82,10 +82,11 @@ def parse_formats(text: str | None) -> tuple[str, ...]:
 
 
 def export_pack(frames: dict, filters=None, settings: dict | None = None, batches=None,
-                formats=DEFAULT_FORMATS, progress=None, title: str = "Evidence of impact") -> Pack:
+                formats=DEFAULT_FORMATS, progress=None, title: str = "Evidence of impact", comments=None) -> Pack:
     """Canonical frames + Filters + settings + batches -> the files of an evidence pack.
 
-    `progress(share 0-1, what)` is called as each part is made."""
+    `progress(share 0-1, what)` is called as each part is made; `comments` (impact.comments.load(store)) brings
+    the staff's codings and approved quotes."""
     formats = tuple(formats)
     say = progress or (lambda share, what: None)
     images_needed = "png" in formats or "pdf" in formats
@@ -94,7 +95,7 @@ def export_pack(frames: dict, filters=None, settings: dict | None = None, batche
 
         images.prewarm()  # the browser starts while the figures are computed
     say(0.05, "Computing the indicators")
-    evidence = build(frames, filters, settings, batches, title)
+    evidence = build(frames, filters, settings, batches, title, comments=comments)
     files: dict[str, bytes] = {}
     pngs: dict[str, bytes] = {}
     if images_needed and evidence.charts:
@@ -123,7 +124,10 @@ def export_pack(frames: dict, filters=None, settings: dict | None = None, batche
 
 def export_store(store, filters=None, formats=DEFAULT_FORMATS, progress=None) -> Pack:
     """A Store + Filters -> the pack (frames, settings and batches read from the store)."""
-    return export_pack(store.frames(), filters, store.settings(), store.batches(), formats, progress)
+    from impact import comments
+
+    return export_pack(store.frames(), filters, store.settings(), store.batches(), formats, progress,
+                       comments=comments.load(store))
 
 
 __all__ = ["DEFAULT_FORMATS", "FORMATS", "Pack", "csv_files", "export_pack", "export_store", "parse_formats",

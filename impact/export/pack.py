@@ -21,12 +21,10 @@ from impact.export import statements as statements_module
 from impact.export.disclosure import (
     SUPPRESSION_NOTE,
     Suppression,
-    known_pattern,
-    scrub,
     suppress,
 )
 from impact.export.statements import Statement
-from impact.filters import Filters, prepare, select
+from impact.filters import Filters, prepare
 from impact.indicators.value import ESTIMATE_NOTE
 
 TOTAL = "Total"
@@ -155,33 +153,6 @@ def _batches_by_programme(frames: dict) -> dict[str, str]:
     return both.groupby("programme")["batch_id"].agg(lambda s: ", ".join(str(int(b)) for b in sorted(set(s)))).to_dict()
 
 
-def _quotes(frames: dict, selection_mask: np.ndarray, vocabulary: set[str], known,
-            limit: int = 5) -> tuple[str, ...]:
-    """Up to `limit` short benefit comments in scope, most often given first, scrubbed of personal data.
-
-    A comment is kept only when scrubbing changes nothing and every capitalised word after the first is
-    "I" or a name the pack already shows (programme, partner, branch, theme): a quote never carries a person."""
-    responses = frames.get("survey_responses")
-    if responses is None or "comment_benefit" not in responses or not len(responses):
-        return ()
-    text = responses["comment_benefit"]
-    if len(selection_mask) == len(text):
-        text = text[selection_mask]
-    text = text.dropna().astype(str).str.strip()
-    text = text[(text.str.len() >= 12) & (text.str.len() <= 200)]
-    found = []
-    for comment in text.value_counts().index:
-        if scrub(comment, known) != comment:
-            continue
-        words = [w.strip(".,!?;:'\"()") for w in comment.split()[1:]]
-        if any(w[:1].isupper() and w != "I" and w.casefold() not in vocabulary for w in words if w):
-            continue
-        found.append(comment)
-        if len(found) == limit:
-            break
-    return tuple(found)
-
-
 def methodology(min_n: int, suppress_n: int, hourly_rate: float, threshold: float) -> tuple[tuple[str, str], ...]:
     return (
         ("What the figures are", ("Outputs (what was delivered: attendance, sessions), outcomes (what changed for "
@@ -218,8 +189,11 @@ def methodology(min_n: int, suppress_n: int, hourly_rate: float, threshold: floa
 
 
 def build(frames: dict, filters: Filters | None = None, settings: dict | None = None,
-          batches: pd.DataFrame | None = None, title: str = "Evidence of impact") -> Evidence:
-    """Canonical frames + Filters + settings (min_n, suppress_n, hourly_rate, blindspot_threshold) -> Evidence."""
+          batches: pd.DataFrame | None = None, title: str = "Evidence of impact", comments=None) -> Evidence:
+    """Canonical frames + Filters + settings (min_n, suppress_n, hourly_rate, blindspot_threshold) -> Evidence.
+
+    `comments`: the staff's codebook, confirmations and quote approvals (impact.comments.CommentState); only
+    approved quotes reach a pack, so without it the pack has coded findings from suggestions and no quotes."""
     settings = settings or {}
     filters = filters or Filters()
     min_n = int(settings.get("min_n", 10))
@@ -435,14 +409,12 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                                 rows=(0, int(with_balance) - 1), reference=1.0))
 
     statements = statements_module.statements(ind, by_programme, eq, fair, filters, frames, min_n, threshold_n)
-    vocabulary = {w.casefold() for names in (data.programmes["name"], data.partners["name"], data.branches,
-                                             data.themes, ("Library", "Libraries"))
-                  for name in names for w in str(name).replace("&", " ").split()}
-    known = set()
-    for t, col in (("survey_responses", "respondent_id"), ("attendance", "participant_id")):
-        if t in frames and col in frames[t]:
-            known |= set(frames[t][col].dropna().astype(str))
-    quotes = _quotes(frames, select(data, filters).surveys, vocabulary, known_pattern(known))
+    from impact.comments import pack as comments_pack  # what people said: coded findings, approved quotes only
+
+    said = comments_pack.part(data, filters, comments, min_n, threshold_n)
+    tables += said.tables
+    quotes = said.quotes
+    left_out += said.left_out
 
     sources = batches if batches is not None else pd.DataFrame(columns=["id", "file_name", "uploaded_at", "rows"])
     if len(sources):
@@ -459,5 +431,5 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     return Evidence(title=title, scope=scope_lines(filters), generated=dt.datetime.now().replace(microsecond=0),
                     filters=filters, min_n=min_n, suppress_n=threshold_n, hourly_rate=rate,
                     statements=tuple(statements), quotes=quotes, tables=tuple(tables), charts=tuple(charts),
-                    methodology=methodology(min_n, threshold_n, rate, blindspot), sources=sources,
+                    methodology=methodology(min_n, threshold_n, rate, blindspot) + (said.method,), sources=sources,
                     dictionary=dictionary, left_out=tuple(left_out))

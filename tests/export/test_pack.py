@@ -82,7 +82,8 @@ def _all_text(pack, folder) -> dict[str, str]:
 def test_the_workbook_has_every_sheet_native_charts_and_the_statements(demo):
     pack = demo[2]
     wb = openpyxl.load_workbook(io.BytesIO(pack.files["evidence-pack.xlsx"]))
-    assert wb.sheetnames == ["Summary", "Reach", "Outcomes", "Value", "Equity", "Partners", "Methodology", "Sources",
+    assert wb.sheetnames == ["Summary", "Reach", "Outcomes", "Value", "Equity", "Partners", "What people said",
+                             "Methodology", "Sources",
                              "Data dictionary"]
     assert sum(len(ws._charts) for ws in wb) == len(pack.evidence.charts) >= 6
     summary = [c.value for row in wb["Summary"].iter_rows() for c in row if c.value]
