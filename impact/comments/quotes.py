@@ -92,7 +92,7 @@ def safety(data: Prepared, texts, threshold: int, codebook=DEFAULT) -> Safety:
 
 def safe_text(text: str, s: Safety) -> tuple[str, bool]:
     """A comment -> (text safe to quote, whether its first word may be a person's name: then leave it out)."""
-    out = scrub(text, s.known)
+    out = scrub(text, s.known if s.known is not None else ())
     out = ADDRESS.sub("[address]", out)
     if s.small is not None:
         out = s.small.sub("[group]", out)
