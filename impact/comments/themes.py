@@ -7,6 +7,7 @@ A theme whose comments mostly carry one code already is "in the codebook"; the o
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +60,7 @@ def propose(coded: pd.DataFrame, codebook, k: int | None = None, words: int = 6,
     """Coded comments (text, codes) -> k themes (default: about one per 40 comments, 3 to 10), each with its top
     words, size and most typical comments, and the existing code covering at least `covered` of it, if any."""
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = coded["text"].astype(str).reset_index(drop=True) if len(coded) else pd.Series([], dtype=str)
@@ -74,7 +76,9 @@ def propose(coded: pd.DataFrame, codebook, k: int | None = None, words: int = 6,
     k = k or int(np.clip(round(n / 40), 3, 10))
     k = max(1, min(k, matrix.shape[1] - 1, n - 1))
     model = NMF(n_components=k, init="nndsvd", random_state=0, max_iter=400)
-    weights = model.fit_transform(matrix)
+    with warnings.catch_warnings():  # NNDSVD starts near the answer; a slow last digit is not worth a warning
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weights = model.fit_transform(matrix)
     vocabulary = np.array(vectoriser.get_feature_names_out())
     strongest = weights.argmax(axis=1)
     has_theme = weights.max(axis=1) > 0
