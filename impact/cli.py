@@ -1,4 +1,4 @@
-"""python -m impact: validate, import, batches, undo, demo, indicators, equity, partners, export, schema.
+"""python -m impact: validate, import, batches, undo, demo, indicators, equity, partners, export, comments, schema.
 
 Every command that reports takes --json for scripts; the text form is for people.
 """
@@ -465,6 +465,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the files into (created if missing)")
     p.add_argument("--no-zip", action="store_true", help="do not also write evidence-pack.zip")
     p.set_defaults(func=cmd_export)
+    from impact.comments.cli import add_parser as add_comments
+
+    add_comments(sub, common, _scope_arguments)
     p = sub.add_parser("schema", help="the canonical tables and columns (data dictionary)")
     common(p, db=False)
     p.set_defaults(func=cmd_schema)
