@@ -13,6 +13,7 @@ explore = [
 ]
 data = [
     st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
+    st.Page("pages/comments.py", title="Comments", icon=":material/format_quote:"),
     st.Page("pages/evidence.py", title="Evidence", icon=":material/description:"),
 ]
 st.navigation({"Explore": explore, "Data": data}).run()

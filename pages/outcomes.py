@@ -4,6 +4,7 @@ import streamlit as st
 from impact import charts, indicators, views
 from impact.filters import NOT_RECORDED
 from impact.views import ALL_OUTCOMES, Col
+from ui.comments import section as what_people_said
 from ui.common import (
     Keys,
     empty_state,
@@ -116,6 +117,8 @@ else:
                                on_click="ignore", key="download.outcomes.weakest")
     st.caption(f"All outcome items pooled; only programmes with {min_n} or more answers are ranked "
                f"({int(programmes[Col.RATE].notna().sum())} of {len(programmes)}).")
+
+what_people_said(chosen, min_n, key="outcomes.said")
 
 st.caption("Self-reported answers from a convenience sample with no comparison group: a direction of change, not "
            "proof of cause.")

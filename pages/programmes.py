@@ -5,8 +5,9 @@ import streamlit as st
 
 from impact import charts, equity, indicators, views
 from impact.equity.partners import LIBRARY
-from impact.filters import NOT_RECORDED, apply
+from impact.filters import NOT_RECORDED
 from impact.views import Col
+from ui.comments import section as what_people_said
 from ui.common import (
     Keys,
     empty_state,
@@ -98,10 +99,4 @@ if not (stakes[Col.PARTY] != LIBRARY).any():
 else:
     table_with_download(stakes, "programme_stakes.csv", key="download.programmes.stakes")
 
-st.markdown("**What participants said**")
-said = views.comments(apply(data, one))
-if said.empty:
-    st.caption("No free-text comments for this programme in scope.")
-else:
-    st.dataframe(said, hide_index=True, width="stretch")
-    st.caption(f"The latest {len(said)} comments; emails and phone numbers were removed on upload.")
+what_people_said(one, min_n, key="programmes.said", title="What participants said")

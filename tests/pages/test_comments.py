@@ -1,0 +1,54 @@
+"""The Comments page and the "What people said" sections with AppTest."""
+from __future__ import annotations
+
+from pagetest import figure, infos, run
+
+from impact.comments import CommentStore, coded, load
+from impact.store import Store
+
+PAGE = "pages/comments.py"
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_the_comments_page_shows_the_demo_comments_and_what_staff_confirmed(demo):
+    store = Store(demo)
+    ids = list(coded(store.frames(), load(store))["comment_id"][:3])
+    cs = CommentStore(store)
+    cs.confirm([{"comment_id": i, "codes": "skills", "tone": "positive"} for i in ids], coder="Ann")
+    cs.confirm([{"comment_id": i, "codes": "skills; activity", "tone": "positive"} for i in ids], coder="Bo")
+    at = run(PAGE)
+    assert int(_metric(at, "Comments in scope").replace(",", "")) > 1000
+    assert _metric(at, "Confirmed by staff") == "3"
+    assert [t.label for t in at.tabs] == ["Code comments", "Themes", "Quote bank", "Agreement", "Codebook"]
+    # agreement of the two coders on the same three comments: kappa for tone is not defined (all positive)
+    assert any(m.label.startswith("Agreement on tone") for m in at.metric)
+    agreement = next(d.value for d in at.dataframe if "kappa" in d.value.columns)
+    assert agreement.set_index("code").loc["activity", "only Bo"] == 3
+    themes = next(d.value for d in at.dataframe if "top words" in d.value.columns)
+    assert len(themes) >= 2 and themes["examples"].str.len().gt(0).all()
+    assert "Left out:" in " ".join(c.value for c in at.caption)  # consent and names, said plainly
+
+
+def test_the_comments_page_on_an_empty_database_says_what_to_do(app):
+    at = run(PAGE)
+    assert "upload" in infos(at).lower() and at.get("page_link")
+
+
+def test_the_outcomes_page_says_what_people_said_with_n_and_the_table_behind(demo):
+    at = run("pages/outcomes.py")
+    assert "What people said" in [h.value for h in at.subheader]
+    fig = figure(at, "comments describing each outcome")
+    assert "n = " in fig["data"][0]["hovertemplate"]
+    table = next(d.value for d in at.dataframe if "matching outcome" in d.value.columns)
+    assert {"comments with code", "comments", "share %", "low %", "high %", "outcome positive %"} <= set(table.columns)
+    assert any(m.label == "Tone: negative" for m in at.metric)  # the critical comments are counted too
+
+
+def test_the_programmes_page_says_what_participants_of_one_programme_said(demo):
+    at = run("pages/programmes.py")
+    assert "What participants said" in [h.value for h in at.subheader]
+    said = [c.value for c in at.caption if "comments in scope" in c.value]
+    assert said and int(said[0].split()[0].replace(",", "")) < 1000  # one programme, not the whole service

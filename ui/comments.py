@@ -1,0 +1,124 @@
+"""What the Outcomes and Programmes pages and the Comments page share: coded comments cached per database
+change and per staff decision, and the "What people said" section."""
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from impact import comments
+from impact.comments.counts import ALL
+from impact.filters import Filters
+from impact.store import database_url
+from ui.common import prepared, store, table_with_download
+
+COMMENTS_PAGE = "pages/comments.py"
+
+
+class CommentKeys:
+    """Session-state keys of the Comments page (one place)."""
+
+    CODER = "comments.coder"
+    SHOW = "comments.show"
+    PAGE = "comments.page"
+    EDITOR = "comments.editor"
+    SAVE = "comments.save"
+    THEMES = "comments.themes"
+    ADD_THEME = "comments.add_theme"
+    APPROVER = "comments.approver"
+    LIMIT = "comments.limit"
+    QUOTES = "comments.quotes"
+    SAVE_QUOTES = "comments.save_quotes"
+    CODER_A = "comments.coder_a"
+    CODER_B = "comments.coder_b"
+    CODEBOOK = "comments.codebook"
+    SAVE_CODEBOOK = "comments.save_codebook"
+    DOWNLOAD_CODEBOOK = "comments.download_codebook"
+    RESET_CODEBOOK = "comments.reset_codebook"
+    UPLOAD_CODEBOOK = "comments.upload_codebook"
+    LOAD_CODEBOOK = "comments.load_codebook"
+
+
+
+
+def state() -> comments.CommentState:
+    """The codebook, confirmations and quote decisions as they are now (three small queries per rerun)."""
+    return comments.load(store())
+
+
+def _state_key(s: comments.CommentState) -> str:
+    parts = [repr(s.codebook), str(len(s.confirmed)),
+             str(s.confirmed["confirmed_at"].max()) if len(s.confirmed) else ""]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@st.cache_data(max_entries=4, show_spinner="Coding the comments…")
+def _coded(url: str, version: str, key: str, _state) -> pd.DataFrame:
+    return comments.coded(prepared(), _state)
+
+
+def coded(s: comments.CommentState | None = None) -> pd.DataFrame:
+    """Every comment with its codes and tone, computed once per database change and per staff decision."""
+    s = s or state()
+    return _coded(database_url(), store().version(), _state_key(s), s)
+
+
+def code_chart(codes: pd.DataFrame, title: str) -> go.Figure:
+    """Share of comments carrying each code (one group), with 95% intervals; n in the hover."""
+    shown = codes[codes["share %"].notna()].sort_values("share %")
+    fig = go.Figure(go.Bar(
+        x=shown["share %"], y=shown["label"], orientation="h", marker_color="#1b9e77",
+        error_x={"type": "data", "symmetric": False, "array": shown["high %"] - shown["share %"],
+                 "arrayminus": shown["share %"] - shown["low %"]},
+        customdata=shown[["comments with code", "comments"]].to_numpy(),
+        hovertemplate="%{y}: %{x:.0f}% of comments<br>%{customdata[0]} of n = %{customdata[1]}<extra></extra>"))
+    fig.update_layout(title={"text": title}, xaxis_title="share of comments (%)", height=120 + 28 * len(shown),
+                      margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    return fig
+
+
+def section(filters: Filters, min_n: int, key: str, title: str = "What people said") -> None:
+    """The "What people said" section for a scope: headline sentences, tone, codes chart and table, quotes."""
+    st.subheader(title)
+    s = state()
+    everything = coded(s)
+    suppress_n = int(store().setting("suppress_n"))
+    said = comments.what_people_said(prepared(), s, filters, None, min_n, suppress_n, limit=6, all_coded=everything)
+    n = len(said.comments)
+    if not n:
+        st.caption("No free-text comments in this scope. Surveys with a 'What did you like most?' or 'What could "
+                   "we improve?' column bring them in.")
+        return
+    confirmed = int((said.comments["source"] == "confirmed").sum())
+    st.caption(f"{n:,} comments in scope; codes and tone suggested from the codebook, {confirmed:,} confirmed by "
+               "staff. A comment can carry several codes.")
+    for sentence in said.sentences:
+        st.markdown(f"- {sentence}")
+    tones = said.counts.tones[said.counts.tones["group"] == ALL]
+    cols = st.columns(len(tones))
+    for col, (_, t) in zip(cols, tones.iterrows()):
+        value = f"{t['share %']:.0f}%" if t["share %"] == t["share %"] and t["share %"] is not None else \
+            f"fewer than {min_n} comments"
+        col.metric(f"Tone: {t['tone']}", value, border=True)
+        col.caption(f"{t['comments with tone']:,} of n = {t['comments']:,} comments")
+    codes = said.counts.codes[said.counts.codes["group"] == ALL]
+    if n >= min_n:
+        st.plotly_chart(code_chart(codes, f"Share of {n:,} comments describing each outcome or feedback"),
+                        width="stretch", key=f"{key}.codes")
+    else:
+        st.info(f"Fewer than {min_n} comments: counts are in the table, no percentages.")
+    with st.expander("The table behind: each code with n, interval and the matching outcome"):
+        table_with_download(codes.drop(columns=["group", "code"]), f"{key}_comment_codes.csv",
+                            key=f"download.{key}.codes")
+    quotes = said.quotes.quotes
+    approved = quotes[quotes["status"] == "approved"]
+    shown = approved if len(approved) else quotes[quotes["status"] == "proposed"]
+    if len(shown):
+        st.markdown("**In participants' words**" + ("" if len(approved) else " (proposed, not yet approved by staff: "
+                                                     "packs use approved quotes only)"))
+        for _, q in shown.head(6).iterrows():
+            st.markdown(f"> “{q['quote']}”  \n> — {q['attribution']} · *{q['tone']}*")
+    st.page_link(COMMENTS_PAGE, label="Code comments, approve quotes, edit the codebook",
+                 icon=":material/format_quote:")
