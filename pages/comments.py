@@ -1,4 +1,5 @@
-"""Comments: code what people said, see themes the codebook lacks, check agreement, approve quotes, edit the codebook."""
+"""Comments: code what people said, find themes the codebook lacks, check agreement, approve quotes, edit the
+codebook."""
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -107,7 +108,8 @@ with theme_tab:
                     if not label.strip():
                         st.error("Give the theme a label first.")
                     else:
-                        code = cb.Code(cb._slug(label), label.strip(), cb.THEME, f"Proposed from: {', '.join(which.words)}",
+                        code = cb.Code(cb._slug(label), label.strip(), cb.THEME,
+                                       f"Proposed from: {', '.join(which.words)}",
                                        tuple(w for w in which.words if " " not in w)[:4] + tuple(
                                            w for w in which.words if " " in w))
                         if code.code in names:

@@ -259,12 +259,14 @@ def agreement(confirmed: pd.DataFrame, coder_a: str, coder_b: str, codebook) -> 
     for j, c in enumerate(codebook):
         x, y = ma[:, j], mb[:, j]
         k = cohen_kappa(x, y) if len(both) else None
-        rows.append({"code": c.code, "label": c.label, "both": int((x & y).sum()), f"only {coder_a}": int((x & ~y).sum()),
+        rows.append({"code": c.code, "label": c.label, "both": int((x & y).sum()),
+                     f"only {coder_a}": int((x & ~y).sum()),
                      f"only {coder_b}": int((~x & y).sum()), "neither": int((~x & ~y).sum()),
                      "agreement %": round(100 * float(np.mean(x == y)), 1) if len(both) else None,
                      "kappa": None if k is None else round(k, 3)})
     tone_k = cohen_kappa(a["tone"].fillna(""), b["tone"].fillna("")) if len(both) else None
-    tone_agree = float(np.mean(a["tone"].fillna("").to_numpy() == b["tone"].fillna("").to_numpy())) if len(both) else None
+    same_tone = a["tone"].fillna("").to_numpy() == b["tone"].fillna("").to_numpy()
+    tone_agree = float(np.mean(same_tone)) if len(both) else None
     return Agreement(coder_a, coder_b, len(both), pd.DataFrame(rows), tone_k, tone_agree)
 
 
