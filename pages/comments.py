@@ -7,12 +7,12 @@ import streamlit as st
 from impact import comments
 from impact.comments import codebook as cb
 from impact.comments.coding import TONES, agreement, coders, join_codes, kappa_words, matrix_of, question_label
-from impact.comments.counts import in_scope
+from impact.comments.counts import count, in_scope
 from impact.comments.quotes import bank as quote_bank
 from impact.comments.themes import propose
 from ui.comments import CommentKeys as K
-from ui.comments import coded, state
-from ui.common import empty_state, filters, nothing_loaded, prepared, settings, store
+from ui.comments import code_chart, coded, state
+from ui.common import empty_state, filters, nothing_loaded, prepared, settings, store, table_with_download
 
 PAGE_SIZE = 50
 SAMPLE = 50  # comments two people code independently to measure agreement
@@ -36,6 +36,15 @@ cols = st.columns(3)
 cols[0].metric("Comments in scope", f"{len(found):,}", border=True)
 cols[1].metric("Confirmed by staff", f"{confirmed_n:,}", border=True)
 cols[2].metric("Codes in the codebook", f"{len(s.codebook)}", border=True)
+
+if len(found):
+    counts = count(data, everything, s.codebook, chosen, None, settings()["min_n"])
+    if len(found) >= settings()["min_n"]:
+        st.plotly_chart(code_chart(counts.codes, f"Share of {len(found):,} comments carrying each code"),
+                        width="stretch", key="comments.codes")
+    with st.expander("The table behind: each code with n and interval"):
+        table_with_download(counts.codes.drop(columns=["group", "code"]), "comment_codes.csv",
+                            key="download.comments.codes")
 
 code_tab, theme_tab, quote_tab, agree_tab, book_tab = st.tabs(
     ["Code comments", "Themes", "Quote bank", "Agreement", "Codebook"])

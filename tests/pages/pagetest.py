@@ -7,7 +7,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["pages/overview.py", "pages/outcomes.py", "pages/programmes.py", "pages/partners.py", "pages/equity.py"]
+PAGES = ["pages/overview.py", "pages/outcomes.py", "pages/programmes.py", "pages/partners.py", "pages/equity.py",
+         "pages/comments.py"]
 
 
 def run(page: str | None = None, query: dict | None = None) -> AppTest:
