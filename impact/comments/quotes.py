@@ -127,6 +127,8 @@ class Attributions:
     programme_age: dict
     theme: dict
     total: int
+    names: tuple = ()  # programme names by code
+    themes: tuple = ()  # programme themes by code
 
 
 def attributions(data: Prepared, threshold: int) -> Attributions:
@@ -150,7 +152,8 @@ def attributions(data: Prepared, threshold: int) -> Attributions:
         t = themes[p]
         if t is not None and not (isinstance(t, float) and np.isnan(t)):
             by_theme[str(t)] = by_theme.get(str(t), 0) + int(c)
-    return Attributions(threshold, by_programme, by_age, by_theme, int(known.sum()))
+    return Attributions(threshold, by_programme, by_age, by_theme, int(known.sum()),
+                        tuple(data.programmes["name"].astype(str)), tuple(themes))
 
 
 def attribute(a: Attributions, data: Prepared, row: int) -> str | None:
@@ -158,7 +161,7 @@ def attribute(a: Attributions, data: Prepared, row: int) -> str | None:
     p = int(data.surveys.programme[row])
     if p < 0:
         return "a participant" if a.total >= a.threshold else None
-    name = str(data.programmes["name"].iloc[p])
+    name = a.names[p]
     ages = data.surveys.groups.get("age_band")
     if ages is not None and ages[row] >= 0:
         age = data.group_labels["age_band"][int(ages[row])]
@@ -166,7 +169,7 @@ def attribute(a: Attributions, data: Prepared, row: int) -> str | None:
             return f"a participant aged {age} at {name}"
     if a.programme[p] >= a.threshold:
         return f"a participant at {name}"
-    theme = data.programmes["theme"].iloc[p]
+    theme = a.themes[p]
     if isinstance(theme, str) and a.theme.get(theme, 0) >= a.threshold:
         return f"a participant in a {theme.casefold()} programme"
     return "a participant" if a.total >= a.threshold else None
@@ -274,20 +277,22 @@ def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: i
         code_lists = candidates["codes"].map(split_codes)
         frequency = pd.Series([c for cs in code_lists for c in cs]).value_counts()
         ideal = (candidates["quote"].str.len() - 90).abs()
-        ranked = candidates.assign(_ideal=ideal).sort_values(["_ideal", "comment_id"], kind="stable")
+        ranked = (candidates[["comment_id", "quote", "codes", "programme"]].assign(_ideal=ideal)
+                  .sort_values(["_ideal", "comment_id"], kind="stable"))
+        ranked_rows = list(zip(ranked.index, ranked["quote"], ranked["codes"].map(split_codes), ranked["programme"]))
         used_programmes = {pool.loc[i, "programme"] for i in chosen}
         for code in [*frequency.index, None]:
             if have >= n_slots:
                 break
-            for i, r in ranked.iterrows():
-                if i in why or r["quote"] in said or (code is not None and code not in split_codes(r["codes"])):
+            for i, quote, codes, programme in ranked_rows:
+                if i in why or quote in said or (code is not None and code not in codes):
                     continue
-                if r["programme"] in used_programmes and code is not None:
+                if programme in used_programmes and code is not None:
                     continue
                 chosen.append(i)
-                said.add(r["quote"])
+                said.add(quote)
                 why[i] = f"{tone}" + (f"; {code}" if code else "")
-                used_programmes.add(r["programme"])
+                used_programmes.add(programme)
                 have += 1
                 break
         for i in ranked.index:  # fewer distinct codes than slots: fill with the best remaining
