@@ -1,6 +1,7 @@
 """The Comments page and the "What people said" sections with AppTest."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from pagetest import figure, infos, run
 
 from impact.comments import CommentStore, coded, load
@@ -52,3 +53,21 @@ def test_the_programmes_page_says_what_participants_of_one_programme_said(demo):
     assert "What participants said" in [h.value for h in at.subheader]
     said = [c.value for c in at.caption if "comments in scope" in c.value]
     assert said and int(said[0].split()[0].replace(",", "")) < 1000  # one programme, not the whole service
+
+
+def test_saving_asks_who_is_coding_and_the_codebook_saves_through_the_page(demo):
+    from ui.comments import CommentKeys as K
+
+    at = run(PAGE)
+    at.button(key=K.SAVE).click().run()
+    assert "name or initials" in " ".join(e.value for e in at.error)  # nobody named: nothing saved
+    at.text_input(key=K.CODER).set_value("AB").run()
+    at.button(key=K.SAVE).click().run()
+    assert "Tick 'confirm'" in " ".join(w.value for w in at.warning)
+    assert CommentStore(Store(demo)).confirmed().empty
+    at.button(key=K.SAVE_CODEBOOK).click().run()
+    assert not at.exception
+    stored = CommentStore(Store(demo)).codebook_table
+    with Store(demo).engine.connect() as conn:
+        saved = conn.execute(sa.select(stored.c.code, stored.c.updated_by).order_by(stored.c.position)).all()
+    assert saved[0] == ("knowledge", "AB") and len(saved) == 10
