@@ -118,7 +118,7 @@ else:
     st.caption(f"All outcome items pooled; only programmes with {min_n} or more answers are ranked "
                f"({int(programmes[Col.RATE].notna().sum())} of {len(programmes)}).")
 
-what_people_said(chosen, min_n, key="outcomes.said")
+what_people_said(chosen, min_n, key="outcomes.said", by=by)
 
 st.caption("Self-reported answers from a convenience sample with no comparison group: a direction of change, not "
            "proof of cause.")

@@ -79,8 +79,9 @@ def code_chart(codes: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def section(filters: Filters, min_n: int, key: str, title: str = "What people said") -> None:
-    """The "What people said" section for a scope: headline sentences, tone, codes chart and table, quotes."""
+def section(filters: Filters, min_n: int, key: str, title: str = "What people said", by: str | None = None) -> None:
+    """The "What people said" section for a scope: headline sentences, tone, codes chart and table, quotes;
+    with `by`, also each code's share per group of that dimension beside the group's outcome rate."""
     st.subheader(title)
     s = state()
     everything = coded(s)
@@ -112,6 +113,17 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
     with st.expander("The table behind: each code with n, interval and the matching outcome"):
         table_with_download(codes.drop(columns=["group", "code"]), f"{key}_comment_codes.csv",
                             key=f"download.{key}.codes")
+    if by is not None and by != "period":
+        from impact.views import dimension_label
+
+        groups = comments.counts.count(prepared(), everything, s.codebook, filters, by, min_n).codes
+        label = dimension_label(by).lower()
+        with st.expander(f"Each code by {label}, beside the {label}'s outcome rate"):
+            st.caption(f"One row per {label} and code; no percentage below {min_n} comments. "
+                       + ("Partner groups overlap: a programme run with two partners counts for both."
+                          if by in ("partner", "partnership_type") else ""))
+            table_with_download(groups.drop(columns=["code"]).rename(columns={"group": label}),
+                                f"{key}_comment_codes_by_{by}.csv", key=f"download.{key}.codes_by")
     quotes = said.quotes.quotes
     approved = quotes[quotes["status"] == "approved"]
     shown = approved if len(approved) else quotes[quotes["status"] == "proposed"]

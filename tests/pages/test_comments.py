@@ -71,3 +71,13 @@ def test_saving_asks_who_is_coding_and_the_codebook_saves_through_the_page(demo)
     with Store(demo).engine.connect() as conn:
         saved = conn.execute(sa.select(stored.c.code, stored.c.updated_by).order_by(stored.c.position)).all()
     assert saved[0] == ("knowledge", "AB") and len(saved) == 10
+
+
+def test_the_outcomes_page_breaks_the_codes_down_by_the_chosen_dimension(demo):
+    from ui.common import Keys
+
+    at = run("pages/outcomes.py")
+    at.selectbox(key=Keys.OUTCOMES_BY).set_value("programme").run()
+    table = next(d.value for d in at.dataframe if "programme" in d.value.columns and "label" in d.value.columns)
+    assert table["programme"].nunique() > 10
+    assert {"comments with code", "share %", "outcome positive %", "outcome n"} <= set(table.columns)
