@@ -41,7 +41,7 @@ def part(data, filters: Filters, state: CommentState | None, min_n: int, suppres
     from impact.export.disclosure import Suppression
 
     state = state or CommentState()
-    said = what_people_said(data, state, filters, None, min_n, suppress_n, limit=1000)
+    said = what_people_said(data, state, filters, None, min_n, suppress_n, limit=0)  # approved quotes only
     left_out = []
     tables = []
     if not len(said.comments):

@@ -49,14 +49,22 @@ COLUMNS = ["comment_id", "quote", "attribution", "tone", "codes", "programme", "
            "why"]
 
 
+FUNCTION_WORDS = frozenset("""a about above after again against all also am an and any are as at be because been
+before being below between both but by can could did do does doing down during each even ever every few for from
+further had has have having he her here hers herself him himself his how however i if in into is it its itself just
+least less like more most much must my myself never no nor not now of off often on once one only or other our ours
+ourselves out over own quite rather really same she should since so some still such than that the their theirs
+them themselves then there these they this those though through to too under until up upon us very was we well
+were what when where whether which while who whom whose why will with within without would yet you your yours
+yourself yourselves everyone everything someone something nothing anyone anything nobody lots many""".split())
+
+
 @lru_cache(maxsize=1)
 def _ordinary_words() -> frozenset:
-    """Words that are ordinary English, not names: scikit-learn's stop words and VADER's lexicon (both ship
-    inside their packages)."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    """Words that are ordinary English, not names: function words and VADER's lexicon (shipped in its package)."""
+    from impact.comments.coding import _analyser
 
-    return frozenset(ENGLISH_STOP_WORDS) | frozenset(SentimentIntensityAnalyzer().lexicon) | ALWAYS_OK
+    return FUNCTION_WORDS | frozenset(_analyser().lexicon) | ALWAYS_OK
 
 
 @dataclass(frozen=True)
