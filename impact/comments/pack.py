@@ -33,6 +33,27 @@ class PackPart:
     quotes: tuple[str, ...]
     left_out: tuple[str, ...]
     method: tuple[str, str] = METHOD
+    statements: tuple = ()  # impact.export.statements.Statement of kind "comments"
+
+
+def _statements(codes, n: int, min_n: int, suppress_n: int, top: int = 3) -> tuple:
+    """The most frequent codes as statements, beside their outcome: never below the display minimum of
+    comments or from fewer than `suppress_n` comments with the code (that would describe a small group)."""
+    from impact.export.statements import Statement
+
+    if n < min_n:
+        return ()
+    rows = codes[(codes["comments with code"] >= suppress_n) & codes["share %"].notna()]
+    out = []
+    for _, r in rows.sort_values("comments with code", ascending=False).head(top).iterrows():
+        text = (f"{r['share %']:.0f}% of {n:,} comments (95% CI {r['low %']:.0f}–{r['high %']:.0f}%) describe "
+                f"{r['label'].casefold()}")
+        if r["matching outcome"] and r["outcome positive %"] == r["outcome positive %"] \
+                and r["outcome positive %"] is not None:
+            text += (f", beside {r['outcome positive %']:.0f}% of {int(r['outcome n']):,} survey answers agreeing: "
+                     f"{r['matching outcome'].casefold()}")
+        out.append(Statement("comments", text + ".", r["share %"] / 100, n, r["low %"] / 100, r["high %"] / 100))
+    return tuple(out)
 
 
 def part(data, filters: Filters, state: CommentState | None, min_n: int, suppress_n: int) -> PackPart:
@@ -46,7 +67,9 @@ def part(data, filters: Filters, state: CommentState | None, min_n: int, suppres
     tables = []
     if not len(said.comments):
         return PackPart((), (), ("what people said: no free-text comments in this scope",))
-    codes = said.counts.codes[said.counts.codes["group"] == ALL].drop(columns=["group", "code", "kind"])
+    overall = said.counts.codes[said.counts.codes["group"] == ALL]
+    statements = _statements(overall, said.counts.n, min_n, suppress_n)
+    codes = overall.drop(columns=["group", "code", "kind"])
     codes = codes.rename(columns={"label": "code"})
     tables.append(_suppressed(
         "comment_codes", SHEET, f"What people said: share of {said.counts.n:,} comments carrying each code, "
@@ -70,7 +93,7 @@ def part(data, filters: Filters, state: CommentState | None, min_n: int, suppres
                             f"least {suppress_n} respondents; consented where the survey asked."))
     else:
         left_out.append("quotes: none approved by staff for this scope yet (approve them on the Comments page)")
-    return PackPart(tuple(tables), tuple(approved["quote"]), tuple(left_out))
+    return PackPart(tuple(tables), tuple(approved["quote"]), tuple(left_out), METHOD, statements)
 
 
 __all__ = ["METHOD", "PackPart", "SHEET", "part"]

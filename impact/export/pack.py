@@ -414,6 +414,7 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     said = comments_pack.part(data, filters, comments, min_n, threshold_n)
     tables += said.tables
     quotes = said.quotes
+    statements = [*statements, *said.statements]
     left_out += said.left_out
 
     sources = batches if batches is not None else pd.DataFrame(columns=["id", "file_name", "uploaded_at", "rows"])

@@ -125,3 +125,14 @@ def test_what_people_said_for_one_scope(frames):
     said = what_people_said(frames, filters=Filters(programmes=("Big Club",)), min_n=5, suppress_n=5)
     assert len(said.comments) == 10 and set(said.comments["programme"]) == {"Big Club"}
     assert said.counts.n == 10
+
+
+def test_the_pack_states_the_most_frequent_codes_beside_their_outcome_but_never_from_a_small_count(frames):
+    evidence = build(frames, settings={"min_n": 10, "suppress_n": 5})
+    said = [s for s in evidence.statements if s.kind == "comments"]
+    # 12 comments in all; no code is carried by 5 or more of them, so nothing may be stated
+    assert said == []
+    evidence = build(frames, settings={"min_n": 10, "suppress_n": 2})
+    said = [s for s in evidence.statements if s.kind == "comments"]
+    assert said and all(s.n == 12 for s in said)
+    assert said[0].text.startswith(f"{100 * said[0].value:.0f}% of 12 comments (95% CI")
