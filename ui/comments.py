@@ -124,6 +124,15 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
                           if by in ("partner", "partnership_type") else ""))
             table_with_download(groups.drop(columns=["code"]).rename(columns={"group": label}),
                                 f"{key}_comment_codes_by_{by}.csv", key=f"download.{key}.codes_by")
+    with st.expander(f"The {n:,} comments, with their codes and tone"):
+        listed = said.comments.sort_values("response_date", ascending=False, na_position="last")
+        listed = pd.DataFrame({"date": pd.to_datetime(listed["response_date"]).dt.date,
+                               "programme": listed["programme"],
+                               "question": listed["question"].map(comments.coding.question_label),
+                               "comment": listed["text"], "codes": listed["codes"], "tone": listed["tone"],
+                               "coded by": listed["coder"].where(listed["source"] == "confirmed", "suggested")})
+        table_with_download(listed, f"{key}_comments.csv", key=f"download.{key}.comments", height=320)
+        st.caption("Emails and phone numbers were removed on upload; quotes for a pack are scrubbed further.")
     quotes = said.quotes.quotes
     approved = quotes[quotes["status"] == "approved"]
     shown = approved if len(approved) else quotes[quotes["status"] == "proposed"]
