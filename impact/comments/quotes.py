@@ -43,8 +43,25 @@ ALWAYS_OK = {"i", "i'm", "i've", "i'll", "i'd", "ok", "okay", "cv", "cvs", "tv",
              "july", "august", "september", "october", "november", "december", "christmas", "easter", "library",
              "libraries", "council", "google", "facebook", "whatsapp", "zoom", "youtube", "microsoft", "word",
              "excel", "email", "wifi", "wi-fi", "internet", "universal", "credit", "job", "centre", "jobcentre"}
-# sentence-initial words with these endings are ordinary words ("Practising", "Meeting"), hardly ever names
-ORDINARY_ENDINGS = ("ing", "ed", "ness", "ment", "tion", "sion", "ful", "less", "ous", "ive", "able", "ible")
+# sentence-initial words with these endings are ordinary words, hardly ever names
+ORDINARY_ENDINGS = ("ness", "ment", "tion", "sion", "ful", "less", "ous", "ive", "able", "ible")
+
+
+def _ordinary_start(word: str, s: "Safety") -> bool:
+    """A capitalised first word is ordinary when it ends like a common word, or is a verb form ("Practising",
+    "Meeting", "Tried", "Loved") of a word already known as ordinary ("Xiaoming" and "Mohammed" are not)."""
+    w = word.casefold()
+    if len(w) >= 5 and w.endswith(ORDINARY_ENDINGS):
+        return True
+    for suffix in ("ing", "ied", "ed"):
+        if w.endswith(suffix) and len(w) > len(suffix) + 1:
+            stem = w[: -len(suffix)]
+            forms = {stem, stem + "e", stem + "y" if suffix == "ied" else stem}
+            if len(stem) >= 2 and stem[-1] == stem[-2]:
+                forms.add(stem[:-1])  # setting -> set
+            if any(len(f) >= 3 and (f in s.ordinary or f in s.shown) for f in forms):
+                return True
+    return False
 COLUMNS = ["comment_id", "quote", "attribution", "tone", "codes", "programme", "question", "status", "scrubbed",
            "why"]
 
@@ -56,7 +73,9 @@ least less like more most much must my myself never no nor not now of off often 
 ourselves out over own quite rather really same she should since so some still such than that the their theirs
 them themselves then there these they this those though through to too under until up upon us very was we well
 were what when where whether which while who whom whose why will with within without would yet you your yours
-yourself yourselves everyone everything someone something nothing anyone anything nobody lots many""".split())
+yourself yourselves everyone everything someone something nothing anyone anything nobody lots many maybe perhaps
+somewhere anywhere everywhere sometimes always usually often offer sign make keep give take get put run start stop
+try use help come go see look find learn read write meet thank thanks please yes""".split())
 
 
 @lru_cache(maxsize=1)
@@ -116,7 +135,7 @@ def safe_text(text: str, s: Safety) -> tuple[str, bool]:
         if known or (w.isupper() and len(w) <= 4):  # ordinary words, names the pack shows, short acronyms
             continue
         if m.start() in starts or out[:m.start()].strip() == "":
-            if len(w) < 5 or not w.casefold().endswith(ORDINARY_ENDINGS):
+            if not _ordinary_start(w, s):
                 risky_start = True  # a capital at a sentence start may be an ordinary word or a name: cannot tell
             continue
         pieces.append(out[last:m.start()] + "[name]")

@@ -136,3 +136,25 @@ def test_the_pack_states_the_most_frequent_codes_beside_their_outcome_but_never_
     said = [s for s in evidence.statements if s.kind == "comments"]
     assert said and all(s.n == 12 for s in said)
     assert said[0].text.startswith(f"{100 * said[0].value:.0f}% of 12 comments (95% CI")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from impact.comments.quotes import _ordinary_words  # noqa: E402
+
+NAMES = st.from_regex(r"[A-Z][a-z]{2,9}", fullmatch=True).filter(lambda w: w.casefold() not in _ordinary_words())
+
+
+def test_a_name_never_survives_safe_text_unless_the_comment_is_left_out(frames):
+    s = safety(prepare(frames), [], 5)
+
+    @settings(max_examples=80, deadline=None)
+    @given(name=NAMES, where=st.sampled_from(["I met {} at the session", "Thanks to {} for everything",
+                                              "The tutor, {}, was patient", "{} made us feel welcome",
+                                              "Lovely session. {} was great"]))
+    def check(name, where):
+        text, risky = safe_text(where.format(name), s)
+        assert risky or name not in text
+
+    check()
