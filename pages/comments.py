@@ -56,8 +56,8 @@ with code_tab:
         left, mid, right = st.columns([2, 2, 1])
         coder = left.text_input("Your name or initials", key=K.CODER, help="saved with every confirmation")
         show = mid.radio("Show", ["Not yet confirmed", f"Agreement sample ({SAMPLE})", "All"], horizontal=True,
-                         key=K.SHOW, help="the agreement sample is the same comments for everyone; each coder sees "
-                                          "the suggestions, not someone else's codes")
+                         key=K.SHOW, help="the agreement sample is the same comments for everyone using the same "
+                                          "filters; each coder sees the suggestions, not someone else's codes")
         if show.startswith("Not yet"):
             rows = found[found["source"] != "confirmed"]
         elif show.startswith("Agreement"):
