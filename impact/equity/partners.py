@@ -456,10 +456,11 @@ def programme_findings(rows: pd.DataFrame, t: Thresholds) -> list[Finding]:
             found.append(Finding(programme, str(r.party), "uncredited" if "results" in missing else "unpromoted",
                                  tuple(big), c, rec, f"{r.party} {_join(carried)} in {programme} and {lacks}"))
         elif c is not None and rec is not None and abs(c - rec) > t.gap:
-            found.append(Finding(programme, str(r.party), "gap", (), c, rec,
-                                 f"{r.party} carried {pct(c)} of the contribution to {programme} "
-                                 f"(staff hours, sessions, money) and had {pct(rec)} of the recognition "
-                                 "(promotion, credit)"))
+            words = (f"{r.party} carried {pct(c)} of the contribution to {programme} (staff hours, sessions, "
+                     f"money) and had {pct(rec)} of the recognition (promotion, credit)") if c > rec else \
+                    (f"{r.party} had {pct(rec)} of the recognition for {programme} (promotion, credit) for "
+                     f"{pct(c)} of the contribution (staff hours, sessions, money)")
+            found.append(Finding(programme, str(r.party), "gap", (), c, rec, words))
     return found
 
 
