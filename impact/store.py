@@ -36,6 +36,7 @@ _SQL_TYPES = {
     schema.TEXT: sa.Text, schema.ID: sa.Text, schema.CHOICE: sa.Text, schema.DATE: sa.Date,
     schema.COUNT: sa.Integer, schema.INTEGER: sa.Integer, schema.QUINTILE: sa.Integer, schema.SCORE: sa.Integer,
     schema.MONEY: sa.Float, schema.HOURS: sa.Float, schema.NUMBER: sa.Float, schema.BOOL: sa.Boolean,
+    schema.BENEFIT: sa.Text,
 }
 
 
@@ -135,6 +136,18 @@ class Store:
                 cur.close()
         self.metadata, self.tables = _metadata()
         self.metadata.create_all(self.engine)
+        self._add_new_columns()
+
+    def _add_new_columns(self) -> None:
+        """A database made before a column joined the schema gets it (empty): create_all adds tables only."""
+        have = sa.inspect(self.engine)
+        with self.engine.begin() as conn:
+            for name, table in self.tables.items():
+                present = {c["name"] for c in have.get_columns(name)}
+                for column in table.columns:
+                    if column.name not in present:
+                        kind = column.type.compile(dialect=self.engine.dialect)
+                        conn.execute(sa.text(f'ALTER TABLE "{name}" ADD COLUMN "{column.name}" {kind}'))
 
     def dispose(self):
         self.engine.dispose()
@@ -296,7 +309,7 @@ class Store:
             out["programme_partners"] = new_links if existing is None else pd.concat([existing, new_links])
         for ref, table, id_col, columns in (("programme", "programmes", "programme_id",
                                              ("attendance", "survey_responses", "programme_partners")),
-                                            ("partner", "partners", "partner_id", ("programme_partners",))):
+                                            ("partner", "partners", "partner_id", ("programme_partners", "partnership_feedback"))):
             names = pd.concat([out[c][[ref, "_sheet", "_row"]] for c in columns if c in out and ref in out[c]]
                               or [pd.DataFrame(columns=[ref, "_sheet", "_row"])])
             names = names.dropna(subset=[ref]).drop_duplicates(ref)
