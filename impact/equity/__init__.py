@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from impact.equity import labels, network, outcomes, partners, reach
+from impact.equity import feedback, labels, network, outcomes, partners, reach
+from impact.equity.feedback import PartnershipFeedback, partnership_feedback
 from impact.equity.network import PartnerNetwork, graph, partner_network
 from impact.equity.outcomes import OutcomeEquity, outcome_equity
 from impact.equity.partners import PartnershipFairness, Thresholds, partnership_fairness
@@ -57,15 +58,17 @@ class Partnerships:
 
     fairness: PartnershipFairness
     network: PartnerNetwork
+    feedback: PartnershipFeedback
     filters: Filters
 
     @property
     def empty(self) -> bool:
         """No partnership programme in scope: the page, CLI and pack say what to upload."""
-        return not self.fairness.partnerships
+        return not self.fairness.partnerships and not self.feedback.partnerships
 
     def to_dict(self) -> dict:
-        return {"filters": self.filters.to_dict(), **self.fairness.to_dict(), "network": self.network.to_dict()}
+        return {"filters": self.filters.to_dict(), **self.fairness.to_dict(), "feedback": self.feedback.to_dict(),
+                "network": self.network.to_dict()}
 
 
 def compute(data, filters: Filters | None = None, threshold: float = DEFAULT_THRESHOLD, min_n: int = 10,
@@ -87,7 +90,8 @@ def partnerships(data, filters: Filters | None = None, thresholds: Thresholds | 
     filters = filters or Filters()
     selection = select(data, filters)
     return Partnerships(fairness=partnership_fairness(data, filters, thresholds, selection=selection),
-                        network=partner_network(data, filters, selection=selection), filters=filters)
+                        network=partner_network(data, filters, selection=selection),
+                        feedback=partnership_feedback(data, filters, thresholds), filters=filters)
 
 
 __all__ = [
@@ -95,11 +99,13 @@ __all__ = [
     "Equity",
     "Partnerships",
     "compute",
+    "feedback",
     "graph",
     "labels",
     "network",
     "outcome_equity",
     "outcomes",
+    "partnership_feedback",
     "partnership_fairness",
     "partner_network",
     "partners",
