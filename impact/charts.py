@@ -175,39 +175,65 @@ def _by_type(table: pd.DataFrame):
             yield kind, rows
 
 
-def share_scatter(partners: pd.DataFrame) -> go.Figure:
-    """Each partner's input share against its result share; on the dashed line a partner gets what it gives."""
-    fig = go.Figure()
-    top = max(partners[[Col.INPUT_SHARE, Col.RESULT_SHARE]].max().max() if len(partners) else 1, 1) * 1.05
-    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", line=PARITY, name="parity (gets what it gives)",
-                             hoverinfo="skip"))
-    for kind, rows in _by_type(partners):
-        fig.add_trace(go.Scatter(
-            x=rows[Col.INPUT_SHARE], y=rows[Col.RESULT_SHARE], mode="markers", name=str(kind),
-            marker={"size": 11, "color": _type_colour(kind), "line": {"color": "white", "width": 1}},
-            customdata=rows[[Col.PARTNER, Col.PROGRAMMES, Col.BALANCE]],
-            hovertemplate="%{customdata[0]}: input %{x:.1f}%, results %{y:.1f}%, balance %{customdata[2]} "
-                          "(n = %{customdata[1]} programmes)<extra></extra>"))
-    fig.update_layout(xaxis={"title": "share of all partners' inputs (%)", "rangemode": "tozero"},
-                      yaxis={"title": "share of results (%)", "rangemode": "tozero"})
-    return _layout(fig, "Input share against result share per partner (dashed line: parity)", 480)
+LIBRARY_COLOUR = "#444444"  # the library service as a party, beside partners coloured by partnership type
 
 
-def balance_bars(partners: pd.DataFrame) -> go.Figure:
-    """Balance (result share / input share) per partner, coloured by partnership type, with the parity line at 1."""
-    shown = partners.dropna(subset=[Col.BALANCE]).sort_values(Col.BALANCE)
+def stake_bars(stakes: pd.DataFrame, programmes: list[str] | None = None) -> go.Figure:
+    """One small multiple per stake (efforts, outputs, money, marketing, results): for each partnership
+    programme, the library's share beside its partners' (by partnership type), stacked to 100%. Takes
+    `impact.partner_views.stakes_table`; `programmes` fixes the order (not shared first)."""
+    from impact.equity.partners import LIBRARY, STAKES
+    from impact.partner_views import NOT_RECORDED, STAKE_COLUMNS
+
+    order = programmes or list(dict.fromkeys(stakes["programme"]))
+    fig = make_subplots(rows=1, cols=len(STAKES), shared_yaxes=True, horizontal_spacing=0.015,
+                        subplot_titles=[s for s in STAKES])
+    if not len(stakes):
+        return _layout(fig, "The five stakes per partnership (nothing in scope)", 300)
+    kind = stakes["partnership type"].where(stakes["party"] != LIBRARY, "library service")
+    kinds = ["library service", *[t for t in PARTNERSHIP_COLOURS if t], *sorted(set(kind) - {
+        "library service", *PARTNERSHIP_COLOURS})]
+    for col, stake in enumerate(STAKES, start=1):
+        column = STAKE_COLUMNS[stake]
+        for k in kinds:
+            rows = stakes[(kind == k) & stakes[column].notna()]
+            if not len(rows):
+                continue
+            grouped = rows.groupby("programme", sort=False).agg(share=(column, "sum"),
+                                                                 parties=("party", lambda x: ", ".join(x)))
+            colour = LIBRARY_COLOUR if k == "library service" else _type_colour(None if k == NOT_RECORDED else k)
+            fig.add_trace(go.Bar(
+                x=grouped["share"], y=grouped.index, orientation="h", name=k if k != NOT_RECORDED else k,
+                marker_color=colour, legendgroup=k, showlegend=col == 1, customdata=grouped[["parties"]],
+                hovertemplate=f"%{{y}}: %{{customdata[0]}} {stake} %{{x:.0f}}%<extra></extra>"), row=1, col=col)
+        fig.update_xaxes(range=[0, 100], ticksuffix="%", row=1, col=col)
+    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title=None)
+    fig.update_layout(barmode="stack")
+    n = len(order)
+    return _layout(fig, f"The five stakes per partnership: the library beside its partners (n = {n} partnership "
+                        "programmes; blank = not recorded)", 140 + 22 * max(n, 1))
+
+
+def feedback_dumbbell(table: pd.DataFrame) -> go.Figure:
+    """Both sides' mean health-check score per partnership: the library and the partner on one line.
+    Takes `impact.partner_views.feedback_table`."""
+    shown = table.dropna(subset=["library mean", "partner mean"], how="all")
     fig = go.Figure()
-    for kind, rows in _by_type(shown):
-        fig.add_trace(go.Bar(x=rows[Col.BALANCE], y=rows[Col.PARTNER], orientation="h", name=str(kind),
-                             marker_color=_type_colour(kind), customdata=rows[[Col.PROGRAMMES, Col.INPUT_SHARE,
-                                                                                Col.RESULT_SHARE]],
-                             hovertemplate="%{y}: balance %{x:.2f} (results %{customdata[2]:.1f}% / inputs "
-                                           "%{customdata[1]:.1f}%; n = %{customdata[0]} programmes)<extra></extra>"))
-    fig.add_vline(x=1, line=PARITY)
-    fig.update_layout(xaxis={"title": "balance = result share / input share (below 1: gives more than it gets)"},
-                      yaxis={"categoryorder": "array", "categoryarray": list(shown[Col.PARTNER]), "title": None},
-                      barmode="overlay")
-    return _layout(fig, "Balance per partner (line at 1: gets what it gives)", _height(len(shown)))
+    for _, r in shown.iterrows():
+        if pd.notna(r["library mean"]) and pd.notna(r["partner mean"]):
+            fig.add_trace(go.Scatter(x=[r["library mean"], r["partner mean"]], y=[r["partnership"]] * 2,
+                                     mode="lines", line={"color": "#BBBBBB", "width": 3}, showlegend=False,
+                                     hoverinfo="skip"))
+    for side, colour, symbol in (("library", LIBRARY_COLOUR, "circle"), ("partner", PALETTE[1], "diamond")):
+        rows = shown.dropna(subset=[f"{side} mean"])
+        fig.add_trace(go.Scatter(x=rows[f"{side} mean"], y=rows["partnership"], mode="markers",
+                                 name=f"the {side}'s view", marker={"size": 12, "color": colour, "symbol": symbol},
+                                 hovertemplate="%{y}: " + side + " %{x:.1f} out of 5 (n = 1 health check)"
+                                               "<extra></extra>"))
+    fig.update_layout(xaxis={"title": "mean agreement, 1 (strongly disagree) to 5 (strongly agree)", "range": [1, 5]},
+                      yaxis={"categoryorder": "array", "categoryarray": list(shown["partnership"])[::-1]})
+    return _layout(fig, "Is it working for both sides? Each side's health check per partnership",
+                   _height(len(shown)))
 
 
 def network(graph, seed: int = 7) -> go.Figure:

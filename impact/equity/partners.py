@@ -156,6 +156,8 @@ class PartyTotal:
     efforts: float | None  # its staff hours / all staff hours in its partnership programmes
     outputs: float | None
     money_share: float | None
+    marketing: float | None  # its mean share of the promotion over programmes recording it
+    results: float | None  # its mean share of the credit over programmes recording it
     promoted: int  # programmes where it promoted
     promotion_recorded: int
     credited: int
@@ -500,6 +502,7 @@ def _totals(frame: pd.DataFrame, findings: list[Finding]) -> list[PartyTotal]:
         out.append(PartyTotal(
             party=str(party), type=kind or None, programmes=int(rows["code"].nunique()),
             efforts=pooled("staff_hours"), outputs=pooled("sessions"), money_share=pooled("money", money_relevant),
+            marketing=_num(rows["marketing"].mean()), results=_num(rows["results"].mean()),
             promoted=int((rows["promoted"] > 0).where(rows["marketing"].notna(), False).sum()),
             promotion_recorded=int(rows["marketing"].notna().sum()),
             credited=int((rows["credited"] > 0).where(rows["results"].notna(), False).sum()),
