@@ -35,6 +35,7 @@ Outcomes per pound of a partner's programmes is cost-effectiveness, not fairness
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -276,7 +277,23 @@ NUMBERS = ("staff_hours", "cash", "in_kind")
 OPTIONAL = ("sessions_led", "promotion_reach", *AGREED.values())  # NaN when not recorded
 
 
+_LINKS: dict[int, tuple] = {}  # id(Prepared) -> (weak reference, links frame): once per database change
+
+
 def links(data: Prepared) -> pd.DataFrame:
+    """`_links`, computed once per `Prepared` (the page, the network and Value all read it)."""
+    key = id(data)
+    cached = _LINKS.get(key)
+    if cached is not None and cached[0]() is data:
+        return cached[1]
+    frame = _links(data)
+    for k in [k for k, (ref, _) in _LINKS.items() if ref() is None]:
+        del _LINKS[k]
+    _LINKS[key] = (weakref.ref(data), frame)
+    return frame
+
+
+def _links(data: Prepared) -> pd.DataFrame:
     """programme_partners as one row per (programme code, partner code): hours, cash, in-kind summed; sessions
     led and promotion reach summed (NaN when none records them); agreed shares the first given; promoted and
     credited true when any row says so (NA when none records it); roles joined."""
@@ -442,113 +459,133 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def programme_findings(rows: pd.DataFrame, t: Thresholds) -> list[Finding]:
-    """The findings for one partnership programme's parties (rows of `party_frame`)."""
+def _share(r: dict, stake: str) -> float | None:
+    return _num(r["money_share" if stake == "money" else stake])
+
+
+def programme_findings(rows: list[dict], t: Thresholds) -> list[Finding]:
+    """The findings for one partnership programme's parties (records of `party_frame`)."""
     found = []
-    programme = str(rows["programme"].iloc[0])
-    for r in rows.itertuples(index=False):
-        big = [s for s in CONTRIBUTION if _num(getattr(r, "money_share" if s == "money" else s)) is not None
-               and getattr(r, "money_share" if s == "money" else s) > t.most]
-        c, rec = _num(r.contribution), _num(r.recognition)
-        missing = [s for s in RECOGNITION if _num(getattr(r, s)) == 0.0]
-        if big and missing:
-            carried = [_carries(s, getattr(r, "money_share" if s == "money" else s), "") for s in big]
-            lacks = ("was not credited" if "results" in missing else "") + \
-                    (" and " if len(missing) == 2 else "") + ("was not in the promotion" if "marketing" in missing else "")
-            found.append(Finding(programme, str(r.party), "uncredited" if "results" in missing else "unpromoted",
-                                 tuple(big), c, rec, f"{r.party} {_join(carried)} in {programme} and {lacks}"))
+    for r in rows:
+        programme = r["programme"]
+        big = [s for s in CONTRIBUTION if (_share(r, s) or 0) > t.most]
+        c, rec = _num(r["contribution"]), _num(r["recognition"])
+        credit, marketing = _share(r, "results"), _share(r, "marketing")
+        # none of the credit; or, where credit is not recorded, none of the promotion
+        uncredited = credit == 0.0
+        unpromoted = marketing == 0.0 and credit in (None, 0.0)
+        if big and (uncredited or unpromoted):
+            carried = [_carries(s, _share(r, s), "") for s in big]
+            lacks = ("was neither credited nor in the promotion" if uncredited and unpromoted
+                     else "was not credited" if uncredited else "had no part in the promotion")
+            found.append(Finding(programme, str(r["party"]), "uncredited" if uncredited else "unpromoted",
+                                 tuple(big), c, rec, f"{r['party']} {_join(carried)} in {programme} and {lacks}"))
         elif c is not None and rec is not None and abs(c - rec) > t.gap:
-            words = (f"{r.party} carried {pct(c)} of the contribution to {programme} (staff hours, sessions, "
+            words = (f"{r['party']} carried {pct(c)} of the contribution to {programme} (staff hours, sessions, "
                      f"money) and had {pct(rec)} of the recognition (promotion, credit)") if c > rec else \
-                    (f"{r.party} had {pct(rec)} of the recognition for {programme} (promotion, credit) for "
+                    (f"{r['party']} had {pct(rec)} of the recognition for {programme} (promotion, credit) for "
                      f"{pct(c)} of the contribution (staff hours, sessions, money)")
-            found.append(Finding(programme, str(r.party), "gap", (), c, rec, words))
+            found.append(Finding(programme, str(r["party"]), "gap", (), c, rec, words))
     return found
 
 
-def party_findings(frame: pd.DataFrame, totals: list[PartyTotal], t: Thresholds) -> list[Finding]:
-    """Across programmes: a partner carrying most of a stake over its partnership programmes, credited or
-    promoted in none of them."""
+def party_findings(totals: list[PartyTotal], t: Thresholds) -> list[Finding]:
+    """Across programmes: a partner carrying most of a stake over its partnership programmes, credited in none
+    of them."""
     found = []
     for p in totals:
         if p.party == LIBRARY or p.programmes < 2:
             continue
         big = [s for s in CONTRIBUTION if (getattr(p, "money_share" if s == "money" else s) or 0) > t.most]
-        none_credit = p.credit_recorded > 0 and p.credited == 0
-        none_promo = p.promotion_recorded > 0 and p.promoted == 0
-        if big and (none_credit or none_promo):
-            where = f" in its {p.programmes} partnership programmes"
+        if big and p.credit_recorded > 0 and p.credited == 0:
             carried = [_carries(s, getattr(p, "money_share" if s == "money" else s), "") for s in big]
-            lacks = _join((["was credited in none of them"] if none_credit else [])
-                          + (["promoted none of them"] if none_promo else []))
-            found.append(Finding(None, p.party, "uncredited" if none_credit else "unpromoted", tuple(big),
-                                 p.contribution, p.recognition, f"{p.party} {_join(carried)}{where} and {lacks}"))
+            found.append(Finding(None, p.party, "uncredited", tuple(big), p.contribution, p.recognition,
+                                 f"{p.party} {_join(carried)} in its {p.programmes} partnership programmes and was "
+                                 "credited in none of them"))
     return found
 
 
-def _totals(frame: pd.DataFrame, findings: list[Finding]) -> list[PartyTotal]:
-    out = []
-    flagged = pd.Series([f.party for f in findings if f.programme is not None], dtype=object)
-    programme_total = frame.groupby("code")[["staff_hours", "sessions", "money"]].transform("sum")
-    money_relevant = frame["money_share"].notna()
-    for (party, kind), rows in frame.groupby(["party", frame["type"].fillna("")], sort=False):
-        idx = rows.index
+def _mean(values) -> float | None:
+    known = [v for v in values if v is not None and v == v]
+    return sum(known) / len(known) if known else None
 
-        def pooled(column, mask=None):
-            m = np.ones(len(idx), bool) if mask is None else mask.loc[idx].to_numpy()
-            total = programme_total.loc[idx, column].to_numpy()[m].sum()
-            return float(rows[column].to_numpy()[m].sum() / total) if total > 0 else None
+
+def _totals(by_code: dict[int, list[dict]], findings: list[Finding]) -> list[PartyTotal]:
+    flagged: dict[str, int] = {}
+    for f in findings:
+        if f.programme is not None:
+            flagged[f.party] = flagged.get(f.party, 0) + 1
+    acc: dict[str, dict] = {}
+    for rows in by_code.values():
+        totals = {c: sum(r[c] or 0 for r in rows) for c in ("staff_hours", "sessions", "money")}
+        for r in rows:
+            a = acc.setdefault(r["party"], {"type": r["type"], "codes": set(), "mine": dict.fromkeys(totals, 0.0),
+                                            "all": dict.fromkeys(totals, 0.0), "rows": []})
+            a["codes"].add(r["code"])
+            a["rows"].append(r)
+            for c in totals:
+                if c == "money" and _num(r["money_share"]) is None:
+                    continue  # money only where relevant
+                a["mine"][c] += r[c] or 0
+                a["all"][c] += totals[c]
+    out = []
+    for party, a in acc.items():
+        rows = a["rows"]
+
+        def pooled(c):
+            return a["mine"][c] / a["all"][c] if a["all"][c] > 0 else None
 
         out.append(PartyTotal(
-            party=str(party), type=kind or None, programmes=int(rows["code"].nunique()),
-            efforts=pooled("staff_hours"), outputs=pooled("sessions"), money_share=pooled("money", money_relevant),
-            marketing=_num(rows["marketing"].mean()), results=_num(rows["results"].mean()),
-            promoted=int((rows["promoted"] > 0).where(rows["marketing"].notna(), False).sum()),
-            promotion_recorded=int(rows["marketing"].notna().sum()),
-            credited=int((rows["credited"] > 0).where(rows["results"].notna(), False).sum()),
-            credit_recorded=int(rows["results"].notna().sum()),
-            contribution=_num(rows["contribution"].mean()), recognition=_num(rows["recognition"].mean()),
-            not_shared=int((flagged == party).sum())))
+            party=str(party), type=a["type"], programmes=len(a["codes"]), efforts=pooled("staff_hours"),
+            outputs=pooled("sessions"), money_share=pooled("money"),
+            marketing=_mean([_num(r["marketing"]) for r in rows]), results=_mean([_num(r["results"]) for r in rows]),
+            promoted=sum(1 for r in rows if _num(r["marketing"]) is not None and (r["promoted"] or 0) > 0),
+            promotion_recorded=sum(1 for r in rows if _num(r["marketing"]) is not None),
+            credited=sum(1 for r in rows if _num(r["results"]) is not None and (r["credited"] or 0) > 0),
+            credit_recorded=sum(1 for r in rows if _num(r["results"]) is not None),
+            contribution=_mean([_num(r["contribution"]) for r in rows]),
+            recognition=_mean([_num(r["recognition"]) for r in rows]), not_shared=flagged.get(party, 0)))
     library = [p for p in out if p.party == LIBRARY]
     return library + sorted((p for p in out if p.party != LIBRARY), key=lambda p: p.party)
 
 
-def network_imbalance(frame: pd.DataFrame) -> float | None:
+def network_imbalance(by_code: dict[int, list[dict]]) -> float | None:
     """½ Σ_parties |C − R|, each party's contribution and recognition shares averaged over the partnership
     programmes where every party has both (each programme counts once, so the averages sum to 1)."""
-    if frame.empty:
+    complete = [rows for rows in by_code.values()
+                if all(_num(r["contribution"]) is not None and _num(r["recognition"]) is not None for r in rows)]
+    if not complete:
         return None
-    complete = frame.groupby("code")[["contribution", "recognition"]].transform(lambda s: s.notna().all()).all(axis=1)
-    rows = frame[complete]
-    n = rows["code"].nunique()
-    if not n:
-        return None
-    per = rows.groupby("party")[["contribution", "recognition"]].sum() / n
-    return float(0.5 * (per["contribution"] - per["recognition"]).abs().sum())
+    c: dict[str, float] = {}
+    r_: dict[str, float] = {}
+    for rows in complete:
+        for r in rows:
+            c[r["party"]] = c.get(r["party"], 0.0) + r["contribution"] / len(complete)
+            r_[r["party"]] = r_.get(r["party"], 0.0) + r["recognition"] / len(complete)
+    return float(0.5 * sum(abs(c[p] - r_[p]) for p in c))
 
 
-def deliveries(frame: pd.DataFrame, t: Thresholds) -> list[Delivery]:
+def deliveries(by_code: dict[int, list[dict]], t: Thresholds) -> list[Delivery]:
     """Agreed against delivered, for the partners that record an agreed split and for the library."""
     out = []
-    if frame.empty or not any(c in frame for c in AGREED.values()):
-        return out
-    for code, rows in frame.groupby("code", sort=True):
-        partners = rows[rows["order"] == 1]
-        programme = str(rows["programme"].iloc[0])
+    for rows in by_code.values():
+        partners = [r for r in rows if r["order"] == 1]
+        if not any(_num(r.get(c)) is not None for r in partners for c in AGREED.values()):
+            continue
+        programme = str(rows[0]["programme"])
+        library = next(r for r in rows if r["order"] == 0)
         for stake, column in AGREED.items():
-            agreed = partners[column]
-            if agreed.isna().all():
+            parties = [(r["party"], _share_of(r[column]), _share(r, stake)) for r in partners
+                       if _num(r.get(column)) is not None]
+            if not parties:
                 continue
-            share_col = "money_share" if stake == "money" else stake
-            parties = [(r.party, _share_of(a), _num(getattr(r, share_col)))
-                       for r, a in zip(partners.itertuples(index=False), agreed) if pd.notna(a)]
-            if agreed.notna().all():  # the library agreed to what the partners' shares leave
-                library = rows[rows["order"] == 0].iloc[0]
-                parties.insert(0, (LIBRARY, max(0.0, 1 - sum(a for _, a, _ in parties)), _num(library[share_col])))
+            if len(parties) == len(partners):  # the library agreed to what the partners' shares leave
+                parties.insert(0, (LIBRARY, max(0.0, 1 - sum(a for _, a, _ in parties)), _share(library, stake)))
             for party, a, d in parties:
                 if d is None:
-                    verdict, words = "not recorded", f"{party} agreed {pct(a)} of the {STAKE_WORDS[stake]} of " \
-                                                     f"{programme}; what it delivered is not recorded"
+                    verdict = "not recorded"
+                    words = f"{party} agreed {pct(a)} of the {STAKE_WORDS[stake]} of {programme}; what it " \
+                            "delivered is not recorded"
                 else:
                     diff = d - a
                     verdict = ("over-delivered" if diff > t.tolerance else "under-delivered" if diff < -t.tolerance
@@ -559,14 +596,15 @@ def deliveries(frame: pd.DataFrame, t: Thresholds) -> list[Delivery]:
     return out
 
 
-def _stake_rows(frame: pd.DataFrame) -> list[PartyStake]:
+def _stake_rows(records: list[dict]) -> list[PartyStake]:
     return [PartyStake(
-        programme=str(r.programme), party=str(r.party), type=r.type, role=r.role, staff_hours=float(r.staff_hours),
-        sessions=_num(r.sessions), money=float(r.money), promoted=_bool(r.promoted),
-        promotion_reach=_num(r.promotion_reach), credited=_bool(r.credited), efforts=_num(r.efforts),
-        outputs=_num(r.outputs), money_share=_num(r.money_share), marketing=_num(r.marketing),
-        results=_num(r.results), contribution=_num(r.contribution), recognition=_num(r.recognition))
-        for r in frame.itertuples(index=False)]
+        programme=str(r["programme"]), party=str(r["party"]), type=r["type"], role=r["role"],
+        staff_hours=float(r["staff_hours"]), sessions=_num(r["sessions"]), money=float(r["money"]),
+        promoted=_bool(r["promoted"]), promotion_reach=_num(r["promotion_reach"]), credited=_bool(r["credited"]),
+        efforts=_num(r["efforts"]), outputs=_num(r["outputs"]), money_share=_num(r["money_share"]),
+        marketing=_num(r["marketing"]), results=_num(r["results"]), contribution=_num(r["contribution"]),
+        recognition=_num(r["recognition"]))
+        for r in records]
 
 
 def partnership_fairness(data, filters: Filters | None = None, thresholds: Thresholds | None = None,
@@ -582,24 +620,31 @@ def partnership_fairness(data, filters: Filters | None = None, thresholds: Thres
     frame = party_frame(data, filters, selection)
     if frame.empty:
         return PartnershipFairness((), (), (), (), (), None, t, in_scope, len(data.partners))
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    by_code: dict[int, list[dict]] = {}
+    for r in records:
+        by_code.setdefault(r["code"], []).append(r)
     partnerships, findings = [], []
-    for code, rows in frame.groupby("code", sort=True):
+    for code in sorted(by_code):
+        rows = by_code[code]
         found = programme_findings(rows, t)
         findings += found
-        partners = rows[rows["order"] == 1]
-        recorded = tuple(s for s in STAKES if rows["money_share" if s == "money" else s].notna().any())
+        partners = [r for r in rows if r["order"] == 1]
+        recorded = tuple(s for s in STAKES if any(_share(r, s) is not None for r in rows))
         judged = bool(set(recorded) & set(CONTRIBUTION)) and bool(set(recorded) & set(RECOGNITION))
+        contribution = [_num(r["contribution"]) for r in rows]
+        recognition = [_num(r["recognition"]) for r in rows]
+        known = None not in contribution and None not in recognition
         partnerships.append(Partnership(
-            programme=str(rows["programme"].iloc[0]), partners=tuple(map(str, partners["party"])),
-            types=tuple(sorted({str(x) for x in partners["type"] if x})), recorded=recorded,
+            programme=str(rows[0]["programme"]), partners=tuple(str(r["party"]) for r in partners),
+            types=tuple(sorted({str(r["type"]) for r in partners if r["type"]})), recorded=recorded,
             shared=(not found) if judged else (False if found else None),
-            imbalance=imbalance(rows["contribution"], rows["recognition"]), findings=tuple(found)))
-    totals = _totals(frame, findings)
-    across = party_findings(frame, totals, t)
+            imbalance=imbalance(contribution, recognition) if known else None, findings=tuple(found)))
+    totals = _totals(by_code, findings)
     return PartnershipFairness(
-        partnerships=tuple(partnerships), stakes=tuple(_stake_rows(frame)), parties=tuple(totals),
-        findings=tuple(findings + across), deliveries=tuple(deliveries(frame, t)),
-        imbalance=network_imbalance(frame), thresholds=t, programmes_in_scope=in_scope,
+        partnerships=tuple(partnerships), stakes=tuple(_stake_rows(records)), parties=tuple(totals),
+        findings=tuple(findings + party_findings(totals, t)), deliveries=tuple(deliveries(by_code, t)),
+        imbalance=network_imbalance(by_code), thresholds=t, programmes_in_scope=in_scope,
         partners_listed=len(data.partners))
 
 
