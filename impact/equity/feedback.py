@@ -211,11 +211,13 @@ def partnership_feedback(data, filters: Filters | None = None, thresholds: Thres
         pairs.append(BothSides(partner, prog or None, library, theirs, gap, higher, words))
         for side in (library, theirs):
             if side and side.mean is not None and side.mean < t.working:
-                who = "the library" if side.party == "library" else partner
                 low = tuple(i for i, s in side.scores.items() if s is not None and s <= 2)
-                said = "; ".join(f"“{ITEM_WORDS[i]}” {side.scores[i]:.0f}" for i in low)
+                said = "; ".join(f"“{ITEM_WORDS[i].rstrip('.')}” {side.scores[i]:.0f}" for i in low)
+                where = f" ({prog})" if prog else ""
+                who = f"the library in its partnership with {partner}{where}" if side.party == "library" else \
+                    f"{partner}{where}"
                 not_working.append(NotWorking(partner, prog or None, side.party, side.mean, low,
-                                              f"It is not working for {who} in {label}: mean {side.mean:.1f} out of 5"
+                                              f"It is not working for {who}: mean {side.mean:.1f} out of 5"
                                               + (f" ({said})" if said else "")))
     pairs.sort(key=lambda p: (not p.library_rates_higher, -(p.gap or -9), p.partner))
     return PartnershipFeedback(tuple(pairs), tuple(not_working), counted)
