@@ -181,37 +181,55 @@ LIBRARY_COLOUR = "#444444"  # the library service as a party, beside partners co
 def stake_bars(stakes: pd.DataFrame, programmes: list[str] | None = None) -> go.Figure:
     """One small multiple per stake (efforts, outputs, money, marketing, results): for each partnership
     programme, the library's share beside its partners' (by partnership type), stacked to 100%. Takes
-    `impact.partner_views.stakes_table`; `programmes` fixes the order (not shared first)."""
+    `impact.partner_views.stakes_table`; `programmes` fixes the order (not shared first). Axes are laid out
+    by hand (make_subplots and one add_trace per trace cost half a second on the demo)."""
     from impact.equity.partners import LIBRARY, STAKES
     from impact.partner_views import NOT_RECORDED, STAKE_COLUMNS
 
     order = programmes or list(dict.fromkeys(stakes["programme"]))
-    fig = make_subplots(rows=1, cols=len(STAKES), shared_yaxes=True, horizontal_spacing=0.015,
-                        subplot_titles=[s for s in STAKES])
+    width, gap = 1 / len(STAKES), 0.012
+    layout = {"barmode": "stack", "yaxis": {"categoryorder": "array", "categoryarray": order[::-1], "title": None,
+                                            "anchor": "x"},
+              "annotations": [{"text": stake, "x": (i + 0.5) * width, "y": 1.0, "xref": "paper", "yref": "paper",
+                               "yanchor": "bottom", "showarrow": False, "font": {"size": 13}}
+                              for i, stake in enumerate(STAKES)]}
+    for i in range(len(STAKES)):
+        layout["xaxis" if i == 0 else f"xaxis{i + 1}"] = {
+            "domain": [i * width + (gap if i else 0), (i + 1) * width - gap], "range": [0, 100], "ticksuffix": "%",
+            "anchor": "y"}
     if not len(stakes):
-        return _layout(fig, "The five stakes per partnership (nothing in scope)", 300)
-    kind = stakes["partnership type"].where(stakes["party"] != LIBRARY, "library service")
-    kinds = ["library service", *[t for t in PARTNERSHIP_COLOURS if t], *sorted(set(kind) - {
-        "library service", *PARTNERSHIP_COLOURS})]
-    for col, stake in enumerate(STAKES, start=1):
-        column = STAKE_COLUMNS[stake]
-        for k in kinds:
-            rows = stakes[(kind == k) & stakes[column].notna()]
-            if not len(rows):
+        return _layout(go.Figure(layout=layout), "The five stakes per partnership (nothing in scope)", 300)
+    # (stake, kind) -> programme -> [share, parties]: plain records, a few hundred rows
+    cells: dict[tuple[str, str], dict[str, list]] = {}
+    for r in stakes.to_dict("records"):
+        k = "library service" if r["party"] == LIBRARY else (r["partnership type"] or NOT_RECORDED)
+        for stake in STAKES:
+            share = r[STAKE_COLUMNS[stake]]
+            if share is None or share != share:
                 continue
-            grouped = rows.groupby("programme", sort=False).agg(share=(column, "sum"),
-                                                                 parties=("party", lambda x: ", ".join(x)))
+            cell = cells.setdefault((stake, k), {}).setdefault(r["programme"], [0.0, []])
+            cell[0] += share
+            cell[1].append(str(r["party"]))
+    present = {k for _, k in cells}
+    kinds = ["library service", *[t for t in PARTNERSHIP_COLOURS if t],
+             *sorted(present - {"library service", *PARTNERSHIP_COLOURS})]
+    traces, shown = [], set()
+    for i, stake in enumerate(STAKES):
+        for k in kinds:
+            rows = cells.get((stake, k))
+            if not rows:
+                continue
             colour = LIBRARY_COLOUR if k == "library service" else _type_colour(None if k == NOT_RECORDED else k)
-            fig.add_trace(go.Bar(
-                x=grouped["share"], y=grouped.index, orientation="h", name=k if k != NOT_RECORDED else k,
-                marker_color=colour, legendgroup=k, showlegend=col == 1, customdata=grouped[["parties"]],
-                hovertemplate=f"%{{y}}: %{{customdata[0]}} {stake} %{{x:.0f}}%<extra></extra>"), row=1, col=col)
-        fig.update_xaxes(range=[0, 100], ticksuffix="%", row=1, col=col)
-    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title=None)
-    fig.update_layout(barmode="stack")
+            traces.append(go.Bar(
+                x=[v[0] for v in rows.values()], y=list(rows), orientation="h", name=k, marker={"color": colour},
+                legendgroup=k, showlegend=k not in shown, xaxis="x" if i == 0 else f"x{i + 1}", yaxis="y",
+                customdata=[[", ".join(v[1])] for v in rows.values()],
+                hovertemplate=f"%{{y}}: %{{customdata[0]}} {stake} %{{x:.0f}}%<extra></extra>"))
+            shown.add(k)
     n = len(order)
-    return _layout(fig, f"The five stakes per partnership: the library beside its partners (n = {n} partnership "
-                        "programmes; blank = not recorded)", 140 + 22 * max(n, 1))
+    return _layout(go.Figure(data=traces, layout=layout),
+                   f"The five stakes per partnership: the library beside its partners (n = {n} partnership "
+                   "programmes; blank = not recorded)", 160 + 22 * max(n, 1))
 
 
 def feedback_dumbbell(table: pd.DataFrame) -> go.Figure:
@@ -219,11 +237,13 @@ def feedback_dumbbell(table: pd.DataFrame) -> go.Figure:
     Takes `impact.partner_views.feedback_table`."""
     shown = table.dropna(subset=["library mean", "partner mean"], how="all")
     fig = go.Figure()
-    for _, r in shown.iterrows():
-        if pd.notna(r["library mean"]) and pd.notna(r["partner mean"]):
-            fig.add_trace(go.Scatter(x=[r["library mean"], r["partner mean"]], y=[r["partnership"]] * 2,
-                                     mode="lines", line={"color": "#BBBBBB", "width": 3}, showlegend=False,
-                                     hoverinfo="skip"))
+    both = shown.dropna(subset=["library mean", "partner mean"])
+    xs, ys = [], []
+    for name, a, b in zip(both["partnership"], both["library mean"], both["partner mean"]):
+        xs += [a, b, None]
+        ys += [name, name, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#BBBBBB", "width": 3}, showlegend=False,
+                             hoverinfo="skip"))
     for side, colour, symbol in (("library", LIBRARY_COLOUR, "circle"), ("partner", PALETTE[1], "diamond")):
         rows = shown.dropna(subset=[f"{side} mean"])
         fig.add_trace(go.Scatter(x=rows[f"{side} mean"], y=rows["partnership"], mode="markers",

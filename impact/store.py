@@ -31,6 +31,12 @@ DEFAULT_SETTINGS = {
     "blindspot_threshold": "0.8",
     "fy_start_month": "4",
     "max_upload_mb": "50",
+    # partnership fairness (impact.equity.partners.Thresholds): the words "most", "far apart", "as agreed"
+    "partner_most": "0.5",  # a party carries most of a stake above this share
+    "partner_gap": "0.5",  # contribution and recognition further apart than this: not shared
+    "partner_agreed_tolerance": "0.1",  # agreed and delivered shares further apart: over- or under-delivered
+    "partner_rating_gap": "1.0",  # the library rates a partnership this much above the partner (health check)
+    "partner_working_from": "3.0",  # a side's mean health-check score below this: not working for it
 }
 _SQL_TYPES = {
     schema.TEXT: sa.Text, schema.ID: sa.Text, schema.CHOICE: sa.Text, schema.DATE: sa.Date,

@@ -4,6 +4,7 @@ import streamlit as st
 
 from impact import charts, equity, partner_views, views
 from impact.equity.partners import LIBRARY, Thresholds
+from impact.store import database_url
 from ui.common import (
     Keys,
     empty_state,
@@ -20,7 +21,26 @@ st.caption("Are efforts, outputs, money, marketing and results shared, party by 
 data = prepared()
 chosen = filters()
 limits = Thresholds.from_settings(store().settings())
-found = equity.partnerships(data, chosen, limits)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _computed(url: str, version: str, scope, thresholds):
+    """Everything the page shows for one scope, once per database change (read-only objects, shared)."""
+    found = equity.partnerships(data, scope, thresholds)
+    stakes = partner_views.stakes_table(found.fairness)
+    overview = partner_views.partnerships_table(found.fairness)
+    both = partner_views.feedback_table(found.feedback)
+    return {"found": found, "stakes": stakes, "overview": overview, "both": both,
+            "parties": partner_views.parties_table(found.fairness),
+            "deliveries": partner_views.deliveries_table(found.fairness),
+            "stake_chart": charts.stake_bars(stakes, list(overview["programme"])) if len(stakes) else None,
+            "feedback_chart": charts.feedback_dumbbell(both) if len(both) else None,
+            "network_chart": charts.network(equity.graph(data, scope)),
+            "network_tables": views.network_tables(found.network)}
+
+
+shown = _computed(database_url(), store().version(), chosen, limits)
+found = shown["found"]
 fair, said, net = found.fairness, found.feedback, found.network
 if found.empty:
     listed = f"{len(data.partners):,} partners are listed but none is linked to a programme in scope. " \
@@ -63,10 +83,9 @@ if not said.partnerships:
 
 # --- the five stakes -----------------------------------------------------------------------------------
 st.subheader("The five stakes per partnership")
-stakes = partner_views.stakes_table(fair)
-overview = partner_views.partnerships_table(fair)
+stakes, overview = shown["stakes"], shown["overview"]
 if len(stakes):
-    st.plotly_chart(charts.stake_bars(stakes, list(overview["programme"])), width="stretch", key="partners.stakes")
+    st.plotly_chart(shown["stake_chart"], width="stretch", key="partners.stakes")
     st.caption(f"Each bar is one partnership programme (n = {len(overview):,}), not shared first; the library "
                "service in dark grey beside its partners coloured by partnership type. Efforts = staff hours, "
                "outputs = sessions led or co-delivered, money = cash and in-kind (only where a partner puts money "
@@ -75,14 +94,14 @@ if len(stakes):
         table_with_download(overview, "partnerships.csv", key="download.partners.partnerships")
         table_with_download(stakes, "partnership_stakes.csv", key="download.partners.stakes", height=320)
 st.markdown("**Each party across its partnership programmes**")
-table_with_download(partner_views.parties_table(fair), "partnership_parties.csv", key="download.partners.parties")
+table_with_download(shown["parties"], "partnership_parties.csv", key="download.partners.parties")
 st.caption(fair.note)
 
 # --- both sides -----------------------------------------------------------------------------------------
 st.subheader("Is it working for them? Both sides' health checks")
 if said.partnerships:
-    both = partner_views.feedback_table(said)
-    st.plotly_chart(charts.feedback_dumbbell(both), width="stretch", key="partners.feedback")
+    both = shown["both"]
+    st.plotly_chart(shown["feedback_chart"], width="stretch", key="partners.feedback")
     st.caption(f"{said.rows:,} health checks (the latest per side), {said.both_sides:,} partnerships with both sides. "
                + said.note)
     table_with_download(both, "partnership_health_checks.csv", key="download.partners.feedback")
@@ -92,7 +111,7 @@ else:
 # --- agreed against delivered ---------------------------------------------------------------------------
 st.subheader("Agreed against delivered")
 if fair.deliveries:
-    table_with_download(partner_views.deliveries_table(fair), "agreed_vs_delivered.csv",
+    table_with_download(shown["deliveries"], "agreed_vs_delivered.csv",
                         key="download.partners.agreed")
     st.caption(f"Agreed: the split in the partnership agreement (agreed efforts, outputs, money per partner; the "
                f"library agreed what the partners' shares leave). More than {limits.tolerance:.0%} apart: over- "
@@ -103,8 +122,8 @@ else:
 
 # --- the network ----------------------------------------------------------------------------------------
 st.subheader("The partnership network")
-st.plotly_chart(charts.network(equity.graph(data, chosen)), width="stretch", key="partners.network")
-people, links = views.network_tables(net)
+st.plotly_chart(shown["network_chart"], width="stretch", key="partners.network")
+people, links = shown["network_tables"]
 st.caption(f"{len(net.partners):,} partners and {net.programmes:,} programmes with partners (grey squares). "
            f"{len(net.clusters):,} groups of partners work together; {len(net.library_only):,} work with the library "
            "alone" + (f" ({', '.join(net.library_only[:6])}{'…' if len(net.library_only) > 6 else ''})"

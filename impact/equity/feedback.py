@@ -126,30 +126,41 @@ def benefit_value(text) -> tuple[bool | None, float | None]:
     return amount > 0, amount
 
 
-def _side(party: str, rows: pd.DataFrame) -> Side:
-    items = [c for c in HEALTH_CHECK if c in rows]
-    scores = {c: (float(pd.to_numeric(rows[c], errors="coerce").mean()) if c in items
-                  and pd.to_numeric(rows[c], errors="coerce").notna().any() else None) for c in HEALTH_CHECK}
-    values = pd.to_numeric(rows[items].stack(), errors="coerce").dropna() if items else pd.Series(dtype=float)
+def _score(x) -> float | None:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f
+
+
+def _side(party: str, rows: list[dict]) -> Side:
+    """One side's latest health check(s) -> its scores, mean, benefits and comments (plain records: fast)."""
+    scores, answers = {}, []
+    for item in HEALTH_CHECK:
+        values = [v for v in (_score(r.get(item)) for r in rows) if v is not None]
+        scores[item] = sum(values) / len(values) if values else None
+        answers += values
     benefits = []
     for b in BENEFITS:
-        parsed = [benefit_value(v) for v in rows[b]] if b in rows else []
-        known = [r for r in parsed if r[0] is not None]
+        known = [x for x in (benefit_value(r.get(b)) for r in rows) if x[0] is not None]
         amounts = [a for _, a in known if a is not None]
-        benefits.append(Benefit(b, any(r for r, _ in known) if known else None, float(sum(amounts)) if amounts
-                                else None))
-    comments = tuple(str(c) for c in rows["comment"].dropna() if str(c).strip()) if "comment" in rows else ()
-    dates = pd.to_datetime(rows["answered_on"], errors="coerce").dropna() if "answered_on" in rows else []
-    return Side(party, len(rows), scores, float(values.mean()) if len(values) else None, tuple(benefits), comments,
-                str(max(dates).date()) if len(dates) else None)
+        benefits.append(Benefit(b, any(r for r, _ in known) if known else None,
+                                float(sum(amounts)) if amounts else None))
+    comments = tuple(str(r["comment"]) for r in rows if isinstance(r.get("comment"), str) and r["comment"].strip()
+                     and r["comment"] != "nan")
+    dates = [r["answered_on"] for r in rows if r.get("answered_on") is not None]
+    return Side(party, len(rows), scores, sum(answers) / len(answers) if answers else None, tuple(benefits),
+                comments, str(max(dates).date()) if dates else None)
 
 
-def _latest(rows: pd.DataFrame) -> pd.DataFrame:
+def _latest(rows: list[dict]) -> list[dict]:
     """The latest dated check of a side (every row when none is dated)."""
-    if "answered_on" not in rows or rows["answered_on"].isna().all():
+    dated = [r["answered_on"] for r in rows if r.get("answered_on") is not None]
+    if not dated:
         return rows
-    dates = pd.to_datetime(rows["answered_on"], errors="coerce")
-    return rows[dates == dates.max()]
+    last = max(dated)
+    return [r for r in rows if r.get("answered_on") == last]
 
 
 def partnership_feedback(data, filters: Filters | None = None, thresholds: Thresholds | None = None) -> \
@@ -187,12 +198,19 @@ def partnership_feedback(data, filters: Filters | None = None, thresholds: Thres
     programme = frame["programme"].where(frame["programme"].notna(), None) if "programme" in frame else None
     frame["_programme"] = programme.map(lambda x: str(x).strip() if x else "") if programme is not None else ""
     frame["_party"] = frame["party"].astype(str).str.strip().str.casefold()
+    if "answered_on" in frame:
+        frame["answered_on"] = pd.to_datetime(frame["answered_on"], errors="coerce")
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in records:
+        groups.setdefault((r["_partner"], r["_programme"]), []).append(r)
     pairs, not_working, counted = [], [], 0
-    for (partner, prog), rows in frame.groupby(["_partner", "_programme"], sort=True):
+    for (partner, prog) in sorted(groups):
+        rows = groups[(partner, prog)]
         sides = {}
         for party in ("library", "partner"):
-            mine = rows[rows["_party"] == party]
-            if len(mine):
+            mine = [r for r in rows if r["_party"] == party]
+            if mine:
                 latest = _latest(mine)
                 counted += len(latest)
                 sides[party] = _side(party, latest)

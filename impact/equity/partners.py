@@ -250,7 +250,14 @@ def pct(x: float | None) -> str:
 
 
 def _num(x) -> float | None:
-    return None if x is None or pd.isna(x) else float(x)
+    """A number, or None for blank, NaN and NA (fast: called for every cell of the stakes)."""
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f
 
 
 def _bool(x) -> bool | None:
