@@ -58,9 +58,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 
 from impact.demo_partnerships import partnership_stories
-from scipy.special import ndtr
 
 SEED = 2026
 FIRST_DAY, LAST_DAY = pd.Timestamp("2023-04-01"), pd.Timestamp("2026-03-31")

@@ -270,8 +270,8 @@ def health_check_form(partner: str = "", programme: str = "") -> str:
     lines = [
         "PARTNERSHIP HEALTH CHECK",
         "",
-        f"Partnership with: {partner or '_' * 40}    Programme (blank = the whole partnership): "
-        f"{programme or '_' * 30}",
+        (f"Partnership with: {partner or '_' * 40}    Programme (blank = the whole partnership): "
+         f"{programme or '_' * 30}"),
         "Answered by:  [ ] the library   [ ] the partner        Date: ___ / ___ / ______",
         "",
         "Is this partnership working for you? Please tick one box for each statement.",

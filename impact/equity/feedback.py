@@ -241,5 +241,13 @@ def partnership_feedback(data, filters: Filters | None = None, thresholds: Thres
     return PartnershipFeedback(tuple(pairs), tuple(not_working), counted)
 
 
-__all__ = ["BENEFIT_WORDS", "BothSides", "ITEM_WORDS", "NotWorking", "PartnershipFeedback", "Side",
-           "benefit_value", "partnership_feedback"]
+__all__ = [
+    "BENEFIT_WORDS",
+    "ITEM_WORDS",
+    "BothSides",
+    "NotWorking",
+    "PartnershipFeedback",
+    "Side",
+    "benefit_value",
+    "partnership_feedback",
+]

@@ -13,7 +13,6 @@ by type           per partnership type: partners, and co-partner links within th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-
 from itertools import combinations
 
 import networkx as nx

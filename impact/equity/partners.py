@@ -60,6 +60,10 @@ METHOD_NOTE = ("Beyond Footfall's own measure of partnership fairness (PARTNERSH
                "cost-effectiveness (see Value), not fairness.")
 
 
+THRESHOLD_SETTINGS = {"most": "partner_most", "gap": "partner_gap", "tolerance": "partner_agreed_tolerance",
+                      "rating_gap": "partner_rating_gap", "working": "partner_working_from"}  # store setting keys
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """The settings behind the words (stated defaults; Settings in the store override them)."""
@@ -70,14 +74,11 @@ class Thresholds:
     rating_gap: float = 1.0  # the library's mean health-check score above the partner's by this or more
     working: float = 3.0  # a party's mean health-check score below this: not working for it
 
-    SETTINGS = {"most": "partner_most", "gap": "partner_gap", "tolerance": "partner_agreed_tolerance",
-                "rating_gap": "partner_rating_gap", "working": "partner_working_from"}
-
     @classmethod
-    def from_settings(cls, settings: dict) -> "Thresholds":
+    def from_settings(cls, settings: dict) -> Thresholds:
         values = {}
         for f in fields(cls):
-            raw = settings.get(cls.SETTINGS[f.name])
+            raw = settings.get(THRESHOLD_SETTINGS[f.name])
             try:
                 values[f.name] = float(raw) if raw not in (None, "") else f.default
             except (TypeError, ValueError):
@@ -539,7 +540,7 @@ def _totals(by_code: dict[int, list[dict]], findings: list[Finding]) -> list[Par
     for party, a in acc.items():
         rows = a["rows"]
 
-        def pooled(c):
+        def pooled(c, a=a):
             return a["mine"][c] / a["all"][c] if a["all"][c] > 0 else None
 
         out.append(PartyTotal(

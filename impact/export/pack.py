@@ -25,9 +25,9 @@ from impact.export.disclosure import (
     scrub,
     suppress,
 )
+from impact.export.partnerships import section as partnership_section
 from impact.export.statements import Statement
 from impact.filters import Filters, prepare, select
-from impact.export.partnerships import section as partnership_section
 from impact.indicators.value import COST_EFFECTIVENESS_NOTE, ESTIMATE_NOTE, partner_cost_effectiveness
 
 TOTAL = "Total"

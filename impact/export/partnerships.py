@@ -23,13 +23,12 @@ EMPTY = ("No partnership programmes in scope: upload a Programme partners sheet 
 def _formats(frame: pd.DataFrame) -> dict:
     out = {}
     for c in frame.columns:
-        if c.endswith("%") or "% (" in c or c in ("agreed %", "delivered %"):
+        if c.endswith("%") or "% (" in c:
             out[c] = PCT
         elif c.endswith("£"):
             out[c] = MONEY
         elif c in ("imbalance", "library mean", "partner mean", "gap (library − partner)", "difference (points)",
-                   "per £1,000", "against the average (1 = average)") or c.endswith("(library)") \
-                or c.endswith("(partner)"):
+                   "per £1,000", "against the average (1 = average)") or c.endswith(("(library)", "(partner)")):
             out[c] = DEC
         elif c in ("partnership programmes", "programmes", "programmes not shared for it", "staff hours"):
             out[c] = INT if c != "staff hours" else DEC
@@ -50,9 +49,10 @@ def section(found, values, scrub=None) -> list[tuple[str, str, str, pd.DataFrame
         tables.append(("partnerships", "Partners", "Partnerships: is each one shared? (not shared first)",
                        partner_views.partnerships_table(f), {"imbalance": DEC}, f.note + imbalance, True))
         parties = partner_views.parties_table(f)
-        tables.append(("partnership_parties", "Partners", "Each party's share of the five stakes, the library "
-                       "included", parties, _formats(parties), "Shares pooled over each party's partnership "
-                       "programmes (efforts, outputs, money) or averaged over them (marketing, credit).", True))
+        tables.append(("partnership_parties", "Partners", "Each party's share of the five stakes, the library included",
+                       parties, _formats(parties), ("Shares pooled over each party's partnership programmes "
+                                                    "(efforts, outputs, money) or averaged over them (marketing, "
+                                                    "credit)."), True))
         stakes = partner_views.stakes_table(f)
         tables.append(("partnership_stakes", "Partners", "The five stakes per partnership programme and party",
                        stakes, _formats(stakes), "Blank: not recorded, or money where no partner puts any in.",
@@ -65,12 +65,12 @@ def section(found, values, scrub=None) -> list[tuple[str, str, str, pd.DataFrame
         both = partner_views.feedback_table(said)
         if scrub is not None:
             both["partner's comment"] = both["partner's comment"].map(lambda c: scrub(c) if c else c)
-        tables.append(("partnership_health_checks", "Partners", "Is it working for them? Both sides' health "
-                       "checks", both, _formats(both), FEEDBACK_NOTE, False))
+        tables.append(("partnership_health_checks", "Partners", "Is it working for them? Both sides' health checks",
+                       both, _formats(both), FEEDBACK_NOTE, False))
     if values:
         v = partner_views.cost_effectiveness_table(values)
-        tables.append(("partner_cost_effectiveness", "Value", "Cost-effectiveness of partners' programmes (not a "
-                       "measure of fairness)", v, _formats(v), COST_EFFECTIVENESS_NOTE, False))
+        title = "Cost-effectiveness of partners' programmes (not a measure of fairness)"
+        tables.append(("partner_cost_effectiveness", "Value", title, v, _formats(v), COST_EFFECTIVENESS_NOTE, False))
     return tables
 
 

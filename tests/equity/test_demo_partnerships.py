@@ -7,8 +7,14 @@ import json
 import pytest
 
 from impact.cli import main
-from impact.demo_partnerships import (FAIR_PARTNER, FAIR_PROGRAMME, LOVED_BY_LIBRARY, UNCREDITED, UNKEPT_PARTNER,
-                                      UNKEPT_PROGRAMME)
+from impact.demo_partnerships import (
+    FAIR_PARTNER,
+    FAIR_PROGRAMME,
+    LOVED_BY_LIBRARY,
+    UNCREDITED,
+    UNKEPT_PARTNER,
+    UNKEPT_PROGRAMME,
+)
 from impact.store import Store, load_demo
 
 

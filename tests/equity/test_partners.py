@@ -6,8 +6,8 @@ import pytest
 from indicators.tables import frames
 
 from impact import equity
-from impact.filters import Filters
 from impact.equity.partners import LIBRARY, Thresholds, imbalance, partnership_fairness
+from impact.filters import Filters
 
 COOK = {"name": "Cook and Eat", "library_cost": 100.0, "library_staff_hours": 10.0}
 FAIR = {"name": "Story Walk", "library_cost": 100.0, "library_staff_hours": 20.0}

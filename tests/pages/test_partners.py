@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from conftest import _use
 from pagetest import figure, infos, run
 from workbooks import workbook
