@@ -201,7 +201,25 @@ def stake_bars(stakes: pd.DataFrame, programmes: list[str] | None = None) -> go.
         return _layout(go.Figure(layout=layout), "The five stakes per partnership (nothing in scope)", 300)
     # (stake, kind) -> programme -> [share, parties]: plain records, a few hundred rows
     cells: dict[tuple[str, str], dict[str, list]] = {}
-    for r in stakes.to_dict("records"):
+    records = stakes.to_dict("records")
+    # what each share is a share of, for the hover's n: per programme, the whole of each stake
+    units = {"efforts": ("staff hours", "staff hours"), "outputs": ("sessions led or co-delivered", "sessions"),
+             "money": ("cash + in-kind £", "£ cash and in-kind")}
+    whole: dict[tuple[str, str], float] = {}
+    parties: dict[str, int] = {}
+    for r in records:
+        parties[r["programme"]] = parties.get(r["programme"], 0) + 1
+        for stake, (column, _) in units.items():
+            value = r[column]
+            if value is not None and value == value:
+                whole[(r["programme"], stake)] = whole.get((r["programme"], stake), 0.0) + value
+
+    def n_of(programme: str, stake: str) -> str:
+        if stake in units:
+            return f"{whole.get((programme, stake), 0):,.0f} {units[stake][1]}"
+        return f"{parties[programme]} parties"
+
+    for r in records:
         k = "library service" if r["party"] == LIBRARY else (r["partnership type"] or NOT_RECORDED)
         for stake in STAKES:
             share = r[STAKE_COLUMNS[stake]]
@@ -223,8 +241,8 @@ def stake_bars(stakes: pd.DataFrame, programmes: list[str] | None = None) -> go.
             traces.append(go.Bar(
                 x=[v[0] for v in rows.values()], y=list(rows), orientation="h", name=k, marker={"color": colour},
                 legendgroup=k, showlegend=k not in shown, xaxis="x" if i == 0 else f"x{i + 1}", yaxis="y",
-                customdata=[[", ".join(v[1])] for v in rows.values()],
-                hovertemplate=f"%{{y}}: %{{customdata[0]}} {stake} %{{x:.0f}}%<extra></extra>"))
+                customdata=[[", ".join(v[1]), n_of(p, stake)] for p, v in rows.items()],
+                hovertemplate=f"%{{y}}: %{{customdata[0]}} {stake} %{{x:.0f}}% (n = %{{customdata[1]}})<extra></extra>"))
             shown.add(k)
     n = len(order)
     return _layout(go.Figure(data=traces, layout=layout),
