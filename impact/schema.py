@@ -214,6 +214,10 @@ ATTENDANCE = Table(
                                              "number of events", "occurrences", "no of events"),
                description="sessions this row covers (default 1)"),
         *_demographic_columns(),
+        Column("session_lead", TEXT, synonyms=("session lead", "led by", "delivered by", "lead organisation",
+                                                "lead organization", "session led by"),
+               description="who led the session: a partner's name as on the partners sheet, or library (for the "
+                           "outputs stake; an organisation, never a person)"),
         Column("year", INTEGER, stored=False, synonyms=("year", "event year", "calendar year")),
         Column("month", INTEGER, stored=False, synonyms=("month", "event month", "month number")),
         Column("period", PERIOD, stored=False,

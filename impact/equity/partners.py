@@ -5,9 +5,10 @@ This is the product's own measure (no existing tool measures it from data); the 
 
 The five stakes, per partnership programme and per party (each partner, and the library service itself):
 efforts     share of staff hours                 partner staff_hours; the library's library_staff_hours
-outputs     share of sessions led or co-delivered  sessions_led where given, else every session for a lead or
-                                                 co-delivery role; the library delivers the sessions no
-                                                 partner led (co-delivered sessions count for both)
+outputs     share of sessions led or co-delivered  the session lead of each attendance row where given; else
+                                                 sessions_led, else every session for a lead or co-delivery
+                                                 role; the library delivers the sessions no partner led
+                                                 (co-delivered sessions count for both)
 money       share of cash + in-kind value        only where a partner puts money in ("where relevant")
 marketing   share of the promotion               promoted (yes/no), by promotion_reach when every party that
                                                  promoted records it; the library promotes its own programmes
@@ -365,6 +366,49 @@ def sessions_in_scope(data: Prepared, selection: Selection) -> np.ndarray:
     return out
 
 
+LIBRARY_WORDS = frozenset(slug(w) for w in ("library", "the library", "library staff", "library service",
+                                              "libraries", LIBRARY))
+
+
+def session_leads(data: Prepared, selection: Selection):
+    """Sessions led per party from attendance's `session_lead`, over the rows in scope: (programmes with a
+    lead recorded, sessions the library led per programme, {(programme, partner code): sessions}), or None
+    when no row in scope names a lead. A multi-row session counts once; a lead matching neither a partner
+    nor the library is left out."""
+    raw = data.frames.get("attendance")
+    if raw is None or "session_lead" not in raw or len(raw) != len(data.attendance):
+        return None
+    keep = np.asarray(selection.attendance, bool)
+    lead = raw["session_lead"].to_numpy(object)
+    named = np.flatnonzero(keep & pd.notna(lead))
+    if not len(named):
+        return None
+    att, n_prog = data.attendance, len(data.programmes)
+    partner_index = _codes(data.partners)
+    codes, uniques = pd.factorize(pd.Series(lead[named], dtype=object))
+    party = np.array([-2 if slug(str(u)) in LIBRARY_WORDS else partner_index.get(slug(str(u)), -1)
+                      for u in uniques], "int64")[codes]
+    # each whole row counts its sessions; the rows of one multi-row session share its sessions
+    session = att.session[named]
+    if len(data.session_sessions):
+        parts = np.bincount(att.session[att.session >= 0], minlength=len(data.session_sessions))
+        ids = np.maximum(session, 0)
+        weight = np.where(session < 0, att.sessions[named], data.session_sessions[ids] / np.maximum(parts[ids], 1))
+    else:
+        weight = att.sessions[named]
+    prog = att.programme[named]
+    known = party != -1
+    recorded = np.bincount(prog[known], minlength=n_prog)[:n_prog] > 0
+    is_library = party == -2
+    library = np.bincount(prog[is_library], weights=weight[is_library], minlength=n_prog)[:n_prog]
+    mine = party >= 0
+    width = max(len(data.partners), 1)
+    pairs, inverse = np.unique(prog[mine] * width + party[mine], return_inverse=True)
+    sums = np.bincount(inverse, weights=weight[mine], minlength=len(pairs))
+    partners = {(int(k // width), int(k % width)): float(v) for k, v in zip(pairs, sums)}
+    return (recorded, library, partners) if recorded.any() else None
+
+
 def _has_role(roles: np.ndarray, *words: str) -> np.ndarray:
     return np.array([r is not None and any(w in str(r).casefold() for w in words) for r in roles], bool)
 
@@ -393,6 +437,14 @@ def party_frame(data: Prepared, filters: Filters, selection: Selection) -> pd.Da
     alone = np.bincount(p, weights=np.where(codeliver, 0.0, partner_sessions), minlength=n_prog)[:n_prog]
     total_sessions = np.maximum(nominal, alone)
     library_sessions = np.clip(total_sessions - alone, 0, None)
+    # where attendance names each session's lead, count those sessions instead (per-session lead wins)
+    by_lead = session_leads(data, selection)
+    if by_lead is not None:
+        recorded, library_led, partner_led = by_lead
+        in_recorded = recorded[p]
+        partner_sessions = np.where(in_recorded, [partner_led.get((a, b), 0.0) for a, b in
+                                                  zip(p, stake["partner"].to_numpy("int64"))], partner_sessions)
+        library_sessions = np.where(recorded, library_led, library_sessions)
 
     programmes = data.programmes
     cost = np.nan_to_num(programmes["library_cost"].to_numpy("float64", na_value=np.nan))

@@ -141,3 +141,13 @@ def test_one_partner_in_every_programme():
     found = equity.partnerships(data(partners=PARTNERS[:1], links=links))
     assert len(found.fairness.partnerships) == 2 and found.network.library_only == ("Westfield Food Bank",)
     assert found.fairness.party("Westfield Food Bank").programmes == 2
+
+
+def test_a_session_lead_on_attendance_counts_the_sessions_each_party_led():
+    attendance = [{"programme": "Cook and Eat", "session_date": f"2024-05-0{d}", "attendees": 5, "session_lead": lead}
+                  for d, lead in ((1, "Westfield Food Bank"), (2, "westfield food bank"), (3, "Library"),
+                                  (4, "Westfield Food Bank"), (5, "Jo Smith"))]  # not a party: left out
+    f = partnership_fairness(data(programmes=[COOK], links=[FOOD_BANK], attendance=attendance))
+    # the lead column wins over sessions_led: 3 sessions led by the food bank, 1 by the library
+    assert f.stake("Cook and Eat", "Westfield Food Bank").outputs == pytest.approx(3 / 4)
+    assert f.stake("Cook and Eat", LIBRARY).sessions == 1
