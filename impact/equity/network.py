@@ -18,7 +18,7 @@ from itertools import combinations
 import networkx as nx
 import pandas as pd
 
-from impact.equity.partners import links, scope
+from impact.equity.stakes import links, scope
 from impact.filters import NOT_RECORDED, Filters, Prepared, Selection, prepare, select
 
 
@@ -65,7 +65,7 @@ class PartnerNetwork:
 def graph(data, filters: Filters | None = None, selection: Selection | None = None) -> nx.Graph:
     """Canonical frames (or `Prepared`) + Filters -> the partner-programme graph. Nodes are ("partner", name)
     and ("programme", name) with attributes kind, name and (partners) type; edges carry role, staff_hours,
-    cash, in_kind. Programmes are those in scope as for `partner_equity` (under a period filter, the ones
+    cash, in_kind. Programmes are those in scope as for `partnership_fairness` (under a period filter, the ones
     with attendance in the period). Every partner on the partners list is a node, linked or not, unless the filters pick
     partners or partnership types (then only the partners of the programmes picked)."""
     data: Prepared = prepare(data)

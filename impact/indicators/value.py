@@ -186,7 +186,7 @@ def partner_cost_effectiveness(data, filters: Filters | None = None, hourly_rate
     per_1000_p = Σ_j w_pj · (R_j / I_j) / Σ_j w_pj × 1000, w_pj its input to programme j, R_j the programme's
     estimated positive outcomes (attendance when no survey answers are in scope), I_j everyone's input;
     relative = per_1000_p / (Σ_j R_j / Σ_j I_j × 1000) over the partnership programmes in scope."""
-    from impact.equity.partners import links, scope
+    from impact.equity.stakes import links, scope
     from impact.filters import WAVES
     from impact.stats import POSITIVE_FROM
 
