@@ -246,8 +246,8 @@ def stake_bars(stakes: pd.DataFrame, programmes: list[str] | None = None) -> go.
             shown.add(k)
     n = len(order)
     return _layout(go.Figure(data=traces, layout=layout),
-                   f"The five stakes per partnership: the library beside its partners (n = {n} partnership "
-                   "programmes; blank = not recorded)", 160 + 22 * max(n, 1))
+                   f"The five stakes per partnership, the library beside its partners (n = {n})",
+                   160 + 22 * max(n, 1))
 
 
 def feedback_dumbbell(table: pd.DataFrame) -> go.Figure:

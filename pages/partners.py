@@ -89,7 +89,7 @@ if len(stakes):
     st.caption(f"Each bar is one partnership programme (n = {len(overview):,}), not shared first; the library "
                "service in dark grey beside its partners coloured by partnership type. Efforts = staff hours, "
                "outputs = sessions led or co-delivered, money = cash and in-kind (only where a partner puts money "
-               "in), marketing = promotion (by reach where recorded), results = credit.")
+               "in), marketing = promotion (by reach where recorded), results = credit. A blank panel: not recorded.")
     with st.expander("The tables behind this chart"):
         table_with_download(overview, "partnerships.csv", key="download.partners.partnerships")
         table_with_download(stakes, "partnership_stakes.csv", key="download.partners.stakes", height=320)
