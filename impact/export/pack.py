@@ -425,9 +425,9 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                         additive=()),
             threshold_n, {"best rate %": PCT, "best n": INT, "worst rate %": PCT, "worst n": INT,
                           "gap (points)": DEC}))
-    for name, sheet, title, frame, formats, note, in_pdf in partnership_section(
+    for name, sheet, heading, frame, formats, note, in_pdf in partnership_section(
             fair, partner_cost_effectiveness(data, filters, hourly_rate=rate), scrub):
-        tables.append(Table(name, sheet, title, frame, formats, note, (), in_pdf))
+        tables.append(Table(name, sheet, heading, frame, formats, note, (), in_pdf))
     charts.extend(_partnership_charts(fair))
 
     statements = statements_module.statements(ind, by_programme, eq, fair, filters, frames, min_n, threshold_n)

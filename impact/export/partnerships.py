@@ -46,8 +46,17 @@ def section(found, values, scrub=None) -> list[tuple[str, str, str, pd.DataFrame
         tables.append(("partnerships", "Partners", "Partnerships: is each one shared?", frame, {}, EMPTY, True))
     else:
         imbalance = f" Imbalance of the network: {f.imbalance:.2f}." if f.imbalance is not None else ""
-        tables.append(("partnerships", "Partners", "Partnerships: is each one shared? (not shared first)",
-                       partner_views.partnerships_table(f), {"imbalance": DEC}, f.note + imbalance, True))
+        words = [{"partnership": x.programme or f"{x.party}: across its programmes", "what is out of line": x.words}
+                 for x in f.findings]
+        judged = sum(1 for p in f.partnerships if p.shared is not None)
+        if not words:
+            words = [{"partnership": "every partnership", "what is out of line": "no party carries most of the staff "
+                      "time, sessions or money without credit, and recognition follows contribution"}]
+        tables.append(("partnerships_not_shared", "Partners", f"Partnerships not shared: {len(f.not_shared)} of "
+                       f"{judged} with credit or promotion recorded", pd.DataFrame(words), {}, f.note + imbalance,
+                       True))
+        tables.append(("partnerships", "Partners", "Every partnership programme: shared or not (not shared first)",
+                       partner_views.partnerships_table(f), {"imbalance": DEC}, f.note + imbalance, False))
         parties = partner_views.parties_table(f)
         tables.append(("partnership_parties", "Partners", "Each party's share of the five stakes, the library included",
                        parties, _formats(parties), ("Shares pooled over each party's partnership programmes "

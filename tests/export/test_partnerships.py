@@ -38,6 +38,9 @@ def test_one_partner_doing_most_of_the_work_uncredited_is_named_fairly_in_the_pa
     tables = _tables(evidence)
     row = tables["partnerships"].frame.iloc[0]
     assert row["shared"] == "not shared" and "Food Bank gave 75% of the staff hours" in row["out of line"]
+    (said_first,) = tables["partnerships_not_shared"].frame.to_dict("records")
+    assert said_first["partnership"] == "Cook and Eat" and said_first["what is out of line"] == row["out of line"]
+    assert tables["partnerships_not_shared"].in_pdf and not tables["partnerships"].in_pdf
     parties = tables["partnership_parties"].frame
     assert parties["party"].tolist() == ["(the library service)", "Food Bank"]  # the library is a party too
     assert parties["efforts % (staff hours)"].tolist() == [25.0, 75.0]
@@ -47,6 +50,7 @@ def test_one_partner_doing_most_of_the_work_uncredited_is_named_fairly_in_the_pa
     said = " ".join(s.text for s in evidence.statements if s.kind == "partnership")
     assert "0 of 1 partnership programmes" in said and "gives more than it gets" not in said
     assert "Partnership fairness" in dict(evidence.methodology)
+    assert evidence.title == "Evidence of impact"  # the section's headings never replace the pack's title
 
 
 def test_statements_without_partnerships_say_nothing_about_them():
