@@ -98,6 +98,7 @@ __all__ = [
     "CAVEATS",
     "Equity",
     "Partnerships",
+    "Thresholds",
     "compute",
     "feedback",
     "graph",
