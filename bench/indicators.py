@@ -206,12 +206,13 @@ def main() -> None:
         ("cold: prepare + full set for one filter", t_cold, t_cold / base),
         ("equity of reach + outcomes (3 baselines x 5 items), no filter", t_equity_all, t_equity_all / base),
         ("equity of reach + outcomes, one filter", t_equity_one, t_equity_one / base),
-        ("partners: stakes, balances, imbalance, network, no filter", t_partners_all, t_partners_all / base),
-        ("partners: stakes, balances, imbalance, network, one filter", t_partners_one, t_partners_one / base),
+        ("partners: five stakes, feedback, imbalance, network, no filter", t_partners_all, t_partners_all / base),
+        ("partners: five stakes, feedback, imbalance, network, one filter", t_partners_one, t_partners_one / base),
     ]
-    found, fair = equity.compute(data, one), equity.partnerships(data, one).equity
+    found, fair = equity.compute(data, one), equity.partnerships(data, one).fairness
     print(f"equity, one filter: {len(found.reach.blindspots)} blindspots, {len(found.outcomes.significant)} clear "
-          f"outcome gaps; {len(fair.partners)} partners, imbalance {fair.imbalance:.2f}")
+          f"outcome gaps; {len(fair.partnerships)} partnerships, {len(fair.not_shared)} not shared, imbalance "
+          + (f"{fair.imbalance:.2f}" if fair.imbalance is not None else "–"))
     print(f"\n{'what':<74} {'median ms':>9} {'x bare':>7}")
     for label, t, r in rows:
         print(f"{label:<74} {1000 * t:>9.0f} {'' if r is None else f'{r:.1f}':>7}")

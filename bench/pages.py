@@ -4,7 +4,7 @@ For every page: the first view (cold: loading and preparing the data once per da
 with nothing changed, and a filter change (a theme chosen, then another, then none; the median of those
 three reruns). Target: a filter change re-renders a page in under 500 ms.
 
-    python bench/pages.py [--repeat 3]
+    python bench/pages.py [--repeat 3] [--page partners ...]
 """
 from __future__ import annotations
 
@@ -46,7 +46,10 @@ def _timed(at: AppTest) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="rounds of filter changes per page")
+    parser.add_argument("--page", action="append", choices=[Path(p).stem for p in PAGES],
+                        help="only this page (repeatable; default: every page)")
     args = parser.parse_args()
+    pages = [p for p in PAGES if not args.page or Path(p).stem in args.page]
     folder = tempfile.mkdtemp()
     url = f"sqlite:///{folder}/demo.db"
     load_demo(Store(url))
@@ -54,7 +57,7 @@ def main() -> None:
     os.environ["IMPACT_AUTOLOAD_DEMO"] = "0"
     print(f"{'page':<12} {'first view ms':>14} {'rerun ms':>9} {'filter change ms (median)':>26}")
     worst = 0.0
-    for page in PAGES:
+    for page in pages:
         st.cache_data.clear()
         st.cache_resource.clear()
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)

@@ -175,39 +175,103 @@ def _by_type(table: pd.DataFrame):
             yield kind, rows
 
 
-def share_scatter(partners: pd.DataFrame) -> go.Figure:
-    """Each partner's input share against its result share; on the dashed line a partner gets what it gives."""
+LIBRARY_COLOUR = "#444444"  # the library service as a party, beside partners coloured by partnership type
+
+
+def stake_bars(stakes: pd.DataFrame, programmes: list[str] | None = None) -> go.Figure:
+    """One small multiple per stake (efforts, outputs, money, marketing, results): for each partnership
+    programme, the library's share beside its partners' (by partnership type), stacked to 100%. Takes
+    `impact.partner_views.stakes_table`; `programmes` fixes the order (not shared first). Axes are laid out
+    by hand (make_subplots and one add_trace per trace cost half a second on the demo)."""
+    from impact.equity.partners import LIBRARY, STAKES
+    from impact.partner_views import NOT_RECORDED, STAKE_COLUMNS
+
+    order = programmes or list(dict.fromkeys(stakes["programme"]))
+    width, gap = 1 / len(STAKES), 0.012
+    layout = {"barmode": "stack", "yaxis": {"categoryorder": "array", "categoryarray": order[::-1], "title": None,
+                                            "anchor": "x"},
+              "annotations": [{"text": stake, "x": (i + 0.5) * width, "y": 1.0, "xref": "paper", "yref": "paper",
+                               "yanchor": "bottom", "showarrow": False, "font": {"size": 13}}
+                              for i, stake in enumerate(STAKES)]}
+    for i in range(len(STAKES)):
+        layout["xaxis" if i == 0 else f"xaxis{i + 1}"] = {
+            "domain": [i * width + (gap if i else 0), (i + 1) * width - gap], "range": [0, 100], "ticksuffix": "%",
+            "anchor": "y"}
+    if not len(stakes):
+        return _layout(go.Figure(layout=layout), "The five stakes per partnership (nothing in scope)", 300)
+    # (stake, kind) -> programme -> [share, parties]: plain records, a few hundred rows
+    cells: dict[tuple[str, str], dict[str, list]] = {}
+    records = stakes.to_dict("records")
+    # what each share is a share of, for the hover's n: per programme, the whole of each stake
+    units = {"efforts": ("staff hours", "staff hours"), "outputs": ("sessions led or co-delivered", "sessions"),
+             "money": ("cash + in-kind £", "£ cash and in-kind")}
+    whole: dict[tuple[str, str], float] = {}
+    parties: dict[str, int] = {}
+    for r in records:
+        parties[r["programme"]] = parties.get(r["programme"], 0) + 1
+        for stake, (column, _) in units.items():
+            value = r[column]
+            if value is not None and value == value:
+                whole[(r["programme"], stake)] = whole.get((r["programme"], stake), 0.0) + value
+
+    def n_of(programme: str, stake: str) -> str:
+        if stake in units:
+            return f"{whole.get((programme, stake), 0):,.0f} {units[stake][1]}"
+        return f"{parties[programme]} parties"
+
+    for r in records:
+        k = "library service" if r["party"] == LIBRARY else (r["partnership type"] or NOT_RECORDED)
+        for stake in STAKES:
+            share = r[STAKE_COLUMNS[stake]]
+            if share is None or share != share:
+                continue
+            cell = cells.setdefault((stake, k), {}).setdefault(r["programme"], [0.0, []])
+            cell[0] += share
+            cell[1].append(str(r["party"]))
+    present = {k for _, k in cells}
+    kinds = ["library service", *[t for t in PARTNERSHIP_COLOURS if t],
+             *sorted(present - {"library service", *PARTNERSHIP_COLOURS})]
+    traces, shown = [], set()
+    for i, stake in enumerate(STAKES):
+        for k in kinds:
+            rows = cells.get((stake, k))
+            if not rows:
+                continue
+            colour = LIBRARY_COLOUR if k == "library service" else _type_colour(None if k == NOT_RECORDED else k)
+            traces.append(go.Bar(
+                x=[v[0] for v in rows.values()], y=list(rows), orientation="h", name=k, marker={"color": colour},
+                legendgroup=k, showlegend=k not in shown, xaxis="x" if i == 0 else f"x{i + 1}", yaxis="y",
+                customdata=[[", ".join(v[1]), n_of(p, stake)] for p, v in rows.items()],
+                hovertemplate=f"%{{y}}: %{{customdata[0]}} {stake} %{{x:.0f}}% (n = %{{customdata[1]}})<extra></extra>"))
+            shown.add(k)
+    n = len(order)
+    return _layout(go.Figure(data=traces, layout=layout),
+                   f"The five stakes per partnership, the library beside its partners (n = {n})",
+                   160 + 22 * max(n, 1))
+
+
+def feedback_dumbbell(table: pd.DataFrame) -> go.Figure:
+    """Both sides' mean health-check score per partnership: the library and the partner on one line.
+    Takes `impact.partner_views.feedback_table`."""
+    shown = table.dropna(subset=["library mean", "partner mean"], how="all")
     fig = go.Figure()
-    top = max(partners[[Col.INPUT_SHARE, Col.RESULT_SHARE]].max().max() if len(partners) else 1, 1) * 1.05
-    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", line=PARITY, name="parity (gets what it gives)",
+    both = shown.dropna(subset=["library mean", "partner mean"])
+    xs, ys = [], []
+    for name, a, b in zip(both["partnership"], both["library mean"], both["partner mean"]):
+        xs += [a, b, None]
+        ys += [name, name, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#BBBBBB", "width": 3}, showlegend=False,
                              hoverinfo="skip"))
-    for kind, rows in _by_type(partners):
-        fig.add_trace(go.Scatter(
-            x=rows[Col.INPUT_SHARE], y=rows[Col.RESULT_SHARE], mode="markers", name=str(kind),
-            marker={"size": 11, "color": _type_colour(kind), "line": {"color": "white", "width": 1}},
-            customdata=rows[[Col.PARTNER, Col.PROGRAMMES, Col.BALANCE]],
-            hovertemplate="%{customdata[0]}: input %{x:.1f}%, results %{y:.1f}%, balance %{customdata[2]} "
-                          "(n = %{customdata[1]} programmes)<extra></extra>"))
-    fig.update_layout(xaxis={"title": "share of all partners' inputs (%)", "rangemode": "tozero"},
-                      yaxis={"title": "share of results (%)", "rangemode": "tozero"})
-    return _layout(fig, "Input share against result share per partner (dashed line: parity)", 480)
-
-
-def balance_bars(partners: pd.DataFrame) -> go.Figure:
-    """Balance (result share / input share) per partner, coloured by partnership type, with the parity line at 1."""
-    shown = partners.dropna(subset=[Col.BALANCE]).sort_values(Col.BALANCE)
-    fig = go.Figure()
-    for kind, rows in _by_type(shown):
-        fig.add_trace(go.Bar(x=rows[Col.BALANCE], y=rows[Col.PARTNER], orientation="h", name=str(kind),
-                             marker_color=_type_colour(kind), customdata=rows[[Col.PROGRAMMES, Col.INPUT_SHARE,
-                                                                                Col.RESULT_SHARE]],
-                             hovertemplate="%{y}: balance %{x:.2f} (results %{customdata[2]:.1f}% / inputs "
-                                           "%{customdata[1]:.1f}%; n = %{customdata[0]} programmes)<extra></extra>"))
-    fig.add_vline(x=1, line=PARITY)
-    fig.update_layout(xaxis={"title": "balance = result share / input share (below 1: gives more than it gets)"},
-                      yaxis={"categoryorder": "array", "categoryarray": list(shown[Col.PARTNER]), "title": None},
-                      barmode="overlay")
-    return _layout(fig, "Balance per partner (line at 1: gets what it gives)", _height(len(shown)))
+    for side, colour, symbol in (("library", LIBRARY_COLOUR, "circle"), ("partner", PALETTE[1], "diamond")):
+        rows = shown.dropna(subset=[f"{side} mean"])
+        fig.add_trace(go.Scatter(x=rows[f"{side} mean"], y=rows["partnership"], mode="markers",
+                                 name=f"the {side}'s view", marker={"size": 12, "color": colour, "symbol": symbol},
+                                 hovertemplate="%{y}: " + side + " %{x:.1f} out of 5 (n = 1 health check)"
+                                               "<extra></extra>"))
+    fig.update_layout(xaxis={"title": "mean agreement, 1 (strongly disagree) to 5 (strongly agree)", "range": [1, 5]},
+                      yaxis={"categoryorder": "array", "categoryarray": list(shown["partnership"])[::-1]})
+    return _layout(fig, "Is it working for both sides? Each side's health check per partnership",
+                   _height(len(shown)))
 
 
 def network(graph, seed: int = 7) -> go.Figure:

@@ -244,6 +244,11 @@ def _scope(args, store, command: str):
         return None
 
 
+EMPTY_PARTNERS = ("No partnership programmes in scope: upload a Programme partners sheet (who puts in staff time, "
+                  "cash, in-kind value or the venue, whether they promoted it and were credited) and, to hear "
+                  "both sides, a Partnership health check sheet; or widen the filters.")
+
+
 def _pct(x) -> str:
     return f"{x:.0%}" if x is not None else "–"
 
@@ -311,7 +316,12 @@ def cmd_equity(args) -> int:
 
 def cmd_partners(args) -> int:
     from impact import equity
+    from impact.equity.partners import LIBRARY, Thresholds
     from impact.filters import prepare
+    from impact.indicators.value import (
+        COST_EFFECTIVENESS_NOTE,
+        partner_cost_effectiveness,
+    )
     from impact.store import Store
 
     store = Store(args.db)
@@ -319,27 +329,45 @@ def cmd_partners(args) -> int:
     if filters is None:
         return 2
     rate = float(store.setting("hourly_rate"))
-    found = equity.partnerships(prepare(store.frames()), filters, hourly_rate=rate, basis=args.basis)
+    data = prepare(store.frames())
+    found = equity.partnerships(data, filters, Thresholds.from_settings(store.settings()))
+    value = partner_cost_effectiveness(data, filters, hourly_rate=rate)
     if args.json:
-        print(json.dumps(found.to_dict(), indent=1, default=str))
+        out = found.to_dict()
+        out["cost_effectiveness"] = {"partners": [v.to_dict() for v in value], "hourly_rate": rate,
+                                     "note": COST_EFFECTIVENESS_NOTE}
+        if found.empty:
+            out["empty"] = EMPTY_PARTNERS
+        print(json.dumps(out, indent=1, default=str))
         return 0
-    e, net = found.equity, found.network
-    results = "estimated positive outcomes" if e.basis == "outcomes" else "attendance"
-    print(f"Equity across partners: balance = share of results ({results}) / share of inputs "
-          f"(time at £{rate:,.2f} an hour, cash, in-kind); 1 = gets what it gives, below 1 = gives more")
-    if e.imbalance is not None:
-        print(f"imbalance of the network {e.imbalance:.2f} (0 = every partner gets what it gives)")
-    print(f"{e.partnership_programmes} partnership programmes of {e.programmes_in_scope} in scope\n")
-    print(f"{'partner':<40} {'type':<11} {'progs':>5} {'input':>10} {'inputs':>6} {'results':>7} {'balance':>7} "
-          f"{'promoted':>8} {'credited':>8}")
-    for p in sorted(e.partners, key=lambda p: (p.balance is None, p.balance or 0)):
-        balance = f"{p.balance:.2f}" if p.balance is not None else "–"
-        print(f"{p.partner[:40]:<40} {p.type or '–'!s:<11} {p.programmes:>5} {p.input:>10,.0f} "
-              f"{_pct(p.input_share):>6} {_pct(p.result_share):>7} {balance:>7} {p.promoted:>8} {p.credited:>8}")
-    print("\nby partnership type:")
-    for t in e.by_type:
-        print(f"  {t.type:<12} {t.partners:>3} partners, {_pct(t.input_share)} of inputs, {_pct(t.result_share)} "
-              f"of results, balance {t.balance:.2f}" if t.balance is not None else f"  {t.type:<12} {t.partners:>3}")
+    f, fb, net = found.fairness, found.feedback, found.network
+    if found.empty:
+        print(EMPTY_PARTNERS)
+        return 0
+    print(f"Partnership fairness: {len(f.partnerships)} partnership programmes of {f.programmes_in_scope} in scope; "
+          f"{len(f.not_shared)} not shared")
+    if f.imbalance is not None:
+        print(f"imbalance of the network {f.imbalance:.2f} (½ Σ |contribution share − recognition share| over "
+              "parties: 0 = everyone recognised in proportion to what it gives)")
+    for x in f.findings:
+        print(f"  - {x.words}")
+    if fb.partnerships:
+        print(f"\nis it working for them: {fb.both_sides} partnerships with both sides' health checks")
+        for p in fb.library_rates_higher:
+            print(f"  - {p.words}")
+        for n in fb.not_working:
+            print(f"  - {n.words}")
+    if f.deliveries:
+        print("\nagreed against delivered:")
+        for d in f.deliveries:
+            if d.verdict != "as agreed":
+                print(f"  - {d.words}")
+    print(f"\n{'party':<40} {'type':<11} {'progs':>5} {'efforts':>7} {'outputs':>7} {'money':>6} "
+          f"{'promoted':>9} {'credited':>9}")
+    for p in f.parties:
+        print(f"{p.party[:40]:<40} {p.type or ('–' if p.party != LIBRARY else ''):<11} {p.programmes:>5} "
+              f"{_pct(p.efforts):>7} {_pct(p.outputs):>7} {_pct(p.money_share):>6} "
+              f"{p.promoted:>4}/{p.promotion_recorded:<4} {p.credited:>4}/{p.credit_recorded:<4}")
     print(f"\nnetwork: {net.programmes} programmes with partners; {len(net.clusters)} clusters of partners who work "
           f"together (largest {len(net.clusters[0]) if net.clusters else 0}), linked to each other only through "
           f"the library")
@@ -347,7 +375,8 @@ def cmd_partners(args) -> int:
         print(f"  working with the library alone: {', '.join(net.library_only)}")
     if net.isolated:
         print(f"  no programme in scope: {', '.join(net.isolated)}")
-    print(f"\n{e.note}")
+    print(f"\n{f.note}\nCost-effectiveness of partners' programmes (Value, not fairness): "
+          "python -m impact partners --json, under cost_effectiveness.")
     return 0
 
 
@@ -452,11 +481,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catchment", action="append",
                    help="compare with this catchment of the population baseline (repeatable; default: the branches)")
     p.set_defaults(func=cmd_equity)
-    p = sub.add_parser("partners", help="is each partnership fair to both sides: stakes, balance, imbalance, network")
+    p = sub.add_parser("partners", help="is each partnership fair to both sides: the five stakes, shared or not, both "
+                                           "sides' health checks, agreed vs delivered, imbalance, network")
     common(p)
     _scope_arguments(p)
-    p.add_argument("--basis", choices=("outcomes", "attendance"), default="outcomes",
-                   help="what results count: estimated positive outcomes (default) or attendance")
     p.set_defaults(func=cmd_partners)
     p = sub.add_parser("export", help="an evidence pack for funders: workbook, PDF report, chart images, statements")
     common(p)

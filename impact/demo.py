@@ -30,7 +30,7 @@ quintile from the ward's own quintile mix tilted towards the less deprived
 population sheet gives, per branch catchment, residents by the same age bands,
 wards and quintiles.
 
-Stories planted for the product to find:
+Stories planted for the product to find (the partnership stories of issue 12: impact/demo_partnerships.py):
 - lopsided partnerships: Rainbow Refugee Network gives hundreds of staff hours,
   cash and interpreters to ESOL, dual-language storytime and citizenship
   sessions that draw about five people, and is never credited (about a quarter
@@ -61,6 +61,7 @@ import pandas as pd
 from scipy.special import ndtr
 
 from impact import demo_comments
+from impact.demo_partnerships import partnership_stories
 
 SEED = 2026
 FIRST_DAY, LAST_DAY = pd.Timestamp("2023-04-01"), pd.Timestamp("2026-03-31")
@@ -412,11 +413,13 @@ class Demo:
     attendance: pd.DataFrame
     survey_responses: pd.DataFrame
     population: pd.DataFrame
+    partnership_feedback: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"partners": self.partners, "programmes": self.programmes,
                 "programme_partners": self.programme_partners, "attendance": self.attendance,
-                "survey_responses": self.survey_responses, "population": self.population}
+                "survey_responses": self.survey_responses, "population": self.population,
+                "partnership_feedback": self.partnership_feedback}
 
 
 # --- sessions ------------------------------------------------------------------------------------
@@ -565,6 +568,8 @@ def build_demo(seed: int = SEED) -> Demo:
     programme_partners = _stakes(programmes, stakes_rng)
     surveys = _surveys(attendance, programmes, surveys_rng)
     surveys = demo_comments.vary(surveys, programmes)  # a stream of its own: no other figure changes
+    # sessions led, promotion reach, agreed splits and health checks: a stream of their own (issue 12)
+    programmes, programme_partners, feedback = partnership_stories(programmes, programme_partners)
     # the dtypes of the canonical contracts (impact/schema.py), so the frames are what ingest gives back
     return Demo(
         partners=partners,
@@ -575,6 +580,7 @@ def build_demo(seed: int = SEED) -> Demo:
         .astype({c: "Int64" for c in ("attendees", "new_attendees", "sessions", "deprivation_quintile")}),
         survey_responses=surveys,
         population=_population().astype({"population": "Int64"}),
+        partnership_feedback=feedback,
     )
 
 
@@ -764,11 +770,25 @@ SHEETS = {  # file -> sheet name -> (table, {canonical column: header as staff w
         "Programmes": ("programmes", {"name": "Programme", "theme": "Theme", "branch": "Branch",
                                       "start_date": "Start date", "end_date": "End date",
                                       "library_cost": "Library cost (£)", "library_staff_hours": "Library staff hours",
-                                      "capacity_per_session": "Places per session", "target_group": "Target group"}),
+                                      "capacity_per_session": "Places per session", "target_group": "Target group",
+                                      "promotion_reach": "Promotion reach"}),
         "Programme partners": ("programme_partners", {"programme": "Programme", "partner": "Partner", "role": "Role",
                                                       "staff_hours": "Partner staff hours", "cash": "Cash (£)",
                                                       "in_kind": "In-kind value (£)", "promoted": "Promoted?",
-                                                      "credited": "Credited?"}),
+                                                      "credited": "Credited?", "sessions_led": "Sessions led",
+                                                      "promotion_reach": "Promotion reach",
+                                                      "agreed_efforts": "Agreed share of hours",
+                                                      "agreed_outputs": "Agreed share of sessions",
+                                                      "agreed_money": "Agreed share of costs"}),
+        "Partnership health check": ("partnership_feedback", {
+            "partner": "Partner", "party": "Answered by", "answered_on": "Date",
+            "shared_decisions": "We share decisions about this work",
+            "recognised": "Our contribution is recognised",
+            "own_goals": "This partnership helps us reach our own goals",
+            "benefits_outweigh_costs": "The benefits to us outweigh the costs",
+            "work_again": "We would work together again", "new_audiences": "New audiences reached",
+            "referrals": "Referrals", "volunteers": "Volunteers", "funding_leveraged": "Funding leveraged",
+            "comment": "Comment"}),
     },
     "westfield_attendance.xlsx": {
         "Attendance": ("attendance", {"programme": "Programme", "session_date": "Date", "branch": "Branch",

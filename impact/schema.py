@@ -15,6 +15,7 @@ TEXT, ID, DATE, COUNT, MONEY, HOURS, NUMBER, BOOL, CHOICE, SCORE, QUINTILE, PERI
     "text", "id", "date", "count", "money", "hours", "number", "bool", "choice",
     "score", "quintile", "period", "integer",
 )
+BENEFIT = "benefit"  # a count (or £) received, or yes / no when it was not counted: stored as "12", "yes", "no"
 
 PARTNERSHIP_TYPES = ("library", "community", "stakeholder")
 ROLES = ("lead", "co-delivery", "referral", "venue", "funder", "other")
@@ -22,6 +23,7 @@ WAVES = ("pre", "post", "follow_up")
 OUTCOME_DOMAINS = ("knowledge", "confidence", "application", "awareness", "library_use", "satisfaction")
 DEMOGRAPHICS = ("age_band", "gender", "ethnicity", "disability", "area", "deprivation_quintile")
 COMMENTS = ("comment_benefit", "comment_improve", "comment_action")
+PARTIES = ("library", "partner")  # who answered a partnership health check
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,9 @@ PROGRAMMES = Table(
                                                          "places per session", "max capacity"),
                description="places per session, for the fill rate"),
         Column("target_group", TEXT, synonyms=("target audience", "audience", "for", "intended for", "target group")),
+        Column("promotion_reach", COUNT, synonyms=("promotion reach", "library promotion reach", "marketing reach",
+                                                    "people reached by promotion"),
+               description="people the library's own promotion of it reached (mailing list, social followers)"),
         Column("partner", TEXT, stored=False,
                synonyms=("partner", "partners", "delivered with", "partner organisation", "host", "host name",
                          "lead partner", "in partnership with"),
@@ -158,6 +163,22 @@ PROGRAMME_PARTNERS = Table(
         Column("promoted", BOOL, synonyms=("promoted", "marketed", "marketing", "publicised", "publicized",
                                             "did they promote it", "shared on social")),
         Column("credited", BOOL, synonyms=("credited", "named", "logo used", "acknowledged", "credit")),
+        Column("sessions_led", COUNT, synonyms=("sessions led", "sessions delivered", "sessions co-delivered",
+                                                 "sessions run", "sessions led by partner"),
+               description="sessions it led or co-delivered (default: every session for a lead or co-delivery role)"),
+        Column("promotion_reach", COUNT, synonyms=("promotion reach", "partner promotion reach", "marketing reach",
+                                                    "reach", "audience reached",
+                                                    "people reached by promotion", "followers reached"),
+               description="people its promotion reached (newsletter, social followers), where known"),
+        Column("agreed_efforts", NUMBER, synonyms=("agreed efforts", "agreed hours share", "agreed staff time",
+                                                   "agreed share of hours", "mou hours"),
+               description="its agreed share of the staff hours (memorandum), e.g. 40%"),
+        Column("agreed_outputs", NUMBER, synonyms=("agreed outputs", "agreed sessions share", "agreed share of sessions",
+                                                   "mou sessions"),
+               description="its agreed share of the sessions led or co-delivered, e.g. 50%"),
+        Column("agreed_money", NUMBER, synonyms=("agreed money", "agreed funding share", "agreed share of costs",
+                                                 "mou money"),
+               description="its agreed share of the cash and in-kind value, e.g. 30%"),
     ),
     sheet_words=("stake", "contribution", "programme partner", "program partner", "partnership"),
     keys=("programme", "partner"),
@@ -193,6 +214,10 @@ ATTENDANCE = Table(
                                              "number of events", "occurrences", "no of events"),
                description="sessions this row covers (default 1)"),
         *_demographic_columns(),
+        Column("session_lead", TEXT, synonyms=("session lead", "led by", "delivered by", "lead organisation",
+                                                "lead organization", "session led by"),
+               description="who led the session: a partner's name as on the partners sheet, or library (for the "
+                           "outputs stake; an organisation, never a person)"),
         Column("year", INTEGER, stored=False, synonyms=("year", "event year", "calendar year")),
         Column("month", INTEGER, stored=False, synonyms=("month", "event month", "month number")),
         Column("period", PERIOD, stored=False,
@@ -284,8 +309,58 @@ POPULATION = Table(
     sheet_words=("population", "baseline", "census", "community", "residents", "demograph", "catchment"),
 )
 
+# The partnership health check (PARTNERSHIPS.md): items written for this product, in the spirit of the
+# Partnership Self-Assessment Tool's benefits and decision-making sections; no published wording copied.
+HEALTH_CHECK = ("shared_decisions", "recognised", "own_goals", "benefits_outweigh_costs", "work_again")
+BENEFITS = ("new_audiences", "referrals", "volunteers", "funding_leveraged")
+
+PARTNERSHIP_FEEDBACK = Table(
+    "partnership_feedback",
+    "Is the partnership working for each party? Each side's health check (1-5) and the benefits it received.",
+    (
+        Column("partner", TEXT, required=True,
+               synonyms=("partner", "partner name", "partnership with", "organisation", "organization", "partnership"),
+               description="the partner organisation the partnership is with (the same name on both sides' rows)"),
+        Column("programme", TEXT, synonyms=("programme", "program", "project", "activity", "programme name"),
+               description="the programme it is about; blank for the partnership as a whole"),
+        Column("party", CHOICE, required=True, allowed=PARTIES,
+               synonyms=("party", "answered by", "who answered", "respondent", "side", "respondent type",
+                         "completed by"),
+               description="library (the library's answers) or partner (the partner's answers)"),
+        Column("answered_on", DATE, synonyms=("date", "date completed", "check date", "answered on", "review date")),
+        Column("shared_decisions", SCORE, phrases=("share decisions", "shared decisions", "decisions about"),
+               synonyms=("shared decisions", "decisions"), description="We share decisions about this work."),
+        Column("recognised", SCORE, phrases=("contribution is recognised", "contribution is recognized",
+                                             "recognised", "recognized"),
+               synonyms=("recognised", "recognized", "recognition", "contribution recognised"),
+               description="Our contribution is recognised."),
+        Column("own_goals", SCORE, phrases=("own goals", "our goals", "reach our own"),
+               synonyms=("own goals", "helps our goals", "goals"),
+               description="This partnership helps us reach our own goals."),
+        Column("benefits_outweigh_costs", SCORE, phrases=("outweigh", "benefits to us", "worth the cost"),
+               synonyms=("benefits outweigh costs", "benefits vs costs", "worth it"),
+               description="The benefits to us outweigh the costs."),
+        Column("work_again", SCORE, phrases=("work together again", "partner again", "work with them again"),
+               synonyms=("work again", "would work together again", "partner again"),
+               description="We would work together again."),
+        Column("new_audiences", BENEFIT, synonyms=("new audiences", "new audiences reached", "new people reached"),
+               description="new audiences reached since the last check: a number, or yes / no"),
+        Column("referrals", BENEFIT, synonyms=("referrals", "referrals received", "referrals made"),
+               description="referrals received through the partnership: a number, or yes / no"),
+        Column("volunteers", BENEFIT, synonyms=("volunteers", "volunteers gained", "new volunteers"),
+               description="volunteers gained through the partnership: a number, or yes / no"),
+        Column("funding_leveraged", BENEFIT, synonyms=("funding leveraged", "funding", "funding raised",
+                                                       "money leveraged"),
+               description="funding leveraged through the partnership: an amount in £, or yes / no"),
+        Column("comment", TEXT, synonyms=("comment", "comments", "anything else", "notes"),
+               description="free text; emails and phone numbers are removed on import"),
+    ),
+    sheet_words=("health check", "partnership feedback", "partnership review", "partner feedback"),
+    keys=("partner", "programme", "party", "answered_on"),
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (PARTNERS, PROGRAMMES, PROGRAMME_PARTNERS, ATTENDANCE,
-                                                 SURVEY_RESPONSES, POPULATION)}
+                                                 SURVEY_RESPONSES, POPULATION, PARTNERSHIP_FEEDBACK)}
 
 
 def outcome_columns(columns) -> list[str]:
@@ -299,6 +374,7 @@ def outcome_columns(columns) -> list[str]:
 _DTYPES = {
     TEXT: "str", ID: "str", CHOICE: "str", DATE: "datetime64[us]", COUNT: "Int64", INTEGER: "Int64",
     QUINTILE: "Int64", SCORE: "Int64", MONEY: "float64", HOURS: "float64", NUMBER: "float64", BOOL: "boolean",
+    BENEFIT: "str",
 }
 
 

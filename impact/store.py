@@ -31,11 +31,18 @@ DEFAULT_SETTINGS = {
     "blindspot_threshold": "0.8",
     "fy_start_month": "4",
     "max_upload_mb": "50",
+    # partnership fairness (impact.equity.partners.Thresholds): the words "most", "far apart", "as agreed"
+    "partner_most": "0.5",  # a party carries most of a stake above this share
+    "partner_gap": "0.5",  # contribution and recognition further apart than this: not shared
+    "partner_agreed_tolerance": "0.1",  # agreed and delivered shares further apart: over- or under-delivered
+    "partner_rating_gap": "1.0",  # the library rates a partnership this much above the partner (health check)
+    "partner_working_from": "3.0",  # a side's mean health-check score below this: not working for it
 }
 _SQL_TYPES = {
     schema.TEXT: sa.Text, schema.ID: sa.Text, schema.CHOICE: sa.Text, schema.DATE: sa.Date,
     schema.COUNT: sa.Integer, schema.INTEGER: sa.Integer, schema.QUINTILE: sa.Integer, schema.SCORE: sa.Integer,
     schema.MONEY: sa.Float, schema.HOURS: sa.Float, schema.NUMBER: sa.Float, schema.BOOL: sa.Boolean,
+    schema.BENEFIT: sa.Text,
 }
 
 
@@ -309,7 +316,7 @@ class Store:
             out["programme_partners"] = new_links if existing is None else pd.concat([existing, new_links])
         for ref, table, id_col, columns in (("programme", "programmes", "programme_id",
                                              ("attendance", "survey_responses", "programme_partners")),
-                                            ("partner", "partners", "partner_id", ("programme_partners",))):
+                                            ("partner", "partners", "partner_id", ("programme_partners", "partnership_feedback"))):
             names = pd.concat([out[c][[ref, "_sheet", "_row"]] for c in columns if c in out and ref in out[c]]
                               or [pd.DataFrame(columns=[ref, "_sheet", "_row"])])
             names = names.dropna(subset=[ref]).drop_duplicates(ref)

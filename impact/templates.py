@@ -21,6 +21,7 @@ from impact import schema
 SHEET_TITLES = {
     "partners": "Partners", "programmes": "Programmes", "programme_partners": "Programme partners",
     "attendance": "Attendance", "survey_responses": "Survey responses", "population": "Population",
+    "partnership_feedback": "Partnership health check",
 }
 # the immediate (post-session) wording; a follow-up survey asks "I have applied what I learned"
 OUTCOME_QUESTIONS = {c.name: c.description for c in schema.SURVEY_RESPONSES.columns if c.kind == schema.SCORE} | {
@@ -39,6 +40,16 @@ LABELS = {
     ("attendance", "participant_id"): "Participant ID", ("survey_responses", "respondent_id"): "Respondent ID",
     **{("survey_responses", c): q for c, q in OUTCOME_QUESTIONS.items()},
     **{("survey_responses", c): q for c, q in COMMENT_QUESTIONS.items()},
+    ("programmes", "promotion_reach"): "Library promotion reach",
+    ("programme_partners", "sessions_led"): "Sessions led by partner",
+    ("programme_partners", "promotion_reach"): "Partner promotion reach",
+    ("programme_partners", "agreed_efforts"): "Agreed share of hours %",
+    ("programme_partners", "agreed_outputs"): "Agreed share of sessions %",
+    ("programme_partners", "agreed_money"): "Agreed share of costs %",
+    ("partnership_feedback", "party"): "Answered by", ("partnership_feedback", "answered_on"): "Date",
+    **{("partnership_feedback", c.name): c.description.rstrip(".") for c in schema.PARTNERSHIP_FEEDBACK.columns
+       if c.name in schema.HEALTH_CHECK},
+    ("partnership_feedback", "new_audiences"): "New audiences reached",
 }
 AGREEMENT = ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree", "Don't know")
 KIND_HINTS = {
@@ -51,20 +62,30 @@ KIND_HINTS = {
                   "as no answer.",
     schema.QUINTILE: "1 (most deprived) to 5 (least deprived).",
     schema.ID: "A code, not a name: it must not identify a person outside the library.",
+    schema.BENEFIT: "How many (or the amount in £ for funding), or Yes / No when it was not counted.",
+    schema.NUMBER: "A number; a share as a percentage, e.g. 40 or 40%.",
 }
 EXAMPLES = {
     "partners": [["age-uk-westfield", "Age UK Westfield", "stakeholder", "charity", "Central"],
                  ["westfield-book-group", "Westfield Book Group", "community", "culture", "North"]],
     "programmes": [["code-club", "Code Club", "digital inclusion", "Central", dt.date(2025, 4, 1),
-                    dt.date(2026, 3, 31), 1200, 80, 12, "children 9-13"],
+                    dt.date(2026, 3, 31), 1200, 80, 12, "children 9-13", 2500],
                    ["rhyme-time", "Rhyme Time", "early literacy", "North", dt.date(2025, 4, 1), None, 300, 50, 20,
-                    "families with under 5s"]],
-    "programme_partners": [["Code Club", "Age UK Westfield", "co-delivery", 20, 0, 150, "Yes", "Yes"],
-                           ["Rhyme Time", "Westfield Book Group", "venue", 4, 0, 60, "No", "Yes"]],
+                    "families with under 5s", None]],
+    "programme_partners": [["Code Club", "Age UK Westfield", "co-delivery", 20, 0, 150, "Yes", "Yes", 10, 800, 40, 50,
+                            None],
+                           ["Rhyme Time", "Westfield Book Group", "venue", 4, 0, 60, "No", "Yes", None, None, None,
+                            None, None]],
+    "partnership_feedback": [["Age UK Westfield", "Code Club", "library", dt.date(2025, 9, 1), "Strongly agree",
+                              "Agree", "Agree", "Strongly agree", "Strongly agree", 12, "Yes", 2, None,
+                              "Reliable volunteers"],
+                             ["Age UK Westfield", "Code Club", "partner", dt.date(2025, 9, 3), "Disagree", "Disagree",
+                              "Agree", "Neither agree nor disagree", "Agree", "Yes", 5, 0, 500,
+                              "We would like a say in planning"]],
     "attendance": [["Code Club", dt.date(2025, 4, 3), "Central", 12, 3, None, 1, "12-17", None, None, None, None,
-                    None],
+                    None, "Age UK Westfield"],
                    ["Rhyme Time", dt.date(2025, 4, 4), "North", 18, 5, None, 1, "Under 5", None, None, None, None,
-                    None]],
+                    None, "library"]],
     "survey_responses": [["Code Club", dt.date(2025, 4, 3), "post", "R001", "Strongly agree", "Agree", "Agree",
                           "Strongly agree", "Agree", "Strongly agree", "12-17", None, None, None, None, None,
                           "Making a game", "More sessions", "Show my family"],
@@ -118,6 +139,9 @@ def _validation(column: schema.Column) -> DataValidation | None:
         dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
     elif column.kind in (schema.MONEY, schema.HOURS):
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    elif column.kind == schema.NUMBER and column.name.startswith("agreed_"):
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
+                            errorStyle="warning")
     else:
         return None
     dv.showErrorMessage = True
@@ -191,7 +215,7 @@ def _table_sheet(ws, table: str) -> None:
             if isinstance(value, dt.date):
                 cell.number_format = "dd/mm/yyyy"
     ws.freeze_panes = "A2"
-    if table == "survey_responses":
+    if table in ("survey_responses", "partnership_feedback"):
         ws.row_dimensions[1].height = 60
 
 
@@ -236,4 +260,29 @@ def survey_form(programme: str = "", include_library_use: bool = False) -> str:
         "For staff: type each form as one row of the 'Survey responses' sheet of the template; the questions",
         "above are its column headers. Ticked boxes go in as written (e.g. 'Agree'); leave unanswered ones blank.",
     ]
+    return "\n".join(lines) + "\n"
+
+
+def health_check_form(partner: str = "", programme: str = "") -> str:
+    """A blank, printable partnership health check whose statements are the template's headers, word for word:
+    each side (the library, the partner) fills in one about the same partnership."""
+    boxes = "  ".join(f"[ ] {a}" for a in AGREEMENT[:5])
+    lines = [
+        "PARTNERSHIP HEALTH CHECK",
+        "",
+        (f"Partnership with: {partner or '_' * 40}    Programme (blank = the whole partnership): "
+         f"{programme or '_' * 30}"),
+        "Answered by:  [ ] the library   [ ] the partner        Date: ___ / ___ / ______",
+        "",
+        "Is this partnership working for you? Please tick one box for each statement.",
+        "",
+    ]
+    items = [c for c in schema.PARTNERSHIP_FEEDBACK.columns if c.name in schema.HEALTH_CHECK]
+    for i, column in enumerate(items, start=1):
+        lines += [f"{i}. {label('partnership_feedback', column.name)}", f"   {boxes}", ""]
+    lines += ["Since the last check, through this partnership we gained (a number, or tick yes / no):"]
+    for name in schema.BENEFITS:
+        lines.append(f"   {label('partnership_feedback', name)}: ________   [ ] yes  [ ] no")
+    lines += ["", "Anything else (please no names, emails or phone numbers):", "   " + "_" * 70, "   " + "_" * 70, "",
+              "For staff: type each form as one row of the 'Partnership health check' sheet of the template."]
     return "\n".join(lines) + "\n"

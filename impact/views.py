@@ -83,9 +83,6 @@ class Col:
     CASH = "cash £"
     IN_KIND = "in-kind £"
     INPUT = "input £"
-    INPUT_SHARE = "input share %"
-    RESULT_SHARE = "result share %"
-    BALANCE = "balance"
     PROMOTED = "promoted"
     CREDITED = "credited"
     PARTNERS = "partners"
@@ -374,10 +371,11 @@ def _delta(now: float | None, before: float | None, fmt: str) -> str | None:
 
 
 def headline_cards(now: Indicators, before: Indicators | None, blindspots: tuple[int, int] | None,
-                   blindspots_before: tuple[int, int] | None, balance: tuple[float | None, int] | None,
-                   balance_before: tuple[float | None, int] | None, min_n: int = 10) -> list[Card]:
+                   blindspots_before: tuple[int, int] | None, balance: tuple | None,
+                   balance_before: tuple | None, min_n: int = 10) -> list[Card]:
     """The overview's cards: attendance beside the positive outcome rate, unique reach, new to library,
-    blindspots (count, dimensions compared) and partnership imbalance (value, partners)."""
+    blindspots (count, dimensions compared) and partnerships not shared (`balance` = (names of the
+    partnership programmes not shared, partnership programmes, network imbalance))."""
     r, rb = now.reach, before.reach if before else None
     cards = [Card("Attendance", f"{r.attendance:,}", f"{r.sessions:,} sessions",
                   _delta(r.attendance, rb.attendance if rb else None, "{:+,.0f}"),
@@ -407,59 +405,26 @@ def headline_cards(now: Indicators, before: Indicators | None, blindspots: tuple
                           inverse=True, help="groups reached well below their share of the population"))
     else:
         cards.append(Card("Blindspots", "no baseline", "add a population table", help="needs a population baseline"))
-    if balance is not None and balance[0] is not None:
-        cards.append(Card("Partnership imbalance", f"{balance[0]:.2f}", f"{balance[1]:,} partners",
-                          _delta(balance[0], balance_before[0] if balance_before else None, "{:+.2f}"),
-                          inverse=True, help="½ Σ |result share − input share| over partners: 0 = every partner "
-                                             "gets what it gives (Beyond Footfall's own measure)"))
+    if balance is not None and balance[1]:
+        names, total, imbalance = balance
+        before = balance_before[0] if balance_before and balance_before[1] else None
+        shown = ", ".join(names[:3]) + ("…" if len(names) > 3 else "")
+        cards.append(Card("Partnerships not shared", f"{len(names):,} of {total:,}",
+                          (f"not shared: {shown}" if names else "every partnership shares its stakes")
+                          + (f" · imbalance {imbalance:.2f}" if imbalance is not None else ""),
+                          _delta(len(names), len(before) if before is not None else None, "{:+,.0f}"), inverse=True,
+                          help="partnership programmes where a party carries most of the staff hours, sessions or "
+                               "money and gets none of the credit or promotion, or its contribution and recognition "
+                               "are far apart (Partners page)" + (f": {', '.join(names[:12])}"
+                                                                  + ("…" if len(names) > 12 else "") if names else "")))
     else:
-        cards.append(Card("Partnership imbalance", "no partner inputs", "record partners' stakes",
-                          help="needs programme partners with staff hours, cash or in-kind"))
+        cards.append(Card("Partnerships not shared", "no partnerships", "record programme partners' stakes",
+                          help="needs a programme partners sheet: who gives staff time, leads sessions, puts money "
+                               "in, promotes and is credited"))
     return cards
 
 
 # --- partners ------------------------------------------------------------------------------------
-
-def partner_table(equity) -> pd.DataFrame:
-    """PartnerEquity -> one row per partner: stakes, input and result shares, balance."""
-    rows = [{Col.PARTNER: p.partner, Col.TYPE: p.type or NOT_RECORDED, Col.PROGRAMMES: p.programmes,
-             Col.STAFF_HOURS: round(p.staff_hours, 1), Col.CASH: round(p.cash, 2), Col.IN_KIND: round(p.in_kind, 2),
-             Col.INPUT: round(p.input, 2), Col.PROMOTED: p.promoted, Col.CREDITED: p.credited,
-             Col.ATTENDANCE: round(p.attendance, 1), Col.INPUT_SHARE: _pct(p.input_share),
-             Col.RESULT_SHARE: _pct(p.result_share),
-             Col.BALANCE: round(p.balance, 2) if p.balance is not None and not np.isnan(p.balance) else None}
-            for p in equity.partners]
-    return pd.DataFrame(rows, columns=[Col.PARTNER, Col.TYPE, Col.PROGRAMMES, Col.STAFF_HOURS, Col.CASH, Col.IN_KIND,
-                                       Col.INPUT, Col.PROMOTED, Col.CREDITED, Col.ATTENDANCE, Col.INPUT_SHARE,
-                                       Col.RESULT_SHARE, Col.BALANCE])
-
-
-def type_table(equity, network) -> pd.DataFrame:
-    """Partners, shares, balance and co-partner links per partnership type."""
-    links = {t.type: t for t in network.by_type}
-    rows = [{Col.TYPE: t.type, Col.PARTNERS: t.partners, Col.INPUT_SHARE: _pct(t.input_share),
-             Col.RESULT_SHARE: _pct(t.result_share),
-             Col.BALANCE: round(t.balance, 2) if t.balance is not None and not np.isnan(t.balance) else None,
-             Col.LINKS_WITHIN: links[t.type].links_within if t.type in links else 0,
-             Col.LINKS_ACROSS: links[t.type].links_across if t.type in links else 0}
-            for t in equity.by_type]
-    return pd.DataFrame(rows, columns=[Col.TYPE, Col.PARTNERS, Col.INPUT_SHARE, Col.RESULT_SHARE, Col.BALANCE,
-                                       Col.LINKS_WITHIN, Col.LINKS_ACROSS])
-
-
-def stakes_table(equity, programme: str | None = None, partner: str | None = None) -> pd.DataFrame:
-    """Each party's stake in each programme (the library's too), narrowed to one programme or partner."""
-    rows = [{Col.PROGRAMME: s.programme, Col.PARTY: s.party, Col.TYPE: s.type, Col.ROLE: s.role,
-             Col.STAFF_HOURS: round(s.staff_hours, 1), Col.CASH: round(s.cash, 2), Col.IN_KIND: round(s.in_kind, 2),
-             Col.INPUT: round(s.input, 2), Col.INPUT_SHARE: _pct(s.input_share),
-             Col.RESULT_SHARE: _pct(s.result_split), Col.PROMOTED: s.promoted, Col.CREDITED: s.credited,
-             Col.ATTENDANCE: round(s.attendance, 1)}
-            for s in equity.stakes
-            if (programme is None or s.programme == programme) and (partner is None or s.party == partner)]
-    return pd.DataFrame(rows, columns=[Col.PROGRAMME, Col.PARTY, Col.TYPE, Col.ROLE, Col.STAFF_HOURS, Col.CASH,
-                                       Col.IN_KIND, Col.INPUT, Col.INPUT_SHARE, Col.RESULT_SHARE, Col.PROMOTED,
-                                       Col.CREDITED, Col.ATTENDANCE])
-
 
 def network_tables(network) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(partners with degree and cluster, co-partner links) of a PartnerNetwork."""

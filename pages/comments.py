@@ -6,13 +6,29 @@ import streamlit as st
 
 from impact import comments
 from impact.comments import codebook as cb
-from impact.comments.coding import TONES, agreement, coders, join_codes, kappa_words, matrix_of, question_label
+from impact.comments.coding import (
+    TONES,
+    agreement,
+    coders,
+    join_codes,
+    kappa_words,
+    matrix_of,
+    question_label,
+)
 from impact.comments.counts import count, in_scope
 from impact.comments.quotes import bank as quote_bank
 from impact.comments.themes import propose
 from ui.comments import CommentKeys as K
 from ui.comments import code_chart, coded, state
-from ui.common import empty_state, filters, nothing_loaded, prepared, settings, store, table_with_download
+from ui.common import (
+    empty_state,
+    filters,
+    nothing_loaded,
+    prepared,
+    settings,
+    store,
+    table_with_download,
+)
 
 PAGE_SIZE = 50
 SAMPLE = 50  # comments two people code independently to measure agreement

@@ -27,13 +27,16 @@ s = settings()
 min_n, rate = s["min_n"], s["hourly_rate"]
 
 
+limits = equity.Thresholds.from_settings(store().settings())
+
+
 def _figures(scope):
     ind = indicators.compute(data, scope, min_n, rate)
     reach = equity.reach_equity(data, scope, s["threshold"], min_n)
     blind = (len([1 for d, _ in reach.blindspots if reach.dimensions[d].reliable]), len(reach.dimensions)) \
         if reach.dimensions else None
-    fair = equity.partner_equity(data, scope, rate)
-    return ind, blind, ((fair.imbalance, len(fair.partners)) if fair.partners else None)
+    fair = equity.partnership_fairness(data, scope, limits)
+    return ind, blind, (tuple(p.programme for p in fair.not_shared), len(fair.partnerships), fair.imbalance)
 
 
 compare = views.comparison(chosen, data)

@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from impact import charts, equity, indicators, views
+from impact import charts, equity, indicators, partner_views, views
 from impact.equity.partners import LIBRARY
 from impact.filters import NOT_RECORDED
 from impact.views import Col
@@ -93,8 +93,9 @@ else:
         table_with_download(outcomes, "programme_outcomes.csv", key="download.programmes.outcomes")
 
 st.markdown("**Partners and their stakes**")
-stakes = views.stakes_table(equity.partner_equity(data, one, rate), programme=name)
-if not (stakes[Col.PARTY] != LIBRARY).any():
+stakes = partner_views.stakes_table(equity.partnership_fairness(data, one))
+stakes = stakes[stakes["programme"] == name]
+if not (stakes["party"] != LIBRARY).any():
     st.caption("No partners recorded for this programme: add them on the programme partners sheet.")
 else:
     table_with_download(stakes, "programme_stakes.csv", key="download.programmes.stakes")

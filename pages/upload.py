@@ -239,6 +239,10 @@ left.caption("A sheet per table with notes on every header, example rows and dro
 right.download_button("Download a blank survey form (.txt)", templates.survey_form().encode("utf-8"),
                       "survey_form.txt", "text/plain", on_click="ignore", icon=":material/description:")
 right.caption("The four outcome questions, word for word as the template's survey headers, to print.")
+right.download_button("Download a blank partnership health check (.txt)",
+                      templates.health_check_form().encode("utf-8"), "partnership_health_check.txt", "text/plain",
+                      on_click="ignore", icon=":material/handshake:")
+right.caption("Five statements each side of a partnership answers (1-5), as the template's health check sheet.")
 
 st.subheader("2 · Upload your files")
 max_mb = float(db.setting("max_upload_mb"))

@@ -61,7 +61,8 @@ def test_ingest_reads_every_sheet_as_its_table_with_every_column_mapped_and_no_p
     tables = {s.sheet: s.table for s in ingested.sheets}
     assert tables == {"Partners": "partners", "Programmes": "programmes",
                       "Programme partners": "programme_partners", "Attendance": "attendance",
-                      "Survey responses": "survey_responses", "Population": "population"}
+                      "Survey responses": "survey_responses", "Population": "population",
+                      "Partnership health check": "partnership_feedback"}
     for sheet in ingested.sheets:
         unmapped = [h for h, c in sheet.mapping.items() if not c]
         assert unmapped == [], (sheet.sheet, unmapped)

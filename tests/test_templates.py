@@ -32,7 +32,7 @@ def _header(ws) -> dict[str, str]:
 
 def test_the_template_has_instructions_then_a_sheet_per_canonical_table(book):
     assert book.sheetnames == ["Instructions", "Partners", "Programmes", "Programme partners", "Attendance",
-                               "Survey responses", "Population"]
+                               "Survey responses", "Population", "Partnership health check"]
     text = " ".join(str(c.value) for row in book["Instructions"].iter_rows() for c in row if c.value)
     assert "not imported" in text and "Never put names, emails" in text
     assert "Partnership type" in text and "stakeholder" in text  # the column list sits on the sheet
@@ -89,3 +89,18 @@ def test_the_survey_form_asks_the_template_questions_word_for_word(book):
     assert "I am more likely to use other library resources and services" in survey_form(include_library_use=True)
     assert form.count("[ ] Strongly agree") == 4
     assert "Please do not write your name" in form
+
+
+def test_the_health_check_form_asks_the_template_statements_word_for_word_with_dropdowns(book):
+    from impact.templates import health_check_form
+    form = health_check_form("Age UK Westfield")
+    headers = [c.value for c in book["Partnership health check"][1]]
+    for statement in ("We share decisions about this work", "Our contribution is recognised",
+                      "This partnership helps us reach our own goals", "The benefits to us outweigh the costs",
+                      "We would work together again"):
+        assert f". {statement}\n" in form and statement in headers
+    assert "Age UK Westfield" in form and "[ ] the library   [ ] the partner" in form
+    validations = {str(v.sqref).split(":")[0][:-1]: v.formula1 for v in book["Partnership health check"]
+                   .data_validations.dataValidation}
+    answered_by = next(c.column_letter for c in book["Partnership health check"][1] if c.value == "Answered by")
+    assert validations[answered_by] == '"library,partner"'

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from impact.comments import CommentState, what_people_said
 from impact.comments.counts import ALL
 from impact.comments.store import APPROVED
@@ -58,8 +57,8 @@ def _statements(codes, n: int, min_n: int, suppress_n: int, top: int = 3) -> tup
 
 def part(data, filters: Filters, state: CommentState | None, min_n: int, suppress_n: int) -> PackPart:
     """Prepared data + scope + staff decisions -> the tables and approved quotes of the pack's comments page."""
-    from impact.export.pack import INT, PCT, Table, _suppressed
     from impact.export.disclosure import Suppression
+    from impact.export.pack import INT, PCT, Table, _suppressed
 
     state = state or CommentState()
     said = what_people_said(data, state, filters, None, min_n, suppress_n, limit=0)  # approved quotes only

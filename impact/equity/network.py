@@ -13,12 +13,12 @@ by type           per partnership type: partners, and co-partner links within th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from itertools import combinations
 
 import networkx as nx
 import pandas as pd
-from networkx.algorithms import bipartite
 
-from impact.equity.partners import links, scope
+from impact.equity.stakes import links, scope
 from impact.filters import NOT_RECORDED, Filters, Prepared, Selection, prepare, select
 
 
@@ -65,7 +65,7 @@ class PartnerNetwork:
 def graph(data, filters: Filters | None = None, selection: Selection | None = None) -> nx.Graph:
     """Canonical frames (or `Prepared`) + Filters -> the partner-programme graph. Nodes are ("partner", name)
     and ("programme", name) with attributes kind, name and (partners) type; edges carry role, staff_hours,
-    cash, in_kind. Programmes are those in scope as for `partner_equity` (under a period filter, the ones
+    cash, in_kind. Programmes are those in scope as for `partnership_fairness` (under a period filter, the ones
     with attendance in the period). Every partner on the partners list is a node, linked or not, unless the filters pick
     partners or partnership types (then only the partners of the programmes picked)."""
     data: Prepared = prepare(data)
@@ -93,19 +93,34 @@ def graph(data, filters: Filters | None = None, selection: Selection | None = No
     return g
 
 
+def projection(g: nx.Graph, partner_nodes) -> nx.Graph:
+    """The partner projection: partners joined when they share a programme, weight = programmes shared.
+    networkx's `bipartite.weighted_projected_graph` refuses a graph with no programme nodes (every partner
+    unlinked, or no partners at all: the state of every real file tried), so the projection is built here."""
+    out = nx.Graph()
+    out.add_nodes_from(partner_nodes)
+    for node, kind in g.nodes(data="kind"):
+        if kind != "programme":
+            continue
+        for a, b in combinations(sorted(n for n in g.neighbors(node) if n in out), 2):
+            w = out.edges[a, b]["weight"] + 1 if out.has_edge(a, b) else 1
+            out.add_edge(a, b, weight=w)
+    return out
+
+
 def partner_network(data, filters: Filters | None = None, selection: Selection | None = None) -> PartnerNetwork:
     """Canonical frames (or `Prepared`) + Filters -> degrees, clusters, partners linked only through the library."""
     g = graph(data, filters, selection)
     partner_nodes = [n for n, d in g.nodes(data="kind") if d == "partner"]
-    projection = bipartite.weighted_projected_graph(g, partner_nodes)
+    projected = projection(g, partner_nodes)
     linked = [n for n in partner_nodes if g.degree(n) > 0]
-    components = sorted((sorted(n[1] for n in c) for c in nx.connected_components(projection.subgraph(linked))),
+    components = sorted((sorted(n[1] for n in c) for c in nx.connected_components(projected.subgraph(linked))),
                         key=lambda c: (-len(c), c))
     cluster_of = {name: i for i, c in enumerate(components) for name in c}
     partners = tuple(NetworkPartner(partner=n[1], type=g.nodes[n]["type"], programmes=int(g.degree(n)),
-                                    co_partners=int(projection.degree(n)), cluster=cluster_of.get(n[1]))
+                                    co_partners=int(projected.degree(n)), cluster=cluster_of.get(n[1]))
                      for n in partner_nodes)
-    edges = tuple(sorted(((min(a[1], b[1]), max(a[1], b[1]), int(w)) for a, b, w in projection.edges(data="weight")),
+    edges = tuple(sorted(((min(a[1], b[1]), max(a[1], b[1]), int(w)) for a, b, w in projected.edges(data="weight")),
                          key=lambda e: (-e[2], e[0], e[1])))
     type_of = {p.partner: p.type or NOT_RECORDED for p in partners}
     by_type = []
@@ -124,4 +139,4 @@ def partner_network(data, filters: Filters | None = None, selection: Selection |
         by_type=tuple(by_type), programmes=programmes)
 
 
-__all__ = ["NetworkPartner", "PartnerNetwork", "TypeLinks", "graph", "partner_network"]
+__all__ = ["NetworkPartner", "PartnerNetwork", "TypeLinks", "graph", "partner_network", "projection"]

@@ -1,151 +1,238 @@
-"""Equity across partners (SPEC.md): is each partnership fair to both sides?
+"""Partnership fairness as libraries define it (PARTNERSHIPS.md): are efforts, outputs, money, marketing and
+results shared, party by party, the library included?
 
-This is the product's own measure (no existing tool measures it); the methodology says so.
+This is the product's own measure (no existing tool measures it from data); the methodology says so.
 
-Stakes, per partner and per programme (`programme_partners`):
-effort       staff hours (partner's share of all staff hours, the library's included, in its programmes)
-money        cash + in-kind value (share of all money, library cost included, in its programmes)
-marketing    programmes it promoted;  credit   programmes that name it in outputs
-input        money + staff hours × hourly rate (the setting), its money-equivalent contribution
-results      attendance and estimated positive outcomes (attendance × the programme's positive rate, pooled
-             over outcome items, post-session wave; a programme with no survey answers in scope takes the
-             scope's pooled rate) of the programmes it is part of, split between the library and the
-             programme's partners by their share of the programme's inputs, unless a split is given.
+The five stakes, per partnership programme and per party (each partner, and the library service itself):
+efforts     share of staff hours                 partner staff_hours; the library's library_staff_hours
+outputs     share of sessions led or co-delivered  the session lead of each attendance row where given; else
+                                                 sessions_led, else every session for a lead or co-delivery
+                                                 role; the library delivers the sessions no partner led
+                                                 (co-delivered sessions count for both)
+money       share of cash + in-kind value        only where a partner puts money in ("where relevant")
+marketing   share of the promotion               promoted (yes/no), by promotion_reach when every party that
+                                                 promoted records it; the library promotes its own programmes
+results     share of the credit                  credited (yes/no); the library is named in its own reports
+Contribution = the mean of a party's recorded shares of efforts, outputs and money; recognition = the mean
+of its recorded shares of marketing and results.
 
-Reciprocity, over the partners in scope:
-input share      input_p / Σ inputs of all partners
-result share     results_p / Σ results of all partners (estimated positive outcomes; attendance when the scope
-                 has no survey answers, or with basis="attendance")
-balance          result share / input share: 1 = gets what it gives, < 1 = carries more than it gets
-imbalance        ½ Σ_p |result share_p − input share_p|: 0 = every partner gets what it gives, 1 = the most lopsided
+A partnership is NOT SHARED when a party carries most (more than `Thresholds.most`) of a contribution stake
+and gets none of a recorded recognition stake ("Westfield Food Bank led 70% of the sessions and was not
+credited"), or when its contribution and recognition shares are more than `Thresholds.gap` apart.
 
-A programme counts as a partnership programme when a partner contributes staff time, money, in-kind value
-or the venue (role "venue"): the rule US Public Libraries Survey reporting uses for co-sponsored programmes.
-Inputs are recorded per programme for its whole run; when the filters narrow the period, branch or people, a
-programme's inputs are scaled by the share of its recorded attendance in scope (as `impact.indicators.value`).
+imbalance (per partnership)  ½ Σ_parties |contribution share − recognition share|
+imbalance (network)          the same over parties, each party's shares averaged over the partnership
+                             programmes (each counts once): 0 = everyone recognised in proportion to what it
+                             gives, near 1 = one side gives and the other takes the credit.
+agreed vs delivered          a partner's agreed share of a stake (agreed_efforts, agreed_outputs, agreed_money:
+                             the memorandum's split) against its delivered share; the library's agreed share is
+                             what the partners' agreed shares leave. Further apart than `Thresholds.tolerance`:
+                             over- or under-delivered.
+
+Inputs are recorded per programme for its whole run; under a period, branch or people filter a programme's
+stakes are scaled by the share of its recorded attendance in scope (shares within a programme do not change).
+Outcomes per pound of a partner's programmes is cost-effectiveness, not fairness: see
+`impact.indicators.value.partner_cost_effectiveness`. The stakes table itself is built in
+`impact.equity.stakes`; this module turns it into shares, findings in words and the imbalance.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import pandas as pd
 
-from impact.filters import NOT_RECORDED, WAVES, Filters, Prepared, Selection, prepare, select
-from impact.ingest.clean import slug
-from impact.stats import POSITIVE_FROM
+from impact.equity.stakes import (
+    AGREED,
+    LIBRARY,
+    links,
+    party_frame,
+    scope,
+    sessions_in_scope,
+)
+from impact.filters import Filters, Selection, prepare, select
 
-LIBRARY = "(the library service)"
-NOT_OUTCOMES = ("satisfaction",)
-BASES = ("outcomes", "attendance")
-METHOD_NOTE = ("Balance and imbalance are Beyond Footfall's own measures of reciprocity: each partner's share of "
-               "the results (estimated positive outcomes, split by input share within each programme) divided by "
-               "its share of the inputs (staff time at the hourly rate, cash and in-kind value).")
+CONTRIBUTION = ("efforts", "outputs", "money")
+RECOGNITION = ("marketing", "results")
+STAKES = CONTRIBUTION + RECOGNITION
+STAKE_WORDS = {"efforts": "staff hours", "outputs": "sessions led or co-delivered", "money": "cash and in-kind value",
+               "marketing": "promotion", "results": "credit in reports and publicity"}
+METHOD_NOTE = ("Beyond Footfall's own measure of partnership fairness (PARTNERSHIPS.md): per partnership programme, "
+               "each party's share (the library's included) of the efforts (staff hours), outputs (sessions led or "
+               "co-delivered), money (cash and in-kind, where a partner puts any in), marketing (promotion) and "
+               "results (credit). Not shared: a party carries most of a contribution stake and gets none of the "
+               "credit or promotion, or its contribution and recognition shares are far apart. Imbalance = "
+               "½ Σ |contribution share − recognition share| over parties. Outcomes per pound is "
+               "cost-effectiveness (see Value), not fairness.")
+
+
+THRESHOLD_SETTINGS = {"most": "partner_most", "gap": "partner_gap", "tolerance": "partner_agreed_tolerance",
+                      "rating_gap": "partner_rating_gap", "working": "partner_working_from"}  # store setting keys
 
 
 @dataclass(frozen=True)
-class PartnerBalance:
-    partner: str
-    type: str | None  # partnership type: library, community, stakeholder (None: not recorded)
-    programmes: int  # programmes in scope it is part of
-    partnership_programmes: int  # of those, where it contributes time, money, in-kind value or the venue
-    staff_hours: float
-    cash: float
-    in_kind: float
-    input: float  # cash + in-kind + staff hours × hourly rate
-    effort_share: float | None  # its staff hours / all staff hours (library's too) in its programmes
-    money_share: float | None  # its cash + in-kind / all money (library cost too) in its programmes
-    promoted: int  # programmes it promoted
-    credited: int  # programmes that credit it
-    attendance: float  # attendance allocated to it
-    positive_outcomes: float | None  # estimated positive outcomes allocated to it
-    input_share: float | None
-    attendance_share: float | None
-    result_share: float | None
-    balance: float | None  # result share / input share
+class Thresholds:
+    """The settings behind the words (stated defaults; Settings in the store override them)."""
+
+    most: float = 0.5  # a party carries "most" of a stake above this share
+    gap: float = 0.5  # contribution and recognition shares further apart than this: not shared
+    tolerance: float = 0.1  # agreed and delivered shares further apart than this: over or under
+    rating_gap: float = 1.0  # the library's mean health-check score above the partner's by this or more
+    working: float = 3.0  # a party's mean health-check score below this: not working for it
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> Thresholds:
+        values = {}
+        for f in fields(cls):
+            raw = settings.get(THRESHOLD_SETTINGS[f.name])
+            try:
+                values[f.name] = float(raw) if raw not in (None, "") else f.default
+            except (TypeError, ValueError):
+                values[f.name] = f.default
+        return cls(**values)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
-class ProgrammeStake:
-    """One party's stake in one programme: a partner, or the library service itself."""
+class PartyStake:
+    """One party's stake in one partnership programme: a partner, or the library service itself."""
 
     programme: str
     party: str
-    type: str | None
+    type: str | None  # partnership type (None for the library, or not recorded)
     role: str | None
     staff_hours: float
-    cash: float
-    in_kind: float
-    input: float
-    input_share: float | None  # of the programme's inputs (library's included)
-    result_split: float | None  # share of the programme's results allocated to the party
+    sessions: float | None  # sessions led or co-delivered
+    money: float  # cash + in-kind (the library: its cost)
     promoted: bool | None
+    promotion_reach: float | None
     credited: bool | None
-    attendance: float
-    positive_outcomes: float | None
+    efforts: float | None  # shares of each stake in the programme; None = not recorded / not relevant
+    outputs: float | None
+    money_share: float | None
+    marketing: float | None
+    results: float | None
+    contribution: float | None
+    recognition: float | None
+
+    def share(self, stake: str) -> float | None:
+        return self.money_share if stake == "money" else getattr(self, stake)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 @dataclass(frozen=True)
-class ProgrammePartnership:
+class Finding:
+    """A stake out of line, in words."""
+
+    programme: str | None  # None: across the party's partnership programmes
+    party: str
+    kind: str  # uncredited | unpromoted | gap
+    stakes: tuple[str, ...]  # the contribution stakes it carries most of (gap: empty)
+    contribution: float | None
+    recognition: float | None
+    words: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Partnership:
     programme: str
-    partners: int
-    partnership: bool  # a partner contributes time, money, in-kind value or the venue
-    library_input: float
-    partner_input: float
-    attendance: float
-    positive_rate: float | None
-    rate_source: str | None  # "programme" (its own answers) or "scope" (the pooled rate in scope)
-    positive_outcomes: float | None
-    split_given: bool
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class TypeBalance:
-    type: str
-    partners: int
-    input_share: float | None
-    result_share: float | None
-    balance: float | None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class PartnerEquity:
-    partners: tuple[PartnerBalance, ...]
+    partners: tuple[str, ...]
+    types: tuple[str, ...]  # partnership types of its partners
+    recorded: tuple[str, ...]  # stakes recorded for it
+    shared: bool | None  # None: no recognition or no contribution recorded to judge by
     imbalance: float | None
-    by_type: tuple[TypeBalance, ...]
-    programmes: tuple[ProgrammePartnership, ...]
-    stakes: tuple[ProgrammeStake, ...]
-    basis: str  # outcomes | attendance: what the result share counts
-    hourly_rate: float
-    programmes_in_scope: int  # all programmes in scope, with partners or not
+    findings: tuple[Finding, ...]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PartyTotal:
+    """A party across its partnership programmes: pooled share of each stake, credit and promotion counted."""
+
+    party: str
+    type: str | None
+    programmes: int
+    efforts: float | None  # its staff hours / all staff hours in its partnership programmes
+    outputs: float | None
+    money_share: float | None
+    marketing: float | None  # its mean share of the promotion over programmes recording it
+    results: float | None  # its mean share of the credit over programmes recording it
+    promoted: int  # programmes where it promoted
+    promotion_recorded: int
+    credited: int
+    credit_recorded: int
+    contribution: float | None  # mean over its programmes
+    recognition: float | None
+    not_shared: int  # its programmes with a finding about it
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Agreed share of a stake against the delivered share, for one party in one programme."""
+
+    programme: str
+    party: str
+    stake: str
+    agreed: float
+    delivered: float | None
+    difference: float | None  # delivered − agreed
+    verdict: str  # as agreed | over-delivered | under-delivered | not recorded
+    words: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PartnershipFairness:
+    partnerships: tuple[Partnership, ...]
+    stakes: tuple[PartyStake, ...]
+    parties: tuple[PartyTotal, ...]
+    findings: tuple[Finding, ...]  # per programme, then across programmes
+    deliveries: tuple[Delivery, ...]
+    imbalance: float | None
+    thresholds: Thresholds
+    programmes_in_scope: int
+    partners_listed: int  # partners on the partners list, linked or not
     note: str = METHOD_NOTE
 
     @property
-    def partnership_programmes(self) -> int:
-        return sum(p.partnership for p in self.programmes)
+    def not_shared(self) -> tuple[Partnership, ...]:
+        return tuple(p for p in self.partnerships if p.shared is False)
 
-    def partner(self, name: str) -> PartnerBalance | None:
-        return next((p for p in self.partners if p.partner == name), None)
+    @property
+    def partners(self) -> tuple[PartyTotal, ...]:
+        return tuple(p for p in self.parties if p.party != LIBRARY)
+
+    def party(self, name: str) -> PartyTotal | None:
+        return next((p for p in self.parties if p.party == name), None)
+
+    def partnership(self, programme: str) -> Partnership | None:
+        return next((p for p in self.partnerships if p.programme == programme), None)
+
+    def stake(self, programme: str, party: str) -> PartyStake | None:
+        return next((s for s in self.stakes if s.programme == programme and s.party == party), None)
 
     def to_dict(self) -> dict:
-        return {"partners": [p.to_dict() for p in self.partners], "imbalance": self.imbalance,
-                "by_type": [t.to_dict() for t in self.by_type], "basis": self.basis,
-                "hourly_rate": self.hourly_rate, "partnership_programmes": self.partnership_programmes,
-                "programmes_in_scope": self.programmes_in_scope,
-                "programmes": [p.to_dict() for p in self.programmes],
-                "stakes": [s.to_dict() for s in self.stakes], "note": self.note}
+        return {"partnerships": [p.to_dict() for p in self.partnerships],
+                "not_shared": [p.programme for p in self.not_shared],
+                "stakes": [s.to_dict() for s in self.stakes], "parties": [p.to_dict() for p in self.parties],
+                "findings": [f.to_dict() for f in self.findings],
+                "deliveries": [d.to_dict() for d in self.deliveries], "imbalance": self.imbalance,
+                "thresholds": self.thresholds.to_dict(), "programmes_in_scope": self.programmes_in_scope,
+                "partners_listed": self.partners_listed, "note": self.note}
 
 
 # --- the pure formulas ----------------------------------------------------------------------------
@@ -153,258 +240,265 @@ class PartnerEquity:
 def shares(values) -> np.ndarray:
     """Each value's share of their sum (NaN everywhere when the sum is 0)."""
     v = np.asarray(values, "float64")
-    total = v.sum()
-    return v / total if total > 0 else np.full(len(v), np.nan)
+    total = np.nansum(v)
+    return np.nan_to_num(v) / total if total > 0 else np.full(len(v), np.nan)
 
 
-def balances(result_share, input_share) -> np.ndarray:
-    """result share / input share per partner (NaN where the input share is 0 or unknown)."""
-    r, i = np.asarray(result_share, "float64"), np.asarray(input_share, "float64")
-    return np.divide(r, i, out=np.full(len(r), np.nan), where=np.nan_to_num(i) > 0)
-
-
-def imbalance(result_share, input_share) -> float | None:
-    """½ Σ |result share − input share| over partners: 0 = every partner gets what it gives."""
-    r, i = np.asarray(result_share, "float64"), np.asarray(input_share, "float64")
-    if not len(r) or np.isnan(r).all() or np.isnan(i).all():
+def imbalance(contribution, recognition) -> float | None:
+    """½ Σ |contribution share − recognition share| over parties (None when either is unknown)."""
+    c, r = np.asarray(contribution, "float64"), np.asarray(recognition, "float64")
+    if not len(c) or np.isnan(c).any() or np.isnan(r).any():
         return None
-    return float(0.5 * np.abs(np.nan_to_num(r) - np.nan_to_num(i)).sum())
+    return float(0.5 * np.abs(c - r).sum())
+
+
+def pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"
 
 
 def _num(x) -> float | None:
-    return None if x is None or (isinstance(x, float) and np.isnan(x)) else float(x)
+    """A number, or None for blank, NaN and NA (fast: called for every cell of the stakes)."""
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f
 
 
-# --- the stakes table -------------------------------------------------------------------------------
-
-def _codes(table: pd.DataFrame) -> dict[str, int]:
-    index = {}
-    for code, (key, id_key) in enumerate(zip(table["key"], table["id_key"])):
-        index.setdefault(key, code)
-        index.setdefault(id_key, code)
-    return index
+def _bool(x) -> bool | None:
+    return None if x is None or pd.isna(x) else bool(x)
 
 
-def links(data: Prepared) -> pd.DataFrame:
-    """programme_partners as one row per (programme code, partner code): hours, cash, in-kind summed; promoted
-    and credited true when any row says so (NA when none records it); roles joined."""
-    raw = data.frames.get("programme_partners")
-    columns = ["programme", "partner", "staff_hours", "cash", "in_kind", "promoted", "credited", "role", "venue"]
-    if raw is None or raw.empty or not {"programme", "partner"} <= set(raw):
-        return pd.DataFrame(columns=columns)
-    prog_index, partner_index = _codes(data.programmes), _codes(data.partners)
-    frame = pd.DataFrame({
-        "programme": raw["programme"].map(lambda x: prog_index.get(slug(x), -1) if pd.notna(x) else -1),
-        "partner": raw["partner"].map(lambda x: partner_index.get(slug(x), -1) if pd.notna(x) else -1)})
-    for c in ("staff_hours", "cash", "in_kind"):
-        frame[c] = pd.to_numeric(raw[c], errors="coerce").fillna(0.0).to_numpy("float64") if c in raw else 0.0
-    for c in ("promoted", "credited"):
-        frame[c] = raw[c].astype("boolean").astype("Int8") if c in raw else pd.array([pd.NA] * len(raw), "Int8")
-    role = raw["role"].astype("object").where(raw["role"].notna(), None) if "role" in raw else None
-    frame["role"] = role
-    frame["venue"] = (raw["role"].astype("str").str.strip().str.casefold() == "venue").fillna(False).to_numpy(bool) \
-        if "role" in raw else False
-    frame = frame[(frame["programme"] >= 0) & (frame["partner"] >= 0)]
-    grouped = frame.groupby(["programme", "partner"], sort=True)
-    out = grouped[["staff_hours", "cash", "in_kind"]].sum()
-    out["promoted"] = grouped["promoted"].max()
-    out["credited"] = grouped["credited"].max()
-    out["role"] = grouped["role"].agg(lambda r: "; ".join(dict.fromkeys(x for x in r if x)) or None)
-    out["venue"] = grouped["venue"].any()
-    return out.reset_index()[columns]
+def _share_of(x) -> float:
+    """An agreed share typed as 0.3, 30 or 30%: the fraction."""
+    x = float(x)
+    return x / 100 if x > 1 else x
 
 
-def _split_lookup(split) -> dict[tuple[str, str], float]:
-    """A given split of results: {(programme, partner): share} or a frame with programme, partner, result_share."""
-    if split is None:
-        return {}
-    if isinstance(split, pd.DataFrame):
-        column = "result_share" if "result_share" in split else "share"
-        split = dict(zip(zip(split["programme"], split["partner"]), split[column]))
-    return {(slug(p), slug(q)): float(v) for (p, q), v in split.items()}
+# --- findings in words --------------------------------------------------------------------------------
+
+def _carries(stake: str, share: float, where: str) -> str:
+    return {"efforts": f"gave {pct(share)} of the staff hours{where}",
+            "outputs": f"led or co-delivered {pct(share)} of the sessions{where}",
+            "money": f"put in {pct(share)} of the money{where}"}[stake]
 
 
-def scope(data: Prepared, selection: Selection, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
-    """Per programme: (attendance in scope, the share of its inputs in scope). The share is the share of its
-    recorded attendance the filters keep; a programme with no recorded attendance keeps its whole input unless
-    the filters narrow the period, branch or people. 0 for programmes the filters leave out."""
-    n_prog = len(data.programmes)
-    att = data.attendance
-    attendees = att.weights["attendees"]
-    total = np.bincount(att.programme, weights=attendees, minlength=n_prog)[:n_prog]
-    scoped = np.bincount(att.programme, weights=attendees * selection.attendance, minlength=n_prog)[:n_prog]
-    narrowed = filters.narrows_period or filters.narrows_people or bool(filters.branches)
-    factor = np.divide(scoped, total, out=np.full(n_prog, 0.0 if narrowed else 1.0), where=total > 0)
-    return scoped, factor * selection.programmes if n_prog else factor
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def partner_equity(data, filters: Filters | None = None, hourly_rate: float = 15.0, basis: str = "outcomes",
-                   split=None, selection: Selection | None = None) -> PartnerEquity:
-    """Canonical frames (or `Prepared`) + Filters -> stakes, balance per partner, imbalance of the network.
+def _share(r: dict, stake: str) -> float | None:
+    return _num(r["money_share" if stake == "money" else stake])
 
-    `split` gives results shares directly for some (programme, partner) pairs (the library takes the rest of
-    that programme's results); elsewhere results follow input shares.
-    """
-    if basis not in BASES:
-        raise ValueError(f"basis must be one of {', '.join(BASES)}")
+
+def programme_findings(rows: list[dict], t: Thresholds) -> list[Finding]:
+    """The findings for one partnership programme's parties (records of `party_frame`)."""
+    found = []
+    for r in rows:
+        programme = r["programme"]
+        big = [s for s in CONTRIBUTION if (_share(r, s) or 0) > t.most]
+        c, rec = _num(r["contribution"]), _num(r["recognition"])
+        credit, marketing = _share(r, "results"), _share(r, "marketing")
+        # none of the credit; or, where credit is not recorded, none of the promotion
+        uncredited = credit == 0.0
+        unpromoted = marketing == 0.0 and credit in (None, 0.0)
+        if big and (uncredited or unpromoted):
+            carried = [_carries(s, _share(r, s), "") for s in big]
+            lacks = ("was neither credited nor in the promotion" if uncredited and unpromoted
+                     else "was not credited" if uncredited else "had no part in the promotion")
+            found.append(Finding(programme, str(r["party"]), "uncredited" if uncredited else "unpromoted",
+                                 tuple(big), c, rec, f"{r['party']} {_join(carried)} in {programme} and {lacks}"))
+        elif c is not None and rec is not None and abs(c - rec) > t.gap:
+            words = (f"{r['party']} carried {pct(c)} of the contribution to {programme} (staff hours, sessions, "
+                     f"money) and had {pct(rec)} of the recognition (promotion, credit)") if c > rec else \
+                    (f"{r['party']} had {pct(rec)} of the recognition for {programme} (promotion, credit) for "
+                     f"{pct(c)} of the contribution (staff hours, sessions, money)")
+            found.append(Finding(programme, str(r["party"]), "gap", (), c, rec, words))
+    return found
+
+
+def party_findings(totals: list[PartyTotal], t: Thresholds) -> list[Finding]:
+    """Across programmes: a partner carrying most of a stake over its partnership programmes, credited in none
+    of them."""
+    found = []
+    for p in totals:
+        if p.party == LIBRARY or p.programmes < 2:
+            continue
+        big = [s for s in CONTRIBUTION if (getattr(p, "money_share" if s == "money" else s) or 0) > t.most]
+        if big and p.credit_recorded > 0 and p.credited == 0:
+            carried = [_carries(s, getattr(p, "money_share" if s == "money" else s), "") for s in big]
+            found.append(Finding(None, p.party, "uncredited", tuple(big), p.contribution, p.recognition,
+                                 f"{p.party} {_join(carried)} in its {p.programmes} partnership programmes and was "
+                                 "credited in none of them"))
+    return found
+
+
+def _mean(values) -> float | None:
+    known = [v for v in values if v is not None and v == v]
+    return sum(known) / len(known) if known else None
+
+
+def _totals(by_code: dict[int, list[dict]], findings: list[Finding]) -> list[PartyTotal]:
+    flagged: dict[str, int] = {}
+    for f in findings:
+        if f.programme is not None:
+            flagged[f.party] = flagged.get(f.party, 0) + 1
+    acc: dict[str, dict] = {}
+    for rows in by_code.values():
+        totals = {c: sum(r[c] or 0 for r in rows) for c in ("staff_hours", "sessions", "money")}
+        for r in rows:
+            a = acc.setdefault(r["party"], {"type": r["type"], "codes": set(), "mine": dict.fromkeys(totals, 0.0),
+                                            "all": dict.fromkeys(totals, 0.0), "rows": []})
+            a["codes"].add(r["code"])
+            a["rows"].append(r)
+            for c in totals:
+                if c == "money" and _num(r["money_share"]) is None:
+                    continue  # money only where relevant
+                a["mine"][c] += r[c] or 0
+                a["all"][c] += totals[c]
+    out = []
+    for party, a in acc.items():
+        rows = a["rows"]
+
+        def pooled(c, a=a):
+            return a["mine"][c] / a["all"][c] if a["all"][c] > 0 else None
+
+        out.append(PartyTotal(
+            party=str(party), type=a["type"], programmes=len(a["codes"]), efforts=pooled("staff_hours"),
+            outputs=pooled("sessions"), money_share=pooled("money"),
+            marketing=_mean([_num(r["marketing"]) for r in rows]), results=_mean([_num(r["results"]) for r in rows]),
+            promoted=sum(1 for r in rows if _num(r["marketing"]) is not None and (r["promoted"] or 0) > 0),
+            promotion_recorded=sum(1 for r in rows if _num(r["marketing"]) is not None),
+            credited=sum(1 for r in rows if _num(r["results"]) is not None and (r["credited"] or 0) > 0),
+            credit_recorded=sum(1 for r in rows if _num(r["results"]) is not None),
+            contribution=_mean([_num(r["contribution"]) for r in rows]),
+            recognition=_mean([_num(r["recognition"]) for r in rows]), not_shared=flagged.get(party, 0)))
+    library = [p for p in out if p.party == LIBRARY]
+    return library + sorted((p for p in out if p.party != LIBRARY), key=lambda p: p.party)
+
+
+def network_imbalance(by_code: dict[int, list[dict]]) -> float | None:
+    """½ Σ_parties |C − R|, each party's contribution and recognition shares averaged over the partnership
+    programmes where every party has both (each programme counts once, so the averages sum to 1)."""
+    complete = [rows for rows in by_code.values()
+                if all(_num(r["contribution"]) is not None and _num(r["recognition"]) is not None for r in rows)]
+    if not complete:
+        return None
+    c: dict[str, float] = {}
+    r_: dict[str, float] = {}
+    for rows in complete:
+        for r in rows:
+            c[r["party"]] = c.get(r["party"], 0.0) + r["contribution"] / len(complete)
+            r_[r["party"]] = r_.get(r["party"], 0.0) + r["recognition"] / len(complete)
+    return float(0.5 * sum(abs(c[p] - r_[p]) for p in c))
+
+
+def deliveries(by_code: dict[int, list[dict]], t: Thresholds) -> list[Delivery]:
+    """Agreed against delivered, for the partners that record an agreed split and for the library."""
+    out = []
+    for rows in by_code.values():
+        partners = [r for r in rows if r["order"] == 1]
+        if not any(_num(r.get(c)) is not None for r in partners for c in AGREED.values()):
+            continue
+        programme = str(rows[0]["programme"])
+        library = next(r for r in rows if r["order"] == 0)
+        for stake, column in AGREED.items():
+            parties = [(r["party"], _share_of(r[column]), _share(r, stake)) for r in partners
+                       if _num(r.get(column)) is not None]
+            if not parties:
+                continue
+            if len(parties) == len(partners):  # the library agreed to what the partners' shares leave
+                parties.insert(0, (LIBRARY, max(0.0, 1 - sum(a for _, a, _ in parties)), _share(library, stake)))
+            for party, a, d in parties:
+                if d is None:
+                    verdict = "not recorded"
+                    words = f"{party} agreed {pct(a)} of the {STAKE_WORDS[stake]} of {programme}; what it " \
+                            "delivered is not recorded"
+                else:
+                    diff = d - a
+                    verdict = ("over-delivered" if diff > t.tolerance else "under-delivered" if diff < -t.tolerance
+                               else "as agreed")
+                    words = (f"{party} agreed {pct(a)} of the {STAKE_WORDS[stake]} of {programme} and gave {pct(d)}"
+                             + ("" if verdict == "as agreed" else f": {verdict}"))
+                out.append(Delivery(programme, str(party), stake, a, d, None if d is None else d - a, verdict, words))
+    return out
+
+
+def _stake_rows(records: list[dict]) -> list[PartyStake]:
+    return [PartyStake(
+        programme=str(r["programme"]), party=str(r["party"]), type=r["type"], role=r["role"],
+        staff_hours=float(r["staff_hours"]), sessions=_num(r["sessions"]), money=float(r["money"]),
+        promoted=_bool(r["promoted"]), promotion_reach=_num(r["promotion_reach"]), credited=_bool(r["credited"]),
+        efforts=_num(r["efforts"]), outputs=_num(r["outputs"]), money_share=_num(r["money_share"]),
+        marketing=_num(r["marketing"]), results=_num(r["results"]), contribution=_num(r["contribution"]),
+        recognition=_num(r["recognition"]))
+        for r in records]
+
+
+def partnership_fairness(data, filters: Filters | None = None, thresholds: Thresholds | None = None,
+                         selection: Selection | None = None) -> PartnershipFairness:
+    """Canonical frames (or `Prepared`) + Filters -> the five stakes per partnership programme and party,
+    the partnerships not shared (in words), agreed against delivered, and the network imbalance."""
     data = prepare(data)
     filters = filters or Filters()
+    t = thresholds or Thresholds()
     selection = selection or select(data, filters)
-    n_prog = len(data.programmes)
-    srv = data.surveys
-    stake = links(data)
-
-    # per programme: attendance in scope, share of its recorded attendance in scope, positive rate
-    scoped_att, factor = scope(data, selection, filters)
-    items = [i for i, d in enumerate(data.domains) if d not in NOT_OUTCOMES]
-    rows = np.flatnonzero(selection.surveys & (srv.wave == WAVES.index("post")))
-    answers = srv.scores[rows][:, items] if items else np.zeros((len(rows), 0), "int8")
-    k = np.bincount(srv.programme[rows], weights=(answers >= POSITIVE_FROM).sum(axis=1), minlength=n_prog)[:n_prog]
-    n = np.bincount(srv.programme[rows], weights=(answers > 0).sum(axis=1), minlength=n_prog)[:n_prog]
-    scope_rate = k.sum() / n.sum() if n.sum() else None
-    if scope_rate is None:
-        basis = "attendance"
-    rate = np.divide(k, n, out=np.full(n_prog, scope_rate if scope_rate is not None else np.nan), where=n > 0)
-    positive = scoped_att * rate
-
-    programmes = data.programmes
-    cost = programmes["library_cost"].to_numpy("float64", na_value=np.nan) if n_prog else np.zeros(0)
-    lib_hours = np.nan_to_num(programmes["library_staff_hours"].to_numpy("float64", na_value=np.nan)) \
-        if n_prog else np.zeros(0)
-    lib_money = np.nan_to_num(cost)
-    lib_input = lib_money + lib_hours * hourly_rate
-
-    p, q = stake["programme"].to_numpy("int64"), stake["partner"].to_numpy("int64")
-    hours, cash, in_kind = (stake[c].to_numpy("float64") for c in ("staff_hours", "cash", "in_kind"))
-    link_input = cash + in_kind + hours * hourly_rate
-    programme_input = lib_input + np.bincount(p, weights=link_input, minlength=n_prog)[:n_prog]
-    programme_hours = lib_hours + np.bincount(p, weights=hours, minlength=n_prog)[:n_prog]
-    programme_money = lib_money + np.bincount(p, weights=cash + in_kind, minlength=n_prog)[:n_prog]
-    split_share = np.divide(link_input, programme_input[p], out=np.zeros(len(p)), where=programme_input[p] > 0)
-    given = _split_lookup(split)
-    split_given = np.zeros(n_prog, bool)
-    if given:
-        keys = list(zip(data.programmes["key"].to_numpy()[p], data.partners["key"].to_numpy()[q]))
-        found = np.array([key in given for key in keys], bool)
-        split_given[p[found]] = True
-        split_share = np.where(split_given[p], [given.get(key, 0.0) for key in keys], split_share)
-    in_scope = factor[p] > 0 if len(p) else np.zeros(0, bool)
-    f = factor[p]
-    link_att = split_share * scoped_att[p]
-    link_pos = split_share * positive[p]
-    contributes = (hours > 0) | (cash > 0) | (in_kind > 0) | stake["venue"].to_numpy(bool)
-
-    # per partner
-    n_partners = len(data.partners)
-    kept = np.flatnonzero(in_scope)
-    qk = q[kept]
-
-    def per_partner(values):
-        return np.bincount(qk, weights=np.asarray(values, "float64")[kept], minlength=n_partners)[:n_partners]
-
-    involved = per_partner(np.ones(len(q))) > 0
-    scaled_input = per_partner(link_input * f)
-    their_hours, their_cash, their_kind = per_partner(hours * f), per_partner(cash * f), per_partner(in_kind * f)
-    all_hours, all_money = per_partner(programme_hours[p] * f), per_partner(programme_money[p] * f)
-    result_att, result_pos = per_partner(link_att), per_partner(link_pos)
-    promoted = per_partner(stake["promoted"].fillna(0).to_numpy("float64"))
-    credited = per_partner(stake["credited"].fillna(0).to_numpy("float64"))
-    count = per_partner(np.ones(len(q)))
-    counted = per_partner(contributes.astype("float64"))
-
-    who = np.flatnonzero(involved)
-    input_share = shares(scaled_input[who])
-    attendance_share = shares(result_att[who])
-    outcome_share = shares(result_pos[who]) if basis == "outcomes" else attendance_share
-    result_share = outcome_share
-    balance = balances(result_share, input_share)
-    types = np.array([None if pd.isna(t) or not str(t).strip() else str(t) for t in data.partners["partnership_type"]],
-                     object)
-    names = data.partners["name"].to_numpy(object)
-    partners = tuple(PartnerBalance(
-        partner=str(names[j]), type=types[j], programmes=int(count[j]), partnership_programmes=int(counted[j]),
-        staff_hours=float(their_hours[j]), cash=float(their_cash[j]), in_kind=float(their_kind[j]),
-        input=float(scaled_input[j]),
-        effort_share=_num(their_hours[j] / all_hours[j]) if all_hours[j] > 0 else None,
-        money_share=_num((their_cash[j] + their_kind[j]) / all_money[j]) if all_money[j] > 0 else None,
-        promoted=int(promoted[j]), credited=int(credited[j]), attendance=float(result_att[j]),
-        positive_outcomes=float(result_pos[j]) if basis == "outcomes" else None,
-        input_share=_num(input_share[i]), attendance_share=_num(attendance_share[i]),
-        result_share=_num(result_share[i]), balance=_num(balance[i]))
-        for i, j in enumerate(who))
-
-    by_type = []
-    type_of = np.array([t if t is not None else NOT_RECORDED for t in types[who]], object)
-    for t in dict.fromkeys(["library", "community", "stakeholder", *sorted(set(type_of))]):
-        mine = type_of == t
-        if not mine.any():
-            continue
-        i_t, r_t = float(np.nansum(input_share[mine])), float(np.nansum(result_share[mine]))
-        valid = not np.isnan(input_share).all()
-        by_type.append(TypeBalance(type=t, partners=int(mine.sum()), input_share=i_t if valid else None,
-                                   result_share=r_t if not np.isnan(result_share).all() else None,
-                                   balance=r_t / i_t if valid and i_t > 0 and not np.isnan(result_share).all()
-                                   else None))
-
-    # per programme, and every party's stake
-    partners_in = np.bincount(p[kept], minlength=n_prog)[:n_prog]
-    partnership = np.zeros(n_prog, bool)
-    partnership[p[kept][contributes[kept]]] = True
-    partner_split = np.bincount(p[kept], weights=split_share[kept], minlength=n_prog)[:n_prog]
-    shown = np.flatnonzero((factor > 0) & (partners_in > 0))
-    programme_names = data.programmes["name"].to_numpy(object)
-    partner_input_scoped = np.bincount(p[kept], weights=(link_input * f)[kept], minlength=n_prog)[:n_prog]
-    rows_out = tuple(ProgrammePartnership(
-        programme=str(programme_names[j]), partners=int(partners_in[j]), partnership=bool(partnership[j]),
-        library_input=float(lib_input[j] * factor[j]), partner_input=float(partner_input_scoped[j]),
-        attendance=float(scoped_att[j]), positive_rate=_num(rate[j]),
-        rate_source=("programme" if n[j] > 0 else "scope") if not np.isnan(rate[j]) else None,
-        positive_outcomes=_num(positive[j]) if basis == "outcomes" else None, split_given=bool(split_given[j]))
-        for j in shown)
-    stakes = []
-    for j in shown:
-        library_split = 1.0 - partner_split[j] if programme_input[j] > 0 or split_given[j] else None
-        stakes.append(ProgrammeStake(
-            programme=str(programme_names[j]), party=LIBRARY, type=None, role=None,
-            staff_hours=float(lib_hours[j] * factor[j]), cash=float(lib_money[j] * factor[j]), in_kind=0.0,
-            input=float(lib_input[j] * factor[j]),
-            input_share=float(lib_input[j] / programme_input[j]) if programme_input[j] > 0 else None,
-            result_split=library_split, promoted=None, credited=None,
-            attendance=float(scoped_att[j] * library_split) if library_split is not None else 0.0,
-            positive_outcomes=float(positive[j] * library_split) if library_split is not None and basis == "outcomes"
-            else None))
-    promoted_col, credited_col = stake["promoted"].to_numpy(object), stake["credited"].to_numpy(object)
-    roles = stake["role"].to_numpy(object)
-    for i in kept[np.argsort(p[kept], kind="stable")]:
-        j = p[i]
-        stakes.append(ProgrammeStake(
-            programme=str(programme_names[j]), party=str(names[q[i]]), type=types[q[i]], role=roles[i],
-            staff_hours=float(hours[i] * f[i]), cash=float(cash[i] * f[i]), in_kind=float(in_kind[i] * f[i]),
-            input=float(link_input[i] * f[i]),
-            input_share=float(link_input[i] / programme_input[j]) if programme_input[j] > 0 else None,
-            result_split=float(split_share[i]) if programme_input[j] > 0 or split_given[j] else None,
-            promoted=None if pd.isna(promoted_col[i]) else bool(promoted_col[i]),
-            credited=None if pd.isna(credited_col[i]) else bool(credited_col[i]),
-            attendance=float(link_att[i]), positive_outcomes=float(link_pos[i]) if basis == "outcomes" else None))
-    order = {name: i for i, name in enumerate(programme_names[shown])}
-    stakes.sort(key=lambda s: (order[s.programme], s.party != LIBRARY))
-    return PartnerEquity(partners=partners, imbalance=imbalance(result_share, input_share), by_type=tuple(by_type),
-                         programmes=rows_out, stakes=tuple(stakes), basis=basis, hourly_rate=float(hourly_rate),
-                         programmes_in_scope=int((factor > 0).sum()))
+    _, factor = scope(data, selection, filters)
+    in_scope = int((factor > 0).sum())
+    frame = party_frame(data, filters, selection)
+    if frame.empty:
+        return PartnershipFairness((), (), (), (), (), None, t, in_scope, len(data.partners))
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    by_code: dict[int, list[dict]] = {}
+    for r in records:
+        by_code.setdefault(r["code"], []).append(r)
+    partnerships, findings = [], []
+    for code in sorted(by_code):
+        rows = by_code[code]
+        found = programme_findings(rows, t)
+        findings += found
+        partners = [r for r in rows if r["order"] == 1]
+        recorded = tuple(s for s in STAKES if any(_share(r, s) is not None for r in rows))
+        judged = bool(set(recorded) & set(CONTRIBUTION)) and bool(set(recorded) & set(RECOGNITION))
+        contribution = [_num(r["contribution"]) for r in rows]
+        recognition = [_num(r["recognition"]) for r in rows]
+        known = None not in contribution and None not in recognition
+        partnerships.append(Partnership(
+            programme=str(rows[0]["programme"]), partners=tuple(str(r["party"]) for r in partners),
+            types=tuple(sorted({str(r["type"]) for r in partners if r["type"]})), recorded=recorded,
+            shared=(not found) if judged else (False if found else None),
+            imbalance=imbalance(contribution, recognition) if known else None, findings=tuple(found)))
+    totals = _totals(by_code, findings)
+    return PartnershipFairness(
+        partnerships=tuple(partnerships), stakes=tuple(_stake_rows(records)), parties=tuple(totals),
+        findings=tuple(findings + party_findings(totals, t)), deliveries=tuple(deliveries(by_code, t)),
+        imbalance=network_imbalance(by_code), thresholds=t, programmes_in_scope=in_scope,
+        partners_listed=len(data.partners))
 
 
 __all__ = [
+    "AGREED",
+    "CONTRIBUTION",
     "LIBRARY",
     "METHOD_NOTE",
-    "PartnerBalance",
-    "PartnerEquity",
-    "ProgrammePartnership",
-    "ProgrammeStake",
-    "TypeBalance",
-    "balances",
+    "RECOGNITION",
+    "STAKES",
+    "STAKE_WORDS",
+    "Delivery",
+    "Finding",
+    "Partnership",
+    "PartnershipFairness",
+    "PartyStake",
+    "PartyTotal",
+    "Thresholds",
+    "deliveries",
     "imbalance",
     "links",
-    "partner_equity",
+    "network_imbalance",
+    "partnership_fairness",
     "scope",
+    "sessions_in_scope",
     "shares",
 ]

@@ -39,7 +39,15 @@ import numpy as np
 import pandas as pd
 
 from impact.equity.labels import GroupMatch, dimension_name, match_groups
-from impact.filters import WAVES, Filters, Prepared, Selection, distinct_pairs, prepare, select
+from impact.filters import (
+    WAVES,
+    Filters,
+    Prepared,
+    Selection,
+    distinct_pairs,
+    prepare,
+    select,
+)
 from impact.stats import Proportion, proportion, wilson
 
 POST = WAVES.index("post")

@@ -16,16 +16,22 @@ import pandas as pd
 
 from impact import equity, indicators, schema
 from impact.charts import DOMAIN_LABELS
-from impact.equity.partners import METHOD_NOTE
+from impact.equity.partners import METHOD_NOTE, Thresholds
 from impact.export import statements as statements_module
 from impact.export.disclosure import (
     SUPPRESSION_NOTE,
     Suppression,
+    scrub,
     suppress,
 )
+from impact.export.partnerships import section as partnership_section
 from impact.export.statements import Statement
 from impact.filters import Filters, prepare
-from impact.indicators.value import ESTIMATE_NOTE
+from impact.indicators.value import (
+    COST_EFFECTIVENESS_NOTE,
+    ESTIMATE_NOTE,
+    partner_cost_effectiveness,
+)
 
 TOTAL = "Total"
 NOTE = "note"
@@ -174,8 +180,11 @@ def methodology(min_n: int, suppress_n: int, hourly_rate: float, threshold: floa
          "population baseline (1 = reached in proportion), with the Wilson interval of the share divided by the "
          f"population share. A blindspot is an index below {threshold:g} whose whole interval is below 1. "
          "Dissimilarity index D = ½ Σ |p − q|.")),
-        ("Equity across partners", (METHOD_NOTE + " Imbalance of the network = ½ Σ |result share − input share| "
-         "over partners (0 = every partner gets what it gives).")),
+        ("Partnership fairness", (METHOD_NOTE + " The network imbalance averages each party's contribution and "
+         "recognition shares over the partnership programmes (each counts once) before taking ½ Σ |C − R|: 0 when "
+         "everyone is recognised in proportion to what it gives, near 1 when one side gives and the other takes "
+         "the credit. Thresholds are settings (defaults: most = more than 50%, far apart = more than 50 points).")),
+        ("Cost-effectiveness of partners' programmes", COST_EFFECTIVENESS_NOTE),
         ("Display minimum", (f"No percentage, rate or mean is shown for fewer than {min_n} responses (or "
          f"attendances); the table says '{_few(min_n)}' instead. No statement is made from such a figure.")),
         ("Disclosure control", (SUPPRESSION_NOTE.format(threshold=suppress_n) + " Secondary suppression keeps "
@@ -186,6 +195,16 @@ def methodology(min_n: int, suppress_n: int, hourly_rate: float, threshold: floa
          "table, active at the time of export; the programme table names the batches each programme's "
          "rows come from.")),
     )
+
+
+def _partnership_charts(found) -> list[Chart]:
+    """Contribution against recognition per party, the library first (from the partnership_parties table)."""
+    parties = found.fairness.parties
+    if not parties:
+        return []
+    return [Chart("partnership_contribution_recognition", "Each party's contribution and recognition (mean share "
+                  "over its partnership programmes, %)", "partnership_parties", "party",
+                  ("contribution %", "recognition %"), "barh", "share %", rows=(0, len(parties) - 1))]
 
 
 def build(frames: dict, filters: Filters | None = None, settings: dict | None = None,
@@ -209,7 +228,7 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     by_programme = indicators.compute_by(data, "programme", filters, min_n, rate)
     by_period = indicators.compute_by(data, "period", dataclasses.replace(filters, grain="quarter"), min_n, rate)
     eq = equity.compute(data, filters, threshold=blindspot, min_n=min_n)
-    fair = equity.partnerships(data, filters, hourly_rate=rate)
+    fair = equity.partnerships(data, filters, Thresholds.from_settings(settings))
     if not eq.reach.dimensions:
         left_out.append("equity of reach: no population baseline or no participants' groups in this scope")
 
@@ -385,31 +404,15 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                         additive=()),
             threshold_n, {"best rate %": PCT, "best n": INT, "worst rate %": PCT, "worst n": INT,
                           "gap (points)": DEC}))
-    if fair is not None:
-        e = fair.equity
-        rows = [{"partner": p.partner, "type": p.type or "", "programmes": p.programmes,
-                 "staff hours": _round(p.staff_hours, 1), "cash £": _round(p.cash, 0), "in-kind £": _round(p.in_kind, 0),
-                 "input £": _round(p.input, 0), "input share %": _pct(p.input_share),
-                 "attendance (allocated)": _round(p.attendance, 0), "result share %": _pct(p.result_share),
-                 "balance": _round(p.balance), "promoted": p.promoted, "credited": p.credited}
-                for p in sorted(e.partners, key=lambda p: (p.balance is None, -(p.balance or 0)))]
-        partner_frame = pd.DataFrame(rows)
-        tables.append(_suppressed(
-            "partners", "Partners", "Equity across partners: what each partner puts in and gets back", partner_frame,
-            Suppression(counts=("attendance (allocated)",), derived={"attendance (allocated)": ("result share %",)},
-                        additive=()),
-            threshold_n, {"programmes": INT, "staff hours": DEC, "cash £": MONEY, "in-kind £": MONEY, "input £": MONEY,
-                          "input share %": PCT, "attendance (allocated)": INT, "result share %": PCT, "balance": DEC,
-                          "promoted": INT, "credited": INT},
-            e.note + (f" Imbalance of the network: {e.imbalance:.2f}." if e.imbalance is not None else "")))
-        with_balance = partner_frame["balance"].notna().sum() if len(partner_frame) else 0
-        if with_balance:
-            charts.append(Chart("partner_balance", "Partner balance: share of results / share of inputs (1 = fair)",
-                                "partners", "partner", ("balance",), "barh", "balance",
-                                rows=(0, int(with_balance) - 1), reference=1.0))
+    for name, sheet, heading, frame, formats, note, in_pdf in partnership_section(
+            fair, partner_cost_effectiveness(data, filters, hourly_rate=rate), scrub):
+        tables.append(Table(name, sheet, heading, frame, formats, note, (), in_pdf))
+    charts.extend(_partnership_charts(fair))
 
     statements = statements_module.statements(ind, by_programme, eq, fair, filters, frames, min_n, threshold_n)
-    from impact.comments import pack as comments_pack  # what people said: coded findings, approved quotes only
+    from impact.comments import (
+        pack as comments_pack,  # what people said: coded findings, approved quotes only
+    )
 
     said = comments_pack.part(data, filters, comments, min_n, threshold_n)
     tables += said.tables

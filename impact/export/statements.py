@@ -167,16 +167,18 @@ def statements(ind, by_programme, eq, fair, filters: Filters, frames: dict, min_
                     "reach", f"{pct(p.rate)} of {unit} came from the two most deprived quintiles "
                     f"({ci(p.low, p.high)}), against {pct(d.most_deprived_population_share)} of local residents.",
                     p.rate, p.n, p.low, p.high))
-    if fair is not None and fair.equity.imbalance is not None:
-        e = fair.equity
-        found.append(Statement("partnership", f"Partnership balance: across {len(e.partners)} partners the "
-                               f"imbalance is {e.imbalance:.2f} (0 = every partner gets back the share of results it "
-                               f"puts in; Beyond Footfall's own measure).", e.imbalance, len(e.partners)))
-        lagging = [p for p in e.partners if p.balance is not None and p.balance < 0.8 and p.attendance >= min_n]
-        for p in sorted(lagging, key=lambda p: p.balance)[:3]:
-            found.append(Statement("partnership", f"{p.partner} gives more than it gets: {pct(p.input_share)} of "
-                                   f"partners' inputs and {pct(p.result_share)} of the results (balance "
-                                   f"{p.balance:.2f}).", p.balance, p.programmes))
+    if fair is not None and fair.fairness.partnerships:
+        f = fair.fairness
+        judged = [p for p in f.partnerships if p.shared is not None]
+        shared = sum(1 for p in judged if p.shared)
+        found.append(Statement("partnership", f"Partnerships: {shared} of {len(judged)} partnership programmes with "
+                               "credit or promotion recorded share their stakes (no party carries most of the staff "
+                               "time, sessions or money without credit)" + (
+                                   f"; the imbalance between what parties give and the recognition they get is "
+                                   f"{f.imbalance:.2f} (0 = in proportion; Beyond Footfall's own measure)."
+                                   if f.imbalance is not None else "."), f.imbalance, len(judged)))
+        for finding in [x for x in f.findings if x.programme is None][:3]:
+            found.append(Statement("partnership", finding.words + ".", finding.contribution, 1))
     return found
 
 

@@ -7,6 +7,9 @@ cost per positive outcome    total input / (attendance × positive rate): an EST
                              positive rate comes from those who answered the survey (pooled over the
                              outcome items, satisfaction left out, post-session wave)
 partner leverage   partners' inputs / library inputs (2.0: partners put in twice what the library did)
+cost-effectiveness of a partner's programmes  estimated positive outcomes per £1,000 of everyone's input in
+                   the programmes it contributes to, against the average (`partner_cost_effectiveness`).
+                   This is what the old partnership "balance" measured: cost-effectiveness, never fairness.
 
 Inputs are recorded per programme for its whole run. They are spread evenly over the programme's
 sessions with recorded attendance (a session left blank is assumed to be like the others), and the
@@ -147,3 +150,88 @@ def value(data, filters: Filters | None = None, hourly_rate: float = 15.0, min_n
     t = tally(data, selection, grp, filters, hourly_rate)
     o = outcomes_module.tally(data, selection, grp, attendance=t.attendance)
     return t.value(0, o.positive_rate(0, domain=outcome), min_n)
+
+
+# --- cost-effectiveness of partners' programmes (what the old partnership "balance" measured) ----------
+
+COST_EFFECTIVENESS_NOTE = (
+    "Cost-effectiveness, not fairness: estimated positive outcomes (attendance × the programme's positive rate) "
+    "per £1,000 of everyone's input (library and partners, staff time at the hourly rate) in the programmes a "
+    "partner is part of, weighted by what it put into each, against the same figure over all partnership "
+    "programmes (1 = average). Costly small-group work for hard-to-reach people scores low here by design: it is "
+    "no sign that a partner takes more than it gives.")
+
+
+@dataclass(frozen=True)
+class PartnerValue:
+    partner: str
+    type: str | None
+    programmes: int  # programmes in scope it contributes to
+    input: float  # its own input (cash + in-kind + hours × rate), scaled to the scope
+    programme_input: float  # everyone's input in those programmes
+    results: float  # estimated positive outcomes (or attendance) of those programmes
+    per_1000: float | None  # results per £1,000, weighted by its input in each programme
+    relative: float | None  # per_1000 / the same over all partnership programmes (1 = average)
+    basis: str  # outcomes | attendance
+
+    def to_dict(self) -> dict:
+        from dataclasses import asdict
+        return asdict(self)
+
+
+def partner_cost_effectiveness(data, filters: Filters | None = None, hourly_rate: float = 15.0) -> tuple[
+        PartnerValue, ...]:
+    """Canonical frames (or `Prepared`) + Filters -> per partner: results per £1,000 of its programmes.
+
+    per_1000_p = Σ_j w_pj · (R_j / I_j) / Σ_j w_pj × 1000, w_pj its input to programme j, R_j the programme's
+    estimated positive outcomes (attendance when no survey answers are in scope), I_j everyone's input;
+    relative = per_1000_p / (Σ_j R_j / Σ_j I_j × 1000) over the partnership programmes in scope."""
+    from impact.equity.stakes import links, scope
+    from impact.filters import WAVES
+    from impact.stats import POSITIVE_FROM
+
+    data = prepare(data)
+    filters = filters or Filters()
+    selection = select(data, filters)
+    n_prog = len(data.programmes)
+    stake = links(data)
+    if stake.empty or not n_prog:
+        return ()
+    attendance, factor = scope(data, selection, filters)
+    srv = data.surveys
+    items = [i for i, d in enumerate(data.domains) if d != "satisfaction"]
+    rows = np.flatnonzero(selection.surveys & (srv.wave == WAVES.index("post")))
+    answers = srv.scores[rows][:, items] if items else np.zeros((len(rows), 0), "int8")
+    k = np.bincount(srv.programme[rows], weights=(answers >= POSITIVE_FROM).sum(axis=1), minlength=n_prog)[:n_prog]
+    n = np.bincount(srv.programme[rows], weights=(answers > 0).sum(axis=1), minlength=n_prog)[:n_prog]
+    basis = "outcomes" if n.sum() else "attendance"
+    rate = np.divide(k, n, out=np.full(n_prog, k.sum() / n.sum() if n.sum() else 1.0), where=n > 0)
+    results = attendance * rate
+    library, partner, _ = programme_inputs(data, hourly_rate)
+    p, q = stake["programme"].to_numpy("int64"), stake["partner"].to_numpy("int64")
+    own = (stake["cash"] + stake["in_kind"] + stake["staff_hours"] * hourly_rate).to_numpy("float64")
+    keep = (factor[p] > 0) & (own > 0)
+    p, q, own = p[keep], q[keep], own[keep] * factor[p[keep]]
+    total = (library + partner) * factor
+    per_pound = np.divide(results, total, out=np.full(n_prog, np.nan), where=total > 0)
+    progs = np.unique(p)
+    average = results[progs].sum() / total[progs].sum() if len(progs) and total[progs].sum() > 0 else np.nan
+    n_partners = len(data.partners)
+    weight = np.bincount(q, weights=own, minlength=n_partners)[:n_partners]
+    valued = np.nan_to_num(per_pound[p])
+    weighted = np.bincount(q, weights=own * valued, minlength=n_partners)[:n_partners]
+    count = np.bincount(q, minlength=n_partners)[:n_partners]
+    prog_input = np.bincount(q, weights=total[p], minlength=n_partners)[:n_partners]
+    prog_results = np.bincount(q, weights=results[p], minlength=n_partners)[:n_partners]
+    names = data.partners["name"].to_numpy(object)
+    types = data.partners["partnership_type"].to_numpy(object)
+    out = []
+    for j in np.flatnonzero(count):
+        per = 1000 * weighted[j] / weight[j] if weight[j] > 0 else None
+        out.append(PartnerValue(
+            partner=str(names[j]), type=None if types[j] is None or types[j] != types[j] else str(types[j]),
+            programmes=int(count[j]), input=float(weight[j]), programme_input=float(prog_input[j]),
+            results=float(prog_results[j]), per_1000=per,
+            relative=per / (1000 * average) if per is not None and average == average and average > 0 else None,
+            basis=basis))
+    return tuple(sorted(out, key=lambda v: (v.relative is None, -(v.relative or 0), v.partner)))

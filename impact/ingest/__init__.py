@@ -132,6 +132,9 @@ REFERENCES = (  # (table, column, defining table, code, what happens, fix)
     ("programme_partners", "partner", "partners", "new-partner",
      "is not on a partners sheet in this upload; it will be created (with no partnership type) if not stored",
      "add it to the Partners sheet with its partnership type"),
+    ("partnership_feedback", "partner", "partners", "new-partner",
+     "is not on a partners sheet in this upload; it will be created (with no partnership type) if not stored",
+     "check it is spelled as on the Partners sheet, or add it there with its partnership type"),
 )
 
 

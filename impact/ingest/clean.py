@@ -317,6 +317,30 @@ def clean_bool(raw: pd.Series) -> Cleaned:
     return Cleaned(values.astype("boolean"), bad, "not-yes-or-no", "expected yes or no", "type Yes or No")
 
 
+def clean_benefit(raw: pd.Series) -> Cleaned:
+    """A benefit received: a count or an amount ('12', '£2,000') kept as its number in text, or yes / no."""
+    s = _norm(raw)
+    miss = missing_mask(s)
+
+    def one(v):
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        if isinstance(v, (int, float, np.number)):
+            return f"{float(v):g}" if float(v) >= 0 else None
+        t = str(v).strip().lower()
+        if t in TRUE_WORDS - {"1", "1.0"}:
+            return "yes"
+        if t in FALSE_WORDS - {"0", "0.0"}:
+            return "no"
+        number = _number_text(t, schema.MONEY)
+        return f"{number:g}" if number is not None and number >= 0 else None
+
+    values = s.where(~miss).map(lambda v: one(v) if not pd.isna(v) else None)
+    bad = values.isna() & ~miss
+    return Cleaned(values.astype("str").where(values.notna(), np.nan), bad, "not-a-count-or-yes-no",
+                   "expected a number or yes / no", "type how many (or the amount in £), or Yes or No")
+
+
 def clean_quintile(raw: pd.Series) -> Cleaned:
     """Deprivation quintile 1 (most deprived) ... 5 (least): 1, 'Q1', '1 - most deprived', 'Most deprived'."""
     if pd.api.types.infer_dtype(raw, skipna=True) in ("integer", "floating", "mixed-integer-float"):
@@ -568,6 +592,8 @@ def _clean_by_kind(raw: pd.Series, column: schema.Column, dayfirst: bool) -> Cle
         return clean_choice(raw, column.name)
     if kind == schema.BOOL:
         return clean_bool(raw)
+    if kind == schema.BENEFIT:
+        return clean_benefit(raw)
     if kind == schema.QUINTILE:
         return clean_quintile(raw)
     if kind == schema.ID:

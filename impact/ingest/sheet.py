@@ -560,6 +560,8 @@ class SheetReader:
             for c in ("comment_benefit", "comment_improve", "comment_action"):
                 if c in out:
                     out[c] = self.scrub(out, c, headers_of[c])
+        if table.name == "partnership_feedback" and "comment" in out:
+            out["comment"] = self.scrub(out, "comment", headers_of["comment"])
         if table.name == "population" and "dimension" not in out:
             out["dimension"] = "age_band"
         return out

@@ -11,7 +11,7 @@ from streamlit_idle import IDLE
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/dash_shots")  # copies for people to look at
 PAGES = [("Overview", "Headline figures"), ("Outcomes", "By outcome"), ("Programmes", "Compare programmes"),
-         ("Partners", "The stakes"), ("Equity", "Representation by group")]
+         ("Partners", "The five stakes per partnership"), ("Equity", "Representation by group")]
 
 
 def _idle(page) -> None:

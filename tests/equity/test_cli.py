@@ -94,26 +94,50 @@ def test_the_blindspot_threshold_is_read_from_the_store(capsys, db):
         store.dispose()
 
 
-def test_partners_json_has_balances_and_the_imbalance_priced_at_the_stored_hourly_rate(capsys, db):
-    out = run(capsys, db, "partners", "--basis", "attendance")
-    assert out["hourly_rate"] == 10
-    by = {p["partner"]: p for p in out["partners"]}
-    assert {"partner", "type", "input_share", "result_share", "balance"} <= set(by["Giver"])
-    assert by["Giver"]["type"] == "community"
-    assert (by["Giver"]["input_share"], by["Taker"]["input_share"]) == pytest.approx((0.8, 0.2))
-    assert by["Giver"]["result_share"] == pytest.approx(8 / 97) and by["Giver"]["balance"] < 1
-    assert out["imbalance"] == pytest.approx(0.8 - 8 / 97)
+def test_partners_json_has_the_five_stakes_findings_in_words_and_the_imbalance(capsys, db):
+    out = run(capsys, db, "partners")
+    stakes = {(s["programme"], s["party"]): s for s in out["stakes"]}
+    giver = stakes[("ESOL Cafe", "Giver")]
+    # ESOL Cafe: the library 0 hours and £1,000; Giver 100 hours and £3,000, promoted, not credited; 1 session
+    assert (giver["efforts"], giver["outputs"], giver["money_share"]) == pytest.approx((1.0, 0.0, 0.75))
+    assert (giver["marketing"], giver["results"]) == (0.5, 0.0)
+    taker = stakes[("Summer Reading", "Taker")]
+    assert taker["efforts"] is None and taker["money_share"] == pytest.approx(0.1) and taker["marketing"] == 0
+    assert out["not_shared"] == ["ESOL Cafe"]
+    assert [f["words"] for f in out["findings"]] == [
+        "Giver gave 100% of the staff hours and put in 75% of the money in ESOL Cafe and was not credited"]
+    # library C = (5/12 + 0.95) / 2, R = 0.75; Giver C = 7/12 / 2, R = 0.125; Taker C = 0.025, R = 0.125
+    assert out["imbalance"] == pytest.approx(0.5 * (abs((5 / 12 + 0.95) / 2 - 0.75) + abs(7 / 24 - 0.125) + 0.1))
     assert out["network"]["library_only"] == ["Giver", "Taker"]
+    assert out["thresholds"]["most"] == 0.5 and out["feedback"]["partnerships"] == []
 
 
-def test_text_output_names_blindspots_and_balances(capsys, db):
+def test_partners_json_carries_cost_effectiveness_at_the_stored_hourly_rate_labelled_as_such(capsys, db):
+    value = run(capsys, db, "partners")["cost_effectiveness"]
+    assert value["hourly_rate"] == 10 and "not fairness" in value["note"]
+    by = {v["partner"]: v for v in value["partners"]}
+    # ESOL Cafe: 10 × 2/12 positive for £5,000; Summer Reading: 890 × 12/12 for £10,000
+    assert by["Giver"]["per_1000"] == pytest.approx(1000 * (10 * 2 / 12) / 5000)
+    average = 1000 * (10 * 2 / 12 + 890) / 15000
+    assert by["Taker"]["relative"] == pytest.approx(89 / average)
+
+
+def test_text_output_names_blindspots_and_partnerships_not_shared(capsys, db):
     capsys.readouterr()
     assert main(["equity", "--db", db]) == 0
     text = capsys.readouterr().out
     assert "blindspot: 25-64" in text and "dissimilarity" in text
     assert main(["partners", "--db", db]) == 0
     text = capsys.readouterr().out
-    assert "imbalance of the network" in text and "Giver" in text
+    assert "imbalance of the network" in text and "Giver gave 100% of the staff hours" in text
+    assert "gives more than it gets" not in text
+
+
+def test_partners_on_an_empty_database_says_what_to_upload(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    out = run(capsys, url, "partners")
+    assert out["partnerships"] == [] and "Programme partners sheet" in out["empty"]
+    assert main(["partners", "--db", url]) == 0 and "upload a Programme partners sheet" in capsys.readouterr().out
 
 
 def test_a_wrong_filter_is_a_message_and_exit_code_2(capsys, db):

@@ -33,11 +33,10 @@ def test_the_planted_lagging_groups_are_the_worst_served(data):
             assert gaps[domain][dim].worst == str(worst) and gaps[domain][dim].significant
 
 
-def test_the_lopsided_partnerships_come_out_on_either_side_of_1(data):
-    fair = equity.partnerships(data, hourly_rate=15.0)
-    giver, taker = fair.equity.partner(LOPSIDED_GIVER), fair.equity.partner(LOPSIDED_TAKER)
-    assert giver.balance < 0.5 and taker.balance > 3
-    balances = sorted(p.balance for p in fair.equity.partners if p.balance is not None)
-    assert giver.balance == balances[0] and taker.balance == balances[-1]
-    assert giver.credited == 0 and taker.credited == taker.programmes
-    assert 0 < fair.equity.imbalance < 1
+def test_the_lopsided_partners_are_the_cost_effectiveness_extremes_under_value_not_fairness(data):
+    # what the old "balance" found: Rainbow's costly small-group work scores lowest per pound; that is Value
+    from impact.indicators.value import partner_cost_effectiveness
+    values = [v for v in partner_cost_effectiveness(data, hourly_rate=15.0) if v.relative is not None]
+    assert values[-1].partner == LOPSIDED_GIVER and values[0].partner == LOPSIDED_TAKER
+    fair = equity.partnerships(data).fairness
+    assert fair.party(LOPSIDED_GIVER).credited == 0 and 0 < fair.imbalance < 1

@@ -49,3 +49,24 @@ def test_a_partner_filter_keeps_only_the_partners_of_the_programmes_it_picks():
                           Filters(partners=["Good Things"]))
     assert sorted(p.partner for p in net.partners) == ["Digital Champions", "Good Things"]
     assert net.isolated == ()
+
+
+def test_no_partners_and_partners_with_no_links_give_an_empty_network_not_an_error():
+    # networkx's bipartite projection raises NetworkXAlgorithmError when no programme node exists
+    none = partner_network(frames(programmes=PROGRAMMES))
+    assert (none.partners, none.clusters, none.programmes) == ((), (), 0)
+    unlinked = partner_network(frames(programmes=PROGRAMMES, partners=PARTNERS))
+    assert unlinked.isolated == tuple(sorted(p["name"] for p in PARTNERS)) and unlinked.co_partner_links == ()
+
+
+def test_one_partner_in_every_programme_has_no_co_partners():
+    links = [{"programme": p["name"], "partner": "Age UK", "staff_hours": 1.0} for p in PROGRAMMES]
+    net = partner_network(frames(programmes=PROGRAMMES, partners=PARTNERS[:1], links=links))
+    (only,) = net.partners
+    assert (only.programmes, only.co_partners, net.library_only) == (3, 0, ("Age UK",))
+
+
+def test_the_projection_weights_partners_by_programmes_shared():
+    links = LINKS + [{"programme": "Get Online", "partner": "Age UK"}]
+    net = partner_network(frames(programmes=PROGRAMMES, partners=PARTNERS, links=links))
+    assert ("Age UK", "Digital Champions", 2) in net.co_partner_links  # Digital Drop-in and Get Online

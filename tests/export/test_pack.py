@@ -154,8 +154,9 @@ def test_a_partner_named_as_a_formula_comes_out_as_text(demo):
             for line in data.decode("utf-8-sig").splitlines():
                 for field in line.split(","):
                     assert not field.strip('"').startswith(("=", "+", "@")), (name, line)
-    partners = pd.read_csv(io.BytesIO(pack.files["tables/partners.csv"]), encoding="utf-8-sig", dtype=str)
-    assert f"'{FORMULA}" in partners["partner"].tolist()
+    partners = pd.read_csv(io.BytesIO(pack.files["tables/partnership_parties.csv"]), encoding="utf-8-sig",
+                           dtype=str)
+    assert f"'{FORMULA}" in partners["party"].tolist()
 
 
 def test_every_chart_is_a_png(demo):

@@ -102,3 +102,22 @@ def test_nothing_to_divide_by_gives_no_figure_not_zero_or_infinity():
 def test_value_json_has_the_shape_the_cli_promises():
     d = indicators.compute(DATA, hourly_rate=RATE).to_dict()["value"]
     assert {"total_input", "cost_per_attendance", "cost_per_positive_outcome", "leverage", "n", "reliable"} <= set(d)
+
+
+def test_cost_effectiveness_of_partners_programmes_is_value_weighted_by_what_each_put_in():
+    # what the old partnership "balance" measured, now labelled cost-effectiveness (PARTNERSHIPS.md)
+    from impact.indicators.value import partner_cost_effectiveness
+    made = frames(
+        programmes=[{"name": "ESOL Cafe", "library_cost": 1000.0}, {"name": "Summer Reading", "library_cost": 9000.0}],
+        partners=[{"name": "Refugee Network", "partnership_type": "community"},
+                  {"name": "Building Society", "partnership_type": "stakeholder"}],
+        links=[{"programme": "ESOL Cafe", "partner": "Refugee Network", "cash": 3000.0, "staff_hours": 100.0},
+               {"programme": "Summer Reading", "partner": "Building Society", "cash": 1000.0}],
+        attendance=[{"programme": "ESOL Cafe", "session_date": "2024-05-01", "attendees": 10},
+                    {"programme": "Summer Reading", "session_date": "2024-05-01", "attendees": 890}])
+    by = {v.partner: v for v in partner_cost_effectiveness(made, hourly_rate=10.0)}
+    # no survey answers: attendance per £1,000. ESOL 10 / £5,000 = 2; Summer 890 / £10,000 = 89; all 900 / £15,000
+    refugee, society = by["Refugee Network"], by["Building Society"]
+    assert refugee.basis == "attendance" and (refugee.input, refugee.programme_input) == (4000, 5000)
+    assert (refugee.per_1000, society.per_1000) == pytest.approx((2.0, 89.0))
+    assert (refugee.relative, society.relative) == pytest.approx((2 / 60, 89 / 60))

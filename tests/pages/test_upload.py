@@ -221,7 +221,7 @@ def test_the_filled_template_stores_only_the_rows_staff_added(app):
     report = _report(at)
     assert report.query("severity == 'error'").empty, report
     examples = report[report["code"] == "template-example-row"]
-    assert len(examples) == 12  # two example rows on each of the six sheets
+    assert len(examples) == 14  # two example rows on each of the seven sheets
     assert set(examples["row"]) == {2, 3}
     assert report.query("code == 'sheet-not-imported'")["sheet"].tolist() == ["Instructions"]
     _commit_button(at).click().run()
