@@ -4,6 +4,7 @@ from dataclasses import replace
 import streamlit as st
 
 from impact import charts, equity, indicators, views
+from impact.safe_text import markdown as as_text
 from impact.equity.partners import LIBRARY
 from impact.filters import NOT_RECORDED, apply
 from impact.views import Col
@@ -59,7 +60,7 @@ name = st.selectbox("Programme", names, key=Keys.PROGRAMME, help="programmes in 
 one = replace(chosen, programmes=(name,))
 ind = indicators.compute(data, one, min_n, rate)
 row = table[table[Col.PROGRAMME] == name].iloc[0]
-st.caption(" · ".join(str(x) for x in (row[Col.THEME], row[Col.BRANCH]) if x is not None and str(x) != "nan"))
+st.caption(" · ".join(as_text(x) for x in (row[Col.THEME], row[Col.BRANCH]) if x is not None and str(x) != "nan"))
 r = ind.reach
 cols = st.columns(5)
 cols[0].metric("Sessions", f"{r.sessions:,}", border=True)
