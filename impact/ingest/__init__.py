@@ -120,6 +120,8 @@ def ingest_file(name: str, data: bytes, options: Options | None = None, limits: 
             from impact.ingest import plausible
 
             plausible.check(result, raws, limits)
+    except MemoryError:
+        raise  # over the worker's memory cap: the worker reports it
     except Exception as exc:  # a fault of ours must not become a traceback, nor a half-read file
         from impact.incident import record
 
@@ -145,6 +147,8 @@ def _ingest(result: FileResult, name: str, data: bytes, options: Options, limits
             continue
         try:
             sheet = SheetReader(raw, name, sheet_options).run()
+        except MemoryError:
+            raise
         except Exception as exc:  # a bug must not become a traceback for staff; report it as a problem
             from impact.incident import record
 

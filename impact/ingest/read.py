@@ -39,6 +39,7 @@ def _problem(file: str, code: str, message: str, fix: str, sheet: str | None = N
 
 
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_CONTROL_BYTES = [*range(0, 9), 11, 12, *range(14, 32), 127]
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never part of a name, a date or a number
 ENCODING_FIX = ("in Excel use File > Save As > 'CSV UTF-8', or choose the file's encoding (Upload page: "
                 "'Text encoding of CSV files'; command line: --encoding cp1252)")
@@ -160,14 +161,16 @@ def _read_csv(data: bytes, name: str, limits: Limits | None = None) -> tuple[Raw
         return None, [_problem(name, "workbook-named-csv", "the file is named .csv but is an Excel or LibreOffice "
                                "workbook inside", "rename it to .xlsx (or .xls / .ods) and upload it again, or open "
                                "it and save it as CSV")]
+    head = data[:8000]
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(head)
+    if head and not utf16 and not limits.encoding and \
+            sum(head.count(bytes([b])) for b in _CONTROL_BYTES) > 0.05 * len(head):
+        return None, [_problem(name, "not-text", "the file is named .csv but is not text (it looks like a program, "
+                               "image or other binary file)", "export the data from its program as .csv or .xlsx")]
     text, encoding, problems = decode_text(data, name, limits.encoding)
     if text is None:
         return None, problems
     sample = text[:8000]
-    controls = len(CONTROL.findall(sample))
-    if sample and controls > 0.1 * len(sample):
-        return None, [_problem(name, "not-text", "the file is named .csv but is not text (it looks like a program, "
-                               "image or other binary file)", "export the data from its program as .csv or .xlsx")]
     if CONTROL.search(text):
         rows = [i + 1 for i, line in enumerate(text.split("\n")) if CONTROL.search(line)]
         problems.append(Problem(WARNING, "control-characters-removed", name, stem, rows[0], None, None,
@@ -207,9 +210,12 @@ def _read_csv(data: bytes, name: str, limits: Limits | None = None) -> tuple[Raw
                             "check that row for a stray quote (\"), then save it again as CSV from Excel")
         return None, problems + [Problem(ERROR, "malformed-csv", name, stem, line or None, None, None, message, fix)]
     if rows and rows[-1] and "\n" in rows[-1][-1] and text.count('"') % 2:
-        problems.append(Problem(WARNING, "unclosed-quote", name, stem, reader.line_num, None, None,
-                                "a quote (\") is opened and never closed, so the rest of the file was read as one cell",
-                                "check the file for a stray quote, then save it again as CSV"))
+        opened = reader.line_num - sum(str(c).count("\n") for c in rows[-1])
+        return None, problems + [Problem(ERROR, "unclosed-quote", name, stem, opened, None, None,
+                                         "a quote (\") is opened and never closed, so every row after it would be "
+                                         "read as one cell; nothing was read",
+                                         "find the stray quote (on or after the row named), remove it or close it, "
+                                         "then save the file again as CSV")]
     return RawSheet(stem, rows, [], encoding), problems
 
 
