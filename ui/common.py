@@ -17,7 +17,13 @@ def _store(url: str) -> Store:
 
 def store() -> Store:
     """One store per database URL and server process; an empty database gets the demo library service first."""
-    return _store(database_url())
+    try:
+        return _store(database_url())
+    except DatabaseUnavailable as exc:  # every page needs the store: say why there is none, and stop
+        from impact.safe_text import markdown as as_text
+
+        st.error(f"The data cannot be shown: {as_text(exc)}", icon=":material/database:")
+        st.stop()
 
 
 def guarded(run) -> None:
