@@ -13,6 +13,8 @@ from impact.ingest import IngestResult, Limits, Options, SheetOptions
 from ui.common import store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ENCODINGS = {"detect": "detect (UTF-8, UTF-16)", "cp1252": "Windows-1252 (Excel on Windows)", "utf-8": "UTF-8",
+             "utf-16": "UTF-16", "latin-1": "Latin-1 (ISO-8859-1)", "mac-roman": "Mac Roman"}
 
 
 class Keys:
@@ -21,6 +23,7 @@ class Keys:
     ROUND = "upload.round"
     UPLOADER = "upload.uploader"
     US_DATES = "upload.us_dates"
+    ENCODING = "upload.encoding"
     RESULTS = "upload.results"  # memo of checked uploads: (files, options) -> IngestResult
     EDITOR_HEADERS = "upload.editor_headers"  # editor key -> headers in the order the editor showed them
     CORRECTED = "upload.corrected"  # table keys of sheets the user corrected in this session
@@ -57,14 +60,15 @@ class SheetChoice:
     corrected: bool = False  # changed by the user in this session (and so remembered)
 
 
-def checked(files: list[tuple[str, bytes]], options: Options, max_mb: float) -> IngestResult:
+def checked(files: list[tuple[str, bytes]], options: Options, max_mb: float, encoding: str | None = None) -> IngestResult:
     """Read and check the files once per set of choices (kept in this session), with a progress bar."""
     memo = st.session_state.setdefault(Keys.RESULTS, {})
-    key = (tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files), repr(options), max_mb)
+    key = (tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files), repr(options), max_mb, encoding)
     if key not in memo:
         slot = st.empty()
         bar = slot.progress(0.0, "Reading and checking…")
-        limits = Limits.from_settings(store().settings(), isolate=True, max_upload_mb=max_mb)  # capped worker
+        limits = Limits.from_settings(store().settings(), isolate=True, max_upload_mb=max_mb,  # a capped worker
+                                      encoding=encoding)
         memo[key] = upload.read_upload(files, options, progress=lambda f, text: bar.progress(f, text), limits=limits)
         slot.empty()
         while len(memo) > 4:
@@ -253,6 +257,9 @@ left, right = st.columns(2)
 uploader = left.text_input("Your name or initials, for the upload history", key=Keys.UPLOADER)
 us_dates = right.toggle("US dates (month first: 04/03/2025 is 3 April)", key=Keys.US_DATES,
                         value=db.setting("dayfirst") == "false")
+encoding = right.selectbox("Text encoding of CSV files", list(ENCODINGS), format_func=ENCODINGS.get, key=Keys.ENCODING,
+                           help="Leave on 'detect': a file that is not UTF-8 is reported with the rows and a guess. "
+                                "Choose an encoding when the report asks you to.")
 
 if not uploaded:
     st.info("Choose one or more files above (or drag them in). You will see how they are read before anything "
@@ -260,7 +267,8 @@ if not uploaded:
 else:
     files = [(f.name, f.getvalue()) for f in uploaded]
     options = Options(dayfirst=not us_dates)
-    base = checked(files, options, max_mb)
+    encoding = None if encoding == "detect" else encoding
+    base = checked(files, options, max_mb, encoding)
     choices = {}
     sheet_choices = {}
     for summary in base.sheets:
@@ -268,7 +276,7 @@ else:
         sheet_choices[summary.file, summary.sheet] = choice
         if choice.table != summary.table or choice.overrides:
             choices[summary.file, summary.sheet] = SheetOptions(choice.table, choice.overrides)
-    result = checked(files, replace(options, sheets=choices), max_mb) if choices else base
+    result = checked(files, replace(options, sheets=choices), max_mb, encoding) if choices else base
 
     st.subheader("3 · Check how each sheet is read")
     st.caption("Each header of your file and the column it is imported as. Wrong? Click the cell in 'Imported as' "
