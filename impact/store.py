@@ -491,11 +491,14 @@ class Store:
             return conn.execute(sa.select(sa.func.count()).select_from(b).where(b.c.undone_at.is_(None))).scalar() == 0
 
     # -- frames out ------------------------------------------------------------------------------
-    def load(self, table: str) -> pd.DataFrame:
+    def load(self, table: str, conn=None) -> pd.DataFrame:
         """One canonical table as a DataFrame (active batches only); partners and programmes one row per id."""
         t, b = self.tables[table], self.tables["batches"]
         q = sa.select(t).join(b, b.c.id == t.c.batch_id).where(b.c.undone_at.is_(None)).order_by(t.c.id)
-        with self.engine.connect() as conn:
+        if conn is None:
+            with self.engine.connect() as own:
+                frame = pd.read_sql(q, own)
+        else:
             frame = pd.read_sql(q, conn)
         tdef = schema.TABLES[table]
         for c in tdef.stored_columns:
@@ -524,7 +527,15 @@ class Store:
         return frame.reset_index(drop=True)
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {name: self.load(name) for name in schema.TABLES}
+        """Every table from one snapshot (one read transaction; REPEATABLE READ on PostgreSQL), so an undo or
+        an upload landing while a page reads never mixes two data versions."""
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                if self.engine.dialect.name == "sqlite":
+                    conn.exec_driver_sql("BEGIN")  # pysqlite opens no transaction for reads by itself
+                return {name: self.load(name, conn) for name in schema.TABLES}
 
 
 def demo_files() -> list[Path]:

@@ -162,3 +162,33 @@ def test_every_page_shows_a_plain_message_when_the_database_is_down(page, monkey
     assert not at.exception, at.exception
     assert any("cannot be reached" in e.value for e in at.error), [e.value for e in at.error]
     st.cache_resource.clear()
+
+
+def test_pages_read_one_data_version_while_uploads_and_undos_land(db_url):
+    """Frames are read in one snapshot: every read sees each batch whole or not at all, while another
+    thread stores and undoes batches of 300 rows (the programme and its rows always arrive together)."""
+    store = Store(db_url)
+    store.commit(ingest_files([_file(50, rows=300)]))
+    writer_store = Store(db_url)
+    stop = threading.Event()
+
+    def churn():
+        i = 100
+        while not stop.is_set():
+            outcome = writer_store.commit(ingest_files([_file(i, rows=300)]))
+            if outcome.ok:
+                writer_store.undo(outcome.batch_ids[0])
+            i += 1
+
+    writer = threading.Thread(target=churn)
+    writer.start()
+    try:
+        for _ in range(15):
+            frames = store.frames()
+            attendance, programmes = frames["attendance"], frames["programmes"]
+            assert len(attendance) % 300 == 0, len(attendance)
+            assert len(attendance) // 300 == len(programmes)
+            assert set(attendance["batch_id"]) == set(programmes["batch_id"])
+    finally:
+        stop.set()
+        writer.join(60)
