@@ -298,3 +298,37 @@ def test_limits_come_from_the_settings_with_safe_defaults():
     assert limits.date_window[0].year == 1990 and limits.date_window[1].year == time.localtime().tm_year + 1
     assert Limits.from_settings({"max_columns": "300", "latest_year": "2030"}).max_columns == 300
     assert Limits.from_settings({"latest_year": "2030"}).date_window[1].year == 2030
+
+
+def test_a_sheet_over_the_limits_is_refused_before_it_becomes_python_lists_whatever_the_format(tmp_path):
+    """The check after the reader has the sheet (.xls, .xlsb, .ods have no XML to scan first): an .ods
+    written by odfpy with a cell at column 2,500 is refused by max_columns, a taller one by max_cells."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    from impact.ingest.read import read_sheets
+
+    def ods(columns: int, rows: int) -> bytes:
+        doc = OpenDocumentSpreadsheet()
+        table = Table(name="Attendance")
+        for r in range(rows):
+            row = TableRow()
+            if r == rows - 1:
+                row.addElement(TableCell(numbercolumnsrepeated=columns - 1))
+            cell = TableCell(valuetype="string")
+            cell.addElement(P(text="x"))
+            row.addElement(cell)
+            table.addElement(row)
+        doc.spreadsheet.addElement(table)
+        buffer = io.BytesIO()
+        doc.write(buffer)
+        return buffer.getvalue()
+
+    sheets, problems = read_sheets(ods(2500, 2), "wide.ods")
+    assert [(p.code, p.sheet) for p in problems] == [("too-many-columns", "Attendance")]
+    assert "setting max_columns" in problems[0].message and sheets == []
+    sheets, problems = read_sheets(ods(100, 200), "tall.ods", Limits(max_cells=10_000))
+    assert [p.code for p in problems] == ["sheet-too-large"] and "setting max_cells" in problems[0].message
+    sheets, problems = read_sheets(ods(100, 200), "fine.ods")
+    assert problems == [] and len(sheets[0].rows) == 200

@@ -245,14 +245,27 @@ def _has_merge_xml(data: bytes) -> bool:
     return False
 
 
-def _read_workbook(data: bytes, name: str) -> list[RawSheet]:
+class _SheetTooLarge(Exception):
+    def __init__(self, sheet: str, rows: int, columns: int):
+        super().__init__(sheet, rows, columns)
+        self.sheet, self.rows, self.columns = sheet, rows, columns
+
+
+def _read_workbook(data: bytes, name: str, limits: Limits | None = None) -> list[RawSheet]:
+    """Every sheet's grid; a sheet whose used range is over the limits is refused before it becomes Python
+    lists (the cheap check before parsing covers xlsx; this one covers .xls, .xlsb and .ods too)."""
     import python_calamine as pc
+
+    limits = limits or Limits()
 
     wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheets = []
     need_fallback = False
     for sheet_name in wb.sheet_names:
         sheet = wb.get_sheet_by_name(sheet_name)
+        height, width = sheet.total_height, sheet.total_width
+        if width > limits.max_columns or height * width > limits.max_cells:
+            raise _SheetTooLarge(sheet_name, height, width)
         rows = sheet.to_python(skip_empty_area=False)
         merged = []
         ranges = getattr(sheet, "merged_cell_ranges", None)
@@ -393,7 +406,15 @@ def read_sheets(data: bytes, name: str, limits: Limits | None = None) -> tuple[l
         if looks_zip and (refused := check_zip(data, name, limits)):
             return [], refused
         try:
-            sheets = _read_workbook(data, name)
+            sheets = _read_workbook(data, name, limits)
+        except _SheetTooLarge as big:
+            wide = big.columns > limits.max_columns
+            return [], [too_big(name, "too-many-columns" if wide else "sheet-too-large",
+                                f"the sheet's used range is {big.rows:,} rows by {big.columns:,} columns",
+                                f"{limits.max_columns:,} columns" if wide else f"{limits.max_cells:,} cells",
+                                "max_columns" if wide else "max_cells",
+                                "delete empty rows and columns beyond your data (or a stray cell far out), or "
+                                "split the sheet, then upload it again", sheet=big.sheet)]
         except Exception as exc:  # a damaged or password-protected workbook: report, never raise
             if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
                 return [], [_problem(name, "password-protected", "the workbook is password-protected, so it cannot "
