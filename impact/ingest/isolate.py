@@ -97,7 +97,12 @@ def ingest_isolated(name: str, data: bytes, options, limits):
         result.problems.append(_refused(
             name, "read-timeout", f"reading this file took longer than {limits.read_timeout_s:g} s (setting "
             "read_timeout_s), so it was stopped and not read", fix))
-    else:
+    elif outcome is None and worker.exitcode not in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, None):
+        result.problems.append(_refused(
+            name, "reader-stopped", f"the reader stopped unexpectedly while reading this file (exit "
+            f"{worker.exitcode}), so it was not read", "open it in Excel or LibreOffice, save it again as .xlsx and "
+            "upload that; if it happens again, send the file to the Beyond Footfall team"))
+    else:  # a MemoryError, or an abort / kill when an allocation failed under the cap
         result.problems.append(_refused(
             name, "read-out-of-memory", f"reading this file needed more than {limits.read_memory_mb:,} MB of memory "
             "(setting read_memory_mb), so it was stopped and not read", fix,
