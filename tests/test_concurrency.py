@@ -5,6 +5,7 @@ is a plain message with what to check, in the store, the CLI and the pages."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import threading
@@ -192,3 +193,32 @@ def test_pages_read_one_data_version_while_uploads_and_undos_land(db_url):
     finally:
         stop.set()
         writer.join(60)
+
+
+def test_a_fault_in_a_page_is_a_message_with_an_incident_id_in_the_log(monkeypatch, tmp_path):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from impact import views
+
+    monkeypatch.setenv("IMPACT_FAULTS", "")  # as in production (the tests raise by default)
+    monkeypatch.setenv("IMPACT_INCIDENT_LOG", str(tmp_path / "incidents.log"))
+    monkeypatch.setenv("IMPACT_DATABASE_URL", f"sqlite:///{tmp_path / 'f.db'}")
+    monkeypatch.setenv("IMPACT_AUTOLOAD_DEMO", "0")
+    Store(f"sqlite:///{tmp_path / 'f.db'}").commit(ingest_files([_file(9)]))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(views, "trend_table", broken)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    shown = [e.value for e in at.error]
+    assert len(shown) == 1 and "incident" in shown[0] and "a bug" not in shown[0]
+    incident = re.search(r"incident ([0-9a-f]{8})", shown[0]).group(1)
+    log = (tmp_path / "incidents.log").read_text()
+    assert f"incident {incident}" in log and "RuntimeError: a bug" in log and "Traceback" in log
+    st.cache_resource.clear()

@@ -1,6 +1,8 @@
 """What every page shares: the store, its frames cached per database change, the empty state."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from impact import indicators, views
@@ -41,6 +43,8 @@ def guarded(run) -> None:
     except sa.exc.SQLAlchemyError as exc:
         st.error(f"The data cannot be shown: {as_text(database_problem(exc, database_url()))}", icon=":material/database:")
     except Exception as exc:  # noqa: BLE001 - st.stop and st.rerun are BaseExceptions and pass through
+        if os.environ.get("IMPACT_FAULTS") == "raise":  # the tests: a page's fault must fail them
+            raise
         st.error(fault_text(record(exc, "showing a page")), icon=":material/error:")
 
 
