@@ -296,11 +296,18 @@ class Store:
             return CommitOutcome(False, message="not stored: the upload has no data rows")
         try:
             return with_retries(lambda: self._commit(result, uploader, force))
-        except sa.exc.IntegrityError:
+        except sa.exc.IntegrityError as exc:
             refused = self._refusals(result)
-            if refused:
+            if refused:  # another upload of the same file landed first: refused like any duplicate
                 return self._refused(refused)
-            raise
+            names = {}
+            for f in result.files:
+                names.setdefault(f.sha256, []).append(f.name)
+            twice = [n for n in names.values() if len(n) > 1]
+            if twice:
+                return CommitOutcome(False, message=f"not stored: the upload holds the same file twice "
+                                                    f"({' and '.join(twice[0])}); leave one of them out")
+            return CommitOutcome(False, message="not stored: " + database_problem(exc, self.url))
         except sa.exc.SQLAlchemyError as exc:
             return CommitOutcome(False, message="not stored: " + database_problem(exc, self.url))
         except Exception as exc:  # noqa: BLE001 - a fault of ours: logged with an id, nothing stored

@@ -222,3 +222,10 @@ def test_a_fault_in_a_page_is_a_message_with_an_incident_id_in_the_log(monkeypat
     log = (tmp_path / "incidents.log").read_text()
     assert f"incident {incident}" in log and "RuntimeError: a bug" in log and "Traceback" in log
     st.cache_resource.clear()
+
+
+def test_the_same_file_twice_in_one_upload_is_refused_in_words(db_url):
+    store = Store(db_url)
+    outcome = store.commit(ingest_files([_file(11), ("copy.csv", _file(11)[1])]))
+    assert not outcome.ok and "the same file twice (return_11.csv and copy.csv)" in outcome.message
+    assert store.batches().empty
