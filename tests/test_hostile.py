@@ -191,7 +191,8 @@ def test_the_upload_page_functions_refuse_or_store_each_hostile_file(name, corpu
     start = time.monotonic()
     result = upload.read_upload([(name, corpus[name].read_bytes())], limits=limits)
     took = time.monotonic() - start
-    assert took < 5, f"{name} took {took:.1f} s"
+    # a refusal within 5 s (the cap); a stored file is read whole, so only a loose bound on a busy machine
+    assert took < (5 if not expect.stored else 30), f"{name} took {took:.1f} s"
     assert _peak_mb() - before < 500
     errors = {p.code for p in result.errors}
     if expect.stored:
@@ -225,7 +226,7 @@ def test_the_cli_refuses_or_stores_each_hostile_file(name, corpus, db_url):
     with redirect_stdout(out):
         code = cli.main(["import", str(corpus[name]), "--db", db_url, "--json"])
     took = time.monotonic() - start
-    assert took < 5
+    assert took < (5 if not expect.stored else 30), f"{name} took {took:.1f} s"
     report = json.loads(out.getvalue())
     assert code == (0 if expect.stored else 1)
     if expect.stored:
