@@ -2,6 +2,8 @@
 (ui/filterbar.py) itself, so a page opened on its own still has it."""
 import streamlit as st
 
+from ui.common import guarded
+
 st.set_page_config(page_title="Beyond Footfall", page_icon="📚", layout="wide")
 
 explore = [
@@ -16,4 +18,4 @@ data = [
     st.Page("pages/comments.py", title="Comments", icon=":material/format_quote:"),
     st.Page("pages/evidence.py", title="Evidence", icon=":material/description:"),
 ]
-st.navigation({"Explore": explore, "Data": data}).run()
+guarded(st.navigation({"Explore": explore, "Data": data}).run)  # a fault is a message, never a traceback

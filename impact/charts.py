@@ -1,8 +1,13 @@
 """Plotly figure builders: data in, figure out, one colour-blind-safe palette."""
 from __future__ import annotations
 
+import functools
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from impact.safe_text import html_text
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -12,6 +17,40 @@ DOMAIN_LABELS = {
     "awareness": "More aware of library services", "library_use": "More likely to use the library",
     "satisfaction": "Satisfied",
 }
+
+
+_TEXT_ATTRS = ("x", "y", "text", "hovertext", "customdata", "labels", "ids", "parents", "name", "legendgroup")
+
+
+def _escaped(value):
+    if isinstance(value, str):
+        return html_text(value)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        array = np.asarray(value, dtype=object)
+        if array.dtype == object and any(isinstance(v, str) for v in array.ravel()):
+            return np.vectorize(html_text, otypes=[object])(array)
+    return value
+
+
+def text_safe(build):
+    """A figure builder whose names from users' files (categories, hovers, legends) show as text: Plotly would
+    make `<a href>` in a theme name a live link."""
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        fig = build(*args, **kwargs)
+        for trace in fig.data:
+            present = trace.to_plotly_json()
+            for attr in _TEXT_ATTRS:
+                if attr in present and present[attr] is not None:
+                    trace[attr] = _escaped(present[attr])
+        for axis in ("xaxis", "yaxis"):
+            layout_axis = fig.layout[axis]
+            if layout_axis.categoryarray is not None:
+                layout_axis.categoryarray = list(_escaped(list(layout_axis.categoryarray)))
+            if layout_axis.ticktext is not None:
+                layout_axis.ticktext = list(_escaped(list(layout_axis.ticktext)))
+        return fig
+    return wrapper
 
 
 def outcome_table(outcomes: dict, min_n: int = 10) -> pd.DataFrame:
@@ -30,6 +69,7 @@ def outcome_table(outcomes: dict, min_n: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@text_safe
 def outcome_bars(table: pd.DataFrame) -> go.Figure:
     shown = table.dropna(subset=["positive rate %"])
     fig = go.Figure(go.Bar(
@@ -70,6 +110,7 @@ def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
     return fig
 
 
+@text_safe
 def rate_by_group(table: pd.DataFrame, title: str, label: str = Col.GROUP, over_time: bool = False,
                   colour: str = PALETTE[0]) -> go.Figure:
     """Positive rate per group with its 95% Wilson interval; unreliable groups marked, not drawn as a rate."""
@@ -104,6 +145,7 @@ def rate_by_group(table: pd.DataFrame, title: str, label: str = Col.GROUP, over_
     return _layout(fig, title, _height(len(table)))
 
 
+@text_safe
 def change_dumbbell(table: pd.DataFrame) -> go.Figure:
     """Mean answer before and after per outcome item, joined by a line; the method and n in the hover."""
     fig = go.Figure()
@@ -126,6 +168,7 @@ def change_dumbbell(table: pd.DataFrame) -> go.Figure:
     return _layout(fig, "Mean answer before and after the programme, by outcome", _height(len(table)))
 
 
+@text_safe
 def trend(table: pd.DataFrame, grain_label: str) -> go.Figure:
     """Attendance per period (bars) and the pooled positive rate (line, right axis) over time."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -152,6 +195,7 @@ def trend(table: pd.DataFrame, grain_label: str) -> go.Figure:
     return _layout(fig, f"Attendance and positive outcomes by {grain_label}", 420)
 
 
+@text_safe
 def attendance_bars(table: pd.DataFrame, label: str, title: str) -> go.Figure:
     """Attendance per group, horizontal, with sessions in the hover."""
     fig = go.Figure(go.Bar(x=table[Col.ATTENDANCE], y=table[label], orientation="h", marker_color=PALETTE[4],
@@ -178,6 +222,7 @@ def _by_type(table: pd.DataFrame):
 LIBRARY_COLOUR = "#444444"  # the library service as a party, beside partners coloured by partnership type
 
 
+@text_safe
 def stake_bars(stakes: pd.DataFrame, programmes: list[str] | None = None) -> go.Figure:
     """One small multiple per stake (efforts, outputs, money, marketing, results): for each partnership
     programme, the library's share beside its partners' (by partnership type), stacked to 100%. Takes
@@ -250,6 +295,7 @@ def stake_bars(stakes: pd.DataFrame, programmes: list[str] | None = None) -> go.
                    160 + 22 * max(n, 1))
 
 
+@text_safe
 def feedback_dumbbell(table: pd.DataFrame) -> go.Figure:
     """Both sides' mean health-check score per partnership: the library and the partner on one line.
     Takes `impact.partner_views.feedback_table`."""
@@ -274,6 +320,7 @@ def feedback_dumbbell(table: pd.DataFrame) -> go.Figure:
                    _height(len(shown)))
 
 
+@text_safe
 def network(graph, seed: int = 7) -> go.Figure:
     """The partner-programme graph: partners coloured by partnership type, programmes as small grey squares;
     every programme is the library's, so the library itself is the hub left undrawn."""
@@ -311,6 +358,7 @@ def network(graph, seed: int = 7) -> go.Figure:
     return _layout(fig, "Partnership network: partners (coloured by type) joined through shared programmes", 560)
 
 
+@text_safe
 def representation(table: pd.DataFrame, dimension_label: str, threshold: float) -> go.Figure:
     """Representation index per group with its interval, the parity line at 1 and the blindspot threshold."""
     shown = table.dropna(subset=[Col.RI])

@@ -65,13 +65,21 @@ def _missing(paths) -> list[str]:
     return [p for p in paths if not Path(p).is_file()]
 
 
+def _limits(args, settings=None):
+    """The page's limits for the CLI: the store's settings (import) or the defaults (validate), each file read
+    in a worker with the same time and memory caps."""
+    from impact.ingest import Limits
+
+    return Limits.from_settings(settings or {}, isolate=True, encoding=getattr(args, "encoding", None) or None)
+
+
 def cmd_validate(args) -> int:
     from impact.ingest import ingest_paths
 
     if missing := _missing(args.files):
         print(f"no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
-    result = ingest_paths(args.files, _options(args))
+    result = ingest_paths(args.files, _options(args), _limits(args))
     report = result.report()
     if args.json:
         print(json.dumps(report, default=str, indent=1))
@@ -87,9 +95,9 @@ def cmd_import(args) -> int:
     if missing := _missing(args.files):
         print(f"no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
-    result = ingest_paths(args.files, _options(args))
-    report = result.report()
     store = Store(args.db)
+    result = ingest_paths(args.files, _options(args), _limits(args, store.settings()))
+    report = result.report()
     outcome = store.commit(result, uploader=args.uploader or "", force=args.force)
     report.update({"batch_id": outcome.to_dict()["batch_id"], "batch_ids": outcome.batch_ids,
                    "stored": outcome.stored, "created": outcome.created, "refused": outcome.refused,
@@ -438,6 +446,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--map", action="append", metavar="HEADER=canonical",
                        help='map a header to a canonical column (repeatable); "HEADER=" ignores it')
         p.add_argument("--us-dates", action="store_true", help="read 04/03/2025 as April 3 (US month-first)")
+        p.add_argument("--encoding", help="a CSV's text encoding, e.g. cp1252 or utf-16 (default: detect, and ask "
+                                          "when unsure)")
         p.add_argument("--set", action="append", metavar="column=value",
                        help='a value for a canonical column where the file leaves it blank or has no such column, '
                             'e.g. --set "programme=Code Club" (repeatable)')
@@ -503,5 +513,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run one command; a database that cannot be used, or a fault of ours, is a plain message (exit 3), never
+    a traceback (the fault is logged with an incident id)."""
+    import logging
+
+    import sqlalchemy as sa
+
+    from impact.incident import fault_text, record
+    from impact.store import DatabaseUnavailable, database_problem
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except DatabaseUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except sa.exc.SQLAlchemyError as exc:
+        print(f"error: {database_problem(exc, getattr(args, 'db', None) or '')}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("stopped: nothing more was changed", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a fault of ours
+        print(f"error: {fault_text(record(exc, 'running ' + args.command))}", file=sys.stderr)
+    return 3

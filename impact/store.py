@@ -37,6 +37,18 @@ DEFAULT_SETTINGS = {
     "partner_agreed_tolerance": "0.1",  # agreed and delivered shares further apart: over- or under-delivered
     "partner_rating_gap": "1.0",  # the library rates a partnership this much above the partner (health check)
     "partner_working_from": "3.0",  # a side's mean health-check score below this: not working for it
+    # read limits and plausibility (impact/ingest/limits.py): a file over a limit is refused, naming the setting
+    "max_uncompressed_mb": "500",
+    "max_compression_ratio": "100",
+    "max_zip_parts": "2000",
+    "max_columns": "2000",
+    "max_cells": "10000000",
+    "max_field_chars": "131072",
+    "read_timeout_s": "120",
+    "read_memory_mb": "2048",
+    "earliest_year": "1990",
+    "latest_year": "",  # blank = next year
+    "max_attendees_per_session": "1000",
 }
 _SQL_TYPES = {
     schema.TEXT: sa.Text, schema.ID: sa.Text, schema.CHOICE: sa.Text, schema.DATE: sa.Date,
@@ -64,6 +76,10 @@ def _metadata() -> tuple[sa.MetaData, dict[str, sa.Table]]:
         sa.Column("original", sa.LargeBinary),  # the file's bytes, unless it held personal data
         sa.Column("personal_data", sa.Boolean, nullable=False, default=False),
         sa.Column("undone_at", sa.DateTime),
+        # the file's hash while the batch is active and was not stored again on purpose (NULL otherwise): unique,
+        # so the same file imported twice at once is stored once (a constraint, not a check-then-insert)
+        sa.Column("active_sha256", sa.String(64)),
+        sa.Index("batches_active_sha256", "active_sha256", unique=True),
     )
     tables = {"batches": batches}
     for t in schema.TABLES.values():
@@ -127,22 +143,85 @@ def _rows(frame: pd.DataFrame, table: sa.Table, columns: list[str], iso_dates: b
     return list(zip(*(out[c] for c in columns)))
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be used (down, read-only, damaged, locked too long); str() is the plain message."""
+
+
+def database_problem(exc: BaseException, url: str = "") -> str:
+    """A database error as a sentence for staff, with what to check; never the driver's traceback."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    where = sa.engine.make_url(url).render_as_string(hide_password=True) if url else "the database"
+    if "locked" in text or "busy" in text:
+        return ("the database was busy with another upload for too long. Nothing was changed; try again in a "
+                "minute.")
+    if "readonly" in text or "read-only" in text or "read only" in text or "permission denied" in text:
+        return (f"the database ({where}) is read-only, so nothing can be stored. Check that the server may write "
+                "to the database file and its folder (or that the database user may write), then try again.")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return (f"the database ({where}) is damaged and cannot be read. Restore it from your last backup, or move "
+                "it aside so a new one is made, then restart.")
+    if "connection" in text or "could not connect" in text or "refused" in text or "timeout" in text \
+            or "unable to open" in text or "does not exist" in text:
+        return (f"the database ({where}) cannot be reached. Check that the database server is running and that "
+                "IMPACT_DATABASE_URL (or --db) points at it, then try again.")
+    return (f"the database ({where}) reported a problem ({exc.__class__.__name__}). Nothing was changed; check the "
+            "database server and try again.")
+
+
+def with_retries(action, attempts: int = 5, wait: float = 0.2):
+    """Run `action`, again after a short wait while SQLite says the database is locked (busy_timeout covers
+    most waits; a lock upgrade in WAL mode can still fail at once) or PostgreSQL reports a serialisation clash."""
+    import time
+
+    for attempt in range(attempts):
+        try:
+            return action()
+        except sa.exc.OperationalError as exc:
+            text = str(exc.orig if exc.orig is not None else exc).lower()
+            if attempt == attempts - 1 or not ("locked" in text or "busy" in text or "serializ" in text
+                                               or "deadlock" in text):
+                raise
+            time.sleep(wait * (attempt + 1))
+
+
 class Store:
     def __init__(self, url: str | None = None):
         self.url = database_url(url)
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = sa.create_engine(self.url, future=True)
+        sqlite = self.url.startswith("sqlite")
+        # SQLite: wait up to 30 s for another writer (the app and the CLI, two uploads) instead of failing at once
+        self.engine = sa.create_engine(self.url, future=True, connect_args={"timeout": 30} if sqlite else {})
         if self.engine.dialect.name == "sqlite":
             @sa.event.listens_for(self.engine, "connect")
             def _pragmas(conn, _):
                 cur = conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")  # the app and the CLI may use the file at once
+                cur.execute("PRAGMA busy_timeout=30000")
+                try:
+                    cur.execute("PRAGMA journal_mode=WAL")  # the app and the CLI may use the file at once
+                except Exception:  # noqa: BLE001 - a read-only file keeps its journal mode; reading still works
+                    pass
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.close()
         self.metadata, self.tables = _metadata()
-        self.metadata.create_all(self.engine)
-        self._add_missing_columns()
+        try:
+            with_retries(lambda: self.metadata.create_all(self.engine))
+            with_retries(self._migrate)
+            with_retries(self._add_missing_columns)
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseUnavailable(database_problem(exc, self.url)) from exc
+
+    def _migrate(self) -> None:
+        """Databases made before batches.active_sha256: add it, filled for the first active copy of each file."""
+        columns = {c["name"] for c in sa.inspect(self.engine).get_columns("batches")}
+        if "active_sha256" in columns:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("ALTER TABLE batches ADD COLUMN active_sha256 VARCHAR(64)"))
+            conn.execute(sa.text("UPDATE batches SET active_sha256 = sha256 WHERE undone_at IS NULL AND id = "
+                                 "(SELECT MIN(b2.id) FROM batches b2 WHERE b2.sha256 = batches.sha256 "
+                                 "AND b2.undone_at IS NULL)"))
+            conn.execute(sa.text("CREATE UNIQUE INDEX IF NOT EXISTS batches_active_sha256 ON batches (active_sha256)"))
 
     def _add_missing_columns(self) -> None:
         """A database made by an older version lacks columns added since (e.g. survey_responses.quote_consent):
@@ -229,27 +308,58 @@ class Store:
                                          "first_uploaded": row.uploaded_at.isoformat(timespec="seconds")}
 
     def commit(self, result: IngestResult, uploader: str = "", force: bool = False) -> CommitOutcome:
-        """Store every file of an upload as one batch each, in one transaction: all or nothing."""
+        """Store every file of an upload as one batch each, in one transaction: all or nothing. Never raises:
+        a locked, unreachable, read-only or damaged database, or a fault of ours, is a plain message."""
         if not result.ok:
             return CommitOutcome(False, message=f"not stored: {len(result.errors)} errors to fix first")
-        refused = []
-        if not force:
+        if not any(len(frame) for f in result.files for frame in f.frames.values()):
+            return CommitOutcome(False, message="not stored: the upload has no data rows")
+        try:
+            return with_retries(lambda: self._commit(result, uploader, force))
+        except sa.exc.IntegrityError as exc:
+            refused = self._refusals(result)
+            if refused:  # another upload of the same file landed first: refused like any duplicate
+                return self._refused(refused)
+            names = {}
             for f in result.files:
-                dup = self.find_duplicate(f.sha256)
-                if dup:
-                    # the file as named now, and as it was named when first stored
-                    refused.append({**dup, "file": f.name, "first_file": dup["file"]})
-        if refused:
-            first = refused[0]
-            return CommitOutcome(False, refused=refused,
-                                 message=f"not stored: {first['file']} was already uploaded on "
-                                         f"{first['first_uploaded']} (batch {first['batch_id']}); "
-                                         "undo that batch or force to upload it again")
+                names.setdefault(f.sha256, []).append(f.name)
+            twice = [n for n in names.values() if len(n) > 1]
+            if twice:
+                return CommitOutcome(False, message=f"not stored: the upload holds the same file twice "
+                                                    f"({' and '.join(twice[0])}); leave one of them out")
+            return CommitOutcome(False, message="not stored: " + database_problem(exc, self.url))
+        except sa.exc.SQLAlchemyError as exc:
+            return CommitOutcome(False, message="not stored: " + database_problem(exc, self.url))
+        except Exception as exc:  # noqa: BLE001 - a fault of ours: logged with an id, nothing stored
+            from impact.incident import fault_text, record
+
+            return CommitOutcome(False, message="not stored. " + fault_text(record(exc, "storing an upload")))
+
+    def _refusals(self, result: IngestResult) -> list[dict]:
+        refused = []
+        for f in result.files:
+            dup = self.find_duplicate(f.sha256)
+            if dup:
+                # the file as named now, and as it was named when first stored
+                refused.append({**dup, "file": f.name, "first_file": dup["file"]})
+        return refused
+
+    @staticmethod
+    def _refused(refused: list[dict]) -> CommitOutcome:
+        first = refused[0]
+        return CommitOutcome(False, refused=refused,
+                             message=f"not stored: {first['file']} was already uploaded on "
+                                     f"{first['first_uploaded']} (batch {first['batch_id']}); "
+                                     "undo that batch or force to upload it again")
+
+    def _commit(self, result: IngestResult, uploader: str, force: bool) -> CommitOutcome:
+        if not force and (refused := self._refusals(result)):
+            return self._refused(refused)
         outcome = CommitOutcome(True)
         with self.engine.begin() as conn:
             known = self._known(conn, result)
             for f in result.files:
-                batch_id = self._insert_batch(conn, f, uploader)
+                batch_id = self._insert_batch(conn, f, uploader, force)
                 outcome.batch_ids.append(batch_id)
                 rows = {}
                 for table, frame in self._expand(f.frames, known).items():
@@ -281,11 +391,11 @@ class Store:
         q = sa.select(id_col).join(b, b.c.id == t.c.batch_id).where(b.c.undone_at.is_(None)).distinct()
         return [r[0] for r in conn.execute(q)]
 
-    def _insert_batch(self, conn, f, uploader: str) -> int:
+    def _insert_batch(self, conn, f, uploader: str, force: bool = False) -> int:
         b = self.tables["batches"]
         personal = bool(f.personal_columns)
         res = conn.execute(b.insert().values(
-            file_name=f.name, sha256=f.sha256, uploaded_at=dt.datetime.now().replace(microsecond=0),
+            file_name=f.name, sha256=f.sha256, active_sha256=None if force else f.sha256, uploaded_at=dt.datetime.now().replace(microsecond=0),
             uploader=uploader or os.environ.get("USER", ""), rows="{}", original=None if personal else f.data,
             personal_data=personal))
         return int(res.inserted_primary_key[0])
@@ -392,7 +502,7 @@ class Store:
                 if n:
                     removed[name] = n
             conn.execute(b.update().where(b.c.id == batch_id).values(
-                undone_at=dt.datetime.now().replace(microsecond=0), original=None))
+                undone_at=dt.datetime.now().replace(microsecond=0), original=None, active_sha256=None))
         return removed
 
     def version(self) -> str:
@@ -408,11 +518,14 @@ class Store:
             return conn.execute(sa.select(sa.func.count()).select_from(b).where(b.c.undone_at.is_(None))).scalar() == 0
 
     # -- frames out ------------------------------------------------------------------------------
-    def load(self, table: str) -> pd.DataFrame:
+    def load(self, table: str, conn=None) -> pd.DataFrame:
         """One canonical table as a DataFrame (active batches only); partners and programmes one row per id."""
         t, b = self.tables[table], self.tables["batches"]
         q = sa.select(t).join(b, b.c.id == t.c.batch_id).where(b.c.undone_at.is_(None)).order_by(t.c.id)
-        with self.engine.connect() as conn:
+        if conn is None:
+            with self.engine.connect() as own:
+                frame = pd.read_sql(q, own)
+        else:
             frame = pd.read_sql(q, conn)
         tdef = schema.TABLES[table]
         for c in tdef.stored_columns:
@@ -441,7 +554,15 @@ class Store:
         return frame.reset_index(drop=True)
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {name: self.load(name) for name in schema.TABLES}
+        """Every table from one snapshot (one read transaction; REPEATABLE READ on PostgreSQL), so an undo or
+        an upload landing while a page reads never mixes two data versions."""
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                if self.engine.dialect.name == "sqlite":
+                    conn.exec_driver_sql("BEGIN")  # pysqlite opens no transaction for reads by itself
+                return {name: self.load(name, conn) for name in schema.TABLES}
 
 
 def demo_files() -> list[Path]:

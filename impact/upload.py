@@ -3,8 +3,8 @@ what a commit would do, and the upload history. pages/upload.py lays these out; 
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
-import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,8 +14,8 @@ import pandas as pd
 from impact import schema
 from impact.ingest import (
     SKIP_SHEET,
-    FileResult,
     IngestResult,
+    Limits,
     Options,
     Problem,
     cross_check,
@@ -36,24 +36,20 @@ KIND_WORDS = {schema.DATE: "a date", schema.COUNT: "a count of people or session
 
 # -- reading --------------------------------------------------------------------------------------------
 
-def read_upload(files: list[tuple[str, bytes]], options: Options | None = None, max_mb: float = 50,
-                progress: Progress | None = None) -> IngestResult:
-    """Read and check every file as one upload (nothing stored). A file over `max_mb` is reported, not read;
-    rows identical to the template's example rows are left out, each with a warning."""
+def read_upload(files: list[tuple[str, bytes]], options: Options | None = None, max_mb: float | None = None,
+                progress: Progress | None = None, limits: Limits | None = None) -> IngestResult:
+    """Read and check every file as one upload (nothing stored), each in a worker with time and memory caps
+    (`limits`, default: the defaults with `max_mb` as the upload limit). A file over a limit is reported, not
+    read; rows identical to the template's example rows are left out, each with a warning."""
     options = options or Options()
+    limits = limits or Limits(isolate=True)
+    if max_mb is not None:
+        limits = dataclasses.replace(limits, max_upload_mb=max_mb)
     step = progress or (lambda fraction, text: None)
     files_out = []
     for i, (name, data) in enumerate(files):
         step(i / (len(files) + 1), f"Reading and checking {name} ({i + 1} of {len(files)})…")
-        if len(data) > max_mb * 1024 * 1024:
-            too_large = FileResult(name, b"", hashlib.sha256(data).hexdigest())
-            too_large.problems.append(Problem(
-                ERROR, "file-too-large", name, None, None, None, f"{len(data) / 1024 / 1024:.1f} MB",
-                f"the file is larger than the upload limit of {max_mb:g} MB, so it was not read",
-                "split it into smaller files (e.g. one per year), or ask an admin to raise max_upload_mb"))
-            files_out.append(too_large)
-            continue
-        files_out.append(ingest_file(name, data, options))
+        files_out.append(ingest_file(name, data, options, limits))
     result = IngestResult(files_out)
     step(len(files) / (len(files) + 1), "Checking the sheets against each other…")
     drop_template_examples(result)

@@ -3,6 +3,7 @@ import streamlit as st
 
 from impact import charts, equity, views
 from impact.equity.reach import UNITS
+from impact.safe_text import markdown as as_text
 from impact.views import Col
 from ui.common import (
     Keys,
@@ -110,7 +111,7 @@ else:
                                                 f"{views.dimension_label(gap_dim).lower()}", colour=charts.PALETTE[2]),
                     width="stretch", key="equity.gap")
     if gap.gap is not None:
-        st.caption(f"Gap between the best-served ({gap.best}) and worst-served ({gap.worst}) groups: "
+        st.caption(f"Gap between the best-served ({as_text(gap.best)}) and worst-served ({as_text(gap.worst)}) groups: "
                    f"{100 * gap.gap:.0f} percentage points"
                    + (" — their 95% intervals do not overlap." if gap.significant else
                       " — their intervals overlap, so the gap may be chance.")

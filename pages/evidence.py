@@ -6,6 +6,7 @@ import streamlit as st
 from impact import comments, schema
 from impact.export import FORMATS, export_pack
 from impact.filters import Filters
+from impact.safe_text import markdown as as_text
 from ui.common import current, store
 
 
@@ -72,9 +73,9 @@ if Keys.PACK in st.session_state:
                        "application/zip", on_click="ignore", type="primary", key="evidence_download")
     st.subheader("What the evidence says")
     for text in st.session_state[Keys.STATEMENTS]:
-        st.markdown(f"- {text}")
+        st.markdown(f"- {as_text(text)}")
     for note in st.session_state[Keys.LEFT_OUT]:
-        st.caption(f"Left out: {note}")
+        st.caption(f"Left out: {as_text(note)}")
     st.caption("Self-reported survey answers from those who chose to answer, with no comparison group: a direction "
                "of change, not proof of cause. Cells describing fewer than "
                f"{store().setting('suppress_n')} people are suppressed ([c]) in every file.")

@@ -6,6 +6,7 @@ import streamlit as st
 from impact import charts, equity, indicators, partner_views, views
 from impact.equity.partners import LIBRARY
 from impact.filters import NOT_RECORDED
+from impact.safe_text import markdown as as_text
 from impact.views import Col
 from ui.comments import section as what_people_said
 from ui.common import (
@@ -60,7 +61,7 @@ name = st.selectbox("Programme", names, key=Keys.PROGRAMME, help="programmes in 
 one = replace(chosen, programmes=(name,))
 ind = indicators.compute(data, one, min_n, rate)
 row = table[table[Col.PROGRAMME] == name].iloc[0]
-st.caption(" · ".join(str(x) for x in (row[Col.THEME], row[Col.BRANCH]) if x is not None and str(x) != "nan"))
+st.caption(" · ".join(as_text(x) for x in (row[Col.THEME], row[Col.BRANCH]) if x is not None and str(x) != "nan"))
 r = ind.reach
 cols = st.columns(5)
 cols[0].metric("Sessions", f"{r.sessions:,}", border=True)

@@ -8,10 +8,13 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from impact import schema, templates, upload
-from impact.ingest import IngestResult, Options, SheetOptions
+from impact.ingest import IngestResult, Limits, Options, SheetOptions
+from impact.safe_text import markdown as as_text
 from ui.common import store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ENCODINGS = {"detect": "detect (UTF-8, UTF-16)", "cp1252": "Windows-1252 (Excel on Windows)", "utf-8": "UTF-8",
+             "utf-16": "UTF-16", "latin-1": "Latin-1 (ISO-8859-1)", "mac-roman": "Mac Roman"}
 
 
 class Keys:
@@ -20,6 +23,7 @@ class Keys:
     ROUND = "upload.round"
     UPLOADER = "upload.uploader"
     US_DATES = "upload.us_dates"
+    ENCODING = "upload.encoding"
     RESULTS = "upload.results"  # memo of checked uploads: (files, options) -> IngestResult
     EDITOR_HEADERS = "upload.editor_headers"  # editor key -> headers in the order the editor showed them
     CORRECTED = "upload.corrected"  # table keys of sheets the user corrected in this session
@@ -56,14 +60,16 @@ class SheetChoice:
     corrected: bool = False  # changed by the user in this session (and so remembered)
 
 
-def checked(files: list[tuple[str, bytes]], options: Options, max_mb: float) -> IngestResult:
+def checked(files: list[tuple[str, bytes]], options: Options, max_mb: float, encoding: str | None = None) -> IngestResult:
     """Read and check the files once per set of choices (kept in this session), with a progress bar."""
     memo = st.session_state.setdefault(Keys.RESULTS, {})
-    key = (tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files), repr(options), max_mb)
+    key = (tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files), repr(options), max_mb, encoding)
     if key not in memo:
         slot = st.empty()
         bar = slot.progress(0.0, "Reading and checking…")
-        memo[key] = upload.read_upload(files, options, max_mb, progress=lambda f, text: bar.progress(f, text))
+        limits = Limits.from_settings(store().settings(), isolate=True, max_upload_mb=max_mb,  # a capped worker
+                                      encoding=encoding)
+        memo[key] = upload.read_upload(files, options, progress=lambda f, text: bar.progress(f, text), limits=limits)
         slot.empty()
         while len(memo) > 4:
             memo.pop(next(iter(memo)))
@@ -99,7 +105,7 @@ def sheet_editor(db, f, summary, choice: SheetChoice, round_: int) -> None:
     """Which table the sheet holds, and each header's column, in an editor the user can correct."""
     with st.container(border=True):
         where = f"header on row {summary.header_row}" if summary.header_row else "not read"
-        st.markdown(f"**{summary.file} › {summary.sheet}** · {summary.rows:,} rows · {where}")
+        st.markdown(f"**{as_text(summary.file)} › {as_text(summary.sheet)}** · {summary.rows:,} rows · {where}")
         options = upload.table_choices()
         st.selectbox("This sheet holds", options, key=Keys.table(round_, summary.file, summary.sheet),
                      index=options.index(choice.default) if choice.default in options else None,
@@ -162,7 +168,7 @@ def report(result: IngestResult, plan: upload.UploadPlan) -> None:
         for table, names in new.items():
             hint = (" They will have no partnership type: add them to a Partners sheet to say which kind."
                     if table == "partners" else " Add them to a Programmes sheet to give their theme and branch.")
-            st.markdown(f"New {table} ({len(names)}): {', '.join(names)}.{hint}")
+            st.markdown(f"New {table} ({len(names)}): {as_text(', '.join(names))}.{hint}")
     elif result.ok:
         st.caption("No new partners or programmes will be created: every one named is already stored or defined "
                    "in this upload.")
@@ -173,7 +179,7 @@ def commit(db, result: IngestResult, plan: upload.UploadPlan, uploader: str) -> 
         st.error(f"{len(result.errors):,} errors must be fixed before anything is stored. Correct the column "
                  "mapping above, or fix the spreadsheet and upload it again.")
     for dup in plan.duplicates:
-        st.warning(f"{dup['file']} was already uploaded on {upload.when(dup['first_uploaded'])}"
+        st.warning(f"{as_text(dup['file'])} was already uploaded on {upload.when(dup['first_uploaded'])}"
                    f"{upload.same_as(dup)} (batch {dup['batch_id']}). It will not be stored twice unless you say so.")
     force = st.checkbox("Store it again anyway", key=Keys.FORCE) if plan.duplicates else False
     st.caption(f"Ready: {upload.rows_text(plan.rows)}." if result.ok else "")
@@ -181,11 +187,11 @@ def commit(db, result: IngestResult, plan: upload.UploadPlan, uploader: str) -> 
         with st.spinner("Storing…"):
             outcome = db.commit(result, uploader=uploader.strip(), force=force)
         if outcome.ok:
-            st.session_state[Keys.MESSAGE] = ("success", upload.commit_summary(outcome))
+            st.session_state[Keys.MESSAGE] = ("success", as_text(upload.commit_summary(outcome)))
             st.session_state[Keys.ROUND] += 1
             st.session_state.pop(Keys.RESULTS, None)
             st.rerun()
-        st.error(upload.commit_summary(outcome))
+        st.error(as_text(upload.commit_summary(outcome)))
 
 
 def history(db) -> None:
@@ -205,7 +211,7 @@ def history(db) -> None:
         st.session_state[Keys.CONFIRM_UNDO] = chosen
     asked = st.session_state.get(Keys.CONFIRM_UNDO)
     if asked is not None and asked == chosen:
-        st.warning(f"Undo {labels[asked]}? Every row it stored leaves every page and export at once. It stays in "
+        st.warning(f"Undo {as_text(labels[asked])}? Every row it stored leaves every page and export at once. It stays in "
                    "the history, marked undone, and the same file can be uploaded again.")
         yes, no = st.columns([1, 4])
         if yes.button(f"Yes, undo batch {asked}", type="primary"):
@@ -255,6 +261,9 @@ left, right = st.columns(2)
 uploader = left.text_input("Your name or initials, for the upload history", key=Keys.UPLOADER)
 us_dates = right.toggle("US dates (month first: 04/03/2025 is 3 April)", key=Keys.US_DATES,
                         value=db.setting("dayfirst") == "false")
+encoding = right.selectbox("Text encoding of CSV files", list(ENCODINGS), format_func=ENCODINGS.get, key=Keys.ENCODING,
+                           help="Leave on 'detect': a file that is not UTF-8 is reported with the rows and a guess. "
+                                "Choose an encoding when the report asks you to.")
 
 if not uploaded:
     st.info("Choose one or more files above (or drag them in). You will see how they are read before anything "
@@ -262,7 +271,8 @@ if not uploaded:
 else:
     files = [(f.name, f.getvalue()) for f in uploaded]
     options = Options(dayfirst=not us_dates)
-    base = checked(files, options, max_mb)
+    encoding = None if encoding == "detect" else encoding
+    base = checked(files, options, max_mb, encoding)
     choices = {}
     sheet_choices = {}
     for summary in base.sheets:
@@ -270,7 +280,7 @@ else:
         sheet_choices[summary.file, summary.sheet] = choice
         if choice.table != summary.table or choice.overrides:
             choices[summary.file, summary.sheet] = SheetOptions(choice.table, choice.overrides)
-    result = checked(files, replace(options, sheets=choices), max_mb) if choices else base
+    result = checked(files, replace(options, sheets=choices), max_mb, encoding) if choices else base
 
     st.subheader("3 · Check how each sheet is read")
     st.caption("Each header of your file and the column it is imported as. Wrong? Click the cell in 'Imported as' "
@@ -282,7 +292,7 @@ else:
                 sheet_editor(db, f, summary, choice, round_)
     unread = [f for f in result.files if not f.sheets]
     for f in unread:
-        st.error(f"{f.name}: could not be read; see the report below.")
+        st.error(f"{as_text(f.name)}: could not be read; see the report below.")
 
     plan = upload.plan(result, db)
     st.subheader("4 · Validation report")

@@ -7,6 +7,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+# a page's fault must fail the page tests, not become a message with an incident id (ui.common.guarded)
+os.environ.setdefault("IMPACT_FAULTS", "raise")
 PG_URL = os.environ.get("IMPACT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -1,11 +1,19 @@
 """What every page shares: the store, its frames cached per database change, the empty state."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from impact import indicators, views
 from impact.filters import Filters, Prepared, prepare
-from impact.store import Store, database_url, ensure_demo
+from impact.store import (
+    DatabaseUnavailable,
+    Store,
+    database_problem,
+    database_url,
+    ensure_demo,
+)
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -17,7 +25,33 @@ def _store(url: str) -> Store:
 
 def store() -> Store:
     """One store per database URL and server process; an empty database gets the demo library service first."""
-    return _store(database_url())
+    try:
+        return _store(database_url())
+    except DatabaseUnavailable as exc:  # every page needs the store: say why there is none, and stop
+        from impact.safe_text import markdown as as_text
+
+        st.error(f"The data cannot be shown: {as_text(exc)}", icon=":material/database:")
+        st.stop()
+
+
+def guarded(run) -> None:
+    """Run a page; a database that cannot be used, or a fault of ours, becomes a plain message on the page
+    (the fault logged with an incident id the user can quote), never a traceback."""
+    import sqlalchemy as sa
+
+    from impact.incident import fault_text, record
+    from impact.safe_text import markdown as as_text
+
+    try:
+        run()
+    except DatabaseUnavailable as exc:
+        st.error(f"The data cannot be shown: {as_text(exc)}", icon=":material/database:")
+    except sa.exc.SQLAlchemyError as exc:
+        st.error(f"The data cannot be shown: {as_text(database_problem(exc, database_url()))}", icon=":material/database:")
+    except Exception as exc:  # noqa: BLE001 - st.stop and st.rerun are BaseExceptions and pass through
+        if os.environ.get("IMPACT_FAULTS") == "raise":  # the tests: a page's fault must fail them
+            raise
+        st.error(fault_text(record(exc, "showing a page")), icon=":material/error:")
 
 
 @st.cache_data(show_spinner="Loading data…", max_entries=4)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from impact import schema, views
 from impact.filters import GRAINS, Filters, Prepared
+from impact.safe_text import markdown as as_text
 from ui.common import Keys, Params, nothing_loaded, prepared, settings
 
 ALL_TIME, CUSTOM = "All time", "Custom dates"
@@ -184,7 +185,7 @@ def filter_bar() -> Filters:
                          partners=partners, partnership_types=types, themes=themes, branches=branches,
                          programmes=programmes, groups={dimension: groups} if groups else {})
     except ValueError as problem:  # e.g. a custom period that ends before it starts
-        bar.warning(f"{problem}: the period is ignored until it is fixed.")
+        bar.warning(f"{as_text(problem)}: the period is ignored until it is fixed.")
         chosen = Filters(grain=grain, fy_start_month=fy_start, partners=partners, partnership_types=types,
                          themes=themes, branches=branches, programmes=programmes,
                          groups={dimension: groups} if groups else {})

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from impact.ingest.clean import slug
+from impact.ingest.limits import MB, Limits
 from impact.ingest.read import read_sheets
 from impact.ingest.report import ERROR, WARNING, Problem, SheetSummary
 from impact.ingest.sheet import SKIP_SHEET, Options, SheetOptions, SheetReader
 
-__all__ = ["SKIP_SHEET", "FileResult", "IngestResult", "Options", "Problem", "SheetOptions", "ingest_files",
+__all__ = ["SKIP_SHEET", "FileResult", "IngestResult", "Limits", "Options", "Problem", "SheetOptions", "ingest_files",
            "ingest_paths"]
 
 
@@ -86,13 +87,59 @@ def skipped(result: FileResult, raw, chosen: bool) -> None:
                                    "(or --table), or rename the sheet"))
 
 
-def ingest_file(name: str, data: bytes, options: Options | None = None) -> FileResult:
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def too_large(name: str, size: int, limits: Limits, sha256: str = "") -> FileResult:
+    """A file over the upload limit: reported, never read (the CLI does not even load it)."""
+    result = FileResult(name, b"", sha256)
+    result.problems.append(Problem(
+        ERROR, "file-too-large", name, None, None, None, f"{size / MB:.1f} MB",
+        f"the file is larger than the upload limit of {limits.max_upload_mb:g} MB (setting max_upload_mb), "
+        "so it was not read", "split it into smaller files (e.g. one per year), or ask an admin to raise "
+                              "max_upload_mb"))
+    return result
+
+
+def ingest_file(name: str, data: bytes, options: Options | None = None, limits: Limits | None = None) -> FileResult:
+    """Read, check and clean one file. Never raises: a fault of ours becomes an `internal-error` problem
+    with an incident id (logged with its traceback); with `limits.isolate` it runs in a capped worker."""
     options = options or Options()
-    result = FileResult(name, data, hashlib.sha256(data).hexdigest())
-    sheets, problems = read_sheets(data, name)
+    limits = limits or Limits()
+    if len(data) > limits.max_upload_mb * MB:
+        return too_large(name, len(data), limits, file_sha256(data))
+    if limits.isolate:
+        from impact.ingest.isolate import ingest_isolated
+
+        return ingest_isolated(name, data, options, limits)
+    result = FileResult(name, data, file_sha256(data))
+    try:
+        raws = _ingest(result, name, data, options, limits)
+        if raws is not None:
+            from impact.ingest import plausible
+
+            plausible.check(result, raws, limits)
+    except MemoryError:
+        raise  # over the worker's memory cap: the worker reports it
+    except Exception as exc:  # a fault of ours must not become a traceback, nor a half-read file
+        from impact.incident import record
+
+        incident = record(exc, f"reading {name}")
+        result.frames, result.sheets = {}, []
+        result.problems.append(Problem(ERROR, "internal-error", name, None, None, None, incident,
+                                       f"this file could not be read because of a fault in Beyond Footfall "
+                                       f"(incident {incident}); nothing from it will be stored",
+                                       f"tell your administrator the incident id {incident}, and send the file "
+                                       "to the Beyond Footfall team if you can"))
+    return result
+
+
+def _ingest(result: FileResult, name: str, data: bytes, options: Options, limits: Limits):
+    sheets, problems = read_sheets(data, name, limits)
     result.problems.extend(problems)
-    if problems:
-        return result
+    if any(p.severity == ERROR for p in problems):
+        return None
     for raw in sheets:
         sheet_options = options.for_sheet(name, raw.name)
         if sheet_options.table == SKIP_SHEET or (sheet_options.table is None and NOTES_SHEET.match(raw.name.strip())):
@@ -100,10 +147,17 @@ def ingest_file(name: str, data: bytes, options: Options | None = None) -> FileR
             continue
         try:
             sheet = SheetReader(raw, name, sheet_options).run()
+        except MemoryError:
+            raise
         except Exception as exc:  # a bug must not become a traceback for staff; report it as a problem
-            result.problems.append(Problem(ERROR, "internal-error", name, raw.name, None, None, None,
-                                           f"this sheet could not be read ({exc.__class__.__name__}: {exc})",
-                                           "please report this file to the Beyond Footfall team"))
+            from impact.incident import record
+
+            incident = record(exc, f"reading sheet {raw.name} of {name}")
+            result.problems.append(Problem(ERROR, "internal-error", name, raw.name, None, None, incident,
+                                           f"this sheet could not be read because of a fault in Beyond Footfall "
+                                           f"(incident {incident}: {exc.__class__.__name__})",
+                                           f"tell your administrator the incident id {incident}, and send the "
+                                           "file to the Beyond Footfall team if you can"))
             continue
         if sheet is None:
             continue
@@ -113,10 +167,10 @@ def ingest_file(name: str, data: bytes, options: Options | None = None) -> FileR
         for table, frame in sheet.frames.items():
             prior = result.frames.get(table)
             result.frames[table] = frame if prior is None else pd.concat([prior, frame])
-    if not result.sheets and not result.problems:
+    if not result.sheets and not any(p.severity == ERROR for p in result.problems):
         result.problems.append(Problem(ERROR, "no-data", name, None, None, None, None, "the file has no data in it",
                                        "fill in at least one sheet, then upload it"))
-    return result
+    return sheets
 
 
 REFERENCES = (  # (table, column, defining table, code, what happens, fix)
@@ -156,18 +210,27 @@ def cross_check(result: IngestResult) -> None:
                                           f"'{r[column]}' {message}", fix))
 
 
-def ingest_files(files: list[tuple[str, bytes]], options: Options | None = None) -> IngestResult:
+def ingest_files(files: list[tuple[str, bytes]], options: Options | None = None,
+                 limits: Limits | None = None) -> IngestResult:
     """Read and check several files as one upload; nothing is stored here."""
-    result = IngestResult([ingest_file(name, data, options) for name, data in files])
+    result = IngestResult([ingest_file(name, data, options, limits) for name, data in files])
     cross_check(result)
     return result
 
 
-def ingest_paths(paths, options: Options | None = None) -> IngestResult:
+def ingest_paths(paths, options: Options | None = None, limits: Limits | None = None) -> IngestResult:
+    """Files on disk as one upload; a file over the upload limit is reported without being loaded."""
     from pathlib import Path
 
-    files = []
+    limits = limits or Limits()
+    results = []
     for p in paths:
         path = Path(p)
-        files.append((path.name, path.read_bytes()))
-    return ingest_files(files, options)
+        size = path.stat().st_size
+        if size > limits.max_upload_mb * MB:
+            results.append(too_large(path.name, size, limits))
+        else:
+            results.append(ingest_file(path.name, path.read_bytes(), options, limits))
+    result = IngestResult(results)
+    cross_check(result)
+    return result

@@ -2,18 +2,19 @@
 
 xlsx, xlsm, xls and ods are read with python-calamine (fast); merged cells come
 from calamine's merged ranges, and from openpyxl where calamine has none to give
-(xlsx written by some tools). CSV is decoded as UTF-8, UTF-8 with BOM or
-Windows-1252 and split with the csv module, which keeps ragged rows whole.
+(xlsx written by some tools). Before a workbook is parsed its zip and used range are checked against
+the limits (limits.py); CSV text is decoded and split in text.py.
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 
-from impact.ingest.report import ERROR, Problem
+from impact.ingest.limits import Limits, check_zip, is_encrypted_office, too_big
+from impact.ingest.report import ERROR, WARNING, Problem
+from impact.ingest.text import CONTROL, read_csv, rows_text
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 SUFFIXES = EXCEL_SUFFIXES + (".csv", ".txt", ".tsv")
@@ -29,35 +30,12 @@ class RawSheet:
     # formula cells saved without a calculated value (written by a program, never opened in Excel):
     # (row0, col0, formula); their cells in `rows` are blanked, whatever the reader made of them
     formulas: list[tuple[int, int, str]] = field(default_factory=list)
+    # Excel error cells (#REF!, #DIV/0!, ...): (row0, col0, error); calamine reads them as blank
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def _problem(file: str, code: str, message: str, fix: str, sheet: str | None = None) -> Problem:
     return Problem(ERROR, code, file, sheet, None, None, None, message, fix)
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Text of a CSV: UTF-8 (with or without BOM), else Windows-1252 (what Excel on Windows saves)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
-
-
-def _read_csv(data: bytes, name: str) -> RawSheet:
-    text, encoding = decode_text(data)
-    sample = text[:20_000]
-    delimiter = ","
-    if sample.count("\t") > sample.count(",") and sample.count("\t") > sample.count(";"):
-        delimiter = "\t"
-    elif sample.count(";") > sample.count(","):
-        delimiter = ";"
-    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return RawSheet(stem, rows, [], encoding)
 
 
 def _openpyxl_merged(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
@@ -86,14 +64,27 @@ def _has_merge_xml(data: bytes) -> bool:
     return False
 
 
-def _read_workbook(data: bytes, name: str) -> list[RawSheet]:
+class _SheetTooLarge(Exception):
+    def __init__(self, sheet: str, rows: int, columns: int):
+        super().__init__(sheet, rows, columns)
+        self.sheet, self.rows, self.columns = sheet, rows, columns
+
+
+def _read_workbook(data: bytes, name: str, limits: Limits | None = None) -> list[RawSheet]:
+    """Every sheet's grid; a sheet whose used range is over the limits is refused before it becomes Python
+    lists (the cheap check before parsing covers xlsx; this one covers .xls, .xlsb and .ods too)."""
     import python_calamine as pc
+
+    limits = limits or Limits()
 
     wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheets = []
     need_fallback = False
     for sheet_name in wb.sheet_names:
         sheet = wb.get_sheet_by_name(sheet_name)
+        height, width = sheet.total_height, sheet.total_width
+        if width > limits.max_columns or height * width > limits.max_cells:
+            raise _SheetTooLarge(sheet_name, height, width)
         rows = sheet.to_python(skip_empty_area=False)
         merged = []
         ranges = getattr(sheet, "merged_cell_ranges", None)
@@ -162,14 +153,65 @@ def _uncalculated_formulas(data: bytes) -> dict[str, list[tuple[int, int, str]]]
     return out
 
 
-def read_sheets(data: bytes, name: str) -> tuple[list[RawSheet], list[Problem]]:
-    """All sheets of one file as raw grids, or the problems that stop it being read."""
+_ERROR_CELL = re.compile(rb'<c\b([^>]*?\bt="e"[^>]*)>(.*?)</c>', re.DOTALL)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _error_cells(data: bytes) -> dict[str, list[tuple[int, int, str]]]:
+    """Per sheet name, the Excel error cells of an xlsx/xlsm (#REF!, #DIV/0!, ...): (row0, col0, error)."""
+    from impact.ingest.limits import _sheet_names, column_number
+
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for part, sheet in _sheet_names(z).items():
+                if part not in z.namelist():
+                    continue
+                xml = z.read(part)
+                if b't="e"' not in xml:
+                    continue
+                cells = []
+                for attrs, body in _ERROR_CELL.findall(xml):
+                    ref, value = _CELL_REF.search(attrs), _VALUE.search(body)
+                    if ref:
+                        cells.append((int(ref.group(2)) - 1, column_number(ref.group(1)) - 1,
+                                      value.group(1).decode("utf-8", "replace") if value else "#error"))
+                out[sheet] = cells
+    except Exception:  # noqa: BLE001 - the reader has read the file; an unreadable part is not an error cell
+        return out
+    return out
+
+
+def _remove_controls(sheet: RawSheet, name: str) -> list[Problem]:
+    """NULs and other control characters out of a workbook's text cells, with one warning per sheet."""
+    rows = []
+    for i, row in enumerate(sheet.rows):
+        for j, v in enumerate(row):
+            if type(v) is str and CONTROL.search(v):
+                row[j] = CONTROL.sub("", v)
+                if not rows or rows[-1] != i + 1:
+                    rows.append(i + 1)
+    if not rows:
+        return []
+    return [Problem(WARNING, "control-characters-removed", name, sheet.name, rows[0], None, None,
+                    f"{rows_text(rows[:10])} held invisible control characters (such as NUL); they were removed "
+                    f"({len(rows):,} rows in all)", "nothing to do; if text looks wrong, check those cells")]
+
+
+PASSWORD_FIX = ("open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password, "
+                "clear it), save it and upload it again")
+
+
+def read_sheets(data: bytes, name: str, limits: Limits | None = None) -> tuple[list[RawSheet], list[Problem]]:
+    """All sheets of one file as raw grids, or the problems that stop it being read (warnings come with sheets)."""
+    limits = limits or Limits()
     lower = name.lower()
     if not data:
         return [], [_problem(name, "empty-file", "the file is empty", "check you saved the file before uploading")]
     if not lower.endswith(SUFFIXES):
         return [], [_problem(name, "unsupported-file-type", "this kind of file cannot be read",
                              "save it as .xlsx, .ods or .csv and upload that")]
+    notes: list[Problem] = []
     if lower.endswith(EXCEL_SUFFIXES):
         looks_zip = data[:4] == b"PK\x03\x04"
         looks_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -177,14 +219,39 @@ def read_sheets(data: bytes, name: str) -> tuple[list[RawSheet], list[Problem]]:
             return [], [_problem(name, "not-a-spreadsheet",
                                  f"the file is named {name.rsplit('.', 1)[-1]} but is not a spreadsheet inside",
                                  "open it in Excel or LibreOffice and save it again as .xlsx, or save it as .csv")]
+        if is_encrypted_office(data):
+            return [], [_problem(name, "password-protected", "the workbook is password-protected, so it cannot be "
+                                 "read", PASSWORD_FIX)]
+        if looks_zip and (refused := check_zip(data, name, limits)):
+            return [], refused
         try:
-            sheets = _read_workbook(data, name)
+            sheets = _read_workbook(data, name, limits)
+        except _SheetTooLarge as big:
+            wide = big.columns > limits.max_columns
+            return [], [too_big(name, "too-many-columns" if wide else "sheet-too-large",
+                                f"the sheet's used range is {big.rows:,} rows by {big.columns:,} columns",
+                                f"{limits.max_columns:,} columns" if wide else f"{limits.max_cells:,} cells",
+                                "max_columns" if wide else "max_cells",
+                                "delete empty rows and columns beyond your data (or a stray cell far out), or "
+                                "split the sheet, then upload it again", sheet=big.sheet)]
         except Exception as exc:  # a damaged or password-protected workbook: report, never raise
+            if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+                return [], [_problem(name, "password-protected", "the workbook is password-protected, so it cannot "
+                                     "be read", PASSWORD_FIX)]
             return [], [_problem(name, "unreadable-workbook", f"the workbook cannot be opened ({exc.__class__.__name__})",
                                  "open it in Excel or LibreOffice, remove any password, save it again as .xlsx")]
+        if looks_zip:
+            errors = _error_cells(data)
+            for s in sheets:
+                s.errors = errors.get(s.name, [])
+        for s in sheets:
+            notes += _remove_controls(s, name)
     else:
-        sheets = [_read_csv(data, name)]
-    if not any(any(c not in (None, "") for c in r) for s in sheets for r in s.rows):
-        return sheets, [_problem(name, "no-data", "the file has no data in it",
-                                 "fill in at least one sheet (the template shows the columns), then upload it")]
-    return sheets, []
+        rows, encoding, notes = read_csv(data, name, limits)
+        if rows is None:
+            return [], notes
+        sheets = [RawSheet(name.rsplit("/", 1)[-1].rsplit(".", 1)[0], rows, [], encoding)]
+    if not any(any(c not in (None, "") for c in r) for s in sheets for r in s.rows) and not any(s.errors for s in sheets):
+        return sheets, notes + [_problem(name, "no-data", "the file has no data in it",
+                                         "fill in at least one sheet (the template shows the columns), then upload it")]
+    return sheets, notes

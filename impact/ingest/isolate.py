@@ -1,0 +1,110 @@
+"""Read and check one file in a worker process with a time and a memory cap.
+
+A reader that aborts (a Rust allocation failure cannot be caught), runs out of memory or never ends takes
+down only its worker: the caller gets a report entry naming the cap and its setting, and a server keeps
+serving everyone else (the parsing also leaves the server's interpreter free for other sessions).
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import resource
+import signal
+import threading
+import time
+from dataclasses import replace
+
+from impact.ingest.report import ERROR, Problem
+
+
+def _address_space_mb() -> float:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _work(conn, name, data, options, limits) -> None:
+    """In the worker: cap memory (on top of what the forked interpreter already maps) and CPU, then ingest."""
+    from impact.ingest import ingest_file
+
+    try:
+        cap = int((_address_space_mb() + limits.read_memory_mb) * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        cpu = int(limits.read_timeout_s) + 2
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    except (ValueError, OSError):
+        pass
+    try:
+        result = ingest_file(name, data, options, replace(limits, isolate=False))
+        result.data = b""  # the parent has the bytes already
+        conn.send(("ok", result))
+    except MemoryError:
+        conn.send(("memory", None))
+    conn.close()
+
+
+def _context():
+    """fork when this process has a single thread (the CLI); forkserver under a threaded server (Streamlit)."""
+    if threading.active_count() == 1:
+        return mp.get_context("fork")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["impact.ingest"])
+    return ctx
+
+
+def _refused(name: str, code: str, message: str, fix: str, value: str | None = None) -> Problem:
+    return Problem(ERROR, code, name, None, None, None, value, message, fix)
+
+
+def ingest_isolated(name: str, data: bytes, options, limits):
+    """ingest_file(name, data, options, limits) run in a worker; a FileResult whatever happens to the worker."""
+    from impact.ingest import FileResult, file_sha256
+
+    start = time.monotonic()
+    ctx = _context()
+    receive, send = ctx.Pipe(duplex=False)
+    worker = ctx.Process(target=_work, args=(send, name, data, options, limits), daemon=True)
+    worker.start()
+    send.close()
+    outcome = None
+    try:
+        if receive.poll(limits.read_timeout_s):
+            outcome = receive.recv()
+    except (EOFError, OSError):
+        outcome = None
+    finally:
+        if worker.is_alive():
+            try:
+                os.kill(worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        worker.join(5)
+        receive.close()
+    if outcome is not None and outcome[0] == "ok":
+        result = outcome[1]
+        result.data = data
+        return result
+    result = FileResult(name, data, file_sha256(data))
+    took = time.monotonic() - start
+    fix = "split the file into smaller ones (e.g. one per year), delete empty rows and columns beyond your data, " \
+          "or ask an admin to raise the setting"
+    if outcome is None and took >= limits.read_timeout_s - 0.5 or worker.exitcode in (-signal.SIGXCPU,):
+        result.problems.append(_refused(
+            name, "read-timeout", f"reading this file took longer than {limits.read_timeout_s:g} s (setting "
+            "read_timeout_s), so it was stopped and not read", fix))
+    elif outcome is None and worker.exitcode not in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, None):
+        result.problems.append(_refused(
+            name, "reader-stopped", f"the reader stopped unexpectedly while reading this file (exit "
+            f"{worker.exitcode}), so it was not read", "open it in Excel or LibreOffice, save it again as .xlsx and "
+            "upload that; if it happens again, send the file to the Beyond Footfall team"))
+    else:  # a MemoryError, or an abort / kill when an allocation failed under the cap
+        result.problems.append(_refused(
+            name, "read-out-of-memory", f"reading this file needed more than {limits.read_memory_mb:,} MB of memory "
+            "(setting read_memory_mb), so it was stopped and not read", fix,
+            value=None if worker.exitcode is None else f"worker exit {worker.exitcode}"))
+    return result

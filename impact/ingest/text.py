@@ -1,0 +1,197 @@
+"""CSV text: the encoding detected (never guessed silently), control characters removed with a warning, and
+the width and field size checked while the rows are split, before a reader builds a row of a million cells."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from impact.ingest.limits import Limits, too_big
+from impact.ingest.report import ERROR, WARNING, Problem
+
+
+def _problem(file: str, code: str, message: str, fix: str) -> Problem:
+    return Problem(ERROR, code, file, None, None, None, None, message, fix)
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_CONTROL_BYTES = [*range(0, 9), 11, 12, *range(14, 32), 127]
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never part of a name, a date or a number
+ENCODING_FIX = ("in Excel use File > Save As > 'CSV UTF-8', or choose the file's encoding (Upload page: "
+                "'Text encoding of CSV files'; command line: --encoding cp1252)")
+
+
+def _rows_where(lines: list[bytes], bad) -> list[int]:
+    return [i + 1 for i, line in enumerate(lines) if bad(line)][:10]
+
+
+def _not_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+        return False
+    except UnicodeDecodeError:
+        return True
+
+
+def rows_text(rows: list[int]) -> str:
+    return ("row " if len(rows) == 1 else "rows ") + ", ".join(map(str, rows)) + ("…" if len(rows) == 10 else "")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when every other byte of the start is a NUL, as in UTF-16 text saved without
+    a byte-order mark; None otherwise."""
+    sample = data[:4000]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 0.4 * half and even <= 0.05 * half:
+        return "utf-16-le"
+    if even >= 0.4 * half and odd <= 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes, name: str = "", encoding: str | None = None) -> tuple[str | None, str, list[Problem]]:
+    """Text of a CSV, its encoding and what to tell the user (text None: not read).
+
+    UTF-8 (with or without BOM) and UTF-16 with a BOM are read as they are; UTF-16 without a BOM is read
+    with a warning; bytes that are not UTF-8 are read as Windows-1252 (what Excel on Windows saves) with a
+    warning naming the rows, unless the file also holds UTF-8 text, when no guess is safe and it is refused."""
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    lines = data.split(b"\n")
+
+    def warn(code, message, fix=ENCODING_FIX):
+        return Problem(WARNING, code, name, stem, None, None, None, message, fix)
+
+    def refuse(code, message, fix=ENCODING_FIX):
+        return Problem(ERROR, code, name, stem, None, None, None, message, fix)
+
+    if encoding:
+        try:
+            text = data.decode(encoding, errors="replace")
+        except LookupError:
+            return None, encoding, [refuse("unknown-encoding", f"'{encoding}' is not a text encoding Python knows",
+                                           "choose utf-8, cp1252, latin-1 or utf-16")]
+        bad = [i + 1 for i, line in enumerate(text.split("\n")) if "\ufffd" in line][:10]
+        found = [warn("undecodable-bytes", f"some bytes are not {encoding} ({rows_text(bad)}); they show as \ufffd")] \
+            if bad else []
+        return text.removeprefix("\ufeff"), encoding, found
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if len(data) % 2:
+            return None, "utf-16", [refuse("odd-length-utf-16", "the file is UTF-16 text with an odd number of bytes: "
+                                           "it is cut short or damaged", "save it again (as CSV UTF-8) and upload that")]
+        return data.decode("utf-16", errors="replace"), "utf-16", []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, encoding, lines = data[3:], "utf-8-sig", data[3:].split(b"\n")
+    guess = _utf16_without_bom(data) if encoding != "utf-8-sig" else None
+    if guess:
+        if len(data) % 2:
+            return None, guess, [refuse("odd-length-utf-16", "the file looks like UTF-16 text (no byte-order mark) but "
+                                        "has an odd number of bytes: it is cut short or damaged",
+                                        "save it again as CSV UTF-8 and upload that")]
+        try:
+            return data.decode(guess), guess, [warn("utf-16-without-bom", f"the file has no byte-order mark; it was "
+                                                    f"read as {guess.upper()} (every other byte is empty)")]
+        except UnicodeDecodeError:
+            return None, guess, [refuse("unknown-encoding", "the file looks like UTF-16 text but is not valid "
+                                        "UTF-16")]
+    try:
+        return data.decode("utf-8"), encoding or "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    bad = _rows_where(lines, _not_utf8)
+    if _UTF8_MULTIBYTE.search(data):
+        sample = next((lines[r - 1] for r in bad), b"").decode("cp1252", errors="replace").strip()[:80]
+        return None, "mixed", [refuse(
+            "mixed-encoding", f"the file mixes UTF-8 text with bytes that are not UTF-8 ({rows_text(bad)}), so no "
+            f"one encoding reads it right (as Windows-1252 the first would read '{sample}')")]
+    text = data.decode("cp1252", errors="replace")
+    example = next((lines[r - 1] for r in bad), b"").decode("cp1252", errors="replace").strip()[:80]
+    return text, "cp1252", [warn("read-as-windows-1252", f"the file is not UTF-8; it was read as Windows-1252 (what "
+                                 f"Excel on Windows saves): {rows_text(bad)}, e.g. '{example}'. If those characters "
+                                 "look wrong, choose the file's encoding")]
+
+
+def _guarded(lines, delimiter: str, limits: Limits):
+    """Lines on to the csv reader, stopping at one with more fields than max_columns (checked before the
+    reader builds a row of a million empty strings)."""
+    for number, line in enumerate(lines, 1):
+        if line.count(delimiter) >= limits.max_columns:
+            width = len(next(csv.reader([line], delimiter=delimiter), []))
+            if width > limits.max_columns:
+                raise _TooWide(number, width)
+        yield line
+
+
+class _TooWide(Exception):
+    def __init__(self, row: int, width: int):
+        super().__init__(row, width)
+        self.row, self.width = row, width
+
+
+def read_csv(data: bytes, name: str, limits: Limits | None = None) -> tuple[list[list[str]] | None, str, list[Problem]]:
+    """A CSV's rows (None when it cannot be read), its encoding and what to tell the user: the width and
+    field size checked while streaming, control characters removed with a warning."""
+    limits = limits or Limits()
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return None, "", [_problem(name, "workbook-named-csv", "the file is named .csv but is an Excel or LibreOffice "
+                               "workbook inside", "rename it to .xlsx (or .xls / .ods) and upload it again, or open "
+                               "it and save it as CSV")]
+    head = data[:8000]
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(head)
+    if head and not utf16 and not limits.encoding and \
+            sum(head.count(bytes([b])) for b in _CONTROL_BYTES) > 0.05 * len(head):
+        return None, "", [_problem(name, "not-text", "the file is named .csv but is not text (it looks like a program, "
+                               "image or other binary file)", "export the data from its program as .csv or .xlsx")]
+    text, encoding, problems = decode_text(data, name, limits.encoding)
+    if text is None:
+        return None, encoding, problems
+    sample = text[:8000]
+    if CONTROL.search(text):
+        rows = [i + 1 for i, line in enumerate(text.split("\n")) if CONTROL.search(line)]
+        problems.append(Problem(WARNING, "control-characters-removed", name, stem, rows[0], None, None,
+                                f"{rows_text(rows[:10])} held invisible control characters (such as NUL); they "
+                                f"were removed ({len(rows):,} rows in all)",
+                                "nothing to do; if text looks wrong, save the file again from its program"))
+        text = CONTROL.sub("", text)
+    delimiter = ","
+    if sample.count("\t") > sample.count(",") and sample.count("\t") > sample.count(";"):
+        delimiter = "\t"
+    elif sample.count(";") > sample.count(","):
+        delimiter = ";"
+    csv.field_size_limit(max(int(limits.max_field_chars), 1))
+    reader = csv.reader(_guarded(io.StringIO(text, newline=""), delimiter, limits), delimiter=delimiter)
+    rows, width = [], 0
+    try:
+        for row in reader:
+            rows.append(row)
+            width = max(width, len(row))
+            if width * len(rows) > limits.max_cells:
+                return None, "", problems + [too_big(name, "sheet-too-large", f"the file holds more than {limits.max_cells:,} "
+                                                 "cells", f"{limits.max_cells:,} cells", "max_cells",
+                                                 "split it into smaller files (e.g. one per year)", sheet=stem)]
+    except _TooWide as wide:
+        return None, "", problems + [too_big(name, "too-many-columns", f"row {wide.row} has {wide.width:,} columns",
+                                         f"{limits.max_columns:,} columns", "max_columns",
+                                         "check the row for a stray run of separators; save the sheet as CSV again "
+                                         "from Excel or LibreOffice", sheet=stem)]
+    except csv.Error as exc:
+        line = reader.line_num
+        if "field larger than field limit" in str(exc):
+            message, fix = (f"a cell on or after row {line} is longer than {limits.max_field_chars:,} characters "
+                            "(setting max_field_chars), so the file was not read",
+                            "shorten the cell, or check for a quote (\") that is opened and never closed")
+        else:
+            message, fix = (f"the file cannot be split into cells at row {line} ({exc})",
+                            "check that row for a stray quote (\"), then save it again as CSV from Excel")
+        return None, "", problems + [Problem(ERROR, "malformed-csv", name, stem, line or None, None, None, message, fix)]
+    if rows and rows[-1] and "\n" in rows[-1][-1] and text.count('"') % 2:
+        opened = reader.line_num - sum(str(c).count("\n") for c in rows[-1])
+        return None, "", problems + [Problem(ERROR, "unclosed-quote", name, stem, opened, None, None,
+                                         "a quote (\") is opened and never closed, so every row after it would be "
+                                         "read as one cell; nothing was read",
+                                         "find the stray quote (on or after the row named), remove it or close it, "
+                                         "then save the file again as CSV")]
+    return rows, encoding, problems

@@ -1,0 +1,85 @@
+"""The Upload page with hostile files (AppTest): the file that killed the server is an error in the report,
+the page keeps working, names with markup are shown as text, an encoding can be chosen."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from impact.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+_SPEC = importlib.util.spec_from_file_location("make_hostile", ROOT / "tests" / "hostile" / "make_hostile.py")
+hostile = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(hostile)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("IMPACT_DATABASE_URL", url)
+    monkeypatch.setenv("IMPACT_AUTOLOAD_DEMO", "0")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _upload(at: AppTest, *files) -> AppTest:
+    at.file_uploader[0].set_value(list(files)).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _store(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label == "Store this upload").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _report(at: AppTest):
+    return next(d.value for d in at.dataframe if "code" in d.value.columns)
+
+
+def test_the_corner_cell_file_is_an_error_and_the_page_keeps_working(app):
+    at = _upload(_page(), ("corner.xlsx", hostile.corner_cell(), XLSX))
+    report = _report(at)
+    assert "too-many-columns" in set(report["code"])
+    assert any("corner.xlsx: could not be read" in e.value for e in at.error)
+    good = hostile.csv_bytes([hostile.HEADER, *hostile.ROWS])
+    at = _upload(at, ("corner.xlsx", hostile.corner_cell(), XLSX), ("good.csv", good, "text/csv"))
+    assert len(Store(app).batches()) == 0  # one bad file: nothing of the upload is stored
+    at = _upload(at, ("good.csv", good, "text/csv"))
+    _store(at)
+    assert len(Store(app).load("attendance")) == 3
+
+
+def test_a_name_with_a_markdown_link_is_stored_and_shown_as_text(app):
+    at = _upload(_page(), ("phish.csv", hostile.markdown_link_name(), "text/csv"))
+    shown = " ".join(m.value for m in at.markdown)
+    assert "[Phish](http" not in shown  # the plan's "New programmes" line
+    at = _store(at)
+    success = " ".join(s.value for s in at.success)
+    assert "\\[Phish\\]" in success and "[Phish](http" not in success
+    assert "[Phish](http://evil.example/login)" in set(Store(app).load("programmes")["name"])
+
+
+def test_a_windows_1252_file_is_read_with_a_warning_and_can_be_read_as_chosen(app):
+    at = _upload(_page(), ("cafe.csv", hostile.windows_1252(), "text/csv"))
+    assert "read-as-windows-1252" in set(_report(at)["code"])
+    at.selectbox(key="upload.encoding").set_value("utf-8").run()
+    assert not at.exception
+    assert "undecodable-bytes" in set(_report(at)["code"])  # as UTF-8 its é shows as a replacement mark
