@@ -18,6 +18,7 @@ from impact.comments.coding import (
 from impact.comments.counts import count, in_scope
 from impact.comments.quotes import bank as quote_bank
 from impact.comments.themes import propose
+from impact.safe_text import markdown as as_text
 from ui.comments import CommentKeys as K
 from ui.comments import code_chart, coded, state
 from ui.common import (
@@ -110,7 +111,7 @@ with code_tab:
                 saved = comments.CommentStore(store()).confirm(
                     [{"comment_id": cid, "codes": c, "tone": t} for cid, c, t, keep in
                      zip(rows["comment_id"], chosen_codes, edited["tone"], ticked) if keep], coder)
-                st.success(f"Saved {saved} confirmation{'s' if saved != 1 else ''} by {coder.strip()}.")
+                st.success(f"Saved {saved} confirmation{'s' if saved != 1 else ''} by {as_text(coder.strip())}.")
                 st.rerun()
 
 with theme_tab:
@@ -138,11 +139,11 @@ with theme_tab:
                                        tuple(w for w in which.words if " " not in w)[:4] + tuple(
                                            w for w in which.words if " " in w))
                         if code.code in names:
-                            st.error(f"The codebook already has a code {code.code!r}: choose another label.")
+                            st.error(f"The codebook already has a code '{as_text(code.code)}': choose another label.")
                         else:
                             comments.CommentStore(store()).save_codebook((*s.codebook, code), st.session_state.get(
                                 K.CODER, ""))
-                            st.success(f"Added {label.strip()!r}: its phrases can be edited on the Codebook tab.")
+                            st.success(f"Added '{as_text(label.strip())}': its phrases can be edited on the Codebook tab.")
                             st.rerun()
 
 with quote_tab:
@@ -192,7 +193,7 @@ with agree_tab:
         b = right.selectbox("Second coder", [p for p in people if p != a], key=K.CODER_B)
         result = agreement(s.confirmed, a, b, s.codebook)
         if not result.n:
-            st.info(f"{a} and {b} have not coded any of the same comments yet.")
+            st.info(f"{as_text(a)} and {as_text(b)} have not coded any of the same comments yet.")
         else:
             tone = result.tone_kappa
             st.metric("Agreement on tone (Cohen's kappa)", "not defined" if tone is None else f"{tone:.2f}",
@@ -217,7 +218,7 @@ with book_tab:
         codes, problems = cb.from_frame(edited)
         if problems:
             for p in problems:
-                st.error(f"Row {p.row - 1 if p.row else '?'}, {p.column}: {p.message}. Fix: {p.fix}")
+                st.error(as_text(f"Row {p.row - 1 if p.row else '?'}, {p.column}: {p.message}. Fix: {p.fix}"))
         elif not codes:
             st.error("The codebook would be empty: keep at least one code.")
         else:
@@ -234,11 +235,11 @@ with book_tab:
     if upload is not None:
         codes, problems = cb.from_sheet(upload.getvalue(), upload.name)
         for p in problems:
-            st.error(f"{upload.name}, row {p.row or '?'}, {p.column or ''}: {p.message}. Fix: {p.fix}")
+            st.error(as_text(f"{upload.name}, row {p.row or '?'}, {p.column or ''}: {p.message}. Fix: {p.fix}"))
         if codes and not problems and st.button(f"Replace the codebook with {upload.name} ({len(codes)} codes)",
                                                 key=K.LOAD_CODEBOOK):
             comments.CommentStore(store()).save_codebook(codes, st.session_state.get(K.CODER, ""))
-            st.success(f"Loaded {len(codes)} codes from {upload.name}.")
+            st.success(f"Loaded {len(codes)} codes from {as_text(upload.name)}.")
             st.rerun()
 
 st.caption(f"Codes and tone are suggestions from the codebook's phrases and the VADER sentiment lexicon until staff "

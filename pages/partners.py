@@ -4,6 +4,7 @@ import streamlit as st
 
 from impact import charts, equity, partner_views, views
 from impact.equity.partners import LIBRARY, Thresholds
+from impact.safe_text import markdown as as_text
 from impact.store import database_url
 from ui.common import (
     Keys,
@@ -74,7 +75,7 @@ across = [f for f in fair.findings if f.programme is None]
 words = [f.words for f in across] + [f.words for p in fair.not_shared for f in p.findings]
 working = [p.words for p in said.library_rates_higher] + [n.words for n in said.not_working]
 if words or working:
-    st.markdown("\n".join(f"- {w}" for w in words + working))
+    st.markdown("\n".join(f"- {as_text(w)}" for w in words + working))
 else:
     st.caption("Every partnership in scope shares its stakes, and no health check says it is not working.")
 if not said.partnerships:

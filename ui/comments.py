@@ -9,8 +9,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from impact import comments
+from impact.charts import text_safe
 from impact.comments.counts import ALL
 from impact.filters import Filters
+from impact.safe_text import markdown as as_text
 from impact.store import database_url
 from ui.common import prepared, store, table_with_download
 
@@ -65,6 +67,7 @@ def coded(s: comments.CommentState | None = None) -> pd.DataFrame:
     return _coded(database_url(), store().version(), _state_key(s), s)
 
 
+@text_safe
 def code_chart(codes: pd.DataFrame, title: str) -> go.Figure:
     """Share of comments carrying each code (one group), with 95% intervals; n in the hover."""
     shown = codes[codes["share %"].notna()].sort_values("share %")
@@ -96,7 +99,7 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
     st.caption(f"{n:,} comments in scope; codes and tone suggested from the codebook, {confirmed:,} confirmed by "
                "staff. A comment can carry several codes.")
     for sentence in said.sentences:
-        st.markdown(f"- {sentence}")
+        st.markdown(f"- {as_text(sentence)}")
     tones = said.counts.tones[said.counts.tones["group"] == ALL]
     cols = st.columns(len(tones))
     for col, (_, t) in zip(cols, tones.iterrows()):
@@ -140,6 +143,6 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
         st.markdown("**In participants' words**" + ("" if len(approved) else " (proposed, not yet approved by staff: "
                                                      "packs use approved quotes only)"))
         for _, q in shown.head(6).iterrows():
-            st.markdown(f"> “{q['quote']}”  \n> — {q['attribution']} · *{q['tone']}*")
+            st.markdown(f"> “{as_text(q['quote'])}”  \n> — {as_text(q['attribution'])} · *{as_text(q['tone'])}*")
     st.page_link(COMMENTS_PAGE, label="Code comments, approve quotes, edit the codebook",
                  icon=":material/format_quote:")
