@@ -32,10 +32,17 @@ class SheetSummary:
     rows: int
     header_row: int | None
     mapping: dict[str, str | None] = field(default_factory=dict)  # header as written -> canonical (None = ignored)
+    # pre/post (follow-up) pairs: the item as written without its wave mark -> {wave: header}, and what the
+    # pair is imported as (None = not imported); a pair is one item, mapped (and overridden) as one
+    pairs: dict[str, dict[str, str]] = field(default_factory=dict)
+    pair_mapping: dict[str, str | None] = field(default_factory=dict)
+    used_keys: set = field(default_factory=set)  # the user's mapping keys that this sheet used
 
     def to_dict(self) -> dict:
         return {"file": self.file, "sheet": self.sheet, "table": self.table, "rows": self.rows,
-                "header_row": self.header_row, "mapping": dict(self.mapping)}
+                "header_row": self.header_row, "mapping": dict(self.mapping),
+                "pairs": {base: {"columns": dict(waves), "imported_as": self.pair_mapping.get(base)}
+                          for base, waves in self.pairs.items()}}
 
 
 def value_text(value) -> str | None:

@@ -84,6 +84,11 @@ def _filled(s: pd.Series) -> pd.Series:
     return ~blank_cells(s.to_frame()).iloc[:, 0]
 
 
+def _filled_any(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Rows with at least one filled cell among `columns`."""
+    return (~blank_cells(frame[columns])).any(axis=1)
+
+
 def blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Vectorised _blank over a frame: missing, or text that is only spaces."""
     if len(frame) > 400:
@@ -120,6 +125,7 @@ class SheetReader:
         self.raw, self.file, self.options = raw, file, options
         self.problems: list[Problem] = []
         self.personal: list[str] = []
+        self.own_labels: dict[str, str] = {}  # outcome_<name> -> the question as the file words it
 
     # -- reporting -----------------------------------------------------------------------------
     def problem(self, severity, code, row, column, value, message, fix):
@@ -360,7 +366,7 @@ class SheetReader:
     # -- mapping and reshaping -------------------------------------------------------------------
     def to_table(self, data: pd.DataFrame, headers: list[str], table: schema.Table,
                  summary: SheetSummary) -> dict[str, pd.DataFrame]:
-        overrides = {h: v for h, v in self.options.mapping.items() if h in headers}
+        overrides, pair_overrides = self.resolve_overrides(headers, table, summary)
         frames: dict[str, pd.DataFrame] = {}
         # personal data by header: never mapped, never stored
         for h in headers:
@@ -384,12 +390,9 @@ class SheetReader:
                 if len(day_columns) < 2:
                     day_columns = []
         if table.name == "survey_responses":
-            for h in candidates:
-                split = mapping.wave_split(h)
-                if split and h not in overrides:
-                    base = mapping.match_header(split[0], table)
-                    if base and base.column in schema.outcome_columns([base.column]):
-                        wave_columns[h] = (base.column, split[1])
+            wave_columns = self.wave_columns(data, candidates, table, overrides, pair_overrides, summary)
+            for h in wave_columns:
+                overrides.pop(h, None)  # an explicit choice for one column of a pair: applied as the pair's
         special = set(wide_groups) | set(day_columns) | set(wave_columns)
         col_map = mapping.map_headers([h for h in candidates if h not in special], table, overrides,
                                       numeric=self.numeric_headers(data, candidates))
@@ -418,6 +421,10 @@ class SheetReader:
             shown[h] = "attendees"
         for h, (c, w) in wave_columns.items():
             shown[h] = f"{c} ({w})"
+        for base, waves in summary.pairs.items():
+            if summary.pair_mapping.get(base) is None:
+                for h in waves.values():
+                    shown[h] = None
         summary.mapping = shown
         mapped = {h: c for h, c in col_map.items() if c}
         for c, value in self.options.defaults.items():
@@ -463,17 +470,158 @@ class SheetReader:
         summary.rows = len(out)
         return frames
 
+    def resolve_overrides(self, headers: list[str], table: schema.Table, summary: SheetSummary):
+        """The user's explicit choices for this sheet: header -> column, and pair item -> column.
+
+        A key is a header as written (or the same header but for case, spaces and punctuation), or a
+        pre/post pair's item name without its wave mark. A target that is not a column of the table is an
+        error naming the valid ones; two headers given one column is an error naming both (a pre and a post
+        column given one outcome are a pair, not two sources).
+        """
+        valid = [c.name for c in table.columns]
+        by_norm: dict[str, list[str]] = {}
+        for h in headers:
+            by_norm.setdefault(mapping.normalise(h), []).append(h)
+        bases: dict[str, str] = {}
+        if table.name == "survey_responses":
+            for h in headers:
+                split = mapping.wave_split(h)
+                if split:
+                    bases.setdefault(mapping.normalise(split[0]), split[0])
+        overrides: dict[str, str] = {}
+        pair_overrides: dict[str, str] = {}
+        for key, value in self.options.mapping.items():
+            value = (value or "").strip()
+            if key in headers:
+                header = key
+            elif key not in headers and len(by_norm.get(mapping.normalise(key), [])) == 1 \
+                    and mapping.normalise(key) not in bases:
+                header = by_norm[mapping.normalise(key)][0]
+            elif mapping.normalise(key) in bases:
+                header = None
+            else:
+                continue  # a header of another sheet or file
+            summary.used_keys.add(key)
+            if value and value not in valid and not (table.name == "survey_responses"
+                                                     and schema.is_own_outcome(value)):
+                own = " or outcome_<name> for an outcome item of your own" if table.name == "survey_responses" else ""
+                self.problem(ERROR, "unknown-target", summary.header_row, header or key, value,
+                             f"'{value}' is not a column of the {table.name} table, so '{header or key}' cannot be "
+                             "imported as it", f"choose one of: {', '.join(valid)}{own}; or leave it out")
+                continue
+            if header is None:
+                pair_overrides[bases[mapping.normalise(key)]] = value
+            else:
+                overrides[header] = value
+        # one source per column: two headers chosen for the same column
+        by_target: dict[str, list[str]] = {}
+        for h, c in overrides.items():
+            if c:
+                by_target.setdefault(c, []).append(h)
+        for c, hs in by_target.items():
+            if len(hs) < 2:
+                continue
+            waves = [mapping.wave_split(h) for h in hs]
+            if c in schema.outcome_columns([c]) and all(waves) and len({w[1] for w in waves}) == len(hs):
+                continue  # 'Q3 (before)' and 'Q3 (after)' both to confidence: one pair
+            named = " and ".join(f"'{h}'" for h in hs)
+            self.problem(ERROR, "same-column-twice", summary.header_row, hs[1], c,
+                         f"{named} are both to be imported as {c}; a column takes its values from one header only",
+                         f"choose one of {named} for {c} and set the other to another column or '(not imported)'")
+            for h in hs[1:]:
+                overrides[h] = ""  # nothing is overwritten: the error blocks storing until it is resolved
+        return overrides, pair_overrides
+
+    def wave_columns(self, data, candidates, table, overrides, pair_overrides, summary):
+        """Pre/post/follow-up columns: header -> (outcome, wave); each pair (or single marked item) one item.
+
+        A pair's target is the user's choice, else the standard item its name matches, else (when its
+        answers are on the agreement scale) an outcome item of the library's own, named after it.
+        """
+        groups: dict[str, dict[str, str]] = {}
+        names: dict[str, str] = {}
+        for h in candidates:
+            split = mapping.wave_split(h)
+            if not split:
+                continue
+            if h in overrides and not (overrides[h] and schema.is_outcome(overrides[h])):
+                continue  # the user chose what this column is on its own
+            key = mapping.normalise(split[0])
+            names.setdefault(key, split[0])
+            if split[1] in groups.setdefault(key, {}):
+                continue  # two columns for one wave: not a pair; each is mapped on its own
+            groups[key][split[1]] = h
+        out: dict[str, tuple[str, str]] = {}
+        for key, waves in groups.items():
+            base = names[key]
+            explicit = {overrides[h] for h in waves.values() if overrides.get(h)}
+            if base in pair_overrides:
+                target = pair_overrides[base] or None
+            elif explicit:
+                target = sorted(explicit)[0]
+            else:
+                m = mapping.match_header(base, table)
+                target = m.column if m and schema.is_outcome(m.column) else None
+                if target is None and len(waves) >= 2:
+                    if self.agreement_like(data, list(waves.values())):
+                        target = schema.own_outcome_name(base)
+                        self.problem(WARNING, "own-outcome-item", summary.header_row, " / ".join(waves.values()),
+                                     None, f"the pair '{base}' is kept as an outcome item of your own, {target}, "
+                                     "labelled with its question", "nothing to do; or map the pair to a standard "
+                                     "outcome (knowledge, confidence, application, awareness, library_use, "
+                                     "satisfaction) if it asks the same question")
+                    else:
+                        self.problem(WARNING, "pair-not-imported", summary.header_row, " / ".join(waves.values()),
+                                     None, f"the pair '{base}' ({', '.join(waves)}) is not imported: its answers are "
+                                     "not on an agreement scale", "choose the column it holds for the pair, or "
+                                     "leave it out")
+            if target is None and len(waves) < 2 and base not in pair_overrides:
+                continue  # a single marked column that is not an outcome: mapped like any other header
+            summary.pairs[base] = dict(waves)
+            summary.pair_mapping[base] = target
+            if target:
+                for wave, h in waves.items():
+                    out[h] = (target, wave)
+            else:
+                for h in waves.values():
+                    overrides[h] = ""
+        if out:
+            labels = {c: b for b, c in summary.pair_mapping.items() if c and schema.is_own_outcome(c)}
+            self.own_labels.update(labels)
+        return out
+
+    @staticmethod
+    def agreement_like(data: pd.DataFrame, headers: list[str]) -> bool:
+        """Whether the answers in these columns are (nearly all) on the 5-point agreement scale."""
+        values = pd.concat([data[h] for h in headers if h in data], ignore_index=True)
+        cleaned = clean.clean_score(values)
+        answered = cleaned.values.notna().sum()
+        return answered > 0 and answered >= 0.8 * (answered + cleaned.bad.sum())
+
+    ANSWERS = ("comment_benefit", "comment_improve", "comment_action")
+
     def split_waves(self, data, mapped, wave_columns):
-        """A joined pre/post export -> one response per wave sharing a respondent id."""
+        """A joined pre/post export -> one response per wave sharing a respondent id.
+
+        Who answered (programme, id, date, demographics) is copied to every wave; each answer goes to its
+        own wave only: a pair's columns to theirs, an unmarked question (a satisfaction or a comment asked
+        once) to the post wave, where the default wave puts a one-wave survey. Nothing is copied across waves.
+        """
         if "respondent_id" not in mapped.values():
             data = data.copy()
             data["_respondent"] = [f"{self.raw.name}-r{r}" for r in data["_row"]]
             mapped = {**mapped, "_respondent": "respondent_id"}
         parts = []
-        waves = sorted({w for _, w in wave_columns.values()})
-        base_cols = [h for h in mapped]
+        waves = sorted({w for _, w in wave_columns.values()}, key=schema.WAVES.index)
+        once = "post" if "post" in waves else waves[-1]
+        answers = [h for h, c in mapped.items() if schema.is_outcome(c) or c in self.ANSWERS]
+        shared = [h for h in mapped if h not in answers and mapped[h] != "wave"]
         for wave in waves:
-            part = data[["_row", *base_cols]].copy()
+            part = data[["_row", *shared]].copy()
+            for h in answers:
+                part[h] = data[h] if wave == once else None
+            for column in {c for c, _ in wave_columns.values()}:
+                part[f"__{column}"] = None
             for h, (column, w) in wave_columns.items():
                 if w == wave:
                     part[f"__{column}"] = data[h]
@@ -540,6 +688,10 @@ class SheetReader:
                     self.problem(ERROR, cleaned.code, frame.at[i, "_row"], cell_header[i] if cell_header else h,
                                  frame.at[i, h], cleaned.message, cleaned.fix)
         out = self.derive(out, table, headers_of)
+        if table.name == "survey_responses":
+            others = [h for h in data.columns if h not in mapped and not h.startswith("_") and h not in self.personal]
+            answered_elsewhere = set(data.loc[_filled_any(data, others), "_row"]) if others else set()
+            out = self.drop_unanswered(out, "__wave" in mapped, answered_elsewhere)
         self.check_contract(out, table, headers_of,
                             data["__header"].tolist() if "__header" in data and len(data) == len(out) else None)
         return out
@@ -563,6 +715,35 @@ class SheetReader:
         if table.name == "population" and "dimension" not in out:
             out["dimension"] = "age_band"
         return out
+
+    def drop_unanswered(self, out: pd.DataFrame, split: bool, answered_elsewhere=frozenset()) -> pd.DataFrame:
+        """Responses that answer no question (no outcome item, no comment) are not responses: left out, said.
+
+        A row with something in a column that is not imported is kept (in a one-wave sheet): it answered a
+        question the mapping leaves out, and the user may map it.
+        """
+        answers = [c for c in out.columns if schema.is_outcome(c) or c in self.ANSWERS]
+        if not answers or out.empty:
+            return out
+        none = out[answers].isna().all(axis=1).to_numpy()
+        unreadable = {p.row for p in self.problems if p.severity == ERROR and p.row is not None}
+        none = none & ~out["_row"].isin(unreadable).to_numpy()
+        if not split:
+            none = none & ~out["_row"].isin(answered_elsewhere).to_numpy()
+        if not none.any():
+            return out
+        dropped = out[none]
+        for wave, rows in dropped.groupby("wave", sort=False)["_row"]:
+            listed = ", ".join(str(int(r)) for r in rows.head(20)) + (" …" if len(rows) > 20 else "")
+            if split:
+                self.problem(WARNING, "no-answers", None, None, None,
+                             f"{len(rows)} respondents answered no {wave} question (rows {listed}), so no {wave} "
+                             "response is made for them", "nothing to do")
+            else:
+                self.problem(WARNING, "no-answers", int(rows.iloc[0]) if len(rows) == 1 else None, None, None,
+                             f"{len(rows)} rows answer no question (rows {listed}), so they are not responses and "
+                             "are not imported", "nothing to do; fill in the answers if they were given")
+        return out[~none]
 
     def derive_attendance(self, out: pd.DataFrame, headers_of: dict[str, str]) -> pd.DataFrame:
         if "participant_id" in out and "attendees" not in headers_of:
