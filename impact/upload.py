@@ -18,6 +18,7 @@ from impact.ingest import (
     IngestResult,
     Options,
     Problem,
+    check_mapping_keys,
     cross_check,
     ingest_file,
 )
@@ -58,6 +59,7 @@ def read_upload(files: list[tuple[str, bytes]], options: Options | None = None, 
     step(len(files) / (len(files) + 1), "Checking the sheets against each other…")
     drop_template_examples(result)
     cross_check(result)
+    check_mapping_keys(result, options)
     step(1.0, "Done")
     return result
 

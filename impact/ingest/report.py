@@ -39,10 +39,12 @@ class SheetSummary:
     used_keys: set = field(default_factory=set)  # the user's mapping keys that this sheet used
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "sheet": self.sheet, "table": self.table, "rows": self.rows,
-                "header_row": self.header_row, "mapping": dict(self.mapping),
-                "pairs": {base: {"columns": dict(waves), "imported_as": self.pair_mapping.get(base)}
-                          for base, waves in self.pairs.items()}}
+        out = {"file": self.file, "sheet": self.sheet, "table": self.table, "rows": self.rows,
+               "header_row": self.header_row, "mapping": dict(self.mapping)}
+        if self.pairs:
+            out["pairs"] = {base: {"columns": dict(waves), "imported_as": self.pair_mapping.get(base)}
+                            for base, waves in self.pairs.items()}
+        return out
 
 
 def value_text(value) -> str | None:

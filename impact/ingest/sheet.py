@@ -20,6 +20,8 @@ TOTALS_ROW = re.compile(r"^(?:grand\s+|sub\s*-?\s*)?totals?\b|^sum\b|^overall\b|
                         r"|events|branches|libraries|partners)\b", re.IGNORECASE)
 NOTES_ROW = re.compile(r"^(?:\*|(?:notes?|source|sources|n\.?\s?b\.?|figures|data (?:from|as)|prepared|compiled"
                        r"|updated|please|key|footnote)\b)", re.IGNORECASE)  # '* footnote': no \b after '*'
+NUMERIC_KINDS = frozenset({schema.COUNT, schema.MONEY, schema.HOURS, schema.NUMBER, schema.INTEGER, schema.SCORE,
+                           schema.QUINTILE})
 SUBHEADER_WORDS = {"response", "open-ended response", "open ended response", "other (please specify)"}
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w/-])(?:\+?\d[\d ()-]{8,}\d)(?![\w/-])")
@@ -36,6 +38,10 @@ class Options:
     # per-sheet choices, keyed by (file, sheet) or by sheet name: SheetOptions or (table, mapping);
     # they beat `table` and add to `mapping` for that sheet only (table SKIP_SHEET = do not import it)
     sheets: dict = field(default_factory=dict)
+    # headers whose negative missing-value codes (-1, -3, -9, -99) are to be read as missing ('*' = every one)
+    codes_missing: tuple[str, ...] = ()
+    # True when the user said which way 03/04/2025 reads (--us-dates / --uk-dates, the page's choice)
+    date_order_chosen: bool = False
 
     def for_sheet(self, file: str, sheet: str) -> Options:
         """The options one sheet is read with: the upload's, with that sheet's own choices on top."""
@@ -673,12 +679,16 @@ class SheetReader:
             if column is None:
                 continue
             raw = data[h].where(~too_long, None)
+            if column.kind in NUMERIC_KINDS and (codes := clean.sentinel_codes(raw)):
+                raw = self.missing_codes(data, h, raw, codes)
             if c == "period":
                 start, end, cleaned = clean.clean_period(raw)
                 out["_period_start"], out["_period_end"] = start.values, end.values
             else:
                 cleaned = clean.clean_column(raw, column, self.options.dayfirst)
                 out[c] = cleaned.values.values
+                if column.kind == schema.DATE:
+                    self.check_date_order(data, h, raw, cleaned)
             headers_of[c] = h
             if cleaned.bad.any():
                 frame = data[["_row", h]].reset_index(drop=True)
@@ -695,6 +705,53 @@ class SheetReader:
         self.check_contract(out, table, headers_of,
                             data["__header"].tolist() if "__header" in data and len(data) == len(out) else None)
         return out
+
+    def check_date_order(self, data: pd.DataFrame, h: str, raw: pd.Series, cleaned: clean.Cleaned) -> None:
+        """Dates that could be read two ways are said (with an example both ways) unless the user chose;
+        a day that does not exist (31/02/2025) is its own error, not a format error."""
+        if not self.options.date_order_chosen and (example := clean.ambiguous_example(raw)):
+            text, day_first, month_first = example
+            read = "day first (UK)" if self.options.dayfirst else "month first (US)"
+            self.problem(WARNING, "ambiguous-dates", None, h, text,
+                         f"every date in this column could be read two ways: {text} is {day_first:%-d %B %Y} day "
+                         f"first, or {month_first:%-d %B %Y} month first; they were read {read}",
+                         "say which: on the Upload page choose the date order; on the command line add "
+                         "--us-dates (month first) or --uk-dates (day first)")
+        if not cleaned.bad.any():
+            return
+        bad = cleaned.bad.to_numpy()
+        missing_day = np.array([bool(b) and clean.no_such_day(v, self.options.dayfirst) is not None
+                                for b, v in zip(bad, raw.tolist())])
+        if not missing_day.any():
+            return
+        rows = data["_row"].to_numpy()
+        for i in np.flatnonzero(missing_day):
+            value = raw.iloc[i]
+            self.problem(ERROR, "no-such-day", rows[i], h, value, clean.no_such_day(value, self.options.dayfirst),
+                         "check the day and the month, and type the date that was meant")
+        cleaned.bad = pd.Series(bad & ~missing_day, index=cleaned.bad.index)
+
+    def missing_codes(self, data: pd.DataFrame, h: str, raw: pd.Series, codes: tuple[int, ...]) -> pd.Series:
+        """Cells holding missing-value codes: blank when the user chose so, else one error for the column
+        (not one per cell, and never 'remove the minus sign': that would make a count up)."""
+        is_code = clean.code_cells(raw, codes)
+        headers = (sorted(set(data.loc[is_code.to_numpy(), "__header"])) if h.startswith("__") and "__header" in data
+                   else [h])
+        chosen = self.options.codes_missing
+        listed = ", ".join(str(c) for c in codes)
+        where = ", ".join(f"'{x}'" for x in headers[:6]) + (" …" if len(headers) > 6 else "")
+        if "*" in chosen or any(x in chosen for x in headers):
+            self.problem(WARNING, "codes-read-as-missing", None, headers[0] if len(headers) == 1 else None, listed,
+                         f"{int(is_code.sum())} cells in {where} held the codes {listed}; they are read as missing, "
+                         "as you chose", "nothing to do")
+        else:
+            self.problem(ERROR, "missing-value-codes", None, headers[0] if len(headers) == 1 else None, listed,
+                         f"{int(is_code.sum())} cells in {where} hold {listed}: every negative value there is one of "
+                         "these few codes, which statistics offices and survey tools write for 'not known' or "
+                         "'not applicable'; they are not numbers",
+                         "treat them as missing: tick 'Read these codes as missing' for this column on the Upload "
+                         f"page, or add --codes-missing \"{headers[0]}\" to the command")
+        return raw.where(~is_code.to_numpy(), None)
 
     def derive(self, out: pd.DataFrame, table: schema.Table, headers_of: dict[str, str]) -> pd.DataFrame:
         if table.name == "partners" and "name" in out:
@@ -854,7 +911,8 @@ class SheetReader:
                     counted = table.column(column).kind == schema.COUNT
                     code, msg, fix = ("negative-count" if counted else "negative-value",
                                       f"{column} cannot be negative",
-                                      "type the number without a minus sign, or leave it blank")
+                                      "check the value: it cannot be below zero; if it stands for 'not known', "
+                                      "leave the cell blank")
                 elif "one of" in check or "isin" in check:
                     code, msg, fix = ("invalid-choice", f"{column} must be {check}", f"choose {check}")
                 elif "between" in check or "quintile" in check or "in_range" in check:
