@@ -573,7 +573,7 @@ class SheetReader:
                         target = schema.own_outcome_name(base)
                         self.problem(WARNING, "own-outcome-item", summary.header_row, " / ".join(waves.values()),
                                      None, f"the pair '{base}' is kept as an outcome item of your own, {target}, "
-                                     "labelled with its question", "nothing to do; or map the pair to a standard "
+                                     "named after its question", "nothing to do; or map the pair to a standard "
                                      "outcome (knowledge, confidence, application, awareness, library_use, "
                                      "satisfaction) if it asks the same question")
                     else:
@@ -794,12 +794,14 @@ class SheetReader:
             listed = ", ".join(str(int(r)) for r in rows.head(20)) + (" …" if len(rows) > 20 else "")
             if split:
                 self.problem(WARNING, "no-answers", None, None, None,
-                             f"{len(rows)} respondents answered no {wave} question (rows {listed}), so no {wave} "
-                             "response is made for them", "nothing to do")
+                             f"{len(rows)} {'respondent' if len(rows) == 1 else 'respondents'} answered no {wave} "
+                             f"question (row{'s' if len(rows) > 1 else ''} {listed}), so no {wave} response is made "
+                             f"for {'them' if len(rows) > 1 else 'it'}", "nothing to do")
             else:
                 self.problem(WARNING, "no-answers", int(rows.iloc[0]) if len(rows) == 1 else None, None, None,
-                             f"{len(rows)} rows answer no question (rows {listed}), so they are not responses and "
-                             "are not imported", "nothing to do; fill in the answers if they were given")
+                             f"{len(rows)} {'rows answer' if len(rows) > 1 else 'row answers'} no question "
+                             f"(row{'s' if len(rows) > 1 else ''} {listed}), so "
+                             f"{'they are not responses' if len(rows) > 1 else 'it is not a response'} and not imported", "nothing to do; fill in the answers if they were given")
         return out[~none]
 
     def derive_attendance(self, out: pd.DataFrame, headers_of: dict[str, str]) -> pd.DataFrame:

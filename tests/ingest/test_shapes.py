@@ -1,0 +1,255 @@
+"""Shapes of real files from other systems, each made here by a script (never copied), read through
+`read_upload` (what the Upload page calls) and through the CLI, with the expected figures worked out in
+the test from the generated cells themselves (issue 10).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from impact import cli
+from impact.ingest import Options
+from impact.upload import read_upload
+
+SCALE = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree", 4: "Agree", 5: "Strongly agree"}
+
+
+def csv_bytes(rows) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def validate(tmp_path, name: str, data: bytes, *args) -> dict:
+    """The CLI's --json report (in-process: the same argument parsing as `python -m impact validate`)."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    out = io.StringIO()
+    import contextlib
+
+    with contextlib.redirect_stdout(out):
+        cli.main(["validate", str(path), "--json", *args])
+    return json.loads(out.getvalue())
+
+
+def codes(result) -> list[tuple]:
+    return sorted((p.code, p.row, p.column) for p in result.problems)
+
+
+# --- part 1: wide pre/post with the file's own item names ----------------------------------------------------
+
+def wide_pre_post(seed: int = 10, n: int = 14):
+    """One row per respondent: three pre/post pairs in three spellings, a satisfaction and a comment asked
+    only after. Some respondents skipped every 'before' question (they came late), a few every question."""
+    rng = np.random.default_rng([2026, 10, seed])
+    header = ["Respondent", "Programme", "agree_learning.pre", "agree_learning.post", "Q3 (before)", "Q3 (after)",
+              "Pre: I can find trusted health information", "Post: I can find trusted health information",
+              "Overall satisfaction", "Comment"]
+    rows, truth = [header], []
+    for i in range(n):
+        late = i % 5 == 1          # answered after only
+        silent = i == n - 1        # answered nothing at all
+        r = {"id": f"P{i + 1:02d}"}
+        for item in ("learning", "q3", "health"):
+            r[f"{item}.pre"] = None if late or silent or rng.random() < 0.1 else int(rng.integers(1, 6))
+            r[f"{item}.post"] = None if silent else int(rng.integers(1, 6))
+        r["satisfaction"] = None if silent else int(rng.integers(3, 6))
+        r["comment"] = None if silent or i % 3 else f"comment {i}"
+        truth.append(r)
+        cell = lambda v, words=False: "" if v is None else (SCALE[v] if words else v)  # noqa: E731
+        rows.append([r["id"], "Digital Drop-in", cell(r["learning.pre"]), cell(r["learning.post"]),
+                     cell(r["q3.pre"], True), cell(r["q3.post"], True), cell(r["health.pre"]),
+                     cell(r["health.post"]), cell(r["satisfaction"], True), r["comment"] or ""])
+    return csv_bytes(rows), truth
+
+
+def test_wide_pre_post_pairs_keep_each_wave_to_its_own_answers(tmp_path):
+    data, truth = wide_pre_post()
+    result = read_upload([("wide.csv", data)])
+    frame = result.frame("survey_responses")
+    pre, post = frame[frame["wave"] == "pre"], frame[frame["wave"] == "post"]
+    answered_pre = [r for r in truth if any(r[f"{k}.pre"] is not None for k in ("learning", "q3", "health"))]
+    answered_post = [r for r in truth if r["satisfaction"] is not None]
+    assert sorted(pre["respondent_id"]) == [r["id"] for r in answered_pre]
+    assert sorted(post["respondent_id"]) == [r["id"] for r in answered_post]
+    # own items, named after the file's words; each wave holds only what was answered in it
+    for column, item in (("outcome_agree_learning", "learning"), ("outcome_q3", "q3"),
+                         ("outcome_i_can_find_trusted_health_information", "health")):
+        assert pre[column].sum() == sum(r[f"{item}.pre"] or 0 for r in truth)
+        assert pre[column].notna().sum() == sum(r[f"{item}.pre"] is not None for r in truth)
+        assert post[column].sum() == sum(r[f"{item}.post"] or 0 for r in truth)
+    # asked once, after: never copied into the 'before' response
+    assert pre["satisfaction"].isna().all() and pre["comment_benefit"].isna().all()
+    assert post["satisfaction"].sum() == sum(r["satisfaction"] or 0 for r in truth)
+    assert post["comment_benefit"].notna().sum() == sum(r["comment"] is not None for r in truth)
+    # pairs: respondents with both a pre and a post response
+    waves = frame.groupby("respondent_id")["wave"].apply(set)
+    assert sum(w == {"pre", "post"} for w in waves) == len(answered_pre)
+    (sheet,) = result.sheets
+    assert sheet.pairs["Q3"] == {"pre": "Q3 (before)", "post": "Q3 (after)"}
+    assert sheet.pair_mapping["agree_learning"] == "outcome_agree_learning"
+    late = sum(1 for r in truth if r not in answered_pre)
+    assert [p.message for p in result.problems if p.code == "no-answers"] == [
+        f"{late} respondents answered no pre question (rows "
+        f"{', '.join(str(i + 2) for i, r in enumerate(truth) if r not in answered_pre)}), so no pre response is "
+        "made for them",
+        f"1 respondent answered no post question (row {len(truth) + 1}), so no post response is made for it"]
+    assert sorted(p.code for p in result.problems if p.severity == "warning" and p.code != "new-programme") == \
+        ["no-answers", "no-answers", "own-outcome-item", "own-outcome-item", "own-outcome-item"]
+    assert result.ok
+
+
+def test_a_pair_maps_to_a_standard_outcome_from_the_cli_and_the_page(tmp_path):
+    data, truth = wide_pre_post(seed=11)
+    report = validate(tmp_path, "wide.csv", data, "--map", "Q3=confidence", "--map", "agree_learning=knowledge")
+    (sheet,) = report["sheets"]
+    assert sheet["pairs"]["Q3"] == {"columns": {"pre": "Q3 (before)", "post": "Q3 (after)"},
+                                    "imported_as": "confidence"}
+    assert sheet["pairs"]["agree_learning"]["imported_as"] == "knowledge"
+    assert report["ok"]
+    # the page sends the same choice as a sheet's override
+    result = read_upload([("wide.csv", data)], Options(sheets={"wide": ({}.get("x"), {"Q3": "confidence"})}))
+    frame = result.frame("survey_responses")
+    pre = frame[frame["wave"] == "pre"]
+    assert pre["confidence"].sum() == sum(r["q3.pre"] or 0 for r in truth)
+    assert "outcome_q3" not in frame
+
+
+# --- part 3: one source per column, the user's choice wins -------------------------------------------------------
+
+ATTENDANCE = [["Programme", "Date", "Attendance", "Headcount"],
+              ["Chess Club", "2025-05-01", 7, 8],
+              ["Chess Club", "2025-05-08", 9, 10]]
+
+
+def test_two_headers_to_one_column_is_an_error_naming_both(tmp_path):
+    result = read_upload([("a.csv", csv_bytes(ATTENDANCE))],
+                         Options(mapping={"Attendance": "attendees", "Headcount": "attendees"}))
+    (problem,) = result.errors
+    assert problem.code == "same-column-twice"
+    assert "'Attendance' and 'Headcount' are both to be imported as attendees" in problem.message
+    report = validate(tmp_path, "a.csv", csv_bytes(ATTENDANCE), "--map", "Attendance=attendees",
+                      "--map", "Headcount=attendees")
+    assert [e["code"] for e in report["errors"]] == ["same-column-twice"]
+
+
+def test_an_explicit_choice_is_never_replaced_by_detection(tmp_path):
+    result = read_upload([("a.csv", csv_bytes(ATTENDANCE))], Options(mapping={"Headcount": "attendees"}))
+    assert result.frame("attendance")["attendees"].tolist() == [8, 10]
+    assert result.sheets[0].mapping["Attendance"] is None
+    # a header given in another case or spacing is still the user's choice
+    result = read_upload([("a.csv", csv_bytes(ATTENDANCE))], Options(mapping={" headcount": "attendees"}))
+    assert result.frame("attendance")["attendees"].tolist() == [8, 10]
+
+
+def test_an_unknown_target_is_a_plain_error_naming_the_valid_columns(tmp_path):
+    report = validate(tmp_path, "a.csv", csv_bytes(ATTENDANCE), "--map", "Headcount=head_count")
+    (error,) = report["errors"]
+    assert error["code"] == "unknown-target" and error["column"] == "Headcount"
+    assert "'head_count' is not a column of the attendance table" in error["message"]
+    assert "attendees" in error["fix"] and "report" not in error["fix"]
+
+
+def test_a_mapped_header_that_no_sheet_has_is_said(tmp_path):
+    report = validate(tmp_path, "a.csv", csv_bytes(ATTENDANCE), "--map", "Head count=attendees")
+    (warning,) = [w for w in report["warnings"] if w["code"] == "mapped-header-not-found"]
+    assert warning["column"] == "Head count" and "did you mean 'Headcount'?" in warning["fix"]
+
+
+# --- part 5: missing-value codes ----------------------------------------------------------------------------------
+
+def coded_return(seed: int = 5):
+    """A statistics office's return: -1 'not collected', -3 'suppressed'; a literal NA programme; blank rows."""
+    rng = np.random.default_rng([2026, 10, seed])
+    rows = [["Programme", "Date", "Attendance", "New attendees"]]
+    truth = []
+    for i in range(12):
+        attendance = int(rng.integers(5, 40)) if i % 4 else [-1, -3][i % 8 // 4]
+        new = int(rng.integers(0, 5))
+        programme = "NA" if i == 6 else "Rhyme Time"
+        rows.append([programme, f"2025-03-{i + 1:02d}", attendance, new])
+        truth.append((programme, attendance, new))
+        if i == 3:
+            rows.append(["", "", "", ""])  # a blank row: not a row of data
+    return csv_bytes(rows), truth
+
+
+def test_negative_codes_are_one_error_then_one_choice_reads_them_as_missing(tmp_path):
+    data, truth = coded_return()
+    result = read_upload([("r.csv", data)])
+    coded = [a for _, a, _ in truth if a < 0]
+    assert [(p.code, p.column, p.value) for p in result.errors if p.code != "missing-value"] == [
+        ("missing-value-codes", "Attendance", "-1, -3")]
+    (error,) = [p for p in result.errors if p.code == "missing-value-codes"]
+    assert error.message.startswith(f"{len(coded)} cells in 'Attendance' hold -1, -3")
+    assert "minus" not in error.fix and '--codes-missing "Attendance"' in error.fix
+    result = read_upload([("r.csv", data)], Options(codes_missing=("Attendance",)))
+    frame = result.frame("attendance")
+    assert len(frame) == len(truth)
+    assert frame["attendees"].isna().sum() == len(coded)  # not recorded, never a number
+    assert frame["attendees"].sum() == sum(a for _, a, _ in truth if a >= 0)
+    report = validate(tmp_path, "r.csv", data, "--codes-missing", "Attendance")
+    assert "missing-value-codes" not in [e["code"] for e in report["errors"]]
+
+
+def test_a_literal_na_is_no_programme(tmp_path):
+    data, truth = coded_return()
+    result = read_upload([("r.csv", data)], Options(codes_missing=("*",)))
+    frame = result.frame("attendance")
+    assert "NA" not in set(frame["programme"].dropna())
+    (missing,) = [p for p in result.errors if p.code == "missing-value"]
+    assert missing.column == "Programme" and missing.row == 2 + 6 + 1  # the blank row sits above it
+
+
+def test_one_stray_negative_is_checked_never_told_to_drop_its_minus():
+    data = csv_bytes([["Programme", "Date", "Attendance"], ["Chess", "2025-05-01", 7], ["Chess", "2025-05-08", -4]])
+    (error,) = read_upload([("a.csv", data)]).errors
+    assert error.code == "negative-count" and error.row == 3 and "minus" not in error.fix
+
+
+def test_survey_rows_that_answer_nothing_are_not_responses():
+    rows = [["Programme", "I feel more confident about what I just learned", "Comments"],
+            ["Code Club", "Agree", ""], ["Code Club", "", ""], ["Code Club", "N/A", "great"], ["Code Club", "", ""]]
+    result = read_upload([("s.csv", csv_bytes(rows))])
+    assert result.frame("survey_responses")["_row"].tolist() == [2, 4]
+    (warning,) = [p for p in result.problems if p.code == "no-answers"]
+    assert warning.message == "2 rows answer no question (rows 3, 5), so they are not responses and not imported"
+
+
+# --- part 6: dates that could be read two ways --------------------------------------------------------------------
+
+def dated(days):
+    return csv_bytes([["Programme", "Date", "Attendance"]] + [["Chess", d, 5] for d in days])
+
+
+def test_dates_that_read_two_ways_are_said_and_a_choice_settles_them(tmp_path):
+    days = ["03/04/2025", "05/06/2025", "12/01/2025"]
+    result = read_upload([("d.csv", dated(days))])
+    (warning,) = [p for p in result.problems if p.code == "ambiguous-dates"]
+    assert warning.value == "03/04/2025"
+    assert "3 April 2025 day first, or 4 March 2025 month first; they were read day first" in warning.message
+    assert "--us-dates" in warning.fix
+    assert result.frame("attendance")["session_date"].tolist() == [pd.Timestamp(2025, 4, 3), pd.Timestamp(2025, 6, 5),
+                                                                   pd.Timestamp(2025, 1, 12)]
+    report = validate(tmp_path, "d.csv", dated(days), "--us-dates")
+    assert not [w for w in report["warnings"] if w["code"] == "ambiguous-dates"]
+    us = read_upload([("d.csv", dated(days))], Options(dayfirst=False, date_order_chosen=True))
+    assert us.frame("attendance")["session_date"].tolist() == [pd.Timestamp(2025, 3, 4), pd.Timestamp(2025, 5, 6),
+                                                               pd.Timestamp(2025, 12, 1)]
+    report = validate(tmp_path, "d.csv", dated(days), "--uk-dates")
+    assert not [w for w in report["warnings"] if w["code"] == "ambiguous-dates"]
+    # a column that says which way it reads asks nothing
+    assert not [p for p in read_upload([("d.csv", dated(days + ["25/12/2025"]))]).problems
+                if p.code == "ambiguous-dates"]
+
+
+def test_a_day_that_does_not_exist_is_named_as_such():
+    result = read_upload([("d.csv", dated(["28/02/2025", "31/02/2025"]))])
+    (error,) = result.errors
+    assert (error.code, error.row, error.value) == ("no-such-day", 3, "31/02/2025")
+    assert error.message == "there is no 31 February 2025: February 2025 has 28 days"
