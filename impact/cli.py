@@ -42,7 +42,8 @@ def _options(args):
                              "or skip (do not import the sheet)")
         sheets[sheet] = SheetOptions("" if table == "skip" else table)
     return Options(table=args.table, mapping=mapping, dayfirst=not us, defaults=defaults, sheets=sheets,
-                   codes_missing=tuple(getattr(args, "codes_missing", None) or ()), date_order_chosen=us or uk)
+                   codes_missing=tuple(getattr(args, "codes_missing", None) or ()), date_order_chosen=us or uk,
+                   own_outcomes=tuple(getattr(args, "own_outcome", None) or ()))
 
 
 def _print_report(report: dict, out) -> None:
@@ -427,6 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "says so, so that dates that read two ways are not reported")
         p.add_argument("--sheet-table", action="append", metavar="SHEET=table",
                        help='the table one sheet holds (repeatable); "SHEET=skip" leaves the sheet out')
+        p.add_argument("--own-outcome", action="append", metavar="HEADER",
+                       help='keep this agreement-scale column as an outcome item of your own, outcome_<name> '
+                            '(repeatable; "*" for every agreement column the mapping leaves out)')
         p.add_argument("--codes-missing", action="append", metavar="HEADER",
                        help='read the negative missing-value codes (-1, -3, -9, -99) of this column as missing '
                             '(repeatable; "*" for every column)')

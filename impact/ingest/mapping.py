@@ -52,6 +52,13 @@ def normalise(header) -> str:
 class Match:
     column: str
     strength: float  # 1 exact, 0.9 synonym, 0.8 phrase, fuzzy ratio below
+    how: str = "name"  # name, synonym, phrase, question, fuzzy: why the header was matched
+    like: str = ""  # for a fuzzy match: the name or synonym it is close to
+
+    @property
+    def similarity(self) -> float:
+        """How alike the header and `like` are (0-1), for a fuzzy match."""
+        return round(self.strength / 0.85, 2) if self.how == "fuzzy" else 1.0
 
 
 def match_header(header: str, table: schema.Table, fuzzy: bool = True) -> Match | None:
@@ -74,26 +81,26 @@ def _match_header(header: str, table_name: str, fuzzy: bool = True) -> Match | N
     if table.name == "survey_responses":
         m = re.match(r"^outcome\s+([a-z0-9 ]+)$", h)
         if m and m.group(1).replace(" ", "_") not in schema.OUTCOME_DOMAINS:
-            return Match("outcome_" + m.group(1).strip().replace(" ", "_"), 1.0)
+            return Match("outcome_" + m.group(1).strip().replace(" ", "_"), 1.0, "name")
     best: Match | None = None
     if ATTENDED_QUESTION.search(h) and any(c.name == "programme" for c in table.columns):
-        best = Match("programme", 0.8)  # survey tools: "Which workshop did you attend?"
+        best = Match("programme", 0.8, "question")  # survey tools: "Which workshop did you attend?"
     for col, names in zip(table.columns, _names(table_name)):
         if h == names[1][0]:
             return Match(col.name, 1.0)
         if h in names[1][1:]:
-            cand = Match(col.name, 0.9)
+            cand = Match(col.name, 0.9, "synonym")
         elif len(h) > 12 and any(p in h for p in col.phrases):
-            cand = Match(col.name, 0.8)
+            cand = Match(col.name, 0.8, "phrase")
         elif 4 <= len(h) <= 40 and not h.replace(" ", "").isdigit():  # CSV numbers are text: never a header
-            ratio = 0.0
+            ratio, like = 0.0, ""
             for s in names[1]:
                 if 2 * min(len(h), len(s)) < 0.88 * (len(h) + len(s)):
                     continue  # lengths alone keep the ratio below the threshold: skip building a matcher
                 m = difflib.SequenceMatcher(None, h, s)
-                if m.real_quick_ratio() >= 0.88 and m.quick_ratio() >= 0.88:
-                    ratio = max(ratio, m.ratio())
-            cand = Match(col.name, round(ratio * 0.85, 3)) if ratio >= 0.88 else None
+                if m.real_quick_ratio() >= 0.88 and m.quick_ratio() >= 0.88 and m.ratio() > ratio:
+                    ratio, like = m.ratio(), s
+            cand = Match(col.name, round(ratio * 0.85, 3), "fuzzy", like) if ratio >= 0.88 else None
         else:
             cand = None
         if cand and (best is None or cand.strength > best.strength):

@@ -37,6 +37,7 @@ class SheetSummary:
     pairs: dict[str, dict[str, str]] = field(default_factory=dict)
     pair_mapping: dict[str, str | None] = field(default_factory=dict)
     used_keys: set = field(default_factory=set)  # the user's mapping keys that this sheet used
+    suggestions: dict[str, str] = field(default_factory=dict)  # header -> column it may be (not applied)
 
     def to_dict(self) -> dict:
         out = {"file": self.file, "sheet": self.sheet, "table": self.table, "rows": self.rows,

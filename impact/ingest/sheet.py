@@ -40,6 +40,9 @@ class Options:
     sheets: dict = field(default_factory=dict)
     # headers whose negative missing-value codes (-1, -3, -9, -99) are to be read as missing ('*' = every one)
     codes_missing: tuple[str, ...] = ()
+    # headers of agreement-scale columns to keep as outcome items of the library's own ('*' = every one
+    # the mapping leaves out), as outcome_<name> named after the header
+    own_outcomes: tuple[str, ...] = ()
     # True when the user said which way 03/04/2025 reads (--us-dates / --uk-dates, the page's choice)
     date_order_chosen: bool = False
 
@@ -404,6 +407,7 @@ class SheetReader:
                                       numeric=self.numeric_headers(data, candidates))
         for h in special:
             col_map[h] = None
+        self.check_guesses(data, col_map, overrides, table, summary)
         # content check: emails / phone numbers in a column make it personal whatever its header
         for h, c in list(col_map.items()):
             if c in ("comment_benefit", "comment_improve", "comment_action") or (c and table.column(c).kind != schema.TEXT
@@ -414,6 +418,8 @@ class SheetReader:
             if len(values) and (values.str.fullmatch(EMAIL.pattern) | values.str.fullmatch(PHONE.pattern)).mean() >= 0.3:
                 self.personal.append(h)
                 col_map[h] = None
+        if table.name == "survey_responses":
+            self.own_outcomes(data, col_map, overrides, special, summary)
         for h in self.personal:
             col_map[h] = None
             self.problem(WARNING, "personal-data-not-stored", None, h, None,
@@ -595,6 +601,66 @@ class SheetReader:
             labels = {c: b for b, c in summary.pair_mapping.items() if c and schema.is_own_outcome(c)}
             self.own_labels.update(labels)
         return out
+
+    WEAK = 0.9  # a fuzzy match less alike than this is a suggestion, never applied
+
+    def check_guesses(self, data, col_map, overrides, table, summary) -> None:
+        """Columns matched by similarity or by a word in the header are said, with the reason; a weak match
+        is only suggested, and a name match whose answers are not on the agreement scale is not applied."""
+        for h, c in list(col_map.items()):
+            if not c or h in overrides:
+                continue
+            m = mapping.match_header(h, table)
+            if m is None or m.column != c:
+                continue
+            if table.column(c).kind == schema.SCORE and m.how in ("phrase", "fuzzy") \
+                    and not self.agreement_like(data, [h]):
+                col_map[h] = None
+                example = next((str(v) for v in data[h] if not _blank(v)), "")
+                summary.suggestions[h] = c
+                self.problem(WARNING, "guess-not-applied", summary.header_row, h, example,
+                             f"'{h}' looks like {c} by its name, but its answers are not on the agreement scale "
+                             f"(e.g. '{example}'), so it is not imported", f"nothing to do; if it is {c}, choose "
+                             f"{c} for it (Upload page, or --map \"{h}={c}\")")
+            elif m.how == "fuzzy" and m.similarity < self.WEAK:
+                col_map[h] = None
+                summary.suggestions[h] = c
+                self.problem(WARNING, "suggested-column", summary.header_row, h, None,
+                             f"'{h}' may be {c} ({m.similarity:.0%} alike with '{m.like}'), but the match is weak, "
+                             "so it is not imported", f"if it is {c}, apply the suggestion on the Upload page, or "
+                             f"add --map \"{h}={c}\"")
+            elif m.how == "fuzzy":
+                self.problem(WARNING, "guessed-column", summary.header_row, h, None,
+                             f"'{h}' is read as {c}: the header is {m.similarity:.0%} alike with '{m.like}'",
+                             "nothing to do if that is right; else choose another column for it")
+
+    def own_outcomes(self, data, col_map, overrides, special, summary) -> None:
+        """Agreement-scale columns the mapping leaves out: kept as outcome items of the library's own when the
+        user says so (every one with '*'), else named in one warning with the choice that keeps them."""
+        left = [h for h, c in col_map.items() if c is None and h not in overrides and h not in special
+                and h not in self.personal and self.agreement_like(data, [h])]
+        if not left:
+            return
+        chosen = self.options.own_outcomes
+        taken = {c for c in col_map.values() if c}
+        keep = [h for h in left if "*" in chosen or h in chosen]
+        for h in keep:
+            name = schema.own_outcome_name(h)
+            while name in taken:
+                name += "_2"
+            col_map[h] = name
+            taken.add(name)
+        rest = [h for h in left if h not in keep]
+        if rest:
+            listed = ", ".join(f"'{h}'" for h in rest[:12]) + (" …" if len(rest) > 12 else "")
+            self.problem(WARNING, "agreement-column-not-imported", summary.header_row,
+                         rest[0] if len(rest) == 1 else None, None,
+                         f"{len(rest)} {'columns hold' if len(rest) > 1 else 'column holds'} answers on the "
+                         f"agreement scale but {'are' if len(rest) > 1 else 'is'} not imported: {listed}",
+                         "keep them as outcome items of your own: on the Upload page press 'Keep them as your own "
+                         "outcomes' (or choose 'Own outcome' for one in the mapping); on the command line add "
+                         f"--own-outcome \"{rest[0]}\" (or --own-outcome \"*\" for all); or map one to a standard "
+                         "outcome")
 
     @staticmethod
     def agreement_like(data: pd.DataFrame, headers: list[str]) -> bool:
