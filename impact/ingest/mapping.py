@@ -58,7 +58,7 @@ class Match:
     @property
     def similarity(self) -> float:
         """How alike the header and `like` are (0-1), for a fuzzy match."""
-        return round(self.strength / 0.85, 2) if self.how == "fuzzy" else 1.0
+        return self.strength / 0.85 if self.how == "fuzzy" else 1.0
 
 
 def match_header(header: str, table: schema.Table, fuzzy: bool = True) -> Match | None:

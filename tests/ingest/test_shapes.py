@@ -253,3 +253,57 @@ def test_a_day_that_does_not_exist_is_named_as_such():
     (error,) = result.errors
     assert (error.code, error.row, error.value) == ("no-such-day", 3, "31/02/2025")
     assert error.message == "there is no 31 February 2025: February 2025 has 28 days"
+
+
+# --- part 2: the library's own outcome items ------------------------------------------------------------------
+
+def own_items_survey(seed: int = 2, n: int = 16):
+    rng = np.random.default_rng([2026, 10, seed])
+    rows = [["Programme", "I learned something new that is helpful", "The staff were welcoming", "Pace"]]
+    welcoming = []
+    for i in range(n):
+        w = None if i % 7 == 3 else int(rng.integers(1, 6))
+        welcoming.append(w)
+        rows.append(["Book Club", SCALE[int(rng.integers(1, 6))], "" if w is None else SCALE[w],
+                     ["Too fast", "About right", "Too slow"][i % 3]])
+    return csv_bytes(rows), welcoming
+
+
+def test_an_agreement_column_is_named_then_kept_as_an_own_outcome(tmp_path):
+    data, welcoming = own_items_survey()
+    result = read_upload([("s.csv", data)])
+    (warning,) = [p for p in result.problems if p.code == "agreement-column-not-imported"]
+    assert warning.column == "The staff were welcoming" and '--own-outcome "The staff were welcoming"' in warning.fix
+    assert "outcome_the_staff_were_welcoming" not in result.frame("survey_responses")
+    kept = read_upload([("s.csv", data)], Options(own_outcomes=("The staff were welcoming",)))
+    frame = kept.frame("survey_responses")
+    assert frame["outcome_the_staff_were_welcoming"].sum() == sum(w or 0 for w in welcoming)
+    assert frame["outcome_the_staff_were_welcoming"].notna().sum() == sum(w is not None for w in welcoming)
+    assert not [p for p in kept.problems if p.code == "agreement-column-not-imported"]  # 'Pace' is not agreement
+    report = validate(tmp_path, "s.csv", data, "--own-outcome", "*")
+    assert report["sheets"][0]["mapping"]["The staff were welcoming"] == "outcome_the_staff_were_welcoming"
+    report = validate(tmp_path, "s.csv", data, "--map", "The staff were welcoming=outcome_welcome")
+    assert report["sheets"][0]["mapping"]["The staff were welcoming"] == "outcome_welcome" and report["ok"]
+
+
+# --- part 4: fuzzy matches say how sure they are -------------------------------------------------------------
+
+def test_fuzzy_matches_are_listed_and_weak_ones_only_suggested():
+    import difflib
+
+    rows = [["Programme", "Date", "Num attending", "Sesions"], ["Chess", "2025-05-01", 7, 2]]
+    result = read_upload([("a.csv", csv_bytes(rows))])
+    weak = difflib.SequenceMatcher(None, "num attending", "number attending").ratio()
+    strong = difflib.SequenceMatcher(None, "sesions", "sessions").ratio()
+    assert weak < 0.9 <= strong  # worked out here: the first is a suggestion, the second a guess applied
+    found = {p.code: p for p in result.problems if p.code in ("suggested-column", "guessed-column")}
+    assert found["suggested-column"].column == "Num attending"
+    assert f"{weak:.0%} alike with 'number attending'" in found["suggested-column"].message
+    assert found["guessed-column"].column == "Sesions"
+    assert result.sheets[0].mapping["Sesions"] == "sessions"
+    assert [p.code for p in result.errors] == ["missing-column"]  # attendees: the weak match is not applied
+    assert result.sheets[0].suggestions == {"Num attending": "attendees"}
+    # the suggestion applied (one click on the page, --map on the command line) imports it
+    applied = read_upload([("a.csv", csv_bytes(rows))], Options(mapping={"Num attending": "attendees"}))
+    assert applied.frame("attendance")["attendees"].tolist() == [7] and applied.ok
+    assert applied.frame("attendance")["sessions"].tolist() == [2]
