@@ -330,7 +330,9 @@ def prepare(frames) -> Prepared:
     end = _days(_column(attendance, "period_end"))
     end = np.where(end == NO_DAY, day, end)
     sessions = _floats(_column(attendance, "sessions"))
-    sessions = np.where(np.isnan(sessions), 1.0, sessions)
+    # no sessions given: one session for a dated row; none for a return covering a month or a year (issue 10:
+    # a monthly count is never 'sessions')
+    sessions = np.where(np.isnan(sessions), np.where(end > day, 0.0, 1.0), sessions)
     participant = pd.factorize(_column(attendance, "participant_id"), use_na_sentinel=True)[0].astype("int64")
     session, session_sessions = _sessions(att_prog, att_branch, day, end, sessions, participant, att_groups)
 

@@ -25,6 +25,42 @@ AGE_HEADER = re.compile(
     r"(?:\s*(?:years?|yrs|y\.?o\.?))?$",
     re.IGNORECASE,
 )
+MONTH_NAMES = ("january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug|september|sept|sep"
+               "|october|oct|november|nov|december|dec")
+# one column per month: 'JANUARY', 'Jan-24', 'Apr 2023', 'Total Attendees At Physical Events - April 2023'
+MONTH_COLUMN = re.compile(rf"^(?:(?P<prefix>.*?\S)\s*[-–:]\s*)?(?P<month>{MONTH_NAMES})\.?"
+                          r"(?:[\s\-/'’]*(?P<year>\d{4}|\d{2}))?$", re.IGNORECASE)
+MEASURE_WORDS = re.compile(r"^.*?\b(?:attendees|attendance|attended|attending|participants)\b"
+                           r"(?:\s+at\s+\w+\s+events)?\s*", re.IGNORECASE)
+
+
+def month_column(header: str) -> tuple[str, int, int | None] | None:
+    """'Physical Attendees Adults - Jan 2024' -> ('Physical Attendees Adults', 1, 2024); 'MARCH' -> ('', 3, None)."""
+    m = MONTH_COLUMN.match(str(header).strip())
+    if not m:
+        return None
+    month = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].index(
+        m.group("month")[:3].lower()) + 1
+    year = m.group("year")
+    return (m.group("prefix") or "").strip(), month, (int(year) + (2000 if len(year) == 2 else 0)) if year else None
+
+
+def month_groups(headers) -> dict[str, list[tuple[str, int, int | None]]]:
+    """Headers that are one column per month, by what they count (their prefix); three months or more."""
+    groups: dict[str, list] = {}
+    for h in headers:
+        found = month_column(h)
+        if found:
+            groups.setdefault(found[0], []).append((h, found[1], found[2]))
+    return {k: v for k, v in groups.items() if len({(m, y) for _, m, y in v}) >= 3}
+
+
+def band_of(prefix: str) -> str:
+    """The group a month column's prefix names after what it counts: 'Physical Attendees Adults' -> 'Adults'."""
+    rest = MEASURE_WORDS.sub("", prefix).strip(" -–:")
+    return rest if rest != prefix else ""
+
+
 SINGLE_AGE = re.compile(r"^\d{1,3}\+?$")
 DAY_HEADER = re.compile(r"^(?:day|session|week)\s*(\d{1,2})$", re.IGNORECASE)
 ATTENDED_QUESTION = re.compile(r"\b(?:which|what)\b.*\b(?:did|do) you (?:attend|go to|come to|join|take part in)\b")
@@ -160,7 +196,8 @@ def table_score(headers: list[str], table: schema.Table, sheet_name: str = "",
     if table.name == "survey_responses":
         score += 0.5 * len(schema.outcome_columns(strengths))
     if table.name == "attendance" and (any(AGE_HEADER.match(normalise(h) or "") for h in headers)
-                                       or sum(1 for h in headers if DAY_HEADER.match(str(h).strip())) >= 2):
+                                       or sum(1 for h in headers if DAY_HEADER.match(str(h).strip())) >= 2
+                                       or month_groups(headers)):
         score += 2
     if table.name == "population" and sum(1 for h in headers if SINGLE_AGE.match(str(h).strip())) >= 5:
         score += 4
@@ -179,7 +216,7 @@ def reshaped_columns(headers: list[str], table_name: str) -> tuple[str, ...]:
     if table_name == "attendance":
         groups = sum(1 for h in headers if AGE_HEADER.match(normalise(h) or ""))
         days = sum(1 for h in headers if DAY_HEADER.match(str(h).strip()))
-        return ("attendees",) if groups >= 2 or days >= 2 else ()
+        return ("attendees",) if groups >= 2 or days >= 2 or month_groups(headers) else ()
     if table_name == "population":
         groups = sum(1 for h in headers if AGE_HEADER.match(normalise(h) or "") or SINGLE_AGE.match(str(h).strip()))
         return ("dimension", "group", "population") if groups >= 2 else ()

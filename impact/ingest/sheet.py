@@ -93,6 +93,11 @@ def _filled(s: pd.Series) -> pd.Series:
     return ~blank_cells(s.to_frame()).iloc[:, 0]
 
 
+def month_columns_of(groups: dict, every: bool = False) -> set[str]:
+    """The headers of month groups (every=False: only those imported)."""
+    return {h for target, cols in groups.values() if target or every for h, _, _ in cols}
+
+
 def _filled_any(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Rows with at least one filled cell among `columns`."""
     return (~blank_cells(frame[columns])).any(axis=1)
@@ -135,6 +140,7 @@ class SheetReader:
         self.problems: list[Problem] = []
         self.personal: list[str] = []
         self.own_labels: dict[str, str] = {}  # outcome_<name> -> the question as the file words it
+        self.returns = False  # rows are counts for a month or year (a return), not sessions
 
     # -- reporting -----------------------------------------------------------------------------
     def problem(self, severity, code, row, column, value, message, fix):
@@ -387,6 +393,7 @@ class SheetReader:
         candidates = [h for h in headers if h not in self.personal]
         wide_groups: list[str] = []
         day_columns: list[str] = []
+        month_groups: dict[str, tuple[str, list]] = {}
         wave_columns: dict[str, tuple[str, str]] = {}
         if table.name in ("attendance", "population"):
             wide_groups = [h for h in candidates if h not in overrides and (
@@ -398,11 +405,14 @@ class SheetReader:
                 day_columns = [h for h in candidates if mapping.DAY_HEADER.match(h.strip()) and h not in overrides]
                 if len(day_columns) < 2:
                     day_columns = []
+                if not day_columns:
+                    month_groups = self.month_groups(candidates, overrides, pair_overrides, summary)
+                    wide_groups = [h for h in wide_groups if h not in month_columns_of(month_groups)]
         if table.name == "survey_responses":
             wave_columns = self.wave_columns(data, candidates, table, overrides, pair_overrides, summary)
             for h in wave_columns:
                 overrides.pop(h, None)  # an explicit choice for one column of a pair: applied as the pair's
-        special = set(wide_groups) | set(day_columns) | set(wave_columns)
+        special = set(wide_groups) | set(day_columns) | set(wave_columns) | month_columns_of(month_groups, every=True)
         col_map = mapping.map_headers([h for h in candidates if h not in special], table, overrides,
                                       numeric=self.numeric_headers(data, candidates))
         for h in special:
@@ -437,6 +447,9 @@ class SheetReader:
             if summary.pair_mapping.get(base) is None:
                 for h in waves.values():
                     shown[h] = None
+        for prefix, (target, cols) in month_groups.items():
+            for h, month, year in cols:
+                shown[h] = target and f"{target} ({'month' if year is None else f'{year}-{month:02d}'})"
         summary.mapping = shown
         mapped = {h: c for h, c in col_map.items() if c}
         for c, value in self.options.defaults.items():
@@ -458,6 +471,8 @@ class SheetReader:
                                      "attendees" if table.name == "attendance" else "population")
         if day_columns:
             data, mapped = self.melt(data, mapped, day_columns, "_day", "attendees", drop_blank=True)
+        if any(target for target, _ in month_groups.values()):
+            data, mapped = self.melt_months(data, mapped, month_groups, summary)
         missing = [c for c in table.required if c not in mapped.values()]
         if table.name == "population" and "dimension" in missing and wide_groups:
             missing.remove("dimension")
@@ -494,12 +509,16 @@ class SheetReader:
         by_norm: dict[str, list[str]] = {}
         for h in headers:
             by_norm.setdefault(mapping.normalise(h), []).append(h)
-        bases: dict[str, str] = {}
+        bases: dict[str, str] = {}  # groups of columns mapped as one: pre/post pairs, months of one measure
         if table.name == "survey_responses":
             for h in headers:
                 split = mapping.wave_split(h)
                 if split:
                     bases.setdefault(mapping.normalise(split[0]), split[0])
+        if table.name == "attendance":
+            for prefix in mapping.month_groups(headers):
+                if prefix:
+                    bases.setdefault(mapping.normalise(prefix), prefix)
         overrides: dict[str, str] = {}
         pair_overrides: dict[str, str] = {}
         for key, value in self.options.mapping.items():
@@ -669,6 +688,118 @@ class SheetReader:
         cleaned = clean.clean_score(values)
         answered = cleaned.values.notna().sum()
         return answered > 0 and answered >= 0.8 * (answered + cleaned.bad.sum())
+
+    RETURN_TARGETS = ("attendees", "new_attendees")
+
+    def month_groups(self, candidates, overrides, group_overrides, summary) -> dict[str, tuple[str | None, list]]:
+        """One column per month (JANUARY …, Jan-24 …, 'Attendees Adults - April 2023' …), by what the columns
+        count: prefix -> (column they are imported as, or None; [(header, month, year)]).
+
+        Columns of head counts are attendees; when some groups name who they count ('… Adults', '… Children')
+        the groups that name no one are their totals, and are left out (said, and the user's choice wins).
+        """
+        groups = mapping.month_groups([h for h in candidates if h not in overrides])
+        if not groups:
+            return {}
+        auto = {}
+        for prefix in groups:
+            if not prefix:
+                auto[prefix] = "attendees"
+            else:
+                m = mapping.match_header(prefix, schema.TABLES["attendance"])
+                if m and m.column in self.RETURN_TARGETS and m.how != "fuzzy":
+                    auto[prefix] = m.column
+                elif mapping.MEASURE_WORDS.match(prefix):
+                    auto[prefix] = "attendees"
+                else:
+                    auto[prefix] = None
+        banded = {p for p in groups if auto[p] == "attendees" and mapping.band_of(p)}
+        out = {}
+        left_out, totals = [], []
+        for prefix, cols in groups.items():
+            if prefix in group_overrides:
+                target = group_overrides[prefix] or None
+                if target and target not in self.RETURN_TARGETS:
+                    self.problem(ERROR, "unknown-target", summary.header_row, prefix, target,
+                                 f"month columns can be imported as {' or '.join(self.RETURN_TARGETS)}, not {target}",
+                                 f"choose {' or '.join(self.RETURN_TARGETS)} for '{prefix}', or leave it out")
+                    target = None
+            elif auto[prefix] == "attendees" and banded and prefix not in banded:
+                target = None
+                totals.append(prefix)
+            else:
+                target = auto[prefix]
+                if target is None:
+                    left_out.append(prefix)
+            out[prefix] = (target, cols)
+            summary.pairs[prefix or "(months)"] = {f"{y}-{m:02d}" if y else f"month {m}": h for h, m, y in cols}
+            summary.pair_mapping[prefix or "(months)"] = target
+        for prefix in totals:
+            self.problem(WARNING, "totals-column-excluded", summary.header_row, prefix, None,
+                         f"the month columns '{prefix}' name no group while the columns beside them do (e.g. "
+                         f"'{sorted(banded)[0]}'), so they are read as their totals and not imported",
+                         f"nothing to do; if they are not totals, choose attendees for '{prefix}' (Upload page, or "
+                         f"--map \"{prefix}=attendees\")")
+        if left_out:
+            listed = ", ".join(f"'{p}'" for p in left_out[:8]) + (" …" if len(left_out) > 8 else "")
+            self.problem(WARNING, "month-columns-not-imported", summary.header_row, None, None,
+                         f"{len(left_out)} groups of month columns are not head counts the importer recognises, so "
+                         f"they are not imported: {listed}", "if one holds head counts, choose attendees for it "
+                         f"(Upload page, or --map \"{left_out[0]}=attendees\")")
+        return out
+
+    def melt_months(self, data, mapped, month_groups, summary):
+        """One row per spreadsheet row, month and group: the count, its month as a period, the group as age band.
+
+        A month without a year in its header takes the year from the sheet's year column (or the value given
+        for year); months that run on past December (Apr … Mar) move into the next year.
+        """
+        ids = ["_row", *[h for h in mapped if h in data.columns]]
+        year_header = next((h for h, c in mapped.items() if c == "year"), None)
+        years = pd.to_numeric(data[year_header], errors="coerce") if year_header else None
+        has_band = "age_band" in mapped.values()
+        parts = []
+        no_year = False
+        for prefix, (target, cols) in month_groups.items():
+            if not target:
+                continue
+            band = mapping.band_of(prefix)
+            offset, previous = 0, 0
+            for h, month, year in cols:
+                if year is None:
+                    offset += month < previous
+                    previous = month
+                part = data[ids].copy()
+                part["__value"] = data[h]
+                part["__target"] = target
+                if year is not None:
+                    part["__period"] = f"{year}-{month:02d}"
+                elif years is not None:
+                    part["__period"] = [f"{int(y) + offset}-{month:02d}" if pd.notna(y) else None for y in years]
+                else:
+                    part["__period"] = None
+                    no_year = True
+                part["__header"] = h
+                if band and not has_band:
+                    part["__age_band"] = band
+                parts.append(part)
+        if no_year:
+            self.problem(ERROR, "month-without-year", summary.header_row, None, None,
+                         "the month columns say no year, and the sheet has no year column",
+                         "give the year: on the Upload page type it under 'Values the file leaves out', or add "
+                         "--set year=2024 (for April … March columns, the year April falls in)")
+        long = pd.concat(parts)
+        long = long.set_index(long["_row"].astype(int).rename(None)).sort_index(kind="stable")
+        for target in {t for t, _ in month_groups.values() if t}:
+            long[f"__{target}"] = long["__value"].where(long["__target"] == target, None)
+        m = {h: c for h, c in mapped.items() if c not in ("year", "month", "period", *self.RETURN_TARGETS)}
+        for target in {t for t, _ in month_groups.values() if t}:
+            m[f"__{target}"] = target
+        m["__period"] = "period"
+        if "__age_band" in long:
+            m["__age_band"] = "age_band"
+        self.returns = True
+        return long.drop(columns=["__value", "__target"]), m
 
     ANSWERS = ("comment_benefit", "comment_improve", "comment_action")
 
@@ -873,9 +1004,11 @@ class SheetReader:
     def derive_attendance(self, out: pd.DataFrame, headers_of: dict[str, str]) -> pd.DataFrame:
         if "participant_id" in out and "attendees" not in headers_of:
             out["attendees"] = pd.array([1] * len(out), dtype="Int64")
-        if "sessions" not in out:
+        if "sessions" not in out and self.returns:
+            out["sessions"] = pd.array([pd.NA] * len(out), dtype="Int64")  # a month's count: sessions unknown
+        elif "sessions" not in out:
             out["sessions"] = pd.array([1] * len(out), dtype="Int64")
-        if "_day" not in out and out.index.duplicated().any():
+        if "_day" not in out and not self.returns and out.index.duplicated().any():
             # a head-count row spread over group columns is still one set of sessions: count them once
             out.loc[out.index.duplicated(keep="first"), "sessions"] = 0
         start = pd.Series(pd.NaT, index=out.index, dtype="datetime64[us]")
