@@ -1035,8 +1035,9 @@ class SheetReader:
         no_date &= ~out["_row"].isin(unreadable)
         has_date_column = bool({"session_date", "period", "year"} & set(headers_of))
         if no_date.any() and has_date_column:
-            for row in out.index[no_date][:1000]:
-                self.problem(WARNING, "missing-date", out.at[row, "_row"], headers_of.get("session_date") or
+            no_year = any(p.code == "month-without-year" for p in self.problems)  # said once for the sheet
+            for row in ([] if no_year else pd.unique(out.loc[no_date.to_numpy(), "_row"])[:1000]):
+                self.problem(WARNING, "missing-date", row, headers_of.get("session_date") or
                              headers_of.get("period") or headers_of.get("year"), None,
                              "this row has no date, so it counts in totals but not in any period",
                              "type the session date, or the year and month it covers")

@@ -307,3 +307,38 @@ def test_fuzzy_matches_are_listed_and_weak_ones_only_suggested():
     applied = read_upload([("a.csv", csv_bytes(rows))], Options(mapping={"Num attending": "attendees"}))
     assert applied.frame("attendance")["attendees"].tolist() == [7] and applied.ok
     assert applied.frame("attendance")["sessions"].tolist() == [2]
+
+
+# --- part 7: one column per month ---------------------------------------------------------------------------------
+
+def monthly_return(seed: int = 7):
+    """A return with April … March columns and no year in them; a blank cell is a month not counted."""
+    rng = np.random.default_rng([2026, 10, seed])
+    months = ["APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER", "JANUARY",
+              "FEBRUARY", "MARCH"]
+    rows = [["Programme", "Branch", *months]]
+    counts = {}
+    for name in ("Rhyme Time", "Code Club", "Knit & Natter"):
+        values = [None if rng.random() < 0.15 else int(rng.integers(0, 60)) for _ in months]
+        counts[name] = values
+        rows.append([name, "Central", *["" if v is None else v for v in values]])
+    return csv_bytes(rows), counts
+
+
+def test_month_columns_become_one_row_per_month_in_the_right_year(tmp_path):
+    data, counts = monthly_return()
+    result = read_upload([("r.csv", data)])
+    assert [p.code for p in result.errors] == ["month-without-year"]
+    assert "--set year=2024" in result.errors[0].fix
+    result = read_upload([("r.csv", data)], Options(defaults={"year": "2023"}))
+    frame = result.frame("attendance")
+    assert len(frame) == 3 * 12
+    for name, values in counts.items():
+        mine = frame[frame["programme"] == name]
+        assert mine["attendees"].sum() == sum(v for v in values if v is not None)
+        assert mine["attendees"].isna().sum() == values.count(None)
+        assert mine["period_start"].tolist() == [pd.Timestamp(2023 + (m < 4), m, 1)
+                                                 for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
+    assert frame["sessions"].isna().all()
+    report = validate(tmp_path, "r.csv", data, "--set", "year=2023")
+    assert report["ok"] and report["sheets"][0]["rows"] == 36
