@@ -41,7 +41,17 @@ def _options(args):
             raise SystemExit(f"--sheet-table: {table!r} is not a table; choose one of {', '.join(schema.TABLES)}, "
                              "or skip (do not import the sheet)")
         sheets[sheet] = SheetOptions("" if table == "skip" else table)
-    return Options(table=args.table, mapping=mapping, dayfirst=not us, defaults=defaults, sheets=sheets,
+    read_as: dict[str, dict[str, str]] = {}
+    for item in getattr(args, "read_as", None) or []:
+        if ":" not in item or "=" not in item:
+            raise SystemExit(f'--read-as takes "column:VALUE=allowed" (got {item!r})')
+        column, rest = item.split(":", 1)
+        value, allowed = rest.rsplit("=", 1)
+        if column.strip() not in schema.TABLES_BY_COLUMN_ALLOWED:
+            raise SystemExit(f"--read-as: {column.strip()!r} has no fixed list; choose one of "
+                             f"{', '.join(schema.TABLES_BY_COLUMN_ALLOWED)}")
+        read_as.setdefault(column.strip(), {})[value.strip()] = allowed.strip()
+    return Options(table=args.table, mapping=mapping, dayfirst=not us, read_as=read_as, defaults=defaults, sheets=sheets,
                    codes_missing=tuple(getattr(args, "codes_missing", None) or ()), date_order_chosen=us or uk,
                    own_outcomes=tuple(getattr(args, "own_outcome", None) or ()))
 
@@ -431,6 +441,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--own-outcome", action="append", metavar="HEADER",
                        help='keep this agreement-scale column as an outcome item of your own, outcome_<name> '
                             '(repeatable; "*" for every agreement column the mapping leaves out)')
+        p.add_argument("--read-as", action="append", metavar="column:VALUE=allowed",
+                       help='read a value outside a fixed list as one on it, in every row: '
+                            '"partnership_type:comunity=community" (repeatable)')
         p.add_argument("--codes-missing", action="append", metavar="HEADER",
                        help='read the negative missing-value codes (-1, -3, -9, -99) of this column as missing '
                             '(repeatable; "*" for every column)')

@@ -316,6 +316,18 @@ def clean_choice(raw: pd.Series, column: str) -> Cleaned:
                    f"choose one of: {', '.join(allowed)}")
 
 
+def closest_choice(value: str, column: str) -> str | None:
+    """The allowed value a typo stands for: 'comunity' -> 'community'; None when nothing is close."""
+    import difflib
+
+    lookup = CHOICES.get(column, {})
+    allowed = schema.TABLES_BY_COLUMN_ALLOWED.get(column, ())
+    words = {**{a: a for a in allowed}, **lookup}
+    t = " ".join(re.sub(r"[^a-z0-9_\- ]+", " ", str(value).lower()).split())
+    close = difflib.get_close_matches(t, list(words), n=1, cutoff=0.75)
+    return words[close[0]] if close else None
+
+
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "✓", "✔", "ticked", "done", "t", "1.0"})
 FALSE_WORDS = frozenset({"no", "n", "false", "0", "f", "not", "0.0"})
 

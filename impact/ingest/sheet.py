@@ -43,6 +43,9 @@ class Options:
     # headers of agreement-scale columns to keep as outcome items of the library's own ('*' = every one
     # the mapping leaves out), as outcome_<name> named after the header
     own_outcomes: tuple[str, ...] = ()
+    # a value outside a fixed list read as one on it: {column: {value as written: allowed value}}
+    # ('did you mean community?' applied to every such row)
+    read_as: dict[str, dict[str, str]] = field(default_factory=dict)
     # True when the user said which way 03/04/2025 reads (--us-dates / --uk-dates, the page's choice)
     date_order_chosen: bool = False
 
@@ -54,7 +57,8 @@ class Options:
         if not isinstance(choice, SheetOptions):
             choice = SheetOptions(*choice)
         return replace(self, table=choice.table if choice.table is not None else self.table,
-                       mapping={**self.mapping, **(choice.mapping or {})}, sheets={})
+                       mapping={**self.mapping, **(choice.mapping or {})},
+                       defaults={**self.defaults, **(getattr(choice, "defaults", None) or {})}, sheets={})
 
 
 SKIP_SHEET = ""  # a sheet's table choice meaning "do not import this sheet"
@@ -66,6 +70,7 @@ class SheetOptions:
 
     table: str | None = None
     mapping: dict[str, str | None] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)  # values for columns the sheet leaves out (--set)
 
 
 @dataclass
@@ -141,6 +146,7 @@ class SheetReader:
         self.personal: list[str] = []
         self.own_labels: dict[str, str] = {}  # outcome_<name> -> the question as the file words it
         self.returns = False  # rows are counts for a month or year (a return), not sessions
+        self.suggestions: list[tuple[str, str, str, str, int]] = []  # (column, header, value, did you mean, rows)
 
     # -- reporting -----------------------------------------------------------------------------
     def problem(self, severity, code, row, column, value, message, fix):
@@ -493,6 +499,7 @@ class SheetReader:
             summary.rows = len(data)
             return {}
         out = self.clean_columns(data, mapped, table)
+        summary.value_suggestions = list(self.suggestions)
         frames[table.name] = out
         summary.rows = len(out)
         return frames
@@ -856,6 +863,7 @@ class SheetReader:
         out = pd.DataFrame(index=data.index)
         out["_row"] = data["_row"].astype(int).values
         out["_sheet"] = self.raw.name
+        self._current_rows = out["_row"].to_numpy()
         headers_of = {}
         for h, c in mapped.items():
             if c == "_day":
@@ -882,8 +890,13 @@ class SheetReader:
                 start, end, cleaned = clean.clean_period(raw)
                 out["_period_start"], out["_period_end"] = start.values, end.values
             else:
+                if column.kind == schema.CHOICE and self.options.read_as.get(c):
+                    table_of = self.options.read_as[c]
+                    raw = raw.map(lambda v: table_of.get(v.strip(), v) if isinstance(v, str) else v)
                 cleaned = clean.clean_column(raw, column, self.options.dayfirst)
                 out[c] = cleaned.values.values
+                if column.kind == schema.CHOICE and cleaned.bad.any():
+                    cleaned = self.suggest_choices(h, c, raw, cleaned)
                 if column.kind == schema.DATE:
                     self.check_date_order(data, h, raw, cleaned)
             headers_of[c] = h
@@ -902,6 +915,33 @@ class SheetReader:
         self.check_contract(out, table, headers_of,
                             data["__header"].tolist() if "__header" in data and len(data) == len(out) else None)
         return out
+
+    def suggest_choices(self, h: str, c: str, raw: pd.Series, cleaned: clean.Cleaned) -> clean.Cleaned:
+        """A value outside a fixed list, close to one on it: 'did you mean community?' for each such value,
+        with every row that holds it; the choice reads them all as the suggestion (Options.read_as)."""
+        bad = cleaned.bad.to_numpy()
+        values = pd.Series(raw.to_numpy()[bad]).map(lambda v: str(v).strip())
+        rows = np.asarray(self._rows_of(raw))[bad]
+        handled = np.zeros(len(bad), bool)
+        for value, count in values.value_counts(sort=False).items():
+            guess = clean.closest_choice(value, c)
+            if guess is None:
+                continue
+            at = rows[(values == value).to_numpy()]
+            self.suggestions.append((c, h, value, guess, int(count)))
+            for row in at:
+                self.problem(ERROR, "invalid-choice", row, h, value,
+                             f"'{value}' is not one of {', '.join(schema.TABLES_BY_COLUMN_ALLOWED.get(c, ()))}: "
+                             f"did you mean {guess}?",
+                             f"apply '{value}' → {guess} on the Upload page (every row with it, in one click), or "
+                             f"type {guess} in the file")
+            handled[np.flatnonzero(bad)[(values == value).to_numpy()]] = True
+        return clean.Cleaned(cleaned.values, pd.Series(bad & ~handled, index=cleaned.bad.index), cleaned.code,
+                             cleaned.message, cleaned.fix)
+
+    def _rows_of(self, raw: pd.Series):
+        return self._current_rows if getattr(self, "_current_rows", None) is not None and \
+            len(self._current_rows) == len(raw) else raw.index
 
     def check_date_order(self, data: pd.DataFrame, h: str, raw: pd.Series, cleaned: clean.Cleaned) -> None:
         """Dates that could be read two ways are said (with an example both ways) unless the user chose;

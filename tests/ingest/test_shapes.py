@@ -342,3 +342,19 @@ def test_month_columns_become_one_row_per_month_in_the_right_year(tmp_path):
     assert frame["sessions"].isna().all()
     report = validate(tmp_path, "r.csv", data, "--set", "year=2023")
     assert report["ok"] and report["sheets"][0]["rows"] == 36
+
+
+# --- part 8: 'did you mean community?', applied to every such row --------------------------------------------
+
+def test_a_value_close_to_the_fixed_list_is_suggested_and_one_choice_applies_it(tmp_path):
+    rows = [["Partner name", "Partnership type"], ["Age UK", "comunity"], ["Scouts", "comunity"],
+            ["Library X", "Library"], ["Odd Co", "zzz"]]
+    result = read_upload([("p.csv", csv_bytes(rows))])
+    assert [(p.row, p.value) for p in result.errors] == [(2, "comunity"), (3, "comunity"), (5, "zzz")]
+    assert result.errors[0].message.endswith("did you mean community?")
+    assert result.sheets[0].value_suggestions == [("partnership_type", "Partnership type", "comunity", "community", 2)]
+    fixed = read_upload([("p.csv", csv_bytes(rows))], Options(read_as={"partnership_type": {"comunity": "community"}}))
+    assert fixed.frame("partners")["partnership_type"].tolist()[:3] == ["community", "community", "library"]
+    assert [(p.row, p.value) for p in fixed.errors] == [(5, "zzz")]
+    report = validate(tmp_path, "p.csv", csv_bytes(rows), "--read-as", "partnership_type:comunity=community")
+    assert [e["row"] for e in report["errors"]] == [5]
