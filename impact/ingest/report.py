@@ -38,6 +38,7 @@ class SheetSummary:
     pair_mapping: dict[str, str | None] = field(default_factory=dict)
     used_keys: set = field(default_factory=set)  # the user's mapping keys that this sheet used
     suggestions: dict[str, str] = field(default_factory=dict)  # header -> column it may be (not applied)
+    agreement_left: list[str] = field(default_factory=list)  # agreement-scale headers not imported
     # values outside a fixed list close to one on it: (column, header, value, did you mean, rows)
     value_suggestions: list[tuple[str, str, str, str, int]] = field(default_factory=list)
 

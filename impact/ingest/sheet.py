@@ -677,6 +677,7 @@ class SheetReader:
             col_map[h] = name
             taken.add(name)
         rest = [h for h in left if h not in keep]
+        summary.agreement_left = rest
         if rest:
             listed = ", ".join(f"'{h}'" for h in rest[:12]) + (" …" if len(rest) > 12 else "")
             self.problem(WARNING, "agreement-column-not-imported", summary.header_row,
