@@ -157,3 +157,22 @@ def test_the_demo_can_be_removed_once_the_librarys_own_data_is_in(app):
     assert not at.exception, at.exception
     assert at.success[0].value.startswith("Removed the demo data:")
     assert Store(app).load("attendance")["attendees"].tolist() == [7]
+
+
+def test_own_items_show_on_the_outcomes_page_before_after_and_in_follow_up(app):
+    data, pre, post = wide_survey()
+    later = [4, 5, 3, 4, 4, 2, 5, 5, 4, 3, 4]
+    follow = csv_bytes([["Respondent", "Programme", "Wave", "Outcome q3"]] +
+                       [[f"R{i}", "Job Club", "follow-up", v] for i, v in enumerate(later)])
+    at = page(("wide.csv", data, CSV), ("later.csv", follow, CSV))
+    assert errors(at) == "0", report_codes(at)
+    at.button(key="upload.commit").click().run()
+    at.switch_page("pages/outcomes.py").run()
+    assert not at.exception, at.exception
+    tables = [d.value for d in at.dataframe]
+    change = next(t for t in tables if "method" in " ".join(map(str, t.columns)).lower())
+    row = change.iloc[[str(o).lower() == "q3" for o in change.iloc[:, 0]]]
+    pairs = sum(a is not None for a in pre)  # respondents who answered before and after
+    assert row.iloc[0, 2] == pairs
+    follow_table = next(t for t in tables if len(t) == 1 and t.iloc[0, 0] == "Q3" and t.iloc[0, 1] == len(later))
+    assert follow_table.iloc[0, 2] == sum(v >= 4 for v in later)
