@@ -230,7 +230,9 @@ def default_columns(table: str | None) -> tuple[str, ...]:
     if table not in schema.TABLES:
         return ()
     t = schema.TABLES[table]
-    return tuple(dict.fromkeys((*t.required, *DEFAULT_COLUMNS.get(table, ()))))
+    measured = (schema.COUNT, schema.MONEY, schema.HOURS, schema.NUMBER, schema.SCORE)  # never one value for all
+    return tuple(c for c in dict.fromkeys((*t.required, *DEFAULT_COLUMNS.get(table, ())))
+                 if t.column(c).kind not in measured)
 
 
 def sheet_problems(result: IngestResult, summary: SheetSummary, code: str) -> list[Problem]:
