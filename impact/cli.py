@@ -193,8 +193,8 @@ def cmd_indicators(args) -> int:
         return f"£{x:,.2f}" if x is not None else "–"
 
     r, v = total.reach, total.value
-    print(f"attendance {r.attendance:,} over {r.sessions:,} sessions; "
-          f"{r.new_attendees:,} new to the library")
+    print((f"attendance {r.attendance:,} over {r.sessions:,} sessions" if not r.attendance_in_returns else
+           r.sessions_text) + f"; {r.new_attendees:,} new to the library")
     if r.not_recorded:
         print(f"  {r.not_recorded:,} attendance rows not recorded (left out, not counted as zero)")
     print(f"  mean per session {r.mean_per_session.value or 0:.1f}; fill rate {pct(r.fill_rate.value)}; "

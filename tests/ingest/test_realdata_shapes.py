@@ -108,3 +108,20 @@ def test_ace_month_by_age_band_columns_become_one_row_per_month_and_band(ace):
     assert frame["sessions"].isna().all()  # a monthly count is not sessions
     totals = sorted(p.column for p in result.problems if p.code == "totals-column-excluded")
     assert totals == ["Total Attendees At Digital Events", "Total Attendees At Physical Events"]
+
+
+def test_ace_returns_are_never_called_sessions(ace):
+    """Stored and read back as the pages do: the attendances are counted in returns, not 'at N sessions'."""
+    from impact import indicators
+    from impact.export.statements import statements  # noqa: F401  (the pack's wording comes from Reach)
+    from impact.filters import prepare
+
+    result, raw = ace
+    frame = result.frame("attendance")
+    data = prepare({"attendance": frame.drop(columns=["_sheet", "_row"])})
+    r = indicators.compute(data).reach
+    total = int(frame["attendees"].sum())
+    assert r.attendance == r.attendance_in_returns == total
+    assert r.sessions == 0
+    assert r.sessions_text == f"{total:,} attendances counted in monthly or yearly returns (sessions not recorded)"
+    assert r.mean_per_session.value is None  # no attendance 'per session' made up from returns
