@@ -1023,8 +1023,11 @@ class SheetReader:
         none = out[answers].isna().all(axis=1).to_numpy()
         unreadable = {p.row for p in self.problems if p.severity == ERROR and p.row is not None}
         none = none & ~out["_row"].isin(unreadable).to_numpy()
-        if not split:
+        if not split:  # in a one-wave sheet the 'about you' questions are answers too
             none = none & ~out["_row"].isin(answered_elsewhere).to_numpy()
+            about = [c for c in schema.DEMOGRAPHICS if c in out.columns]
+            if about:
+                none = none & out[about].isna().all(axis=1).to_numpy()
         if not none.any():
             return out
         dropped = out[none]
