@@ -885,8 +885,6 @@ class SheetReader:
             if column is None:
                 continue
             raw = data[h].where(~too_long, None)
-            if column.kind in NUMERIC_KINDS and (codes := clean.sentinel_codes(raw)):
-                raw = self.missing_codes(data, h, raw, codes)
             if c == "period":
                 start, end, cleaned = clean.clean_period(raw)
                 out["_period_start"], out["_period_end"] = start.values, end.values
@@ -895,6 +893,10 @@ class SheetReader:
                     table_of = self.options.read_as[c]
                     raw = raw.map(lambda v: table_of.get(v.strip(), v) if isinstance(v, str) else v)
                 cleaned = clean.clean_column(raw, column, self.options.dayfirst)
+                if column.kind in NUMERIC_KINDS and self.may_hold_codes(cleaned) \
+                        and (codes := clean.sentinel_codes(raw)):
+                    raw = self.missing_codes(data, h, raw, codes)  # then cleaned again without them
+                    cleaned = clean.clean_column(raw, column, self.options.dayfirst)
                 out[c] = cleaned.values.values
                 if column.kind == schema.CHOICE and cleaned.bad.any():
                     cleaned = self.suggest_choices(h, c, raw, cleaned)
@@ -968,6 +970,14 @@ class SheetReader:
             self.problem(ERROR, "no-such-day", rows[i], h, value, clean.no_such_day(value, self.options.dayfirst),
                          "check the day and the month, and type the date that was meant")
         cleaned.bad = pd.Series(bad & ~missing_day, index=cleaned.bad.index)
+
+    @staticmethod
+    def may_hold_codes(cleaned: clean.Cleaned) -> bool:
+        """Cheap look at a cleaned numeric column: negative numbers, or cells that could not be read."""
+        values = cleaned.values
+        if bool(cleaned.bad.any()):
+            return True
+        return pd.api.types.is_numeric_dtype(values) and bool((values < 0).fillna(False).any())
 
     def missing_codes(self, data: pd.DataFrame, h: str, raw: pd.Series, codes: tuple[int, ...]) -> pd.Series:
         """Cells holding missing-value codes: blank when the user chose so, else one error for the column
