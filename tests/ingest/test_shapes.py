@@ -358,3 +358,16 @@ def test_a_value_close_to_the_fixed_list_is_suggested_and_one_choice_applies_it(
     assert [(p.row, p.value) for p in fixed.errors] == [(5, "zzz")]
     report = validate(tmp_path, "p.csv", csv_bytes(rows), "--read-as", "partnership_type:comunity=community")
     assert [e["row"] for e in report["errors"]] == [5]
+
+
+def test_a_follow_up_column_joins_its_pair_as_a_third_wave():
+    rows = [["ID", "Programme", "Confidence (before)", "Confidence (after)", "Confidence (follow-up)", "Satisfied"],
+            ["A", "Job Club", 2, 4, 5, "Agree"], ["B", "Job Club", 3, 3, "", "Strongly agree"],
+            ["C", "Job Club", "", 5, 4, ""]]
+    result = read_upload([("f.csv", csv_bytes(rows))])
+    frame = result.frame("survey_responses")
+    waves = {w: g.set_index("respondent_id")["confidence"].dropna().to_dict() for w, g in frame.groupby("wave")}
+    assert waves == {"pre": {"A": 2, "B": 3}, "post": {"A": 4, "B": 3, "C": 5}, "follow_up": {"A": 5, "C": 4}}
+    assert frame.loc[frame["wave"] != "post", "satisfaction"].isna().all()  # asked once, after
+    assert result.sheets[0].pairs["Confidence"] == {"pre": "Confidence (before)", "post": "Confidence (after)",
+                                                    "follow_up": "Confidence (follow-up)"}

@@ -176,3 +176,16 @@ def test_own_items_show_on_the_outcomes_page_before_after_and_in_follow_up(app):
     assert row.iloc[0, 2] == pairs
     follow_table = next(t for t in tables if len(t) == 1 and t.iloc[0, 0] == "Q3" and t.iloc[0, 1] == len(later))
     assert follow_table.iloc[0, 2] == sum(v >= 4 for v in later)
+
+
+def test_the_date_order_is_asked_and_the_choice_settles_it(app):
+    data = csv_bytes([["Programme", "Date", "Attendance"], ["Chess", "03/04/2025", 5], ["Chess", "05/06/2025", 6]])
+    at = page(("dates.csv", data, CSV))
+    report = next(d.value for d in at.dataframe if "fix" in d.value.columns)
+    assert "ambiguous-dates" in report["code"].tolist()
+    at.radio(key="upload.date_order").set_value("month first (US): 03/04/2025 is March 4").run()
+    report = next(d.value for d in at.dataframe if "fix" in d.value.columns)
+    assert "ambiguous-dates" not in report["code"].tolist()
+    at.button(key="upload.commit").click().run()
+    stored = Store(app).load("attendance").sort_values("attendees")
+    assert [str(d)[:10] for d in stored["session_date"]] == ["2025-03-04", "2025-05-06"]
