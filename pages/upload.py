@@ -19,7 +19,6 @@ class Keys:
 
     ROUND = "upload.round"
     UPLOADER = "upload.uploader"
-    US_DATES = "upload.us_dates"
     RESULTS = "upload.results"  # memo of checked uploads: (files, options) -> IngestResult
     EDITOR_HEADERS = "upload.editor_headers"  # editor key -> headers in the order the editor showed them
     CORRECTED = "upload.corrected"  # table keys of sheets the user corrected in this session

@@ -371,3 +371,17 @@ def test_a_follow_up_column_joins_its_pair_as_a_third_wave():
     assert frame.loc[frame["wave"] != "post", "satisfaction"].isna().all()  # asked once, after
     assert result.sheets[0].pairs["Confidence"] == {"pre": "Confidence (before)", "post": "Confidence (after)",
                                                     "follow_up": "Confidence (follow-up)"}
+
+
+def test_the_cli_chooses_the_table_per_sheet(tmp_path):
+    from workbooks import workbook
+
+    data = workbook({"Kids": [["Club", "When", "Kids"], ["Lego Club", "2025-04-05", 9], ["Lego Club", "2025-04-12", 7]],
+                     "Scratch": [["Widget", "Colour"], ["Sprocket", "Blue"]]})
+    report = validate(tmp_path, "clubs.xlsx", data, "--sheet-table", "Kids=attendance", "--sheet-table",
+                      "Scratch=skip", "--map", "Club=programme", "--map", "When=session_date", "--map",
+                      "Kids=attendees")
+    assert report["ok"], report["errors"]
+    sheets = {s["sheet"]: (s["table"], s["rows"]) for s in report["sheets"]}
+    assert sheets == {"Kids": ("attendance", 2), "Scratch": (None, 0)}
+    assert [w["sheet"] for w in report["warnings"] if w["code"] == "sheet-not-imported"] == ["Scratch"]
