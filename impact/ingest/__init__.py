@@ -162,9 +162,12 @@ def check_mapping_keys(result: IngestResult, options: Options | None) -> None:
     used = set().union(*(s.used_keys for s in result.sheets)) if result.sheets else set()
     headers = sorted({h for s in result.sheets for h in s.mapping if not h.startswith("(every row)")}
                      | {b for s in result.sheets for b in s.pairs})
+    from impact.ingest.mapping import normalise
+
+    known = {normalise(h) for h in headers}
     for key in options.mapping:
-        if key in used:
-            continue
+        if key in used or normalise(key) in known:
+            continue  # used, or on a sheet that was not read as a table (its own problem says why)
         close = difflib.get_close_matches(key, headers, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'? " if close else ""
         result.files[0].problems.append(Problem(
