@@ -5,6 +5,7 @@ problem: every frame here is indexed by them.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -96,6 +97,11 @@ def _blank(v) -> bool:
 
 def _filled(s: pd.Series) -> pd.Series:
     return ~blank_cells(s.to_frame()).iloc[:, 0]
+
+
+def _read_as(table: dict[str, str], v):
+    """One cell read as the value the user chose for it ('comunity' -> 'community'); others unchanged."""
+    return table.get(v.strip(), v) if isinstance(v, str) else v
 
 
 def month_columns_of(groups: dict, every: bool = False) -> set[str]:
@@ -453,7 +459,7 @@ class SheetReader:
             if summary.pair_mapping.get(base) is None:
                 for h in waves.values():
                     shown[h] = None
-        for prefix, (target, cols) in month_groups.items():
+        for target, cols in month_groups.values():
             for h, month, year in cols:
                 shown[h] = target and f"{target} ({'month' if year is None else f'{year}-{month:02d}'})"
         summary.mapping = shown
@@ -596,7 +602,7 @@ class SheetReader:
             if base in pair_overrides:
                 target = pair_overrides[base] or None
             elif explicit:
-                target = sorted(explicit)[0]
+                target = min(explicit)
             else:
                 m = mapping.match_header(base, table)
                 target = m.column if m and schema.is_outcome(m.column) else None
@@ -745,7 +751,7 @@ class SheetReader:
         for prefix in totals:
             self.problem(WARNING, "totals-column-excluded", summary.header_row, prefix, None,
                          f"the month columns '{prefix}' name no group while the columns beside them do (e.g. "
-                         f"'{sorted(banded)[0]}'), so they are read as their totals and not imported",
+                         f"'{min(banded)}'), so they are read as their totals and not imported",
                          f"nothing to do; if they are not totals, choose attendees for '{prefix}' (Upload page, or "
                          f"--map \"{prefix}=attendees\")")
         if left_out:
@@ -890,8 +896,7 @@ class SheetReader:
                 out["_period_start"], out["_period_end"] = start.values, end.values
             else:
                 if column.kind == schema.CHOICE and self.options.read_as.get(c):
-                    table_of = self.options.read_as[c]
-                    raw = raw.map(lambda v: table_of.get(v.strip(), v) if isinstance(v, str) else v)
+                    raw = raw.map(functools.partial(_read_as, self.options.read_as[c]))
                 cleaned = clean.clean_column(raw, column, self.options.dayfirst)
                 if column.kind in NUMERIC_KINDS and self.may_hold_codes(cleaned) \
                         and (codes := clean.sentinel_codes(raw)):
@@ -1167,8 +1172,8 @@ class SheetReader:
                     counted = table.column(column).kind == schema.COUNT
                     code, msg, fix = ("negative-count" if counted else "negative-value",
                                       f"{column} cannot be negative",
-                                      "check the value: it cannot be below zero; if it stands for 'not known', "
-                                      "leave the cell blank")
+                                      ("check the value: it cannot be below zero; if it stands for 'not known', "
+                                       "leave the cell blank"))
                 elif "one of" in check or "isin" in check:
                     code, msg, fix = ("invalid-choice", f"{column} must be {check}", f"choose {check}")
                 elif "between" in check or "quintile" in check or "in_range" in check:

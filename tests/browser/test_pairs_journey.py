@@ -63,7 +63,7 @@ def test_a_deep_link_opened_first_shows_the_same_navigation_as_the_home_page(app
 
 
 def test_pairs_mapped_in_the_page_reach_the_outcomes_before_after_table(app_server, page, tmp_path):
-    base, db = app_server
+    base, _ = app_server
     path = tmp_path / "wide.csv"
     pairs = wide_survey(path)
     page.set_viewport_size({"width": 1280, "height": 2400})

@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
@@ -116,7 +115,7 @@ def test_ace_returns_are_never_called_sessions(ace):
     from impact.export.statements import statements  # noqa: F401  (the pack's wording comes from Reach)
     from impact.filters import prepare
 
-    result, raw = ace
+    result, _ = ace
     frame = result.frame("attendance")
     data = prepare({"attendance": frame.drop(columns=["_sheet", "_row"])})
     r = indicators.compute(data).reach

@@ -10,7 +10,6 @@ import json
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from impact import cli
 from impact.ingest import Options
@@ -61,7 +60,7 @@ def wide_pre_post(seed: int = 10, n: int = 14):
         r["satisfaction"] = None if silent else int(rng.integers(3, 6))
         r["comment"] = None if silent or i % 3 else f"comment {i}"
         truth.append(r)
-        cell = lambda v, words=False: "" if v is None else (SCALE[v] if words else v)  # noqa: E731
+        cell = lambda v, words=False: "" if v is None else (SCALE[v] if words else v)
         rows.append([r["id"], "Digital Drop-in", cell(r["learning.pre"]), cell(r["learning.post"]),
                      cell(r["q3.pre"], True), cell(r["q3.post"], True), cell(r["health.pre"]),
                      cell(r["health.post"]), cell(r["satisfaction"], True), r["comment"] or ""])
@@ -95,9 +94,9 @@ def test_wide_pre_post_pairs_keep_each_wave_to_its_own_answers(tmp_path):
     assert sheet.pair_mapping["agree_learning"] == "outcome_agree_learning"
     late = sum(1 for r in truth if r not in answered_pre)
     assert [p.message for p in result.problems if p.code == "no-answers"] == [
-        f"{late} respondents answered no pre question (rows "
-        f"{', '.join(str(i + 2) for i, r in enumerate(truth) if r not in answered_pre)}), so no pre response is "
-        "made for them",
+        (f"{late} respondents answered no pre question (rows "
+         f"{', '.join(str(i + 2) for i, r in enumerate(truth) if r not in answered_pre)}), so no pre response is "
+         "made for them"),
         f"1 respondent answered no post question (row {len(truth) + 1}), so no post response is made for it"]
     assert sorted(p.code for p in result.problems if p.severity == "warning" and p.code != "new-programme") == \
         ["no-answers", "no-answers", "own-outcome-item", "own-outcome-item", "own-outcome-item"]
@@ -198,7 +197,7 @@ def test_negative_codes_are_one_error_then_one_choice_reads_them_as_missing(tmp_
 
 
 def test_a_literal_na_is_no_programme(tmp_path):
-    data, truth = coded_return()
+    data, _ = coded_return()
     result = read_upload([("r.csv", data)], Options(codes_missing=("*",)))
     frame = result.frame("attendance")
     assert "NA" not in set(frame["programme"].dropna())

@@ -160,7 +160,7 @@ def test_the_demo_can_be_removed_once_the_librarys_own_data_is_in(app):
 
 
 def test_own_items_show_on_the_outcomes_page_before_after_and_in_follow_up(app):
-    data, pre, post = wide_survey()
+    data, pre, _ = wide_survey()
     later = [4, 5, 3, 4, 4, 2, 5, 5, 4, 3, 4]
     follow = csv_bytes([["Respondent", "Programme", "Wave", "Outcome q3"]] +
                        [[f"R{i}", "Job Club", "follow-up", v] for i, v in enumerate(later)])
