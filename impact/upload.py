@@ -354,6 +354,8 @@ def preview_frames(result: IngestResult, limit: int = 200) -> dict[str, pd.DataF
         for c in shown.columns:
             if pd.api.types.is_datetime64_any_dtype(shown[c]):
                 shown[c] = shown[c].dt.date  # dates carry no time of day
+            if shown[c].isna().any():  # blank is blank (not recorded), never the word 'None'
+                shown[c] = [("" if pd.isna(v) else str(v)) for v in shown[c]]
         out[table] = shown.reset_index(drop=True)
     return out
 
