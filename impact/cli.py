@@ -13,7 +13,7 @@ from impact import schema
 
 
 def _options(args):
-    from impact.ingest import Options
+    from impact.ingest import Options, SheetOptions
 
     mapping = {}
     for item in args.map or []:
@@ -29,8 +29,31 @@ def _options(args):
             raise SystemExit(f'--set takes "column=value" (got {item!r})')
         column, value = item.split("=", 1)
         defaults[column.strip()] = value.strip()
-    dayfirst = not getattr(args, "us_dates", False)
-    return Options(table=args.table, mapping=mapping, dayfirst=dayfirst, defaults=defaults)
+    us, uk = getattr(args, "us_dates", False), getattr(args, "uk_dates", False)
+    if us and uk:
+        raise SystemExit("give --us-dates or --uk-dates, not both")
+    sheets = {}
+    for item in getattr(args, "sheet_table", None) or []:
+        if "=" not in item:
+            raise SystemExit(f'--sheet-table takes "SHEET=table" (got {item!r})')
+        sheet, table = (x.strip() for x in item.rsplit("=", 1))
+        if table not in (*schema.TABLES, "skip"):
+            raise SystemExit(f"--sheet-table: {table!r} is not a table; choose one of {', '.join(schema.TABLES)}, "
+                             "or skip (do not import the sheet)")
+        sheets[sheet] = SheetOptions("" if table == "skip" else table)
+    read_as: dict[str, dict[str, str]] = {}
+    for item in getattr(args, "read_as", None) or []:
+        if ":" not in item or "=" not in item:
+            raise SystemExit(f'--read-as takes "column:VALUE=allowed" (got {item!r})')
+        column, rest = item.split(":", 1)
+        value, allowed = rest.rsplit("=", 1)
+        if column.strip() not in schema.TABLES_BY_COLUMN_ALLOWED:
+            raise SystemExit(f"--read-as: {column.strip()!r} has no fixed list; choose one of "
+                             f"{', '.join(schema.TABLES_BY_COLUMN_ALLOWED)}")
+        read_as.setdefault(column.strip(), {})[value.strip()] = allowed.strip()
+    return Options(table=args.table, mapping=mapping, dayfirst=not us, read_as=read_as, defaults=defaults, sheets=sheets,
+                   codes_missing=tuple(getattr(args, "codes_missing", None) or ()), date_order_chosen=us or uk,
+                   own_outcomes=tuple(getattr(args, "own_outcome", None) or ()))
 
 
 def _print_report(report: dict, out) -> None:
@@ -178,8 +201,8 @@ def cmd_indicators(args) -> int:
         return f"£{x:,.2f}" if x is not None else "–"
 
     r, v = total.reach, total.value
-    print(f"attendance {r.attendance:,} over {r.sessions:,} sessions; "
-          f"{r.new_attendees:,} new to the library")
+    print((f"attendance {r.attendance:,} over {r.sessions:,} sessions" if not r.attendance_in_returns else
+           r.sessions_text) + f"; {r.new_attendees:,} new to the library")
     if r.not_recorded:
         print(f"  {r.not_recorded:,} attendance rows not recorded (left out, not counted as zero)")
     print(f"  mean per session {r.mean_per_session.value or 0:.1f}; fill rate {pct(r.fill_rate.value)}; "
@@ -444,10 +467,25 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("files", nargs="+", help=".xlsx, .xlsm, .ods or .csv files")
         p.add_argument("--table", help="the table every sheet holds, instead of detecting it")
         p.add_argument("--map", action="append", metavar="HEADER=canonical",
-                       help='map a header to a canonical column (repeatable); "HEADER=" ignores it')
+                       help='map a header to a canonical column (repeatable); "HEADER=" ignores it. A pre/post '
+                            'pair is mapped by its item name without the wave mark ("agree_learning=confidence"); '
+                            'outcome_<name> keeps an item as an outcome of your own')
         p.add_argument("--us-dates", action="store_true", help="read 04/03/2025 as April 3 (US month-first)")
         p.add_argument("--encoding", help="a CSV's text encoding, e.g. cp1252 or utf-16 (default: detect, and ask "
                                           "when unsure)")
+        p.add_argument("--uk-dates", action="store_true", help="read 04/03/2025 as 4 March (day first, the default); "
+                       "says so, so that dates that read two ways are not reported")
+        p.add_argument("--sheet-table", action="append", metavar="SHEET=table",
+                       help='the table one sheet holds (repeatable); "SHEET=skip" leaves the sheet out')
+        p.add_argument("--own-outcome", action="append", metavar="HEADER",
+                       help='keep this agreement-scale column as an outcome item of your own, outcome_<name> '
+                            '(repeatable; "*" for every agreement column the mapping leaves out)')
+        p.add_argument("--read-as", action="append", metavar="column:VALUE=allowed",
+                       help='read a value outside a fixed list as one on it, in every row: '
+                            '"partnership_type:comunity=community" (repeatable)')
+        p.add_argument("--codes-missing", action="append", metavar="HEADER",
+                       help='read the negative missing-value codes (-1, -3, -9, -99) of this column as missing '
+                            '(repeatable; "*" for every column)')
         p.add_argument("--set", action="append", metavar="column=value",
                        help='a value for a canonical column where the file leaves it blank or has no such column, '
                             'e.g. --set "programme=Code Club" (repeatable)')

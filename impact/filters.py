@@ -330,7 +330,9 @@ def prepare(frames) -> Prepared:
     end = _days(_column(attendance, "period_end"))
     end = np.where(end == NO_DAY, day, end)
     sessions = _floats(_column(attendance, "sessions"))
-    sessions = np.where(np.isnan(sessions), 1.0, sessions)
+    # no sessions given: one session for a dated row; none for a return covering a month or a year (issue 10:
+    # a monthly count is never 'sessions')
+    sessions = np.where(np.isnan(sessions), np.where(end > day, 0.0, 1.0), sessions)
     participant = pd.factorize(_column(attendance, "participant_id"), use_na_sentinel=True)[0].astype("int64")
     session, session_sessions = _sessions(att_prog, att_branch, day, end, sessions, participant, att_groups)
 
@@ -347,6 +349,10 @@ def prepare(frames) -> Prepared:
                                                     session_programme, len(programme_frame))
     weights = _weights(attendees, new_attendees, sessions, session,
                        capacity[att_prog] if len(capacity) else np.full(len(att_prog), np.nan))
+    # a multi-row 'session' whose rows count no session (a return split by age band) is a return too
+    in_return = (sessions == 0) & ((session < 0) | (session_sessions[np.maximum(session, 0)] == 0
+                                                     if len(session_sessions) else True))
+    weights["returns_attendees"] = np.where(in_return, weights["attendees"], 0.0)
     rows = AttendanceRows(programme=att_prog, day=day, branch=att_branch, attendees=attendees,
                           new_attendees=new_attendees, sessions=sessions, session=session, participant=participant,
                           groups=att_groups, weights={**weights, "input_share": input_share})

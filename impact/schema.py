@@ -6,6 +6,7 @@ dictionary is printed from them (`python -m impact schema`).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandera.pandas as pa
@@ -52,7 +53,7 @@ class Table:
         for c in self.columns:
             if c.name == name:
                 return c
-        if name.startswith("outcome_") and self.name == "survey_responses":
+        if self.name == "survey_responses" and is_own_outcome(name):
             return Column(name, SCORE, description="custom outcome item (5-point agreement)")
         raise KeyError(f"{self.name} has no column {name!r}")
 
@@ -361,6 +362,26 @@ PARTNERSHIP_FEEDBACK = Table(
 
 TABLES: dict[str, Table] = {t.name: t for t in (PARTNERS, PROGRAMMES, PROGRAMME_PARTNERS, ATTENDANCE,
                                                  SURVEY_RESPONSES, POPULATION, PARTNERSHIP_FEEDBACK)}
+
+
+OWN_OUTCOME = re.compile(r"^outcome_[a-z0-9]+(?:_[a-z0-9]+)*$")
+
+
+def is_own_outcome(name) -> bool:
+    """'outcome_learning_objectives': an outcome item of the library's own (5-point agreement)."""
+    return isinstance(name, str) and bool(OWN_OUTCOME.match(name)) and name[len("outcome_"):] not in OUTCOME_DOMAINS
+
+
+def is_outcome(name) -> bool:
+    return name in OUTCOME_DOMAINS or is_own_outcome(name)
+
+
+def own_outcome_name(question: str) -> str:
+    """An own outcome item's column from its question: 'Agree learning.' -> 'outcome_agree_learning'."""
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(question))  # LearnedSkills -> Learned Skills
+    slug_ = "_".join(re.findall(r"[a-z0-9]+", words.lower()))[:40].strip("_") or "item"
+    name = f"outcome_{slug_}"
+    return name if is_own_outcome(name) else f"outcome_{slug_}_own"
 
 
 def outcome_columns(columns) -> list[str]:

@@ -18,6 +18,7 @@ from impact.ingest import (
     Limits,
     Options,
     Problem,
+    check_mapping_keys,
     cross_check,
     ingest_file,
 )
@@ -54,6 +55,7 @@ def read_upload(files: list[tuple[str, bytes]], options: Options | None = None, 
     step(len(files) / (len(files) + 1), "Checking the sheets against each other…")
     drop_template_examples(result)
     cross_check(result)
+    check_mapping_keys(result, options)
     step(1.0, "Done")
     return result
 
@@ -105,33 +107,79 @@ def sheet_headers(summary: SheetSummary) -> list[str]:
     return [h for h in summary.mapping if not h.startswith("(every row)")]
 
 
-def column_choices(table: str | None) -> list[str]:
-    """What a header can be imported as: not imported, or any column of the table (import-only ones too)."""
+def _grouped(summary: SheetSummary) -> dict[str, str]:
+    """header -> the pair or month group it belongs to (mapped as one row of the editor)."""
+    return {h: key for key, columns in summary.pairs.items() for h in columns.values()}
+
+
+def editor_keys(summary: SheetSummary) -> list[str]:
+    """What each row of the mapping editor is keyed on: a header, or a pair's item / a month group's name,
+    in the order of the file's columns (a group where its first column is)."""
+    grouped, keys = _grouped(summary), []
+    for h in sheet_headers(summary):
+        key = grouped.get(h, h)
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def own_outcome_choices(summary: SheetSummary) -> list[str]:
+    """For a survey sheet: each row's header kept as an outcome item of the library's own."""
+    if summary.table != "survey_responses":
+        return []
+    return [schema.own_outcome_name(k.strip("()") or "item") for k in editor_keys(summary)]
+
+
+def column_choices(table: str | None, summary: SheetSummary | None = None) -> list[str]:
+    """What a header can be imported as: not imported, or any column of the table (import-only ones too),
+    and for a survey sheet each header as an outcome item of the library's own."""
     if table not in schema.TABLES:
         return [IGNORE]
-    return [IGNORE] + [c.name for c in schema.TABLES[table].columns]
+    own = own_outcome_choices(summary) if summary is not None and summary.table == table else []
+    return [IGNORE] + [c.name for c in schema.TABLES[table].columns] + [o for o in own]
 
 
 def choice_label(value: str | None) -> str:
-    """'session_date' -> 'Session date'; IGNORE -> '(not imported)'."""
+    """'session_date' -> 'Session date'; 'outcome_q3' -> 'Own outcome: q3'; IGNORE -> '(not imported)'."""
     if not value or value == IGNORE:
         return IGNORE
+    if schema.is_own_outcome(value):
+        return "Own outcome: " + value.removeprefix("outcome_").replace("_", " ")
     return value.replace("_", " ")[0].upper() + value.replace("_", " ")[1:]
 
 
 def mapping_rows(summary: SheetSummary, personal_columns) -> pd.DataFrame:
-    """One row per header: the header, what it is imported as, and what that column holds (or why not)."""
+    """One row per header (a pre/post pair or a month group is one row): the header(s), what it is imported
+    as, and what that column holds (or why not)."""
     table = schema.TABLES.get(summary.table)
     names = {c.name for c in table.columns} if table else set()
     repeated = pd.Series([c for c in summary.mapping.values() if c]).value_counts()
     personal = set(personal_columns)
     rows = []
-    for header in sheet_headers(summary):
-        canonical = summary.mapping[header]
+    for key in editor_keys(summary):
+        if key in summary.pairs:
+            columns = list(summary.pairs[key].values())
+            target = summary.pair_mapping.get(key)
+            waves = [w for w in summary.pairs[key] if w in schema.WAVES]
+            if waves:
+                label = " + ".join(columns)
+                what = (f"a pair: one item, each answer to its own wave ({' / '.join(waves)})" if target else
+                        "a pair of wave columns, not imported: choose the item it asks")
+            else:
+                label = f"{key} ({len(columns)} month columns: {columns[0]} … {columns[-1]})"
+                what = ("reshaped: one row per month" + (f", '{key}' as the group" if key.strip("()") else "")
+                        if target else "month columns not imported: choose attendees if they are head counts")
+            rows.append((label, target or IGNORE, what))
+            continue
+        header, canonical = key, summary.mapping[key]
         if header in personal and not canonical:
             rows.append((header, IGNORE, "personal data: never stored"))
         elif not canonical:
-            rows.append((header, IGNORE, "not imported: choose a column to import it"))
+            hint = summary.suggestions.get(header)
+            rows.append((header, IGNORE, f"not imported: may be {hint} (see the suggestion below)" if hint else
+                         "not imported: choose a column to import it"))
+        elif schema.is_own_outcome(canonical):
+            rows.append((header, canonical, "an outcome item of your own (agreement, 1-5), named after the header"))
         elif canonical not in names:  # a joined pre/post column, e.g. 'confidence (pre)'
             rows.append((header, canonical, "split: one response per wave, sharing a respondent id"))
         elif repeated.get(canonical, 0) > 1 and canonical in ("age_band", "group", "attendees"):
@@ -149,7 +197,8 @@ def mapping_rows(summary: SheetSummary, personal_columns) -> pd.DataFrame:
 
 def overrides_from_edits(headers: list[str], edited_rows: dict, table: str | None) -> dict[str, str]:
     """The mapping editor's edits ({row position: {column: value}}) as header overrides for ingest;
-    (IGNORE, or a cleared cell, becomes '' = not imported); values that are not a column of the table are dropped."""
+    (IGNORE, or a cleared cell, becomes '' = not imported); values that are not a column of the table
+    (or, for a survey, an outcome item of the library's own) are dropped."""
     allowed = set(column_choices(table))
     out = {}
     for position, change in (edited_rows or {}).items():
@@ -157,9 +206,33 @@ def overrides_from_edits(headers: list[str], edited_rows: dict, table: str | Non
         if not 0 <= i < len(headers) or MAPPING_COLUMNS[1] not in change:
             continue
         value = change[MAPPING_COLUMNS[1]] or IGNORE
-        if value in allowed:
+        if value in allowed or (table == "survey_responses" and schema.is_own_outcome(value)):
             out[headers[i]] = "" if value == IGNORE else value
     return out
+
+
+DEFAULT_COLUMNS = {  # what a sheet of each table may leave out that the page asks for ("values the file leaves out")
+    "attendance": ("programme", "branch", "year", "period", "age_band"),
+    "survey_responses": ("programme", "wave", "response_date"),
+    "programmes": ("theme", "branch"),
+    "programme_partners": ("programme", "role"),
+    "partners": ("partnership_type",),
+    "population": ("dimension", "catchment"),
+}
+
+
+def default_columns(table: str | None) -> tuple[str, ...]:
+    """Columns whose value the page lets the user give for a sheet (the CLI's --set): required ones first."""
+    if table not in schema.TABLES:
+        return ()
+    t = schema.TABLES[table]
+    measured = (schema.COUNT, schema.MONEY, schema.HOURS, schema.NUMBER, schema.SCORE)  # never one value for all
+    return tuple(c for c in dict.fromkeys((*t.required, *DEFAULT_COLUMNS.get(table, ())))
+                 if t.column(c).kind not in measured)
+
+
+def sheet_problems(result: IngestResult, summary: SheetSummary, code: str) -> list[Problem]:
+    return [p for p in result.problems if p.code == code and p.file == summary.file and p.sheet == summary.sheet]
 
 
 def table_choices() -> list[str]:
@@ -183,6 +256,50 @@ def problems_table(result: IngestResult) -> pd.DataFrame:
     frame["_order"] = (frame["severity"] != ERROR).astype(int)
     return (frame.sort_values(["_order", "file", "sheet", "row"], kind="stable", na_position="first")
             .drop(columns="_order").reset_index(drop=True))
+
+
+def problems_shown(problems: pd.DataFrame) -> pd.DataFrame:
+    """The report as the page shows it: empty cells empty (never 'None'), row numbers as the sheet shows them."""
+    out = problems.copy()
+    out["row"] = [("" if pd.isna(r) else str(int(r))) for r in out["row"]]
+    for c in ("file", "sheet", "column", "value", "problem", "fix", "code"):
+        out[c] = out[c].astype(object).where(out[c].notna(), "").astype(str)
+    return out
+
+
+def fix_list(problems: pd.DataFrame, limit: int = 40) -> list[str]:
+    """Each distinct problem once, with its fix in full and where it occurs: what the page lists above the table."""
+    lines = []
+    if problems.empty:
+        return lines
+    keys = ["severity", "message_key", "fix"]
+    frame = problems.assign(message_key=problems["problem"])
+    for (severity, message, fix), group in frame.groupby(keys, sort=False):
+        places = []
+        for sheet, rows in group.groupby(group["sheet"].fillna(""), sort=False):
+            numbers = [str(int(r)) for r in rows["row"].dropna()]
+            columns = sorted({c for c in rows["column"].dropna() if c})
+            where = sheet or rows["file"].iloc[0]
+            if columns:
+                where += f", column {', '.join(columns[:3])}{' …' if len(columns) > 3 else ''}"
+            if numbers:
+                where += f", row{'s' if len(numbers) > 1 else ''} {', '.join(numbers[:10])}"
+                where += " …" if len(numbers) > 10 else ""
+            places.append(where)
+        count = f"{len(group)} × " if len(group) > 1 else ""
+        lines.append(f"**{severity}** · {count}{message} ({'; '.join(places)}). **Fix:** {fix}")
+        if len(lines) >= limit:
+            break
+    return lines
+
+
+def remove_demo_offer(batches: pd.DataFrame) -> list[int]:
+    """The demo's active batches, once a library's own data is stored beside them (else [])."""
+    if batches.empty:
+        return []
+    active = batches[batches["undone_at"].isna()]
+    demo = active["uploader"].fillna("") == "demo"
+    return sorted(int(b) for b in active.loc[demo, "id"]) if demo.any() and (~demo).any() else []
 
 
 def filter_problems(problems: pd.DataFrame, severities=None, sheets=None) -> pd.DataFrame:
@@ -233,6 +350,8 @@ def preview_frames(result: IngestResult, limit: int = 200) -> dict[str, pd.DataF
         for c in shown.columns:
             if pd.api.types.is_datetime64_any_dtype(shown[c]):
                 shown[c] = shown[c].dt.date  # dates carry no time of day
+            if shown[c].isna().any():  # blank is blank (not recorded), never the word 'None'
+                shown[c] = [("" if pd.isna(v) else str(v)) for v in shown[c]]
         out[table] = shown.reset_index(drop=True)
     return out
 

@@ -377,7 +377,9 @@ def headline_cards(now: Indicators, before: Indicators | None, blindspots: tuple
     blindspots (count, dimensions compared) and partnerships not shared (`balance` = (names of the
     partnership programmes not shared, partnership programmes, network imbalance))."""
     r, rb = now.reach, before.reach if before else None
-    cards = [Card("Attendance", f"{r.attendance:,}", f"{r.sessions:,} sessions",
+    sessions = f"{r.sessions:,} sessions" + (f" + {r.attendance_in_returns:,} in returns" if r.attendance_in_returns
+                                              else "")
+    cards = [Card("Attendance", f"{r.attendance:,}", sessions,
                   _delta(r.attendance, rb.attendance if rb else None, "{:+,.0f}"),
                   help="people at sessions (outputs); change against the previous period")]
     p, pb = pooled(now, min_n), pooled(before, min_n) if before else None

@@ -1,4 +1,6 @@
 """Outcomes: what changed for people, by theme, programme, partner, group and over time."""
+from dataclasses import replace
+
 import streamlit as st
 
 from impact import charts, indicators, views
@@ -55,6 +57,13 @@ st.plotly_chart(charts.outcome_bars(table), width="stretch", key="outcomes.overa
 st.caption("Share answering agree or strongly agree with each statement after the session; bars show 95% Wilson "
            f"intervals, n for each outcome in the table. Below {min_n} answers no percentage is shown.")
 table_with_download(table, "outcomes_by_item.csv", key="download.outcomes.items")
+
+if ind.follow_up:
+    st.subheader("Later: follow-up surveys")
+    later = views.outcome_table(replace(ind, outcomes=ind.follow_up), min_n)
+    st.caption("Every item answered in follow-up surveys (wave follow_up), your own items too: the share agreeing "
+               f"some time after the session, with n. Below {min_n} answers no percentage is shown.")
+    table_with_download(later, "outcomes_follow_up.csv", key="download.outcomes.follow_up")
 
 st.subheader("Compare")
 dimensions = ["theme", "programme", "partner", "partnership_type", "branch", "period",

@@ -22,7 +22,6 @@ class Keys:
 
     ROUND = "upload.round"
     UPLOADER = "upload.uploader"
-    US_DATES = "upload.us_dates"
     ENCODING = "upload.encoding"
     RESULTS = "upload.results"  # memo of checked uploads: (files, options) -> IngestResult
     EDITOR_HEADERS = "upload.editor_headers"  # editor key -> headers in the order the editor showed them
@@ -32,6 +31,9 @@ class Keys:
     SHEETS = "upload.report.sheets"
     FORCE = "upload.force"
     COMMIT = "upload.commit"
+    DATE_ORDER = "upload.date_order"
+    FIXES = "upload.fixes"  # one-click choices: {'mapping': {(file, sheet): {header: column}}, 'read_as': …}
+    REMOVE_DEMO = "upload.remove_demo"
     UNDO_CHOICE = "upload.undo.choice"
     UNDO_ASK = "upload.undo.ask"
     CONFIRM_UNDO = "upload.undo.confirm"
@@ -47,6 +49,10 @@ class Keys:
     @staticmethod
     def editor(round_: int, file: str, sheet: str, table: str | None) -> str:
         return f"upload.mapping.{round_}.{file}.{sheet}.{table}"
+
+    @staticmethod
+    def default(round_: int, file: str, sheet: str, column: str) -> str:
+        return f"upload.default.{round_}.{file}.{sheet}.{column}"
 
 
 @dataclass
@@ -76,6 +82,21 @@ def checked(files: list[tuple[str, bytes]], options: Options, max_mb: float, enc
     return memo[key]
 
 
+def fixes() -> dict:
+    """The one-click choices made on this page (kept until the upload is stored)."""
+    return st.session_state.setdefault(Keys.FIXES, {"mapping": {}, "read_as": {}, "own": [], "codes": []})
+
+
+def sheet_defaults(summary, round_: int) -> dict[str, str]:
+    """The values typed for columns this sheet leaves out (the CLI's --set, for one sheet)."""
+    out = {}
+    for column in upload.default_columns(summary.table):
+        value = st.session_state.get(Keys.default(round_, summary.file, summary.sheet, column), "")
+        if isinstance(value, str) and value.strip():
+            out[column] = value.strip()
+    return out
+
+
 def sheet_choice(db, summary, round_: int) -> SheetChoice:
     """The table and overrides for one sheet: what the user chose in this session, else what was remembered
     for these headers, else what ingest detected. A correction is remembered at once."""
@@ -94,15 +115,20 @@ def sheet_choice(db, summary, round_: int) -> SheetChoice:
     if table != default or edits:
         corrected_sheets.add(table_key)
     corrected = table_key in corrected_sheets
-    choice = SheetChoice(table, default, {**remembered, **edits}, recalled, corrected and bool(headers))
+    clicked = fixes()["mapping"].get((summary.file, summary.sheet), {})
+    if clicked:
+        corrected_sheets.add(table_key)
+        corrected = True
+    choice = SheetChoice(table, default, {**remembered, **clicked, **edits}, recalled, corrected and bool(headers))
     if choice.corrected and (recalled is None or recalled["table"] != table
                              or recalled["mapping"] != choice.overrides):
         db.remember_mapping(headers, table, choice.overrides)
     return choice
 
 
-def sheet_editor(db, f, summary, choice: SheetChoice, round_: int) -> None:
-    """Which table the sheet holds, and each header's column, in an editor the user can correct."""
+def sheet_editor(db, f, summary, choice: SheetChoice, round_: int, result_now: IngestResult) -> None:
+    """Which table the sheet holds, and each header's column, in an editor the user can correct; the
+    report's one-click fixes for it, and values for columns it leaves out."""
     with st.container(border=True):
         where = f"header on row {summary.header_row}" if summary.header_row else "not read"
         st.markdown(f"**{as_text(summary.file)} › {as_text(summary.sheet)}** · {summary.rows:,} rows · {where}")
@@ -120,16 +146,65 @@ def sheet_editor(db, f, summary, choice: SheetChoice, round_: int) -> None:
         if summary.table not in schema.TABLES or not summary.mapping:
             return
         rows = upload.mapping_rows(summary, f.personal_columns)
-        values = upload.column_choices(summary.table)
+        values = upload.column_choices(summary.table, summary)
         values += [v for v in rows[upload.MAPPING_COLUMNS[1]] if v not in values]
         editor_key = Keys.editor(round_, summary.file, summary.sheet, summary.table)
-        st.session_state.setdefault(Keys.EDITOR_HEADERS, {})[editor_key] = list(rows[upload.MAPPING_COLUMNS[0]])
+        st.session_state.setdefault(Keys.EDITOR_HEADERS, {})[editor_key] = upload.editor_keys(summary)
         st.data_editor(
             rows, key=editor_key, hide_index=True, width="stretch", num_rows="fixed",
             disabled=[upload.MAPPING_COLUMNS[0], upload.MAPPING_COLUMNS[2]],
             column_config={upload.MAPPING_COLUMNS[1]: st.column_config.SelectboxColumn(
                 options=values, format_func=upload.choice_label, required=False,
                 help="Click to choose the column this header is imported as, or '(not imported)'")})
+        one_click(result_now, summary, round_)
+        left_out(summary, round_)
+
+
+def one_click(result: IngestResult, summary, round_: int) -> None:
+    """The report's suggestions for this sheet as buttons: each applies one choice to every row it concerns."""
+    chosen = fixes()
+    where = (summary.file, summary.sheet)
+    for header, column in summary.suggestions.items():
+        if st.button(f"Read '{header}' as {upload.choice_label(column).lower()}", icon=":material/auto_fix:",
+                     key=f"upload.fix.map.{round_}.{summary.file}.{summary.sheet}.{header}",
+                     help="The header is only similar to this column's name; apply it if that is what it holds"):
+            chosen["mapping"].setdefault(where, {})[header] = column
+            st.rerun()
+    for column, header, value, guess, count in summary.value_suggestions:
+        if st.button(f"Read '{value}' as {guess} ({count} row{'s' if count > 1 else ''})", icon=":material/spellcheck:",
+                     key=f"upload.fix.value.{round_}.{summary.file}.{summary.sheet}.{header}.{value}",
+                     help=f"'{value}' is not one of the fixed values of {column}: did you mean {guess}?"):
+            chosen["read_as"].setdefault(column, {})[value] = guess
+            st.rerun()
+    if summary.agreement_left:
+        listed = ", ".join(summary.agreement_left[:6]) + (" …" if len(summary.agreement_left) > 6 else "")
+        if st.button(f"Keep {len(summary.agreement_left)} agreement column{'s' if len(summary.agreement_left) > 1 else ''}"
+                     f" as your own outcomes ({listed})", icon=":material/add_task:",
+                     key=f"upload.fix.own.{round_}.{summary.file}.{summary.sheet}"):
+            chosen["own"].extend(h for h in summary.agreement_left if h not in chosen["own"])
+            st.rerun()
+    for p in upload.sheet_problems(result, summary, "missing-value-codes"):
+        header = p.column or "*"
+        if st.button(f"Read the codes {p.value} in '{p.column or 'these columns'}' as missing", icon=":material/block:",
+                     key=f"upload.fix.codes.{round_}.{summary.file}.{summary.sheet}.{header}"):
+            chosen["codes"].append(header)
+            st.rerun()
+
+
+def left_out(summary, round_: int) -> None:
+    """Values for columns the sheet leaves out (the CLI's --set), for this sheet only."""
+    columns = upload.default_columns(summary.table)
+    if not columns:
+        return
+    given = sheet_defaults(summary, round_)
+    with st.expander("Values the file leaves out" + (f" ({len(given)} given)" if given else ""),
+                     expanded=bool(given)):
+        st.caption("A value for every row of this sheet that leaves the column blank, or for a column the sheet "
+                   "does not have (e.g. the programme all these responses are for, or the year of month columns).")
+        cells = st.columns(min(3, len(columns)))
+        for i, column in enumerate(columns):
+            cells[i % len(cells)].text_input(upload.choice_label(column), key=Keys.default(
+                round_, summary.file, summary.sheet, column))
 
 
 def report(result: IngestResult, plan: upload.UploadPlan) -> None:
@@ -147,9 +222,13 @@ def report(result: IngestResult, plan: upload.UploadPlan) -> None:
         sheets = right.multiselect("Sheets", sorted(problems["sheet"].dropna().unique()), key=Keys.SHEETS,
                                    placeholder="all sheets")
         shown = upload.filter_problems(problems, severities, sheets)
-        st.dataframe(shown, hide_index=True, width="stretch", column_order=[
+        lines = upload.fix_list(shown)
+        with st.container(height=min(420, 60 + 48 * len(lines)) if len(lines) > 3 else "content", border=False):
+            for line in lines:
+                st.markdown("- " + line)
+        st.dataframe(upload.problems_shown(shown), hide_index=True, width="stretch", column_order=[
             "severity", "sheet", "row", "column", "value", "problem", "fix", "file", "code"], column_config={
-            "row": st.column_config.NumberColumn("row", help="the row number your spreadsheet shows", format="%d"),
+            "row": st.column_config.TextColumn("row", help="the row number your spreadsheet shows"),
             "problem": st.column_config.TextColumn("problem", width="large"),
             "fix": st.column_config.TextColumn("how to fix it", width="large")})
         st.download_button("Download this report (.xlsx)", upload.report_workbook(shown), "validation_report.xlsx",
@@ -190,6 +269,7 @@ def commit(db, result: IngestResult, plan: upload.UploadPlan, uploader: str) -> 
             st.session_state[Keys.MESSAGE] = ("success", as_text(upload.commit_summary(outcome)))
             st.session_state[Keys.ROUND] += 1
             st.session_state.pop(Keys.RESULTS, None)
+            st.session_state.pop(Keys.FIXES, None)
             st.rerun()
         st.error(as_text(upload.commit_summary(outcome)))
 
@@ -201,6 +281,18 @@ def history(db) -> None:
         st.caption("Nothing has been uploaded yet.")
         return
     st.dataframe(upload.history_table(batches), hide_index=True, width="stretch")
+    demo = upload.remove_demo_offer(batches)
+    if demo:
+        st.info("The demo library service is still stored beside your own data, and counts in every page and "
+                "export.")
+        if st.button("Remove the demo data", key=Keys.REMOVE_DEMO, icon=":material/delete_sweep:",
+                     help="Undo the demo's uploads (they stay in the history, marked undone)"):
+            removed = {}
+            for batch in demo:
+                for table, n in db.undo(batch).items():
+                    removed[table] = removed.get(table, 0) + n
+            st.session_state[Keys.MESSAGE] = ("success", f"Removed the demo data: {upload.rows_text(removed)}.")
+            st.rerun()
     active = batches[batches["undone_at"].isna()].sort_values("id", ascending=False)
     if active.empty:
         return
@@ -259,8 +351,10 @@ uploaded = st.file_uploader(
     help="Several files, and several sheets per workbook, are checked and stored together as one upload.")
 left, right = st.columns(2)
 uploader = left.text_input("Your name or initials, for the upload history", key=Keys.UPLOADER)
-us_dates = right.toggle("US dates (month first: 04/03/2025 is 3 April)", key=Keys.US_DATES,
-                        value=db.setting("dayfirst") == "false")
+ORDERS = ("day first (UK): 03/04/2025 is 3 April", "month first (US): 03/04/2025 is March 4")
+order = right.radio("Dates like 03/04/2025 are", ORDERS, index=None, key=Keys.DATE_ORDER, horizontal=False,
+                    help="Only dates whose day and month are both 12 or less can be read two ways; the report says "
+                         "when a column holds only such dates. Not chosen: the dayfirst setting decides.")
 encoding = right.selectbox("Text encoding of CSV files", list(ENCODINGS), format_func=ENCODINGS.get, key=Keys.ENCODING,
                            help="Leave on 'detect': a file that is not UTF-8 is reported with the rows and a guess. "
                                 "Choose an encoding when the report asks you to.")
@@ -270,7 +364,10 @@ if not uploaded:
             "is stored.")
 else:
     files = [(f.name, f.getvalue()) for f in uploaded]
-    options = Options(dayfirst=not us_dates)
+    chosen = fixes()
+    dayfirst = order == ORDERS[0] if order else db.setting("dayfirst") != "false"
+    options = Options(dayfirst=dayfirst, date_order_chosen=order is not None, read_as=chosen["read_as"],
+                      own_outcomes=tuple(chosen["own"]), codes_missing=tuple(chosen["codes"]))
     encoding = None if encoding == "detect" else encoding
     base = checked(files, options, max_mb, encoding)
     choices = {}
@@ -278,25 +375,28 @@ else:
     for summary in base.sheets:
         choice = sheet_choice(db, summary, round_)
         sheet_choices[summary.file, summary.sheet] = choice
-        if choice.table != summary.table or choice.overrides:
-            choices[summary.file, summary.sheet] = SheetOptions(choice.table, choice.overrides)
+        given = sheet_defaults(summary, round_)
+        if choice.table != summary.table or choice.overrides or given:
+            choices[summary.file, summary.sheet] = SheetOptions(choice.table, choice.overrides, given)
     result = checked(files, replace(options, sheets=choices), max_mb, encoding) if choices else base
+    plan = upload.plan(result, db)
 
-    st.subheader("3 · Check how each sheet is read")
-    st.caption("Each header of your file and the column it is imported as. Wrong? Click the cell in 'Imported as' "
-               "and choose; your correction is remembered for the next file with the same headers.")
+    st.subheader("3 · Validation report")
+    report(result, plan)
+
+    st.subheader("4 · Check how each sheet is read")
+    st.caption("Each header of your file and the column it is imported as (a pre/post pair, or a run of month "
+               "columns, is one row). Wrong? Click the cell in 'Imported as' and choose; your correction is "
+               "remembered for the next file with the same headers.")
     for f in result.files:
         for summary in f.sheets:
             choice = sheet_choices.get((summary.file, summary.sheet))
             if choice is not None:
-                sheet_editor(db, f, summary, choice, round_)
+                sheet_editor(db, f, summary, choice, round_, result)
     unread = [f for f in result.files if not f.sheets]
     for f in unread:
-        st.error(f"{as_text(f.name)}: could not be read; see the report below.")
+        st.error(f"{as_text(f.name)}: could not be read; see the report above.")
 
-    plan = upload.plan(result, db)
-    st.subheader("4 · Validation report")
-    report(result, plan)
     st.subheader("5 · Store it")
     commit(db, result, plan, uploader)
 

@@ -84,8 +84,7 @@ def statements(ind, by_programme, eq, fair, filters: Filters, frames: dict, min_
     r = ind.reach
     what = subject(filters)
     if r.attendance >= min_n:
-        found.append(Statement("reach", f"{r.attendance:,} attendances at {r.sessions:,} sessions of {what} "
-                               f"(outputs).", r.attendance, r.attendance))
+        found.append(Statement("reach", f"{r.sessions_text} of {what} (outputs).", r.attendance, r.attendance))
         if r.new_to_library and r.new_to_library.reliable and r.new_attendees >= suppress_n:
             p = r.new_to_library
             found.append(Statement("reach", f"{pct(p.rate)} of {p.n:,} attendances were by people new to the "

@@ -14,7 +14,7 @@ Every result carries its n and a `reliable` flag (n ≥ the display minimum).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -36,6 +36,7 @@ class Indicators:
     change: dict[str, Change]
     follow_up_application: Outcome | None
     value: Value
+    follow_up: dict[str, Outcome] = field(default_factory=dict)  # every item answered in follow-up surveys
 
     def to_dict(self) -> dict:
         out = {"group": self.group} if self.group is not None else {}
@@ -44,6 +45,7 @@ class Indicators:
             "outcomes": {d: o.to_dict() for d, o in self.outcomes.items()},
             "change": {d: c.to_dict() for d, c in self.change.items()},
             "follow_up_application": self.follow_up_application.to_dict() if self.follow_up_application else None,
+            "follow_up": {d: o.to_dict() for d, o in self.follow_up.items()},
             "value": self.value.to_dict(),
         })
         return out
@@ -67,7 +69,7 @@ def _compute(data, dimension: str | None, filters: Filters | None, min_n: int, h
         found.append(Indicators(
             group=label if dimension is not None else None, reach=r.reach(i, min_n),
             outcomes=o.outcomes(i, "post", min_n), change=o.changes(i, min_n), follow_up_application=follow_up,
-            value=v.value(i, o.positive_rate(i, domain=outcome), min_n)))
+            value=v.value(i, o.positive_rate(i, domain=outcome), min_n), follow_up=o.outcomes(i, "follow_up", min_n)))
     return found
 
 

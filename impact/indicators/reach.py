@@ -46,11 +46,26 @@ class Reach:
     response_rate: Ratio
     n: int  # attendance
     reliable: bool
+    attendance_in_returns: int = 0  # of `attendance`, people counted in monthly or yearly returns (no sessions)
+
+    @property
+    def sessions_text(self) -> str:
+        """'1,234 attendances at 56 sessions', and what came in returns (never 'at sessions')."""
+        at = self.attendance - self.attendance_in_returns
+        if not self.attendance_in_returns:
+            return f"{self.attendance:,} attendances at {self.sessions:,} sessions"
+        if not at:
+            return f"{self.attendance:,} attendances counted in monthly or yearly returns (sessions not recorded)"
+        return (f"{self.attendance:,} attendances ({at:,} at {self.sessions:,} sessions, "
+                f"{self.attendance_in_returns:,} counted in monthly or yearly returns)")
 
     def headline(self) -> dict:
         """The footfall baseline as plain counts (the shape `python -m impact indicators` has always had)."""
-        return {"attendance": self.attendance, "sessions": self.sessions, "new_attendees": self.new_attendees,
-                "not_recorded": self.not_recorded}
+        out = {"attendance": self.attendance, "sessions": self.sessions, "new_attendees": self.new_attendees,
+               "not_recorded": self.not_recorded}
+        if self.attendance_in_returns:
+            out["attendance_in_returns"] = self.attendance_in_returns
+        return out
 
     def engagement(self) -> dict:
         """Everything beyond the four counts, each with its n."""
@@ -83,6 +98,7 @@ class ReachTally:
     unique_participants: np.ndarray
     repeat_participants: np.ndarray
     has_participants: np.ndarray  # bool: any participant id in the group
+    returns_attendance: np.ndarray  # attendance in rows counting no session (returns)
     post_responses: np.ndarray
 
     def reach(self, i: int, min_n: int = 10) -> Reach:
@@ -93,7 +109,7 @@ class ReachTally:
         return Reach(
             attendance=att, sessions=round(self.sessions[i]), new_attendees=round(self.new_attendees[i]),
             not_recorded=int(self.not_recorded[i]),
-            mean_per_session=ratio(att, self.sessions_recorded[i], min_n=min_n),
+            mean_per_session=ratio(att - round(self.returns_attendance[i]), self.sessions_recorded[i], min_n=min_n),
             fill_rate=ratio(self.capacity_attendance[i], self.capacity_places[i],
                             n=round(self.capacity_sessions[i]), min_n=min_n),
             unique_participants=unique,
@@ -101,7 +117,7 @@ class ReachTally:
             new_to_library=proportion(new, base, min_n) if base else None,
             post_responses=int(self.post_responses[i]),
             response_rate=ratio(self.post_responses[i], att, min_n=min_n),
-            n=att, reliable=att >= min_n)
+            n=att, reliable=att >= min_n, attendance_in_returns=round(self.returns_attendance[i]))
 
 
 def _participants(data: Prepared, selection: Selection, grp: Grouping) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -163,6 +179,7 @@ def tally(data: Prepared, selection: Selection, grp: Grouping) -> ReachTally:
         capacity_places=fold(sums(w["capacity_places"]) + distinct(data.session_capacity, w["has_capacity"])),
         capacity_sessions=fold(sums(w["capacity_sessions"]) + distinct(data.session_sessions, w["has_capacity"])),
         unique_participants=unique, repeat_participants=repeat, has_participants=has_people,
+        returns_attendance=fold(sums(w["returns_attendees"])),
         post_responses=fold(post))
 
 

@@ -5,6 +5,7 @@ result, with file, sheet, spreadsheet row, column, value, message and fix.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from impact.ingest.read import read_sheets
 from impact.ingest.report import ERROR, WARNING, Problem, SheetSummary
 from impact.ingest.sheet import SKIP_SHEET, Options, SheetOptions, SheetReader
 
-__all__ = ["SKIP_SHEET", "FileResult", "IngestResult", "Limits", "Options", "Problem", "SheetOptions", "ingest_files",
+__all__ = ["SKIP_SHEET", "FileResult", "IngestResult", "Limits", "Options", "Problem", "SheetOptions",
+           "check_mapping_keys", "ingest_files",
            "ingest_paths"]
 
 
@@ -210,11 +212,34 @@ def cross_check(result: IngestResult) -> None:
                                           f"'{r[column]}' {message}", fix))
 
 
+def check_mapping_keys(result: IngestResult, options: Options | None) -> None:
+    """A header the user mapped (--map) that no sheet has is said, never silently ignored."""
+    if not options or not options.mapping or not result.files:
+        return
+    used = set().union(*(s.used_keys for s in result.sheets)) if result.sheets else set()
+    headers = sorted({h for s in result.sheets for h in s.mapping if not h.startswith("(every row)")}
+                     | {b for s in result.sheets for b in s.pairs})
+    from impact.ingest.mapping import normalise
+
+    known = {normalise(h) for h in headers}
+    for key in options.mapping:
+        if key in used or normalise(key) in known:
+            continue  # used, or on a sheet that was not read as a table (its own problem says why)
+        close = difflib.get_close_matches(key, headers, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        result.files[0].problems.append(Problem(
+            WARNING, "mapped-header-not-found", result.files[0].name, None, None, key, options.mapping[key],
+            f"no sheet has a header '{key}', so this mapping was not used",
+            f"{hint}give the header exactly as the file writes it (headers: {', '.join(headers[:12])}"
+            f"{' …' if len(headers) > 12 else ''})"))
+
+
 def ingest_files(files: list[tuple[str, bytes]], options: Options | None = None,
                  limits: Limits | None = None) -> IngestResult:
     """Read and check several files as one upload; nothing is stored here."""
     result = IngestResult([ingest_file(name, data, options, limits) for name, data in files])
     cross_check(result)
+    check_mapping_keys(result, options)
     return result
 
 

@@ -25,7 +25,11 @@ NO_ANSWER_TOKENS = MISSING_TOKENS | frozenset({
     "don't know", "dont know", "do not know", "don’t know", "not sure", "not applicable", "no answer",
     "prefer not to say", "skipped", "no opinion", "dk", "does not apply", "doesn't apply",
 })
-TEXT_MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "nan", "none", "null", "#n/a"})
+# in a name or text column: a literal NA is no value, never a programme called "NA"
+TEXT_MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "na", "n.a.", "n.a", "#na", ".", "nan", "none", "null",
+                          "#n/a"})
+# negative whole numbers that statistics offices and survey tools write for 'not known', 'not asked', ...
+SENTINEL_CODES = frozenset({-1, -2, -3, -4, -5, -6, -7, -8, -9, -77, -88, -98, -99, -999, -9999})
 
 
 @dataclass
@@ -178,6 +182,24 @@ def clean_number(raw: pd.Series, kind: str = schema.NUMBER) -> Cleaned:
                    f"type {what} (e.g. {'1200.50' if kind == schema.MONEY else '3.5'}) or leave it blank")
 
 
+def sentinel_codes(raw: pd.Series) -> tuple[int, ...]:
+    """The missing-value codes of a numeric column: every negative value (two or more of them) is one of a
+    few (at most four) whole numbers from the usual code list (-1, -3, -9, -99, ...). Empty when none."""
+    numbers = clean_number(raw).values
+    negative = numbers[numbers < 0]
+    if len(negative) < 2 or (negative != np.floor(negative)).any():
+        return ()  # one negative cell is a slip to check, not a code
+    distinct = {int(v) for v in negative.unique()}
+    if len(distinct) > 4 or not distinct <= SENTINEL_CODES:
+        return ()
+    return tuple(sorted(distinct, reverse=True))
+
+
+def code_cells(raw: pd.Series, codes: tuple[int, ...]) -> pd.Series:
+    """True where a cell holds one of `codes`."""
+    return clean_number(raw).values.isin([float(c) for c in codes]).astype(bool)
+
+
 def clean_count(raw: pd.Series, kind: str = schema.COUNT) -> Cleaned:
     """Whole numbers as Int64; 12.0 is 12, 12.5 is an error; blank stays missing (not recorded)."""
     c = clean_number(raw, kind)
@@ -292,6 +314,18 @@ def clean_choice(raw: pd.Series, column: str) -> Cleaned:
     values = values.where(values.notna(), np.nan).astype("str").where(values.notna(), np.nan)
     return Cleaned(values, bad, "invalid-choice", f"{column} must be one of {', '.join(allowed)}",
                    f"choose one of: {', '.join(allowed)}")
+
+
+def closest_choice(value: str, column: str) -> str | None:
+    """The allowed value a typo stands for: 'comunity' -> 'community'; None when nothing is close."""
+    import difflib
+
+    lookup = CHOICES.get(column, {})
+    allowed = schema.TABLES_BY_COLUMN_ALLOWED.get(column, ())
+    words = {**{a: a for a in allowed}, **lookup}
+    t = " ".join(re.sub(r"[^a-z0-9_\- ]+", " ", str(value).lower()).split())
+    close = difflib.get_close_matches(t, list(words), n=1, cutoff=0.75)
+    return words[close[0]] if close else None
 
 
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "✓", "✔", "ticked", "done", "t", "1.0"})
@@ -418,6 +452,55 @@ def day_first_for(texts: pd.Series, setting: bool) -> bool:
     if (second > 12).any() and not (first > 12).any():
         return False
     return setting
+
+
+def ambiguous_example(raw: pd.Series):
+    """(text, read day first, read month first) when every numeric date of the column could be read both
+    ways (day and month both 12 or less) and at least one reads differently; else None."""
+    texts = raw[is_text(raw)].drop_duplicates().astype(str).str.strip()
+    if texts.empty:
+        return None
+    texts = _date_texts(texts)
+    parts = texts.str.extract(_NUMERIC_DATE.pattern).dropna()
+    if parts.empty:
+        return None
+    first, second = parts[0].astype(int), parts[1].astype(int)
+    if (first > 12).any() or (second > 12).any():
+        return None  # the column says which way it reads
+    differs = (first != second) & (first >= 1) & (second >= 1)
+    if not differs.any():
+        return None
+    i = differs[differs].index[0]
+    year = int(parts.at[i, 2])
+    year = year + 2000 if year < 100 else year
+    a, b = int(first[i]), int(second[i])
+    try:
+        return raw[i], pd.Timestamp(year, b, a), pd.Timestamp(year, a, b)
+    except ValueError:
+        return None
+
+
+def no_such_day(value, dayfirst: bool = True) -> str | None:
+    """'31/02/2025' -> "there is no 31 February 2025 (February has 28 days)"; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    m = _NUMERIC_DATE.match(_date_text(value)) or re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value.strip())
+    if not m:
+        return None
+    if len(m.group(1)) == 4:  # ISO: year-month-day
+        orders = [(int(m.group(3)), int(m.group(2)), int(m.group(1)))]
+    else:
+        year = int(m.group(3)) + (2000 if len(m.group(3)) == 2 else 0)
+        a, b = int(m.group(1)), int(m.group(2))
+        orders = [(a, b, year), (b, a, year)] if dayfirst else [(b, a, year), (a, b, year)]
+    for day, month, year in orders:
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            days = pd.Period(year=year, month=month, freq="M").days_in_month
+            if day > days:
+                name = pd.Timestamp(year, month, 1).strftime("%B")
+                return f"there is no {day} {name} {year}: {name} {year} has {days} days"
+            return None
+    return None
 
 
 def clean_date(raw: pd.Series, dayfirst: bool = True) -> Cleaned:

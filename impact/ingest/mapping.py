@@ -25,6 +25,42 @@ AGE_HEADER = re.compile(
     r"(?:\s*(?:years?|yrs|y\.?o\.?))?$",
     re.IGNORECASE,
 )
+MONTH_NAMES = ("january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug|september|sept|sep"
+               "|october|oct|november|nov|december|dec")
+# one column per month: 'JANUARY', 'Jan-24', 'Apr 2023', 'Total Attendees At Physical Events - April 2023'
+MONTH_COLUMN = re.compile(rf"^(?:(?P<prefix>.*?\S)\s*[-–:]\s*)?(?P<month>{MONTH_NAMES})\.?"
+                          r"(?:[\s\-/'’]*(?P<year>\d{4}|\d{2}))?$", re.IGNORECASE)
+MEASURE_WORDS = re.compile(r"^.*?\b(?:attendees|attendance|attended|attending|participants)\b"
+                           r"(?:\s+at\s+\w+\s+events)?\s*", re.IGNORECASE)
+
+
+def month_column(header: str) -> tuple[str, int, int | None] | None:
+    """'Physical Attendees Adults - Jan 2024' -> ('Physical Attendees Adults', 1, 2024); 'MARCH' -> ('', 3, None)."""
+    m = MONTH_COLUMN.match(str(header).strip())
+    if not m:
+        return None
+    month = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].index(
+        m.group("month")[:3].lower()) + 1
+    year = m.group("year")
+    return (m.group("prefix") or "").strip(), month, (int(year) + (2000 if len(year) == 2 else 0)) if year else None
+
+
+def month_groups(headers) -> dict[str, list[tuple[str, int, int | None]]]:
+    """Headers that are one column per month, by what they count (their prefix); three months or more."""
+    groups: dict[str, list] = {}
+    for h in headers:
+        found = month_column(h)
+        if found:
+            groups.setdefault(found[0], []).append((h, found[1], found[2]))
+    return {k: v for k, v in groups.items() if len({(m, y) for _, m, y in v}) >= 3}
+
+
+def band_of(prefix: str) -> str:
+    """The group a month column's prefix names after what it counts: 'Physical Attendees Adults' -> 'Adults'."""
+    rest = MEASURE_WORDS.sub("", prefix).strip(" -–:")
+    return rest if rest != prefix else ""
+
+
 SINGLE_AGE = re.compile(r"^\d{1,3}\+?$")
 DAY_HEADER = re.compile(r"^(?:day|session|week)\s*(\d{1,2})$", re.IGNORECASE)
 ATTENDED_QUESTION = re.compile(r"\b(?:which|what)\b.*\b(?:did|do) you (?:attend|go to|come to|join|take part in)\b")
@@ -52,6 +88,13 @@ def normalise(header) -> str:
 class Match:
     column: str
     strength: float  # 1 exact, 0.9 synonym, 0.8 phrase, fuzzy ratio below
+    how: str = "name"  # name, synonym, phrase, question, fuzzy: why the header was matched
+    like: str = ""  # for a fuzzy match: the name or synonym it is close to
+
+    @property
+    def similarity(self) -> float:
+        """How alike the header and `like` are (0-1), for a fuzzy match."""
+        return self.strength / 0.85 if self.how == "fuzzy" else 1.0
 
 
 def match_header(header: str, table: schema.Table, fuzzy: bool = True) -> Match | None:
@@ -74,26 +117,26 @@ def _match_header(header: str, table_name: str, fuzzy: bool = True) -> Match | N
     if table.name == "survey_responses":
         m = re.match(r"^outcome\s+([a-z0-9 ]+)$", h)
         if m and m.group(1).replace(" ", "_") not in schema.OUTCOME_DOMAINS:
-            return Match("outcome_" + m.group(1).strip().replace(" ", "_"), 1.0)
+            return Match("outcome_" + m.group(1).strip().replace(" ", "_"), 1.0, "name")
     best: Match | None = None
     if ATTENDED_QUESTION.search(h) and any(c.name == "programme" for c in table.columns):
-        best = Match("programme", 0.8)  # survey tools: "Which workshop did you attend?"
+        best = Match("programme", 0.8, "question")  # survey tools: "Which workshop did you attend?"
     for col, names in zip(table.columns, _names(table_name)):
         if h == names[1][0]:
             return Match(col.name, 1.0)
         if h in names[1][1:]:
-            cand = Match(col.name, 0.9)
+            cand = Match(col.name, 0.9, "synonym")
         elif len(h) > 12 and any(p in h for p in col.phrases):
-            cand = Match(col.name, 0.8)
+            cand = Match(col.name, 0.8, "phrase")
         elif 4 <= len(h) <= 40 and not h.replace(" ", "").isdigit():  # CSV numbers are text: never a header
-            ratio = 0.0
+            ratio, like = 0.0, ""
             for s in names[1]:
                 if 2 * min(len(h), len(s)) < 0.88 * (len(h) + len(s)):
                     continue  # lengths alone keep the ratio below the threshold: skip building a matcher
                 m = difflib.SequenceMatcher(None, h, s)
-                if m.real_quick_ratio() >= 0.88 and m.quick_ratio() >= 0.88:
-                    ratio = max(ratio, m.ratio())
-            cand = Match(col.name, round(ratio * 0.85, 3)) if ratio >= 0.88 else None
+                if m.real_quick_ratio() >= 0.88 and m.quick_ratio() >= 0.88 and m.ratio() > ratio:
+                    ratio, like = m.ratio(), s
+            cand = Match(col.name, round(ratio * 0.85, 3), "fuzzy", like) if ratio >= 0.88 else None
         else:
             cand = None
         if cand and (best is None or cand.strength > best.strength):
@@ -153,7 +196,8 @@ def table_score(headers: list[str], table: schema.Table, sheet_name: str = "",
     if table.name == "survey_responses":
         score += 0.5 * len(schema.outcome_columns(strengths))
     if table.name == "attendance" and (any(AGE_HEADER.match(normalise(h) or "") for h in headers)
-                                       or sum(1 for h in headers if DAY_HEADER.match(str(h).strip())) >= 2):
+                                       or sum(1 for h in headers if DAY_HEADER.match(str(h).strip())) >= 2
+                                       or month_groups(headers)):
         score += 2
     if table.name == "population" and sum(1 for h in headers if SINGLE_AGE.match(str(h).strip())) >= 5:
         score += 4
@@ -172,7 +216,7 @@ def reshaped_columns(headers: list[str], table_name: str) -> tuple[str, ...]:
     if table_name == "attendance":
         groups = sum(1 for h in headers if AGE_HEADER.match(normalise(h) or ""))
         days = sum(1 for h in headers if DAY_HEADER.match(str(h).strip()))
-        return ("attendees",) if groups >= 2 or days >= 2 else ()
+        return ("attendees",) if groups >= 2 or days >= 2 or month_groups(headers) else ()
     if table_name == "population":
         groups = sum(1 for h in headers if AGE_HEADER.match(normalise(h) or "") or SINGLE_AGE.match(str(h).strip()))
         return ("dimension", "group", "population") if groups >= 2 else ()

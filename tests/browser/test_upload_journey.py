@@ -92,7 +92,11 @@ def test_upload_correct_a_mapping_commit_see_it_on_the_overview_and_undo(app_ser
 
     # correct one mapping: Branch -> (not imported). The editor is a canvas: click the header 'Branch' in the
     # third row (rows are 35 px under a 35 px header), step right into 'Imported as' and open its dropdown
-    grid = page.get_by_test_id("stDataFrame").first.locator("canvas").first.bounding_box()
+    # the report (and the cleaned rows) come first: the editor is the grid inside the sheet's own box
+    editor = page.get_by_text("title_totals_notes.xlsx › Attendance").locator(
+        "xpath=following::*[@data-testid='stDataFrame'][1]")
+    editor.scroll_into_view_if_needed()
+    grid = editor.locator("canvas").first.bounding_box()
     page.mouse.click(grid["x"] + 30, grid["y"] + 35 + 2 * 35 + 17)
     page.wait_for_timeout(300)
     page.keyboard.press("ArrowRight")
@@ -106,7 +110,7 @@ def test_upload_correct_a_mapping_commit_see_it_on_the_overview_and_undo(app_ser
     page.wait_for_selector(IDLE, timeout=30_000)
     shot("mapping_corrected")
 
-    page.get_by_test_id("stTextInput").locator("input").fill("amy")
+    page.get_by_label("Your name or initials, for the upload history").fill("amy")
     page.keyboard.press("Enter")
     page.wait_for_selector(IDLE, timeout=30_000)
     page.get_by_role("button", name="Store this upload").click()

@@ -29,7 +29,9 @@ import pytest
 
 from impact.ingest import IngestResult, Options, ingest_files
 
-REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+REALDATA = next((p for p in (Path(__file__).resolve().parents[2].parent / "shared" / "realdata",
+                              Path(__file__).resolve().parents[4] / "shared" / "realdata") if p.is_dir()),
+                Path(__file__).resolve().parents[2].parent / "shared" / "realdata")  # a worktree sits one deeper
 
 pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason=f"the real-data folder {REALDATA} is not on this machine")
 

@@ -70,7 +70,9 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 def _report(at: AppTest):
     """The validation report table (the one with a 'fix' column)."""
-    return next(d.value for d in at.dataframe if "fix" in d.value.columns)
+    report = next(d.value for d in at.dataframe if "fix" in d.value.columns)
+    assert not report.isna().any().any() and not (report == "None").any().any()  # empty cells are empty
+    return report.assign(row=[int(r) if r else None for r in report["row"]])
 
 
 def _commit_button(at: AppTest):
