@@ -23,8 +23,21 @@ def _store(url: str) -> Store:
     return s
 
 
+def _leave_folder_navigation() -> None:
+    """Streamlit runs an app with a `pages/` folder as an old-style multipage app (every file in the folder listed
+    as a page) until the entry script has called st.navigation once in the server process; a deep link opened
+    first (e.g. /upload) would run the page alone under that list. Switch the process to dashboard.py's
+    navigation and rerun, which resolves the same address through it."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def store() -> Store:
     """One store per database URL and server process; an empty database gets the demo library service first."""
+    _leave_folder_navigation()
     try:
         return _store(database_url())
     except DatabaseUnavailable as exc:  # every page needs the store: say why there is none, and stop

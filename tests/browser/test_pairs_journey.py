@@ -41,11 +41,6 @@ def _nav(page) -> list[str]:
     return [a.inner_text().strip() for a in page.get_by_test_id("stSidebarNav").get_by_role("link").all()]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "part 9: Streamlit runs a `pages/` folder as a v1 multipage app until the entry script has called "
-    "st.navigation once in the server process (PagesManager.uses_pages_directory); a first visit to /upload "
-    "runs pages/upload.py without dashboard.py and lists every file (dashboard, equity, ...). Renaming the "
-    "folder (e.g. app_pages/) fixes it; strict: this fails once it is fixed, so the marker is removed then"))
 def test_a_deep_link_opened_first_shows_the_same_navigation_as_the_home_page(app_server, page):
     base, _ = app_server
     page.goto(f"{base}/upload", timeout=60_000)  # the first visit to a fresh server
