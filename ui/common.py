@@ -28,11 +28,12 @@ def _leave_folder_navigation() -> None:
     as a page) until the entry script has called st.navigation once in the server process; a deep link opened
     first (e.g. /upload) would run the page alone under that list. Switch the process to dashboard.py's
     navigation and rerun, which resolves the same address through it."""
-    from streamlit import runtime
+    from streamlit.runtime import Runtime
     from streamlit.runtime.pages_manager import PagesManager
 
-    # AppTest (no runtime) runs pages that way on purpose and resets the flag on every run: leave it alone there
-    if PagesManager.uses_pages_directory and runtime.exists():
+    # AppTest (a mock runtime) runs pages that way on purpose and resets the flag on every run: leave it alone
+    real_server = Runtime.exists() and type(Runtime.instance()) is Runtime
+    if PagesManager.uses_pages_directory and real_server:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
