@@ -218,9 +218,10 @@ class Store:
             return
         with self.engine.begin() as conn:
             conn.execute(sa.text("ALTER TABLE batches ADD COLUMN active_sha256 VARCHAR(64)"))
-            conn.execute(sa.text("UPDATE batches SET active_sha256 = sha256 WHERE undone_at IS NULL AND id = "
-                                 "(SELECT MIN(b2.id) FROM batches b2 WHERE b2.sha256 = batches.sha256 "
-                                 "AND b2.undone_at IS NULL)"))
+            if "sha256" in columns:  # a database older still has no hashes to carry over
+                conn.execute(sa.text("UPDATE batches SET active_sha256 = sha256 WHERE undone_at IS NULL AND id = "
+                                     "(SELECT MIN(b2.id) FROM batches b2 WHERE b2.sha256 = batches.sha256 "
+                                     "AND b2.undone_at IS NULL)"))
             conn.execute(sa.text("CREATE UNIQUE INDEX IF NOT EXISTS batches_active_sha256 ON batches (active_sha256)"))
 
     def _add_missing_columns(self) -> None:

@@ -269,6 +269,8 @@ def problems_shown(problems: pd.DataFrame) -> pd.DataFrame:
 
 def fix_list(problems: pd.DataFrame, limit: int = 40) -> list[str]:
     """Each distinct problem once, with its fix in full and where it occurs: what the page lists above the table."""
+    from impact.safe_text import markdown as as_text
+
     lines = []
     if problems.empty:
         return lines
@@ -287,7 +289,9 @@ def fix_list(problems: pd.DataFrame, limit: int = 40) -> list[str]:
                 where += " …" if len(numbers) > 10 else ""
             places.append(where)
         count = f"{len(group)} × " if len(group) > 1 else ""
-        lines.append(f"**{severity}** · {count}{message} ({'; '.join(places)}). **Fix:** {fix}")
+        # markdown for the page: what a file says (values, names, headers) is escaped, never live
+        lines.append(f"**{severity}** · {count}{as_text(message)} ({as_text('; '.join(places))}). "
+                     f"**Fix:** {as_text(fix)}")
         if len(lines) >= limit:
             break
     return lines

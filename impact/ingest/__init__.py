@@ -258,4 +258,5 @@ def ingest_paths(paths, options: Options | None = None, limits: Limits | None = 
             results.append(ingest_file(path.name, path.read_bytes(), options, limits))
     result = IngestResult(results)
     cross_check(result)
+    check_mapping_keys(result, options)
     return result

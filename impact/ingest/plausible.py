@@ -27,7 +27,8 @@ LISTED = 20  # rows named per problem before "and N more"
 NAME_COLUMNS = ("name", "programme", "partner", "theme", "branch", "catchment", "target_group", "sector", "area")
 NAME_TABLES = ("programmes", "partners", "programme_partners", "attendance", "survey_responses", "population")
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<![\w/])\+?\d(?:[ ()-]{0,2}\d){9,}(?![\w/])")  # ten digits or more: never a date
+# ten digits or more, not starting like an ISO date (workshop slugs such as "2018-10-18-2018" are no phone)
+PHONE = re.compile(r"(?<![\w/])(?!\d{4}-\d{1,2}-\d{1,2})\+?\d(?:[ ()-]{0,2}\d){9,}(?![\w/])")
 TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?")
 
 
