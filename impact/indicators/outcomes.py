@@ -11,6 +11,14 @@ change          pre -> post, matched on respondent id within a programme when at
                 means, Hedges' g, Mann-Whitney U p), and `method` says which.
 follow-up application rate
                 positive rate of `application` in the follow_up wave.
+clustering      answers cluster: people at one session, programmes with different results. Every positive
+                rate's interval is cluster-robust (`impact.stats.clustered_share`): programmes are the clusters
+                when the answers come from at least MIN_CLUSTERS programmes, sessions (programme × date)
+                otherwise; the design effect and the clusters are on the Outcome. With one cluster there is
+                no interval at all.
+change-worded   an item that asks about change ("I learned something new", "I feel MORE confident") means
+                nothing before the session: its pre answers are never compared with post answers
+                (`CHANGE_WORDED`); change is computed only for items that describe a state.
 
 Everything here is built from counts of answers per (group, wave, item, answer) and of pairs per
 (group, item, answer before, answer after): the 5-point scale makes those tables tiny, and every
@@ -18,11 +26,13 @@ statistic above is a function of them.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from impact.filters import (
+    NO_DAY,
     WAVES,
     Filters,
     Grouping,
@@ -36,6 +46,8 @@ from impact.filters import (
 from impact.stats import (
     POSITIVE_FROM,
     Change,
+    Clustered,
+    clustered_share,
     paired_change_from_table,
     proportion,
     ratio,
@@ -45,6 +57,17 @@ from impact.stats import (
 LEVELS = np.arange(1, 6)
 PRE, POST, FOLLOW_UP = (WAVES.index(w) for w in ("pre", "post", "follow_up"))
 NOT_OUTCOMES = ("satisfaction",)  # satisfaction is asked, but it is not a change in the person
+MIN_CLUSTERS = 10  # programmes needed before programmes (not sessions) are the clusters of an interval
+# The canonical items (PLA Project Outcome) are worded as change or about the session itself: a pre answer to
+# "I learned something new" or "I was satisfied with the session" is not a baseline.
+CHANGE_WORDED = ("knowledge", "confidence", "application", "awareness", "library_use", "satisfaction")
+_CHANGE_WORDS = re.compile(r"more|better|improv|increas|learn|less|new|now|since|after", re.IGNORECASE)
+
+
+def change_worded(domain: str) -> bool:
+    """Whether an item asks about change (pre answers mean nothing): the canonical items, and custom items whose
+    name says more, better, improved, learned, new, ..."""
+    return domain in CHANGE_WORDED or bool(_CHANGE_WORDS.search(domain.removeprefix("outcome_")))
 
 
 @dataclass(frozen=True)
@@ -60,7 +83,14 @@ class Outcome:
     distribution: tuple[int, int, int, int, int]  # answers of 1, 2, 3, 4, 5
     missing: int  # responses in the wave that left this item blank, N/A or don't know
     response_rate: float | None  # post responses / attendance in the same scope
-    reliable: bool
+    reliable: bool  # n reaches the display minimum
+    design_effect: float | None = None  # of the cluster-robust interval (ci_low, ci_high)
+    clusters: int = 0
+    cluster_unit: str = ""  # programmes | sessions
+
+    @property
+    def half_width(self) -> float | None:
+        return None if self.ci_low is None or self.ci_high is None else (self.ci_high - self.ci_low) / 2
 
     def to_dict(self) -> dict:
         out = dict(self.__dict__)
@@ -76,6 +106,13 @@ class OutcomeTally:
     responses: np.ndarray  # survey rows per group, all waves
     post_responses: np.ndarray
     attendance: np.ndarray
+    clusters: "ClusterCounts | None" = None
+
+    def clustered(self, i: int, domain: str, wave: str = "post") -> Clustered | None:
+        """Cluster-robust positive rate of one item (see the module docstring), None without cluster counts."""
+        if self.clusters is None:
+            return None
+        return self.clusters.share(i, WAVES.index(wave), self.domains.index(domain))
 
     def outcome(self, i: int, domain: str, wave: str = "post", min_n: int = 10) -> Outcome | None:
         d = self.domains.index(domain)
@@ -85,16 +122,26 @@ class OutcomeTally:
             return None
         positive = int(counts[POSITIVE_FROM:].sum())
         p = proportion(positive, n, min_n)
-        return Outcome(domain=domain, wave=wave, n=n, positive=positive, positive_rate=p.rate, ci_low=p.low,
-                       ci_high=p.high, mean=float((counts[1:] * LEVELS).sum() / n),
+        low, high, deff, clusters, unit = p.low, p.high, None, 0, ""
+        c = self.clustered(i, domain, wave)
+        if c is not None:
+            low, high, deff, clusters = c.low, c.high, c.design_effect, c.clusters
+        if self.clusters is not None:
+            unit = self.clusters.unit(i, WAVES.index(wave), d)
+        return Outcome(domain=domain, wave=wave, n=n, positive=positive, positive_rate=p.rate, ci_low=low,
+                       ci_high=high, mean=float((counts[1:] * LEVELS).sum() / n),
                        distribution=tuple(int(c) for c in counts[1:]), missing=int(counts[0]),
-                       response_rate=ratio(self.post_responses[i], self.attendance[i]).value, reliable=p.reliable)
+                       response_rate=ratio(self.post_responses[i], self.attendance[i]).value, reliable=p.reliable,
+                       design_effect=deff, clusters=clusters, cluster_unit=unit)
 
     def outcomes(self, i: int, wave: str = "post", min_n: int = 10) -> dict[str, Outcome]:
         found = {d: self.outcome(i, d, wave, min_n) for d in self.domains}
         return {d: o for d, o in found.items() if o is not None}
 
     def change(self, i: int, domain: str, min_n: int = 10) -> Change | None:
+        """Change from pre to post of a state-worded item; None for a change-worded one (see CHANGE_WORDED)."""
+        if change_worded(domain):
+            return None
         d = self.domains.index(domain)
         table = self.pairs[i, d, 1:, 1:]
         if table.sum() >= 2:
@@ -112,6 +159,95 @@ class OutcomeTally:
         idx = [self.domains.index(d) for d in items if d in self.domains]
         counts = self.answers[i, WAVES.index(wave)][idx]
         return int(counts[:, POSITIVE_FROM:].sum()), int(counts[:, 1:].sum())
+
+
+@dataclass(frozen=True, eq=False)
+class ClusterCounts:
+    """Valid and positive answers per (group, programme, session, wave), sorted by group: what cluster-robust
+    intervals are computed from."""
+
+    group: np.ndarray
+    programme: np.ndarray
+    session: np.ndarray
+    wave: np.ndarray
+    valid: np.ndarray  # (keys, domains)
+    positive: np.ndarray
+    starts: np.ndarray  # first key of each group (len groups + 1)
+    dated: np.ndarray | None = None  # per session code: whether it has a date
+
+    def _rows(self, i: int, wave: int, d: int):
+        lo, hi = self.starts[i], self.starts[i + 1]
+        keep = (self.wave[lo:hi] == wave) & (self.valid[lo:hi, d] > 0)
+        return np.arange(lo, hi)[keep]
+
+    def _by(self, rows) -> tuple[np.ndarray | None, str]:
+        """Cluster of each key: programmes when there are MIN_CLUSTERS of them, else dated sessions; None (the
+        answers taken as independent, Wilson) when there is only one cluster or no session has a date."""
+        if len(np.unique(self.programme[rows])) >= MIN_CLUSTERS:
+            return self.programme[rows], "programmes"
+        if self.dated is not None and not self.dated[self.session[rows]].any():
+            return None, "answers"
+        if len(np.unique(self.session[rows])) < 2:
+            return None, "answers"
+        return self.session[rows], "sessions"
+
+    def unit(self, i: int, wave: int, d: int) -> str:
+        rows = self._rows(i, wave, d)
+        return self._by(rows)[1] if len(rows) else ""
+
+    def share(self, i: int, wave: int, d: int) -> Clustered | None:
+        rows = self._rows(i, wave, d)
+        if not len(rows):
+            return None
+        key, unit = self._by(rows)
+        if key is None:
+            return None
+        _, inverse = np.unique(key, return_inverse=True)
+        k = np.bincount(inverse, weights=self.positive[rows, d])
+        n = np.bincount(inverse, weights=self.valid[rows, d])
+        return clustered_share(k, n, unit)
+
+
+def cluster_counts(data: Prepared, rows: np.ndarray, grp: Grouping) -> ClusterCounts:
+    """Answer counts per (row code, programme, session, wave) of the selected survey rows, folded into groups."""
+    srv = data.surveys
+    n_dom = len(data.domains)
+    prog, day, wave = srv.programme[rows], srv.day[rows], srv.wave[rows]
+    sessions, session = np.unique(np.stack([prog, day]), axis=1, return_inverse=True) if len(rows) \
+        else (np.zeros((2, 0), "int64"), np.zeros(0, "int64"))
+    session = np.asarray(session, "int64").ravel()
+    dated = sessions[1] != NO_DAY
+    code = grp.surveys[rows]
+    keys, inverse = np.unique(np.stack([code, session, wave]), axis=1, return_inverse=True) \
+        if len(rows) else (np.zeros((3, 0), "int64"), np.zeros(0, "int64"))
+    inverse = np.asarray(inverse, "int64").ravel()
+    scores = srv.scores[rows]
+    k = keys.shape[1]
+    valid = np.zeros((k, n_dom))
+    positive = np.zeros((k, n_dom))
+    for d in range(n_dom):
+        valid[:, d] = np.bincount(inverse, weights=(scores[:, d] > 0), minlength=k)
+        positive[:, d] = np.bincount(inverse, weights=(scores[:, d] >= POSITIVE_FROM), minlength=k)
+    key_prog = np.zeros(k, "int64")
+    key_prog[inverse] = prog
+    group, key_session, key_wave = keys[0], keys[1], keys[2]
+    if grp.members is not None:  # row codes are programmes: one copy of each key per group the programme is in
+        programmes, groups = grp.members
+        order = np.argsort(programmes, kind="stable")
+        programmes, groups = programmes[order], groups[order]
+        first = np.searchsorted(programmes, group, side="left")
+        last = np.searchsorted(programmes, group, side="right")
+        repeat = last - first
+        take = np.repeat(np.arange(k), repeat)
+        offset = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        group = groups[np.repeat(first, repeat) + offset]
+        key_prog, key_session, key_wave = key_prog[take], key_session[take], key_wave[take]
+        valid, positive = valid[take], positive[take]
+    order = np.argsort(group, kind="stable")
+    size = len(grp.labels)
+    starts = np.searchsorted(group[order], np.arange(size + 1))
+    return ClusterCounts(group[order], key_prog[order], key_session[order], key_wave[order], valid[order],
+                         positive[order], starts, dated)
 
 
 def tally(data: Prepared, selection: Selection, grp: Grouping, attendance: np.ndarray | None = None) -> OutcomeTally:
@@ -138,7 +274,8 @@ def tally(data: Prepared, selection: Selection, grp: Grouping, attendance: np.nd
         attendance = grp.fold(GroupSums(selection.attendance, grp.attendance, size)(att.weights["attendees"]))
     return OutcomeTally(domains=data.domains, answers=grp.fold(answers), pairs=grp.fold(pairs),
                         responses=grp.fold(np.bincount(codes, minlength=size)[:size]),
-                        post_responses=grp.fold(post), attendance=attendance)
+                        post_responses=grp.fold(post), attendance=attendance,
+                        clusters=cluster_counts(data, rows, grp))
 
 
 def _one(data, filters) -> tuple[Prepared, OutcomeTally]:
@@ -174,4 +311,4 @@ def outcomes_by(data, dimension: str, filters: Filters | None = None, min_n: int
     return [(label, t.outcomes(i, wave, min_n)) for i, label in enumerate(grp.labels) if t.responses[i]]
 
 
-__all__ = ["Outcome", "OutcomeTally", "change", "follow_up_application", "outcomes", "outcomes_by", "tally"]
+__all__ = ["CHANGE_WORDED", "ClusterCounts", "Outcome", "OutcomeTally", "change_worded", "cluster_counts", "change", "follow_up_application", "outcomes", "outcomes_by", "tally"]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from impact import indicators
 from impact.filters import Filters
 from impact.indicators.outcomes import (
+    change_worded,
     change,
     follow_up_application,
     outcomes,
@@ -68,20 +69,20 @@ def test_missing_answers_are_never_negative_and_never_in_a_mean(answers):
 
 
 PRE_POST = [  # four respondents answered before and after; R5 only after (unmatched, left out of the pairs)
-    {"programme": "Job Club", "wave": "pre", "respondent_id": "R1", "confidence": 2},
-    {"programme": "Job Club", "wave": "pre", "respondent_id": "R2", "confidence": 3},
-    {"programme": "Job Club", "wave": "pre", "respondent_id": "R3", "confidence": 3},
-    {"programme": "Job Club", "wave": "pre", "respondent_id": "R4", "confidence": 4},
-    {"programme": "Job Club", "wave": "post", "respondent_id": "R1", "confidence": 4},
-    {"programme": "Job Club", "wave": "post", "respondent_id": "R2", "confidence": 3},
-    {"programme": "Job Club", "wave": "post", "respondent_id": "R3", "confidence": 5},
-    {"programme": "Job Club", "wave": "post", "respondent_id": "R4", "confidence": 5},
-    {"programme": "Job Club", "wave": "post", "respondent_id": "R5", "confidence": 1},
+    {"programme": "Job Club", "wave": "pre", "respondent_id": "R1", "outcome_digital_skills": 2},
+    {"programme": "Job Club", "wave": "pre", "respondent_id": "R2", "outcome_digital_skills": 3},
+    {"programme": "Job Club", "wave": "pre", "respondent_id": "R3", "outcome_digital_skills": 3},
+    {"programme": "Job Club", "wave": "pre", "respondent_id": "R4", "outcome_digital_skills": 4},
+    {"programme": "Job Club", "wave": "post", "respondent_id": "R1", "outcome_digital_skills": 4},
+    {"programme": "Job Club", "wave": "post", "respondent_id": "R2", "outcome_digital_skills": 3},
+    {"programme": "Job Club", "wave": "post", "respondent_id": "R3", "outcome_digital_skills": 5},
+    {"programme": "Job Club", "wave": "post", "respondent_id": "R4", "outcome_digital_skills": 5},
+    {"programme": "Job Club", "wave": "post", "respondent_id": "R5", "outcome_digital_skills": 1},
 ]
 
 
 def test_pre_post_change_is_paired_on_respondent_id_with_hand_worked_figures():
-    c = change(frames(surveys=PRE_POST), min_n=3)["confidence"]
+    c = change(frames(surveys=PRE_POST), min_n=3)["outcome_digital_skills"]
     diffs = [2, 0, 2, 1]
     sd = float(np.std(diffs, ddof=1))
     assert (c.method, c.n, c.test, c.effect_size_name) == ("paired", 4, "Wilcoxon signed-rank", "Cohen's d_z")
@@ -94,13 +95,13 @@ def test_pre_post_change_is_paired_on_respondent_id_with_hand_worked_figures():
 
 
 def test_the_same_respondent_id_in_another_programme_is_another_pair():
-    other = [{"programme": "Book Club", "wave": "post", "respondent_id": "R1", "confidence": 1}]
-    assert change(frames(surveys=PRE_POST + other))["confidence"].n == 4
+    other = [{"programme": "Book Club", "wave": "post", "respondent_id": "R1", "outcome_digital_skills": 1}]
+    assert change(frames(surveys=PRE_POST + other))["outcome_digital_skills"].n == 4
 
 
 def test_without_respondent_ids_change_is_unpaired_and_says_so():
     rows = [{**r, "respondent_id": None} for r in PRE_POST]
-    c = change(frames(surveys=rows))["confidence"]
+    c = change(frames(surveys=rows))["outcome_digital_skills"]
     before, after = [2, 3, 3, 4], [4, 3, 5, 5, 1]
     assert (c.method, c.test, c.effect_size_name) == ("unpaired", "Mann-Whitney U", "Hedges' g")
     assert (c.n_before, c.n_after, c.n) == (4, 5, 4)
@@ -111,8 +112,17 @@ def test_without_respondent_ids_change_is_unpaired_and_says_so():
     assert c.improved is None and c.mcnemar_p is None
 
 
+def test_change_worded_items_are_never_compared_pre_against_post():
+    # "I feel more confident" asks about change: a pre answer to it is not a baseline
+    rows = [{**r, "confidence": r["outcome_digital_skills"]} for r in PRE_POST]
+    found = change(frames(surveys=rows))
+    assert "confidence" not in found and "outcome_digital_skills" in found
+    assert change_worded("knowledge") and change_worded("outcome_more_confident_online")
+    assert not change_worded("outcome_digital_skills")
+
+
 def test_change_json_has_the_shape_the_cli_promises():
-    c = change(frames(surveys=PRE_POST))["confidence"].to_dict()
+    c = change(frames(surveys=PRE_POST))["outcome_digital_skills"].to_dict()
     assert {"method", "n", "mean_diff", "effect_size", "p_value"} <= set(c)
     assert c["improved"]["k"] == 3
 
