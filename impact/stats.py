@@ -341,6 +341,38 @@ def unpaired_change(before, after, min_n: int = 10) -> Change | None:
                                        np.bincount(np.searchsorted(levels, a), minlength=len(levels)), min_n)
 
 
+# --- what "reliable" means -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reliability:
+    """The stated rule a figure must meet before a statement is made from it (setting `max_half_width`):
+    at least `min_n` answers, no published count below `suppress_n`, and a 95% interval (cluster-robust where
+    the figure has one) whose half-width is at most `max_half_width` (0.10 = 10 percentage points)."""
+
+    min_n: int = 10
+    max_half_width: float = 0.10
+    suppress_n: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: dict | None) -> "Reliability":
+        settings = settings or {}
+        width = float(settings.get("max_half_width", 10) or 10)
+        return cls(int(settings.get("min_n", 10)), width / 100 if width > 1 else width,
+                   int(settings.get("suppress_n", 5)))
+
+    def holds(self, n, low=None, high=None, *counts) -> bool:
+        if n is None or n < self.min_n or any(c is not None and 0 < c < self.suppress_n for c in counts):
+            return False
+        if low is None or high is None:
+            return False
+        return (high - low) / 2 <= self.max_half_width + 1e-12
+
+    def text(self) -> str:
+        return (f"a figure is reliable when it rests on at least {self.min_n} answers (or attendances), no count "
+                f"in it is below {self.suppress_n}, and its 95% interval is at most ±{100 * self.max_half_width:g} "
+                "percentage points wide")
+
+
 # --- reporting a p-value, multiplicity --------------------------------------------------------------
 
 def format_p(p: float | None) -> str:

@@ -29,6 +29,7 @@ DEFAULT_SETTINGS = {
     "suppress_n": "5",  # exports suppress cells describing fewer people
     "dayfirst": "true",  # 03/04/2025 is 3 April (UK); set false for US files
     "blindspot_threshold": "0.8",
+    "max_half_width": "10",  # "reliable": the 95% interval's half-width is at most this many percentage points
     "fy_start_month": "4",
     "max_upload_mb": "50",
 }

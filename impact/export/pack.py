@@ -28,6 +28,7 @@ from impact.export.disclosure import (
 from impact.export.statements import Statement
 from impact.filters import Filters, prepare, select
 from impact.indicators.value import ESTIMATE_NOTE
+from impact.stats import Reliability
 
 TOTAL = "Total"
 NOTE = "note"
@@ -434,7 +435,8 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                                 "partners", "partner", ("balance",), "barh", "balance",
                                 rows=(0, int(with_balance) - 1), reference=1.0))
 
-    statements = statements_module.statements(ind, by_programme, eq, fair, filters, frames, min_n, threshold_n)
+    statements = statements_module.statements(ind, by_programme, eq, fair, filters, frames, min_n, threshold_n,
+                                              Reliability.from_settings(settings))
     vocabulary = {w.casefold() for names in (data.programmes["name"], data.partners["name"], data.branches,
                                              data.themes, ("Library", "Libraries"))
                   for name in names for w in str(name).replace("&", " ").split()}
