@@ -274,13 +274,19 @@ def cmd_equity(args) -> int:
             continue
         print(f"  {'group':<24} {unit:>12} {'share':>6} {'population':>10} {'pop share':>9} {'index (95% CI)':>20}")
         for g in r.groups:
-            ri = f"{g.representation_index:.2f} ({g.ri_low:.2f}–{g.ri_high:.2f})" \
-                if g.representation_index is not None else "–"
+            ri = "–" if g.representation_index is None else f"{g.representation_index:.2f}" + (
+                f" ({g.ri_low:.2f}–{g.ri_high:.2f})" if g.ri_low is not None and g.ri_high is not None else "")
             print(f"  {g.group[:24]:<24} {g.participants:>12,} {_pct(g.share):>6} {g.population:>10,.0f} "
                   f"{_pct(g.population_share):>9} {ri:>20}{'  blindspot' if g.blindspot else ''}")
+        if r.cluster_unit:
+            print(f"  intervals allow for clustering: {r.clusters:,} {r.cluster_unit}, design effect up to "
+                  f"{r.design_effect:.1f}")
+        if r.targets:
+            print(f"  baseline: {r.baseline_label}; {r.outside_target:,} {unit} outside their programme's target "
+                  "groups are left out of the shares")
         for g in r.blindspots:
-            print(f"  blindspot: {g.group}, index {g.representation_index:.2f}; of {g.population:,.0f} residents, "
-                  f"about {g.population_unreached:,.0f} not reached in proportion")
+            print(f"  blindspot: {g.group}, index {g.representation_index:.2f}; about {g.shortfall:,.0f} more {unit} "
+                  f"by this group would match its share of {r.baseline_label}")
         if r.not_recorded:
             print(f"  {r.not_recorded:,} {unit} with no {dim} recorded (left out of the shares)")
         for u in r.unmatched:
@@ -302,9 +308,14 @@ def cmd_equity(args) -> int:
                 continue
             best = next(x for x in g.groups if x.group == g.best)
             worst = next(x for x in g.groups if x.group == g.worst)
+            adjusted = (f"; within programmes (Mantel-Haenszel) {100 * g.adjusted_gap:.0f} points "
+                        f"(95% CI {100 * g.adjusted_low:.0f} to {100 * g.adjusted_high:.0f})"
+                        if g.adjusted_gap is not None else "; no programme has answers from both groups")
+            test = (f"; the groups differ ({g.test}, Holm-adjusted p {g.p_holm:.3g})" if g.significant else
+                    f"; no difference shown by the test of the whole {dim.replace('_', ' ')}"
+                    + (f" (Holm-adjusted p {g.p_holm:.3g})" if g.p_holm is not None else ""))
             print(f"{domain} by {dim}: {g.best} {_pct(best.rate)} (n = {best.n:,}) vs {g.worst} {_pct(worst.rate)} "
-                  f"(n = {worst.n:,}), gap {100 * g.gap:.0f} points"
-                  + ("; the intervals do not overlap" if g.significant else "; the intervals overlap"))
+                  f"(n = {worst.n:,}), gap {100 * g.gap:.0f} points{adjusted}{test}")
     print(f"\n{equity.CAVEATS}")
     return 0
 

@@ -43,13 +43,17 @@ def test_indices_dissimilarity_and_blindspots_worked_out_by_hand():
     assert [by[g].share for g in by] == pytest.approx([0.1, 0.5, 0.4])
     assert [by[g].population_share for g in by] == pytest.approx([0.2, 0.6, 0.2])
     assert [by[g].representation_index for g in by] == pytest.approx([0.5, 0.5 / 0.6, 2.0])
-    low, high = wilson_scipy(10, 100)  # Wilson interval of p, divided by q
-    assert (by["0-17"].ri_low, by["0-17"].ri_high) == pytest.approx((low / 0.2, high / 0.2))
     assert r.dissimilarity == pytest.approx(0.5 * (0.1 + 0.1 + 0.2))
-    # 0-17: 0.5 < 0.8 and its interval (0.28-0.87) lies below 1; 18-64: 0.83 is above the threshold
-    assert [g.group for g in r.blindspots] == ["0-17"]
-    assert by["0-17"].population_unreached == pytest.approx(200 * (1 - 0.5))
-    assert by["0-17"].shortfall == pytest.approx(0.2 * 100 - 10)
+    # each session holds one group: clusters are the 3 sessions in the baseline's groups. For 0-17,
+    # k_c = (10, 0, 0), n_c = (10, 50, 40), p = 0.1: v = 3/2 · (9² + 5² + 4²) / 100² = 0.0183 (the ratio
+    # estimator's linearised variance, Cochran 1977 §6.11), against p(1 − p)/n = 0.0009: design effect 20.3
+    assert (r.clusters, r.cluster_unit) == (3, "sessions")
+    assert by["0-17"].design_effect == pytest.approx(1.5 * 122 / 10000 / 0.0009)
+    # so 100 attendances weigh as ~5 independent ones, with t on 2 degrees of freedom: no blindspot can be claimed
+    assert r.blindspots == ()
+    assert by["0-17"].ri_high > 1
+    assert by["0-17"].population_unreached is None  # attendances are not residents
+    assert by["0-17"].shortfall == pytest.approx(0.2 * 100 - 10)  # attendances by 0-17s that would match
     assert by["0-17"].labels == ("Under 18",)
     assert [(u.group, u.participants) for u in r.unmatched] == [("Martians", 5)]
     assert result.unknown_dimensions == ("religion",)
@@ -63,9 +67,18 @@ def test_a_low_index_on_few_people_is_not_a_blindspot_when_its_interval_reaches_
     assert not rows[0].blindspot
 
 
+def test_independent_rows_give_the_wilson_interval_divided_by_the_census_share():
+    rows, d = representation([10, 50, 40], [200, 600, 200])
+    low, high = wilson_scipy(10, 100)  # Wilson interval of p, divided by q
+    assert (rows[0].ri_low, rows[0].ri_high) == pytest.approx((low / 0.2, high / 0.2))
+    # 0-17: 0.5 < 0.8 and its interval (0.28-0.87) lies below 1; 18-64: 0.83 is above the threshold
+    assert [r.blindspot for r in rows] == [True, False, False]
+    assert rows[0].ri_method == "share interval / census baseline share"
+
+
 def test_the_threshold_is_a_parameter():
-    result = reach_equity(frames(attendance=AGE_ATTENDANCE, population=AGE_POPULATION), threshold=0.9)
-    assert [g.group for g in result.dimensions["age_band"].blindspots] == ["0-17", "18-64"]
+    rows, _ = representation([10, 50, 40], [200, 600, 200], threshold=0.9)
+    assert [r.blindspot for r in rows] == [True, True, False]
 
 
 QUINTILE_POPULATION = [{"dimension": "IMD quintile", "group": f"Q{q}", "population": n}
