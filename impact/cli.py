@@ -393,6 +393,21 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_audit_pack(args) -> int:
+    from impact.export.audit import audit_pack, report
+
+    try:
+        found = audit_pack(args.pack, args.threshold)
+    except (FileNotFoundError, ValueError, KeyError) as e:
+        print(f"cannot audit {args.pack}: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(found.to_dict(), indent=1))
+    else:
+        print(report(found))
+    return 0 if found.ok else 1
+
+
 def cmd_schema(args) -> int:
     rows = schema.data_dictionary()
     if args.json:
@@ -476,6 +491,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the files into (created if missing)")
     p.add_argument("--no-zip", action="store_true", help="do not also write evidence-pack.zip")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("audit-pack", help="check an exported pack: can any suppressed count be worked out? "
+                                          "(linear programming over everything it publishes)")
+    p.add_argument("pack", help="the pack's zip, or the folder the export wrote")
+    p.add_argument("--threshold", type=int, help="fewest whole values a hidden count may have (default: the pack's)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit_pack)
     p = sub.add_parser("schema", help="the canonical tables and columns (data dictionary)")
     common(p, db=False)
     p.set_defaults(func=cmd_schema)

@@ -98,8 +98,9 @@ def test_outcome_statements_match_the_indicators(demo):
     ind = indicators.compute(frames, Filters(), min_n=10)
     texts = [s.text for s in pack.evidence.statements if s.kind == "outcome"]
     confidence = ind.outcomes["confidence"]
-    expected = (f"{100 * confidence.positive_rate:.0f}% of {confidence.n:,} participants (95% CI "
-                f"{100 * confidence.ci_low:.0f}–{100 * confidence.ci_high:.0f}%) said they feel more confident")
+    expected = (f"{100 * confidence.positive_rate:.0f}% of {confidence.n:,} post-session responses (95% CI "
+                f"{100 * confidence.ci_low:.0f}–{100 * confidence.ci_high:.0f}%, allowing for clustering within "
+                "programmes) said they feel more confident")
     assert any(t.startswith(expected) for t in texts)
     wb = openpyxl.load_workbook(io.BytesIO(pack.files["evidence-pack.xlsx"]))
     rows = list(wb["Outcomes"].iter_rows(min_row=2, values_only=True))
