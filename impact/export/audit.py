@@ -23,7 +23,10 @@ SPEC = "tables/disclosure.json"
 
 def _read_csv(data: bytes) -> pd.DataFrame:
     # every cell as text, so "[c]" stays "[c]" and numbers are parsed by the audit itself
-    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:  # a table with nothing in it (no rows, no columns)
+        return pd.DataFrame()
 
 
 def read_pack(path) -> tuple[dict, dict]:
