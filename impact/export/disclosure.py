@@ -95,12 +95,12 @@ class Margin:
 @dataclass(frozen=True)
 class Same:
     """The same figure in two tables: rows with equal keys hold equal values in the paired columns (only the
-    rows labelled one of `labels`, when given)."""
+    rows labelled one of `labels`, when given). A key of several columns matches on "value|value"."""
 
     a: str
-    a_key: str
+    a_key: str | tuple[str, ...]
     b: str
-    b_key: str
+    b_key: str | tuple[str, ...]
     columns: tuple[tuple[str, str], ...]
     labels: tuple[str, ...] | None = None
 
@@ -222,14 +222,22 @@ def _structure(tables: dict, margins=(), same=()) -> tuple[list, list, dict]:
             for c in m.columns:
                 if c in pf and c in wf:
                     lines.append(([((m.parts, int(i), c), 1.0) for i in rows] + [((m.whole, int(j), c), -1.0)], False))
+    def labels_of(frame, key):
+        keys = (key,) if isinstance(key, str) else tuple(key)
+        if not all(k in frame for k in keys):
+            return None
+        texts = [_text_of(frame[k]) for k in keys]
+        return ["|".join(parts) for parts in zip(*texts)]
+
     for s in same:
         if s.a not in tables or s.b not in tables:
             continue
         af, bf = tables[s.a][0], tables[s.b][0]
-        if s.a_key not in af or s.b_key not in bf:
+        alabels, blist = labels_of(af, s.a_key), labels_of(bf, s.b_key)
+        if alabels is None or blist is None:
             continue
-        blabels = {label: i for i, label in enumerate(_text_of(bf[s.b_key]))}
-        for i, label in enumerate(_text_of(af[s.a_key])):
+        blabels = {label: i for i, label in enumerate(blist)}
+        for i, label in enumerate(alabels):
             j = blabels.get(label)
             if j is None or (s.labels is not None and label not in s.labels):
                 continue

@@ -144,10 +144,27 @@ SAME = (
 )
 
 
+def _same_groups(tables: list[Table]) -> tuple[Same, ...]:
+    """Equity of reach and Who answered count the same attendances by group where no target group narrows a
+    dimension: declared as the same figure, so a cell hidden in one is hidden in the other."""
+    by = {t.name: t.frame for t in tables}
+    eq, who = by.get("equity_reach"), by.get("who_answered")
+    if eq is None or who is None or not len(eq) or not len(who):
+        return ()
+    key = lambda f: f["dimension"].astype(str) + "|" + f["group"].astype(str)
+    left = dict(zip(key(eq[eq["unit"] == "attendances"]), eq.loc[eq["unit"] == "attendances", "participants"]))
+    right = dict(zip(key(who), who["attendances"]))
+    labels = tuple(k for k, v in left.items() if k in right and right[k] == v)
+    if not labels:
+        return ()
+    return (Same("equity_reach", ("dimension", "group"), "who_answered", ("dimension", "group"),
+                 (("participants", "attendances"),), labels),)
+
+
 def _protect(tables: list[Table], threshold: int) -> tuple[list[Table], Audit, dict]:
     """Every table through one disclosure step that knows all their margins (impact/export/disclosure.py)."""
     ruled = {t.name: (t.frame, t.rule) for t in tables if t.rule is not None}
-    done = protect(ruled, MARGINS, SAME, threshold)
+    done = protect(ruled, MARGINS, SAME + _same_groups(tables), threshold)
     out = []
     for t in tables:
         if t.name in done.tables:
@@ -425,6 +442,46 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
         threshold_n, {"n": INT, "mean before": DEC, "mean after": DEC, "mean change": DEC, "effect size": DEC,
                       "improved %": PCT, "worse %": PCT}))
 
+    # Who answered: respondents against attendances on every group both record -------------------------
+    answered = indicators.outcomes.who_answered(data, filters, min_n=min_n)
+    rows = []
+    for d in answered.dimensions:
+        label = d.dimension.replace("_", " ")
+        for g in d.groups:
+            rows.append({"dimension": label, "group": g.group, "attendances": g.attendances,
+                         "share of attendances %": _pct(g.attendance_share), "responses": g.responses,
+                         "share of responses %": _pct(g.response_share),
+                         "difference (points)": _round(100 * g.difference, 1)})
+        rows.append({"dimension": label, "group": TOTAL, "attendances": d.attendances, "responses": d.responses,
+                     NOTE: "differs by more than " f"{100 * answered.threshold:.0f} points" if d.differs else ""})
+    rate_text = (f"{100 * answered.response_rate:.0f}% of {answered.attendance:,} attendances answered a "
+                 "post-session survey" if answered.response_rate is not None and answered.attendance >= min_n
+                 else "response rate not known")
+    tables.append(_suppressed(
+        "who_answered", "Outcomes", "Who answered: respondents against attendances (groups both record)",
+        pd.DataFrame(rows),
+        Suppression(counts=("attendances", "responses"),
+                    derived={"attendances": ("share of attendances %", "difference (points)"),
+                             "responses": ("share of responses %", "difference (points)")},
+                    within="dimension", total_row=TOTAL, total_column="group"),
+        threshold_n, {"attendances": INT, "share of attendances %": PCT, "responses": INT,
+                      "share of responses %": PCT, "difference (points)": DEC},
+        f"Response rate: {rate_text}. " + (answered.warning() or "Respondents' groups are within "
+                                          f"{100 * answered.threshold:.0f} points of attendances' on every "
+                                          "dimension both record.")))
+    if answered.weighted:
+        tables.append(_suppressed(
+            "weighted_outcomes", "Outcomes", "Positive rate weighted to the attendance profile (raking; for "
+            "comparison only)",
+            pd.DataFrame([{"outcome": _outcome_label(k), "positive rate (respondents) %": _pct(v[0]),
+                           "positive rate weighted to attendances %": _pct(v[1])}
+                          for k, v in answered.weighted.items()]),
+            Suppression(counts=()), threshold_n,
+            {"positive rate (respondents) %": PCT, "positive rate weighted to attendances %": PCT},
+            "Respondents weighted by raking (iterative proportional fitting) so their groups match attendances' "
+            "on every dimension both record. It allows only for those groups, not for why people chose to "
+            "answer; the respondents' rate is the one stated elsewhere."))
+
     # Value -------------------------------------------------------------------------------------------
     def value_row(label, v):
         return {"theme": label, "attendance": v.attendance, "library input £": _round(v.library_input, 0),
@@ -548,6 +605,8 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     tables, audit, spec = _protect(tables, threshold_n)
     statements = statements_module.statements(ind, by_programme, eq, fair, filters, frames, min_n, threshold_n,
                                               Reliability.from_settings(settings))
+    if answered.warning() and not (next(t for t in tables if t.name == "who_answered").frame == SUPPRESSED).any().any():
+        statements.append(Statement("response", answered.warning(), answered.response_rate, answered.responses))
     statements = _published_only(statements, tables)
     vocabulary = {w.casefold() for names in (data.programmes["name"], data.partners["name"], data.branches,
                                              data.themes, ("Library", "Libraries"))

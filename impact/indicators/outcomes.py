@@ -311,4 +311,143 @@ def outcomes_by(data, dimension: str, filters: Filters | None = None, min_n: int
     return [(label, t.outcomes(i, wave, min_n)) for i, label in enumerate(grp.labels) if t.responses[i]]
 
 
-__all__ = ["CHANGE_WORDED", "ClusterCounts", "Outcome", "OutcomeTally", "change_worded", "cluster_counts", "change", "follow_up_application", "outcomes", "outcomes_by", "tally"]
+__all__ = ["CHANGE_WORDED", "ClusterCounts", "DimensionAnswered", "GroupAnswered", "WhoAnswered", "who_answered", "Outcome", "OutcomeTally", "change_worded", "cluster_counts", "change", "follow_up_application", "outcomes", "outcomes_by", "tally"]
+
+
+# --- who answered -------------------------------------------------------------------------------------
+
+DIFFERENCE_THRESHOLD = 0.10  # respondents' share of a group this far from attendances' share: a warning
+
+
+@dataclass(frozen=True)
+class GroupAnswered:
+    group: str
+    attendances: int
+    attendance_share: float | None
+    responses: int
+    response_share: float | None
+    difference: float | None  # response share − attendance share
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class DimensionAnswered:
+    """Respondents against attendances on one dimension both record (shares among those with it recorded)."""
+
+    dimension: str
+    groups: tuple[GroupAnswered, ...]
+    attendances: int  # with the dimension recorded
+    responses: int
+    largest_difference: float | None
+    differs: bool  # some group's shares differ by more than the threshold
+
+    def to_dict(self) -> dict:
+        return {"dimension": self.dimension, "groups": [g.to_dict() for g in self.groups],
+                "attendances": self.attendances, "responses": self.responses,
+                "largest_difference": self.largest_difference, "differs": self.differs}
+
+
+@dataclass(frozen=True)
+class WhoAnswered:
+    """The response rate and whether respondents look like attendees (SPEC: every outcome view says so).
+
+    weighted: {item: (crude positive rate, raked positive rate)}: respondents weighted by raking (iterative
+    proportional fitting, Deming & Stephan 1940) to the attendance profile on every dimension both record;
+    labelled as such wherever shown, never in place of the crude rate."""
+
+    attendance: int
+    responses: int
+    response_rate: float | None
+    dimensions: tuple[DimensionAnswered, ...]
+    threshold: float
+    weighted: dict
+
+    @property
+    def differs(self) -> list[DimensionAnswered]:
+        return [d for d in self.dimensions if d.differs]
+
+    def warning(self) -> str:
+        """One sentence for a page or a pack, "" when respondents look like attendees (or nothing compares)."""
+        if not self.differs:
+            return ""
+        parts = []
+        for d in self.differs:
+            g = max(d.groups, key=lambda x: abs(x.difference or 0))
+            parts.append(f"{d.dimension.replace('_', ' ')} {g.group}: {100 * g.attendance_share:.0f}% of attendances "
+                         f"but {100 * g.response_share:.0f}% of responses")
+        return ("Respondents differ from attendees (" + "; ".join(parts) + "): outcome rates describe those who "
+                "answered; a rate weighted to the attendance profile is shown beside them, labelled as such.")
+
+    def to_dict(self) -> dict:
+        return {"attendance": self.attendance, "responses": self.responses, "response_rate": self.response_rate,
+                "threshold": self.threshold, "dimensions": [d.to_dict() for d in self.dimensions],
+                "differs": [d.dimension for d in self.differs], "warning": self.warning(),
+                "weighted_positive_rate": {k: {"crude": v[0], "weighted_to_attendance": v[1]}
+                                           for k, v in self.weighted.items()}}
+
+
+def _rake(codes: list[np.ndarray], targets: list[np.ndarray], rounds: int = 50) -> np.ndarray:
+    """Weights for rows so each dimension's weighted shares match `targets` (codes -1 = not recorded, a category
+    of its own kept at its own share). Iterative proportional fitting."""
+    n = len(codes[0]) if codes else 0
+    w = np.ones(n)
+    for _ in range(rounds):
+        for c, target in zip(codes, targets):
+            k = len(target)
+            idx = np.where(c >= 0, c, k)
+            current = np.bincount(idx, weights=w, minlength=k + 1)
+            total = current.sum()
+            want = np.append(target * (total - current[k]), current[k])
+            factor = np.divide(want, current, out=np.ones(k + 1), where=current > 0)
+            w = w * factor[idx]
+    return w
+
+
+def who_answered(data, filters: Filters | None = None, threshold: float = DIFFERENCE_THRESHOLD,
+                 min_n: int = 10) -> WhoAnswered:
+    """Canonical frames (or `Prepared`) + Filters -> response rate, respondents against attendances on every
+    demographic dimension both record, and positive rates raked to the attendance profile."""
+    data = prepare(data)
+    filters = filters or Filters()
+    selection = select(data, filters)
+    att, srv = data.attendance, data.surveys
+    a_rows = np.flatnonzero(selection.attendance & (att.weights["recorded"] > 0))
+    s_rows = np.flatnonzero(selection.surveys & (srv.wave == POST))
+    attendance = int(round(att.weights["attendees"][a_rows].sum()))
+    dims, codes, targets = [], [], []
+    for dim, labels in data.group_labels.items():
+        size = len(labels)
+        if not size:
+            continue
+        ac, sc = att.groups[dim][a_rows], srv.groups[dim][s_rows]
+        ak, sk = ac >= 0, sc >= 0
+        if not ak.any() or not sk.any():
+            continue
+        a = np.bincount(ac[ak], weights=att.weights["attendees"][a_rows][ak], minlength=size)[:size]
+        s = np.bincount(sc[sk], minlength=size)[:size].astype("float64")
+        a_share, s_share = a / a.sum(), s / s.sum()
+        groups = tuple(GroupAnswered(str(labels[i]), int(round(a[i])), float(a_share[i]), int(s[i]), float(s_share[i]),
+                                     float(s_share[i] - a_share[i])) for i in range(size) if a[i] or s[i])
+        largest = max((abs(g.difference) for g in groups), default=None)
+        reliable = s.sum() >= min_n and a.sum() >= min_n
+        dims.append(DimensionAnswered(dim, groups, int(round(a.sum())), int(s.sum()), largest,
+                                      bool(reliable and largest is not None and largest > threshold)))
+        if reliable:
+            codes.append(sc)
+            targets.append(a_share)
+    weighted = {}
+    if codes and len(s_rows):
+        w = _rake(codes, targets)
+        for d, domain in enumerate(data.domains):
+            if domain in NOT_OUTCOMES:
+                continue
+            score = srv.scores[s_rows, d]
+            valid = score > 0
+            if valid.sum() < min_n:
+                continue
+            good = score >= POSITIVE_FROM
+            weighted[domain] = (float(good[valid].mean()), float((w * good)[valid].sum() / w[valid].sum()))
+    rate = ratio(len(s_rows), attendance).value
+    return WhoAnswered(attendance, int(len(s_rows)), rate, tuple(dims), threshold, weighted)
