@@ -749,7 +749,27 @@ def _surveys(attendance: pd.DataFrame, programmes: pd.DataFrame, rng: np.random.
     improve = is_post & (rng.random(m) < 0.08)
     out["comment_improve"] = np.where(improve, np.array(COMMENTS_IMPROVE)[rng.integers(0, len(COMMENTS_IMPROVE), m)],
                                       None)
+    _state_item(out)
     return out.drop(columns=["_theme", "_order", "_wave"])
+
+
+STATE_ITEM = "outcome_online_skills"  # "I can do what I need to online": a state, so before and after compare
+
+
+def _state_item(out: pd.DataFrame) -> None:
+    """Issue 11: a state-worded item on the digital inclusion surveys, pre and post (never follow-up), drawn from
+    its own stream so every other figure of the demo stays as it was. A respondent's pre and post answers share a
+    person effect; post answers are about a point higher."""
+    rng = np.random.default_rng([SEED, 11])
+    digital = ((out["_theme"] == DI) & out["wave"].isin(["pre", "post"])).to_numpy()
+    ids = out["respondent_id"].astype("object").where(out["respondent_id"].notna(), None).to_numpy()
+    keys = np.array([i if i is not None else f"row{n}" for n, i in enumerate(ids)], dtype=object)
+    _, person = np.unique(keys, return_inverse=True)
+    effect = rng.normal(0, 0.7, int(person.max()) + 1)[person]
+    centre = np.where(out["wave"].to_numpy() == "pre", 2.8, 3.8) + effect + rng.normal(0, 0.6, len(out))
+    answer = np.clip(np.rint(centre), 1, 5)
+    answered = digital & (rng.random(len(out)) >= 0.04)
+    out[STATE_ITEM] = pd.array(np.where(answered, answer, np.nan), dtype="Float64").astype("Int64")
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -784,7 +804,8 @@ SHEETS = {  # file -> sheet name -> (table, {canonical column: header as staff w
             "library_use": "I am more likely to use other library resources and services",
             "satisfaction": "Overall, I was satisfied with the session",
             "age_band": "Age band", "area": "Ward", "deprivation_quintile": "IMD quintile",
-            "comment_benefit": "What did you like most?", "comment_improve": "What could the library improve?"}),
+            "comment_benefit": "What did you like most?", "comment_improve": "What could the library improve?",
+            STATE_ITEM: "Outcome: online skills"}),
     },
     "westfield_population.xlsx": {
         "Population": ("population", {"dimension": "Dimension", "group": "Group", "population": "Population",
