@@ -26,7 +26,7 @@ import numpy as np
 
 from impact.equity.labels import display_names, order_key
 from impact.equity.reach import baseline
-from impact.filters import WAVES, Filters, Prepared, Selection, prepare, select
+from impact.filters import NO_DAY, WAVES, Filters, Prepared, Selection, prepare, select
 from scipy import stats as sps
 
 from impact.stats import (
@@ -149,6 +149,7 @@ def outcome_equity(data, filters: Filters | None = None, min_n: int = 10, dimens
     _, session = np.unique(np.stack([prog, srv.day[rows]]), axis=1, return_inverse=True) if len(rows) \
         else (None, np.zeros(0, "int64"))
     session = np.asarray(session, "int64").ravel()
+    dated = srv.day[rows] != NO_DAY
     n_prog = max(1, len(data.programmes))
     for dim in dimensions or data.group_labels:
         if dim not in data.group_labels:
@@ -172,7 +173,7 @@ def outcome_equity(data, filters: Filters | None = None, min_n: int = 10, dimens
                 continue
             best, worst, difference, _ = gap(found)
             tested = dict(_dimension_test(found, g, valid[known, j], good[known, j], prog[known], session[known],
-                                          group_names, min_n))
+                                          group_names, min_n, dated[known]))
             if best is not None:
                 b, w = group_names.index(best), group_names.index(worst)
                 p = prog[known]
@@ -191,7 +192,7 @@ def outcome_equity(data, filters: Filters | None = None, min_n: int = 10, dimens
     return OutcomeEquity({d: by_dim for d, by_dim in gaps.items() if by_dim})
 
 
-def _dimension_test(found, g, valid, good, prog, session, names, min_n) -> dict:
+def _dimension_test(found, g, valid, good, prog, session, names, min_n, dated) -> dict:
     """Rao-Scott first-order corrected chi-square over the groups reaching min_n (see the module docstring)."""
     shown = [names.index(x.group) for x in found if x.reliable]
     if len(shown) < 2:
@@ -204,7 +205,14 @@ def _dimension_test(found, g, valid, good, prog, session, names, min_n) -> dict:
     deffs = []
     for x, kx, nx in zip(shown, k, n):
         rows = (g == x) & (valid > 0)
-        key = prog[rows] if len(np.unique(prog[rows])) >= MIN_CLUSTERS else session[rows]
+        # the clusters of impact.indicators.outcomes: programmes (10 or more), else dated sessions, else none
+        if len(np.unique(prog[rows])) >= MIN_CLUSTERS:
+            key = prog[rows]
+        elif dated[rows].any():
+            key = session[rows]
+        else:
+            deffs.append(1.0)
+            continue
         _, inverse = np.unique(key, return_inverse=True)
         v, c = cluster_variance(np.bincount(inverse, weights=good[rows]), np.bincount(inverse, weights=valid[rows]))
         p = kx / nx
