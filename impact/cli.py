@@ -157,7 +157,8 @@ def cmd_indicators(args) -> int:
     by = indicators.compute_by(data, args.by, filters, min_n=min_n, hourly_rate=rate) if args.by else []
     if args.json:
         result = {"filters": filters.to_dict(), "min_n": min_n, "hourly_rate": rate, **total.to_dict(),
-                  "counts": indicators.summary(data, min_n)["counts"]}
+                  "counts": indicators.summary(data, min_n)["counts"],
+                  "who_answered": indicators.outcomes.who_answered(data, filters, min_n=min_n).to_dict()}
         if args.by:
             result.update({"by": args.by, "groups": [g.to_dict() for g in by]})
         print(json.dumps(result, indent=1, default=str))
@@ -179,16 +180,25 @@ def cmd_indicators(args) -> int:
     if r.unique_participants is not None:
         print(f"  {r.unique_participants:,} unique participants, {pct(r.repeat_rate.rate)} came to 2 or more sessions")
     for domain, o in total.outcomes.items():
-        if o.reliable:
-            print(f"{domain}: {o.positive_rate:.0%} positive (95% CI {o.ci_low:.0%}–{o.ci_high:.0%}), n = {o.n:,}")
+        if o.reliable and o.ci_low is not None:
+            clustered = (f", design effect {o.design_effect:.1f} over {o.clusters:,} {o.cluster_unit}"
+                         if o.design_effect else "")
+            print(f"{domain}: {o.positive_rate:.0%} positive (95% CI {o.ci_low:.0%}–{o.ci_high:.0%}{clustered}), "
+                  f"n = {o.n:,} responses")
+        elif o.reliable:
+            print(f"{domain}: {o.positive_rate:.0%} positive, n = {o.n:,} responses (no interval)")
         else:
             print(f"{domain}: fewer than {min_n} responses (n = {o.n})")
+    from impact.stats import format_p
+
     for domain, c in total.change.items():
         detail = f"{c.effect_size_name} {c.effect_size:.2f}, " if c.effect_size is not None else ""
-        p = "p < 0.001" if c.p_value is not None and c.p_value < 0.001 else f"p = {c.p_value:.3f}" \
-            if c.p_value is not None else "no test"
+        p = format_p(c.p_value)  # a missing test prints nothing
+        test = f"{c.test} {p}" if p else "no test"
+        share = (f"; share agreeing: McNemar exact {format_p(c.mcnemar_p)}"
+                 if c.method == "paired" and c.mcnemar_p is not None else "")
         few = "pairs" if c.method == "paired" else "responses"
-        print(f"change in {domain}: {c.mean_diff:+.2f} points ({c.method}, n = {c.n:,}, {detail}{c.test} {p})"
+        print(f"change in {domain}: {c.mean_diff:+.2f} points ({c.method}, n = {c.n:,}, {detail}{test}{share})"
               if c.reliable else f"change in {domain}: fewer than {min_n} {few}")
     if total.follow_up_application:
         f = total.follow_up_application
