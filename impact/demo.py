@@ -562,6 +562,7 @@ def build_demo(seed: int = SEED) -> Demo:
     attendance = _attendance(pd.concat(session_parts, ignore_index=True), programmes, rng)
     programme_partners = _stakes(programmes, stakes_rng)
     surveys = _surveys(attendance, programmes, surveys_rng)
+    attendance = _registers(attendance)  # after the surveys, which are drawn per session row
     # the dtypes of the canonical contracts (impact/schema.py), so the frames are what ingest gives back
     return Demo(
         partners=partners,
@@ -753,6 +754,45 @@ def _surveys(attendance: pd.DataFrame, programmes: pd.DataFrame, rng: np.random.
     return out.drop(columns=["_theme", "_order", "_wave"])
 
 
+REGISTER_PROGRAMME = "Central Get Online Course"  # keeps a register: one row per learner, with a learner id
+
+
+def _registers(attendance: pd.DataFrame) -> pd.DataFrame:
+    """Issue 11: one programme keeps a register, so part of the attendance carries participant ids (people can be
+    counted there). Each of its session rows becomes one row per learner (same session, date, groups; the new
+    attendees first), learners drawn from the course's cohort with its own stream. A learner keeps one age band,
+    ward and quintile (drawn from the course's sessions), so only this course's 391 attendances may move between
+    groups; totals, sessions and every other programme's figures stay as they were."""
+    rng = np.random.default_rng([SEED, 11, 1])
+    mine = (attendance["programme"] == REGISTER_PROGRAMME).to_numpy()
+    if not mine.any():
+        return attendance
+    rows = attendance[mine]
+    pool = [f"GOC{n:04d}" for n in range(1, 1 + max(12, int(rows["attendees"].max()) * 3))]
+    weights = rng.gamma(0.8, 1.0, len(pool))  # some learners come to most sessions, some once
+    weights /= weights.sum()
+    groups = ["age_band", "area", "deprivation_quintile"]
+    drawn = rows[groups].iloc[rng.integers(0, len(rows), len(pool))].reset_index(drop=True)
+    parts = []
+    for _, row in rows.iterrows():
+        k = int(row["attendees"])
+        if k <= 0:
+            parts.append(row.to_frame().T.assign(participant_id=None))
+            continue
+        chosen = rng.choice(len(pool), size=k, replace=False, p=weights)
+        person = pd.DataFrame([row] * k).reset_index(drop=True)
+        person["attendees"] = 1
+        person["new_attendees"] = (np.arange(k) < int(row["new_attendees"])).astype(int)
+        person["participant_id"] = [pool[i] for i in chosen]
+        for g in groups:
+            person[g] = drawn[g].to_numpy()[chosen]
+        parts.append(person)
+    out = pd.concat([attendance[~mine].assign(participant_id=None), *parts], ignore_index=True)
+    out = out.astype({c: attendance[c].dtype for c in attendance.columns if c in out})
+    out["participant_id"] = out["participant_id"].astype("str").where(out["participant_id"].notna())
+    return out.sort_values(["session_date", "programme"], kind="stable").reset_index(drop=True)
+
+
 STATE_ITEM = "outcome_online_skills"  # "I can do what I need to online": a state, so before and after compare
 
 
@@ -791,7 +831,7 @@ SHEETS = {  # file -> sheet name -> (table, {canonical column: header as staff w
         "Attendance": ("attendance", {"programme": "Programme", "session_date": "Date", "branch": "Branch",
                                       "attendees": "Attendees", "new_attendees": "New to library",
                                       "sessions": "Sessions", "age_band": "Age band", "area": "Ward",
-                                      "deprivation_quintile": "IMD quintile"}),
+                                      "deprivation_quintile": "IMD quintile", "participant_id": "Participant ID"}),
     },
     "westfield_surveys.xlsx": {
         "Survey responses": ("survey_responses", {
