@@ -260,6 +260,11 @@ class Change:
     became_positive: int | None = None
     stopped_positive: int | None = None
     mcnemar_p: float | None = None
+    mean_low: float | None = None  # 95% interval of mean_diff (cluster-robust where clusters are known)
+    mean_high: float | None = None
+    design_effect: float | None = None
+    clusters: int = 0
+    cluster_unit: str = ""  # programmes | sessions | pairs (independent)
 
     def to_dict(self) -> dict:
         out = {}

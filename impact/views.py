@@ -203,6 +203,9 @@ def change_table(ind: Indicators, min_n: int = 10) -> pd.DataFrame:
             Col.MEAN_BEFORE: round(c.mean_before, 2) if c.mean_before is not None else None,
             Col.MEAN_AFTER: round(c.mean_after, 2) if c.mean_after is not None else None,
             Col.MEAN_CHANGE: round(c.mean_diff, 2) if c.mean_diff is not None and ok else None,
+            "change 95% low": round(c.mean_low, 2) if c.mean_low is not None and ok else None,
+            "change 95% high": round(c.mean_high, 2) if c.mean_high is not None and ok else None,
+            Col.DESIGN_EFFECT: round(c.design_effect, 1) if c.design_effect and ok else None,
             Col.EFFECT: round(c.effect_size, 2) if c.effect_size is not None and ok else None,
             Col.EFFECT_NAME: c.effect_size_name, Col.TEST: c.test,
             Col.P: float(f"{c.p_value:.3g}") if c.p_value is not None and ok else None,
@@ -212,7 +215,8 @@ def change_table(ind: Indicators, min_n: int = 10) -> pd.DataFrame:
             Col.NOTE: "" if ok else too_few(min_n, "pairs" if paired else "responses on one side"),
         })
     return pd.DataFrame(rows, columns=[Col.OUTCOME, Col.METHOD, Col.N, Col.N_BEFORE, Col.N_AFTER, Col.MEAN_BEFORE,
-                                       Col.MEAN_AFTER, Col.MEAN_CHANGE, Col.EFFECT, Col.EFFECT_NAME, Col.TEST, Col.P,
+                                       Col.MEAN_AFTER, Col.MEAN_CHANGE, "change 95% low", "change 95% high",
+                                       Col.DESIGN_EFFECT, Col.EFFECT, Col.EFFECT_NAME, Col.TEST, Col.P,
                                        Col.IMPROVED, Col.SAME, Col.WORSE, Col.NOTE])
 
 
@@ -541,6 +545,7 @@ def gap_table(gap, min_n: int = 10) -> pd.DataFrame:
 
 PAGE_COUNTS = {  # count column -> columns computed from it, in the pages' tables
     Col.N: (Col.RATE, Col.LOW, Col.HIGH, Col.DESIGN_EFFECT, Col.MEAN_BEFORE, Col.MEAN_AFTER, Col.MEAN_CHANGE,
+            "change 95% low", "change 95% high",
             Col.EFFECT, Col.P, Col.IMPROVED, Col.SAME, Col.WORSE),
     Col.POSITIVE: (Col.RATE, Col.LOW, Col.HIGH),
     Col.PARTICIPANTS: (Col.SHARE, Col.RI, Col.RI_LOW, Col.RI_HIGH, Col.DESIGN_EFFECT, Col.SHORTFALL),

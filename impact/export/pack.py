@@ -268,7 +268,9 @@ def methodology(min_n: int, suppress_n: int, hourly_rate: float, threshold: floa
          "something new', 'I feel more confident') or about the session mean nothing before it, and their pre "
          "answers are never compared with post answers. A change in the share agreeing is tested with McNemar's "
          "exact test on matched pairs, with the difference in shares and its Agresti-Min (2005) interval; a change "
-         "in the mean with the Wilcoxon signed-rank test and Cohen's d_z with its interval; unmatched answers with "
+         "in the mean with the Wilcoxon signed-rank test, the mean change's cluster-robust interval (linearised "
+         "variance over programmes or sessions, t on clusters − 1 df; the paired t interval when pairs cannot be "
+         "clustered) and Cohen's d_z with its interval; unmatched answers with "
          "the Mann-Whitney U test and Hedges' g. Every p-value in the statements is Holm-adjusted across the "
          "statements' tests; a test that could not be run prints nothing.")),
         ("Value", (f"Total input = library cost + library staff hours × £{hourly_rate:,.2f} + partners' cash + "
@@ -430,15 +432,24 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                      "mean before": _round(c.mean_before) if ok else None,
                      "mean after": _round(c.mean_after) if ok else None,
                      "mean change": _round(c.mean_diff) if ok else None,
+                     "change 95% low": _round(c.mean_low) if ok and c.mean_low is not None else None,
+                     "change 95% high": _round(c.mean_high) if ok and c.mean_high is not None else None,
+                     "design effect": _round(c.design_effect, 1) if ok and c.design_effect else None,
+                     "clustered by": c.cluster_unit if ok else "",
+                     "share agreeing: McNemar exact p": (float(f"{c.mcnemar_p:.3g}") if c.mcnemar_p is not None
+                                                         else None) if ok else None,
                      "effect size": _round(c.effect_size) if ok else None, "effect size name": c.effect_size_name,
                      "test": c.test, "p value": (float(f"{c.p_value:.3g}") if c.p_value is not None else None) if ok else None,
                      "improved %": _pct(c.improved.rate) if ok and c.improved else None,
                      "worse %": _pct(c.worse.rate) if ok and c.worse else None,
                      NOTE: "" if ok else _few(min_n, "pairs or answers")})
     tables.append(_suppressed(
-        "change", "Outcomes", "Change from before to after (5-point scale)", pd.DataFrame(rows),
+        "change", "Outcomes", "Change from before to after (5-point scale; items that describe a state only)",
+        pd.DataFrame(rows),
         Suppression(counts=("n",), derived={"n": ("mean before", "mean after", "mean change", "effect size",
-                                                  "p value", "improved %", "worse %")}, additive=()),
+                                                  "p value", "improved %", "worse %", "change 95% low",
+                                                  "change 95% high", "design effect",
+                                                  "share agreeing: McNemar exact p")}, additive=()),
         threshold_n, {"n": INT, "mean before": DEC, "mean after": DEC, "mean change": DEC, "effect size": DEC,
                       "improved %": PCT, "worse %": PCT}))
 

@@ -138,10 +138,15 @@ def _change(domain: str, c, rel: Reliability) -> list[Statement]:
         lo, hi = dz_interval(c.effect_size, c.n)
         es = (f", Cohen's d_z {c.effect_size:.2f} (95% CI {lo:.2f} to {hi:.2f})" if c.effect_size is not None
               and lo is not None else "")
+        mean_ci = ""
+        if c.mean_low is not None and c.mean_high is not None:
+            how = (f", allowing for clustering within {c.cluster_unit}" if c.cluster_unit in ("programmes", "sessions")
+                   else "")
+            mean_ci = f" (95% CI {c.mean_low:+.2f} to {c.mean_high:+.2f}{how})"
         found.append(Statement(
             "change", f"Among {c.n:,} respondents who answered before and after, the mean answer on "
-            f"\u2018{said(domain)}\u2019 changed by {c.mean_diff:+.2f} points on a 5-point scale{es} ({{P}}).",
-            c.mean_diff, c.n, lo, hi, "Wilcoxon signed-rank", c.p_value))
+            f"\u2018{said(domain)}\u2019 changed by {c.mean_diff:+.2f} points on a 5-point scale{mean_ci}{es} "
+            f"({{P}}).", c.mean_diff, c.n, lo, hi, "Wilcoxon signed-rank", c.p_value))
     else:
         lo, hi = _g_interval(c.effect_size, c.n_before, c.n_after)
         es = (f", Hedges' g {c.effect_size:.2f} (95% CI {lo:.2f} to {hi:.2f})" if c.effect_size is not None

@@ -26,8 +26,11 @@ statistic above is a function of them.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+
+from scipy import stats as sps
 
 import numpy as np
 
@@ -47,6 +50,7 @@ from impact.stats import (
     POSITIVE_FROM,
     Change,
     Clustered,
+    cluster_variance,
     clustered_share,
     paired_change_from_table,
     proportion,
@@ -107,6 +111,7 @@ class OutcomeTally:
     post_responses: np.ndarray
     attendance: np.ndarray
     clusters: "ClusterCounts | None" = None
+    pair_clusters: "ClusterCounts | None" = None
 
     def clustered(self, i: int, domain: str, wave: str = "post") -> Clustered | None:
         """Cluster-robust positive rate of one item (see the module docstring), None without cluster counts."""
@@ -145,8 +150,39 @@ class OutcomeTally:
         d = self.domains.index(domain)
         table = self.pairs[i, d, 1:, 1:]
         if table.sum() >= 2:
-            return paired_change_from_table(LEVELS, table, min_n)
+            found = paired_change_from_table(LEVELS, table, min_n)
+            return self._clustered_mean(found, i, d)
         return unpaired_change_from_counts(LEVELS, self.answers[i, PRE, d, 1:], self.answers[i, POST, d, 1:], min_n)
+
+    def _clustered_mean(self, c: Change, i: int, d: int) -> Change:
+        """The paired change with its mean difference's cluster-robust 95% interval: the linearised variance of
+        Σ differences / pairs over programmes (or sessions of the post answer), t on clusters − 1 df; the design
+        effect against the independent-pairs variance s²/n. Without two clusters, the paired t interval."""
+        from dataclasses import replace
+
+        if c is None or c.mean_diff is None:
+            return c
+        pc = self.pair_clusters
+        var_d = None
+        if c.effect_size is not None and c.effect_size != 0:
+            var_d = (c.mean_diff / c.effect_size) ** 2
+        rows = pc._rows(i, 0, d) if pc is not None else np.zeros(0, "int64")
+        key, unit = pc._by(rows) if len(rows) else (None, "pairs")
+        if key is not None and c.n >= 2:
+            _, inverse = np.unique(key, return_inverse=True)
+            v, clusters = cluster_variance(np.bincount(inverse, weights=pc.positive[rows, d]),
+                                           np.bincount(inverse, weights=pc.valid[rows, d]))
+            if v is not None:
+                t = float(sps.t.ppf(0.975, clusters - 1))
+                srs = var_d / c.n if var_d else None
+                deff = max(1.0, v / srs) if srs else None
+                half = t * math.sqrt(max(v, srs or 0.0))
+                return replace(c, mean_low=c.mean_diff - half, mean_high=c.mean_diff + half, design_effect=deff,
+                               clusters=clusters, cluster_unit=unit)
+        if var_d is not None and c.n >= 2:  # one cluster, or no dates: pairs taken as independent (paired t)
+            half = float(sps.t.ppf(0.975, c.n - 1)) * math.sqrt(var_d / c.n)
+            return replace(c, mean_low=c.mean_diff - half, mean_high=c.mean_diff + half, cluster_unit="pairs")
+        return c
 
     def changes(self, i: int, min_n: int = 10) -> dict[str, Change]:
         found = {d: self.change(i, d, min_n) for d in self.domains}
@@ -211,23 +247,36 @@ class ClusterCounts:
 def cluster_counts(data: Prepared, rows: np.ndarray, grp: Grouping) -> ClusterCounts:
     """Answer counts per (row code, programme, session, wave) of the selected survey rows, folded into groups."""
     srv = data.surveys
-    n_dom = len(data.domains)
-    prog, day, wave = srv.programme[rows], srv.day[rows], srv.wave[rows]
-    sessions, session = np.unique(np.stack([prog, day]), axis=1, return_inverse=True) if len(rows) \
+    scores = srv.scores[rows].astype("int64")
+    return _cluster_table(srv.programme[rows], srv.day[rows], srv.wave[rows], grp.surveys[rows],
+                          (scores > 0).astype("float64"), (scores >= POSITIVE_FROM).astype("float64"), grp)
+
+
+def pair_clusters(data: Prepared, before: np.ndarray, after: np.ndarray, grp: Grouping) -> ClusterCounts:
+    """Matched pairs per (row code, programme, session of the post answer): `valid` = pairs answering the item
+    both times, `positive` = the sum of their differences (after − before), for the cluster-robust mean change."""
+    srv = data.surveys
+    b, a = srv.scores[before].astype("int64"), srv.scores[after].astype("int64")
+    both = (b > 0) & (a > 0)
+    return _cluster_table(srv.programme[after], srv.day[after], np.zeros(len(after), "int64"), grp.surveys[after],
+                          both.astype("float64"), np.where(both, a - b, 0).astype("float64"), grp)
+
+
+def _cluster_table(prog, day, wave, code, valid_rows, sum_rows, grp: Grouping) -> ClusterCounts:
+    n_dom = valid_rows.shape[1] if valid_rows.ndim == 2 else 0
+    sessions, session = np.unique(np.stack([prog, day]), axis=1, return_inverse=True) if len(prog) \
         else (np.zeros((2, 0), "int64"), np.zeros(0, "int64"))
     session = np.asarray(session, "int64").ravel()
     dated = sessions[1] != NO_DAY
-    code = grp.surveys[rows]
     keys, inverse = np.unique(np.stack([code, session, wave]), axis=1, return_inverse=True) \
-        if len(rows) else (np.zeros((3, 0), "int64"), np.zeros(0, "int64"))
+        if len(prog) else (np.zeros((3, 0), "int64"), np.zeros(0, "int64"))
     inverse = np.asarray(inverse, "int64").ravel()
-    scores = srv.scores[rows]
     k = keys.shape[1]
     valid = np.zeros((k, n_dom))
     positive = np.zeros((k, n_dom))
     for d in range(n_dom):
-        valid[:, d] = np.bincount(inverse, weights=(scores[:, d] > 0), minlength=k)
-        positive[:, d] = np.bincount(inverse, weights=(scores[:, d] >= POSITIVE_FROM), minlength=k)
+        valid[:, d] = np.bincount(inverse, weights=valid_rows[:, d], minlength=k)
+        positive[:, d] = np.bincount(inverse, weights=sum_rows[:, d], minlength=k)
     key_prog = np.zeros(k, "int64")
     key_prog[inverse] = prog
     group, key_session, key_wave = keys[0], keys[1], keys[2]
@@ -275,7 +324,7 @@ def tally(data: Prepared, selection: Selection, grp: Grouping, attendance: np.nd
     return OutcomeTally(domains=data.domains, answers=grp.fold(answers), pairs=grp.fold(pairs),
                         responses=grp.fold(np.bincount(codes, minlength=size)[:size]),
                         post_responses=grp.fold(post), attendance=attendance,
-                        clusters=cluster_counts(data, rows, grp))
+                        clusters=cluster_counts(data, rows, grp), pair_clusters=pair_clusters(data, before, after, grp))
 
 
 def _one(data, filters) -> tuple[Prepared, OutcomeTally]:

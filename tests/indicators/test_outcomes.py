@@ -150,3 +150,28 @@ def test_summary_keeps_the_shape_the_overview_page_reads():
     assert set(s["reach"]) == {"attendance", "sessions", "new_attendees", "not_recorded"}
     assert {"n", "positive", "positive_rate", "ci_low", "ci_high", "mean", "reliable"} <= set(s["outcomes"]["knowledge"])
     assert s["counts"]["post_responses"] == 6
+
+
+def test_a_paired_mean_change_has_the_paired_t_interval_when_pairs_are_independent():
+    c = change(frames(surveys=PRE_POST), min_n=3)["outcome_digital_skills"]
+    diffs = [2, 0, 2, 1]  # all answers undated: no clusters known, so the pairs are taken as independent
+    half = sps.t.ppf(0.975, 3) * np.std(diffs, ddof=1) / 2
+    assert (c.mean_low, c.mean_high) == (pytest.approx(1.25 - half), pytest.approx(1.25 + half))
+    assert c.cluster_unit == "pairs"
+
+
+def test_a_paired_mean_change_clustered_by_session_is_worked_by_hand():
+    # two sessions of pairs: differences (2, 2) on 1 May, (0, 0) on 8 May; mean 1, clusters n_c = 2, sums 4 and 0
+    rows = []
+    for k, (day, b, a) in enumerate([("2024-05-01", 2, 4), ("2024-05-01", 3, 5), ("2024-05-08", 3, 3),
+                                     ("2024-05-08", 4, 4)]):
+        rows += [{"programme": "Job Club", "wave": "pre", "respondent_id": f"R{k}", "outcome_digital_skills": b,
+                  "response_date": "2024-04-01"},
+                 {"programme": "Job Club", "wave": "post", "respondent_id": f"R{k}", "outcome_digital_skills": a,
+                  "response_date": day}]
+    c = change(frames(surveys=rows), min_n=3)["outcome_digital_skills"]
+    v = 2 / 1 * ((4 - 1 * 2) ** 2 + (0 - 1 * 2) ** 2) / 4 ** 2  # C/(C−1) Σ (D_c − mean·n_c)² / n²
+    half = sps.t.ppf(0.975, 1) * math.sqrt(v)
+    assert (c.clusters, c.cluster_unit) == (2, "sessions")
+    assert (c.mean_low, c.mean_high) == (pytest.approx(1 - half), pytest.approx(1 + half))
+    assert c.design_effect == pytest.approx(v / (np.var([2, 2, 0, 0], ddof=1) / 4))
