@@ -49,7 +49,7 @@ cols[2].caption(f"of {sum(len(v) for v in gaps.gaps.values()):,} outcome × dime
 deprived = reach.dimensions.get("deprivation_quintile")
 if deprived and deprived.most_deprived and deprived.reliable:
     cols[3].metric("From the two most deprived quintiles", f"{100 * deprived.most_deprived.rate:.0f}%", border=True,
-                   help="share of participants from deprivation quintiles 1 and 2")
+                   help=f"share of {UNITS.get(deprived.unit, deprived.unit).split(' (')[0]} from deprivation quintiles 1 and 2")
     cols[3].caption(f"against {100 * deprived.most_deprived_population_share:.0f}% of the local population; "
                     f"n = {deprived.participants:,}")
 else:
@@ -70,7 +70,7 @@ else:
     dim = reach.dimensions[dimension]
     table = views.representation_table(dim, min_n)
     if not dim.reliable:
-        st.info(f"{views.too_few(min_n, 'participants').capitalize()} record their "
+        st.info(f"{views.too_few(min_n, UNITS.get(dim.unit, dim.unit).split(' (')[0]).capitalize()} record their "
                 f"{views.dimension_label(dimension).lower()} in scope (n = {dim.participants}): no shares shown.")
     else:
         st.plotly_chart(charts.representation(table, views.dimension_label(dimension), threshold), width="stretch",

@@ -409,7 +409,7 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
         "effect says how much wider they are than if every answer were independent."))
     shown = outcome_frame[outcome_frame[NOTE] == ""] if len(outcome_frame) else outcome_frame
     if len(shown):
-        charts.append(Chart("outcomes", "Share of participants reporting each outcome (agree or strongly agree)",
+        charts.append(Chart("outcomes", "Share of post-session responses agreeing with each outcome (agree or strongly agree)",
                             "outcomes", "outcome", ("positive rate %",), "barh", "% positive",
                             rows=(0, len(outcome_frame) - 1)))
     rows = []

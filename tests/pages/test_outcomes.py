@@ -13,7 +13,7 @@ PAGE = "pages/outcomes.py"
 
 def test_outcomes_render_on_the_demo_with_n_and_the_method_named(demo):
     at = run(PAGE)
-    assert "n = " in figure(at, "Share of participants reporting")["data"][0]["hovertemplate"]
+    assert "n = " in figure(at, "Share of responses agreeing")["data"][0]["hovertemplate"]
     assert "n = " in figure(at, "share positive by theme")["data"][0]["hovertemplate"]
     change = next(d.value for d in at.dataframe if "method" in d.value.columns)
     assert change["method"].str.contains("pairs|groups").all()
