@@ -460,7 +460,7 @@ def protect(tables: dict, margins=(), same=(), threshold: int = 5, max_rounds: i
     const_lines = [(members, True) for members, constant in lines if constant]
     spec = _spec(tables, lines, rates, values, threshold)
     audit = None
-    for _ in range(max_rounds):
+    def run_audit():
         published = {c: v for c, v in values.items() if c not in hide}
         const = []
         for members, _ in const_lines:
@@ -476,7 +476,10 @@ def protect(tables: dict, margins=(), same=(), threshold: int = 5, max_rounds: i
                 if not np.isnan(v):
                     shown[value_cell] = float(v)
         found, programs = _bound(set(hide), published, [l for l in lines if not l[1]] + const, rates, shown)
-        audit = Audit(threshold, tuple(found), tuple(c for c in found if c.values < threshold), programs)
+        return Audit(threshold, tuple(found), tuple(c for c in found if c.values < threshold), programs)
+
+    for _ in range(max_rounds):
+        audit = run_audit()
         if audit.ok:
             break
         added = False
@@ -490,6 +493,10 @@ def protect(tables: dict, margins=(), same=(), threshold: int = 5, max_rounds: i
                 added = True
         if not added:
             break
+    if audit is not None and not audit.ok:  # last resort: every count of a table with an exposed cell is hidden
+        for failure in audit.failures:
+            hide |= {c for c, v in values.items() if c[0] == failure.table and v > 0}
+        audit = run_audit()
     out = {}
     for name, (frame, rule) in tables.items():
         frame = frame.copy()
