@@ -139,7 +139,7 @@ class Audit:
     threshold: int
     cells: tuple[CellRange, ...]
     failures: tuple[CellRange, ...]
-    programs: int  # linear programs solved
+    programs: int  # linear programs solved (over every round, when protect hid more between audits)
 
     @property
     def ok(self) -> bool:
@@ -247,7 +247,8 @@ def _structure(tables: dict, margins=(), same=()) -> tuple[list, list, dict]:
     return lines, rates, totals
 
 
-def _bound(hidden: set, values: dict, lines: list, rates: list, shown: dict) -> tuple[list[CellRange], int]:
+def _bound(hidden: set, values: dict, lines: list, rates: list, shown: dict,
+           memo: dict | None = None) -> tuple[list[CellRange], int]:
     """Feasible range of every hidden cell by linear programming (scipy.optimize.linprog, HiGHS), one small program
     per connected set of hidden cells. `values`: published counts (cell -> number; hidden or blank cells are not in
     it); `shown`: published rate values (cell -> number). Hidden cells are at least 1 (a zero is always shown)."""
@@ -317,6 +318,14 @@ def _bound(hidden: set, values: dict, lines: list, rates: list, shown: dict) -> 
         if not rels:
             found += [CellRange(*c, 1.0, math.inf, math.inf) for c in targets]
             continue
+        key = None
+        if memo is not None:  # a component no new suppression touched is the same program: solved once
+            key = (tuple(sorted(targets)), tuple(sorted(cells)),
+                   tuple(sorted((k, tuple(sorted(u)), round(r, 9)) for k, u, r in rels)))
+            if key in memo:
+                found += memo[key]
+                continue
+        before = len(found)
         index = {c: i for i, c in enumerate(cells)}
         eq = [r for r in rels if r[0] == "eq"]
         ub = [r for r in rels if r[0] == "ub"]
@@ -352,6 +361,8 @@ def _bound(hidden: set, values: dict, lines: list, rates: list, shown: dict) -> 
                 continue
             count = math.inf if math.isinf(high) else math.floor(high + 1e-6) - math.ceil(low - 1e-6) + 1
             found.append(CellRange(*c, float(low), float(high), float(count)))
+        if key is not None:
+            memo[key] = found[before:]
     return found, programs
 
 
@@ -460,6 +471,9 @@ def protect(tables: dict, margins=(), same=(), threshold: int = 5, max_rounds: i
     const_lines = [(members, True) for members, constant in lines if constant]
     spec = _spec(tables, lines, rates, values, threshold)
     audit = None
+    memo: dict = {}  # component -> its ranges, so a round re-solves only what new suppression changed
+    solved = [0]  # linear programs solved over every round
+
     def run_audit():
         published = {c: v for c, v in values.items() if c not in hide}
         const = []
@@ -475,8 +489,9 @@ def protect(tables: dict, margins=(), same=(), threshold: int = 5, max_rounds: i
                 v = _numbers(tables[value_cell[0]][0][value_cell[2]].iloc[[value_cell[1]]])[0]
                 if not np.isnan(v):
                     shown[value_cell] = float(v)
-        found, programs = _bound(set(hide), published, [l for l in lines if not l[1]] + const, rates, shown)
-        return Audit(threshold, tuple(found), tuple(c for c in found if c.values < threshold), programs)
+        found, programs = _bound(set(hide), published, [l for l in lines if not l[1]] + const, rates, shown, memo)
+        solved[0] += programs
+        return Audit(threshold, tuple(found), tuple(c for c in found if c.values < threshold), solved[0])
 
     for _ in range(max_rounds):
         audit = run_audit()
