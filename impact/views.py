@@ -105,6 +105,7 @@ class Col:
     UNIT = "unit"
     DESIGN_EFFECT = "design effect"
     CLUSTERED_BY = "clustered by"
+    RELIABLE = "reliable (for a statement)"
     DIMENSION = "dimension"
     CO_PARTNERS = "co-partners"
     CLUSTER = "cluster"
@@ -154,18 +155,23 @@ def _rate_row(k: int, n: int, low, high, rate, reliable: bool, min_n: int, what:
             Col.HIGH: _pct(high, reliable), Col.NOTE: "" if reliable else too_few(min_n, what)}
 
 
-def outcome_table(ind: Indicators, min_n: int = 10) -> pd.DataFrame:
+def outcome_table(ind: Indicators, min_n: int = 10, rule=None) -> pd.DataFrame:
     """Indicators -> one row per outcome item (post-session wave): n, positive, rate and its cluster-robust 95% CI,
-    with the design effect and what the clusters were."""
+    with the design effect, what the clusters were, and whether the figure is reliable enough for a statement
+    (`rule`: an impact.stats.Reliability; default: the display minimum and ±10 points)."""
+    from impact.stats import Reliability
+
+    rule = rule or Reliability(min_n)
     rows = []
     for domain in domains([ind]):
         o = ind.outcomes[domain]
         rows.append({Col.OUTCOME: domain_label(domain),
                      **_rate_row(o.positive, o.n, o.ci_low, o.ci_high, o.positive_rate, o.reliable, min_n),
                      Col.DESIGN_EFFECT: round(o.design_effect, 1) if o.design_effect and o.reliable else None,
-                     Col.CLUSTERED_BY: o.cluster_unit})
+                     Col.CLUSTERED_BY: o.cluster_unit,
+                     Col.RELIABLE: "yes" if rule.holds(o.n, o.ci_low, o.ci_high, o.positive) else "no"})
     return pd.DataFrame(rows, columns=[Col.OUTCOME, Col.N, Col.POSITIVE, Col.RATE, Col.LOW, Col.HIGH,
-                                       Col.DESIGN_EFFECT, Col.CLUSTERED_BY, Col.NOTE])
+                                       Col.DESIGN_EFFECT, Col.CLUSTERED_BY, Col.RELIABLE, Col.NOTE])
 
 
 def outcomes_by_group(rows: list[Indicators], domain: str, min_n: int = 10) -> pd.DataFrame:

@@ -3,6 +3,7 @@ import streamlit as st
 
 from impact import charts, indicators, views
 from impact.filters import NOT_RECORDED
+from impact.stats import Reliability
 from impact.views import ALL_OUTCOMES, Col
 from ui.common import (
     Keys,
@@ -11,6 +12,7 @@ from ui.common import (
     nothing_loaded,
     prepared,
     settings,
+    store,
     table_with_download,
 )
 
@@ -65,12 +67,13 @@ with st.expander("Who answered: respondents against attendances"):
                             key="download.outcomes.weighted")
 
 st.subheader("By outcome")
-table = views.outcome_table(ind, min_n)
+rule = Reliability.from_settings(store().settings())
+table = views.outcome_table(ind, min_n, rule)
 st.plotly_chart(charts.outcome_bars(table), width="stretch", key="outcomes.overall")
 st.caption("Share of post-session responses answering agree or strongly agree with each statement; bars show 95% "
            "intervals that allow for clustering (answers within programmes, or within sessions in a small scope), "
            f"with the design effect in the table. n for each outcome in the table; below {min_n} responses no "
-           "percentage is shown.")
+           f"percentage is shown. Reliable (for a statement): {rule.text()}.")
 table_with_download(table, "outcomes_by_item.csv", key="download.outcomes.items")
 
 st.subheader("Compare")
