@@ -359,7 +359,7 @@ class Reliability:
     suppress_n: int = 5
 
     @classmethod
-    def from_settings(cls, settings: dict | None) -> "Reliability":
+    def from_settings(cls, settings: dict | None) -> Reliability:
         settings = settings or {}
         width = float(settings.get("max_half_width", 10) or 10)
         return cls(int(settings.get("min_n", 10)), width / 100 if width > 1 else width,

@@ -23,12 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import stats as sps
 
 from impact.equity.labels import display_names, order_key
 from impact.equity.reach import baseline
 from impact.filters import NO_DAY, WAVES, Filters, Prepared, Selection, prepare, select
-from scipy import stats as sps
-
 from impact.stats import (
     POSITIVE_FROM,
     Proportion,
@@ -214,7 +213,7 @@ def _dimension_test(found, g, valid, good, prog, session, names, min_n, dated) -
             deffs.append(1.0)
             continue
         _, inverse = np.unique(key, return_inverse=True)
-        v, c = cluster_variance(np.bincount(inverse, weights=good[rows]), np.bincount(inverse, weights=valid[rows]))
+        v, _ = cluster_variance(np.bincount(inverse, weights=good[rows]), np.bincount(inverse, weights=valid[rows]))
         p = kx / nx
         srs = p * (1 - p) / nx
         deffs.append(max(1.0, v / srs) if v is not None and srs > 0 else 1.0)

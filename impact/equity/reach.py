@@ -45,18 +45,17 @@ with a catchment and rows without, the rows without are taken as the whole-servi
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-
-import re
+from scipy import stats as sps
 
 from impact.equity.labels import GroupMatch, age_range, dimension_name, match_groups
 from impact.filters import WAVES, Filters, Prepared, Selection, distinct_pairs, prepare, select
 from impact.ingest.clean import slug
 from impact.stats import Proportion, cluster_variance, proportion, ratio_interval, wilson, wilson_effective
-from scipy import stats as sps
 
 POST = WAVES.index("post")
 ATTENDANCE, SURVEYS = "attendance", "surveys"
@@ -304,19 +303,19 @@ _AGED = re.compile(r"(?:aged?|ages)\s*(\d{1,3})\s*(?:-|–|to)\s*(\d{1,3})", re.
 _UNDER_T = re.compile(r"\bunder[\s-]*(\d{1,3})", re.IGNORECASE)
 _OVER_T = re.compile(r"\b(?:over[\s-]*(\d{1,3})s?|(\d{1,3})\s*\+|(\d{1,3})\s+and\s+over)", re.IGNORECASE)
 _AGE_WORDS = (  # (pattern, age range) in the order they are tried; the first that matches is the target
-    (re.compile(r"\bbab(?:y|ies)\b|\btoddlers?\b", re.I), (0, 4)),
-    (re.compile(r"\bchild(?:ren)?\b|\bkids\b", re.I), (0, 15)),
-    (re.compile(r"\bteen(?:s|agers?)?\b", re.I), (12, 19)),
-    (re.compile(r"\bschool pupils?\b", re.I), (5, 17)),
-    (re.compile(r"\byoung people\b|\byoung adults?\b", re.I), (16, 24)),
-    (re.compile(r"\bolder (?:adults|people)\b|\bpensioners?\b|\bseniors?\b", re.I), (65, math.inf)),
-    (re.compile(r"\bjob ?seekers?\b|\bworking age\b", re.I), (16, 64)),
-    (re.compile(r"\bfamil(?:y|ies)\b", re.I), (0, 15)),  # a family programme is aimed at the children
+    (re.compile(r"\bbab(?:y|ies)\b|\btoddlers?\b", re.IGNORECASE), (0, 4)),
+    (re.compile(r"\bchild(?:ren)?\b|\bkids\b", re.IGNORECASE), (0, 15)),
+    (re.compile(r"\bteen(?:s|agers?)?\b", re.IGNORECASE), (12, 19)),
+    (re.compile(r"\bschool pupils?\b", re.IGNORECASE), (5, 17)),
+    (re.compile(r"\byoung people\b|\byoung adults?\b", re.IGNORECASE), (16, 24)),
+    (re.compile(r"\bolder (?:adults|people)\b|\bpensioners?\b|\bseniors?\b", re.IGNORECASE), (65, math.inf)),
+    (re.compile(r"\bjob ?seekers?\b|\bworking age\b", re.IGNORECASE), (16, 64)),
+    (re.compile(r"\bfamil(?:y|ies)\b", re.IGNORECASE), (0, 15)),  # a family programme is aimed at the children
 )
-_CARERS = re.compile(r"\b(?:carers?|parents?|families|grown-ups)\b", re.I)
-_EVERYONE = re.compile(r"\b(?:everyone|all ages|all residents|general public|anyone)\b", re.I)
-_MOST_DEPRIVED = re.compile(r"\bmost deprived\b|\bdeprived\b", re.I)
-_QUINTILE = re.compile(r"\bquintiles?\s*(\d)(?:\s*(?:-|–|and|to)\s*(\d))?", re.I)
+_CARERS = re.compile(r"\b(?:carers?|parents?|families|grown-ups)\b", re.IGNORECASE)
+_EVERYONE = re.compile(r"\b(?:everyone|all ages|all residents|general public|anyone)\b", re.IGNORECASE)
+_MOST_DEPRIVED = re.compile(r"\bmost deprived\b|\bdeprived\b", re.IGNORECASE)
+_QUINTILE = re.compile(r"\bquintiles?\s*(\d)(?:\s*(?:-|–|and|to)\s*(\d))?", re.IGNORECASE)
 
 
 def target_ages(text) -> list[tuple[float, float]] | None:
@@ -642,20 +641,20 @@ def reach_equity(data, filters: Filters | None = None, threshold: float = DEFAUL
 __all__ = [
     "UNITS",
     "Counted",
-    "baseline_errors",
-    "counted",
-    "programme_targets",
-    "target_ages",
-    "target_baseline",
     "DimensionReach",
     "GroupReach",
     "ReachEquity",
     "Unmatched",
     "baseline",
+    "baseline_errors",
     "concentration_index",
+    "counted",
     "dimension_reach",
     "dissimilarity",
     "participants",
+    "programme_targets",
     "reach_equity",
     "representation",
+    "target_ages",
+    "target_baseline",
 ]

@@ -62,8 +62,8 @@ def audit_pack(path, threshold: int | None = None) -> Audit:
 
 def report(audit: Audit) -> str:
     """The audit as text for people."""
-    lines = [f"{len(audit.cells)} suppressed counts bounded by {audit.programs} linear programs "
-             f"(threshold {audit.threshold})."]
+    lines = [(f"{len(audit.cells)} suppressed counts bounded by {audit.programs} linear programs "
+              f"(threshold {audit.threshold}).")]
     if audit.ok:
         narrowest = min((c.values for c in audit.cells), default=None)
         lines.append("OK: no suppressed count can be narrowed to fewer than "

@@ -330,7 +330,7 @@ def _bound(hidden: set, values: dict, lines: list, rates: list, shown: dict,
         eq = [r for r in rels if r[0] == "eq"]
         ub = [r for r in rels if r[0] == "ub"]
 
-        def matrix(rs):
+        def matrix(rs, cells=cells, index=index):
             if not rs:
                 return None, None
             a = np.zeros((len(rs), len(cells)))
@@ -606,21 +606,21 @@ def safe_csv(table: pd.DataFrame, rule: Suppression | None = None, threshold: in
 
 
 __all__ = [
+    "SUPPRESSED",
+    "SUPPRESSION_NOTE",
     "Audit",
     "CellRange",
     "Margin",
     "Protected",
     "Rate",
-    "SUPPRESSED",
     "Same",
-    "audit_frames",
-    "protect",
-    "SUPPRESSION_NOTE",
     "Suppressed",
     "Suppression",
+    "audit_frames",
     "known_pattern",
     "neutralise",
     "neutralise_frame",
+    "protect",
     "safe_csv",
     "scrub",
     "suppress",

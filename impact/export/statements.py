@@ -16,9 +16,8 @@ run prints nothing.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import math
+from dataclasses import asdict, dataclass
 
 from impact.charts import DOMAIN_LABELS
 from impact.filters import Filters

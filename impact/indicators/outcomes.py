@@ -30,9 +30,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from scipy import stats as sps
-
 import numpy as np
+from scipy import stats as sps
 
 from impact.filters import (
     NO_DAY,
@@ -110,8 +109,8 @@ class OutcomeTally:
     responses: np.ndarray  # survey rows per group, all waves
     post_responses: np.ndarray
     attendance: np.ndarray
-    clusters: "ClusterCounts | None" = None
-    pair_clusters: "ClusterCounts | None" = None
+    clusters: ClusterCounts | None = None
+    pair_clusters: ClusterCounts | None = None
 
     def clustered(self, i: int, domain: str, wave: str = "post") -> Clustered | None:
         """Cluster-robust positive rate of one item (see the module docstring), None without cluster counts."""
@@ -360,7 +359,7 @@ def outcomes_by(data, dimension: str, filters: Filters | None = None, min_n: int
     return [(label, t.outcomes(i, wave, min_n)) for i, label in enumerate(grp.labels) if t.responses[i]]
 
 
-__all__ = ["CHANGE_WORDED", "ClusterCounts", "DimensionAnswered", "GroupAnswered", "WhoAnswered", "who_answered", "Outcome", "OutcomeTally", "change_worded", "cluster_counts", "change", "follow_up_application", "outcomes", "outcomes_by", "tally"]
+__all__ = ["CHANGE_WORDED", "ClusterCounts", "DimensionAnswered", "GroupAnswered", "Outcome", "OutcomeTally", "WhoAnswered", "change", "change_worded", "cluster_counts", "follow_up_application", "outcomes", "outcomes_by", "tally", "who_answered"]
 
 
 # --- who answered -------------------------------------------------------------------------------------
@@ -464,7 +463,7 @@ def who_answered(data, filters: Filters | None = None, threshold: float = DIFFER
     att, srv = data.attendance, data.surveys
     a_rows = np.flatnonzero(selection.attendance & (att.weights["recorded"] > 0))
     s_rows = np.flatnonzero(selection.surveys & (srv.wave == POST))
-    attendance = int(round(att.weights["attendees"][a_rows].sum()))
+    attendance = round(att.weights["attendees"][a_rows].sum())
     dims, codes, targets = [], [], []
     for dim, labels in data.group_labels.items():
         size = len(labels)
@@ -477,11 +476,11 @@ def who_answered(data, filters: Filters | None = None, threshold: float = DIFFER
         a = np.bincount(ac[ak], weights=att.weights["attendees"][a_rows][ak], minlength=size)[:size]
         s = np.bincount(sc[sk], minlength=size)[:size].astype("float64")
         a_share, s_share = a / a.sum(), s / s.sum()
-        groups = tuple(GroupAnswered(str(labels[i]), int(round(a[i])), float(a_share[i]), int(s[i]), float(s_share[i]),
+        groups = tuple(GroupAnswered(str(labels[i]), round(a[i]), float(a_share[i]), int(s[i]), float(s_share[i]),
                                      float(s_share[i] - a_share[i])) for i in range(size) if a[i] or s[i])
         largest = max((abs(g.difference) for g in groups), default=None)
         reliable = s.sum() >= min_n and a.sum() >= min_n
-        dims.append(DimensionAnswered(dim, groups, int(round(a.sum())), int(s.sum()), largest,
+        dims.append(DimensionAnswered(dim, groups, round(a.sum()), int(s.sum()), largest,
                                       bool(reliable and largest is not None and largest > threshold)))
         if reliable:
             codes.append(sc)
@@ -499,4 +498,4 @@ def who_answered(data, filters: Filters | None = None, threshold: float = DIFFER
             good = score >= POSITIVE_FROM
             weighted[domain] = (float(good[valid].mean()), float((w * good)[valid].sum() / w[valid].sum()))
     rate = ratio(len(s_rows), attendance).value
-    return WhoAnswered(attendance, int(len(s_rows)), rate, tuple(dims), threshold, weighted)
+    return WhoAnswered(attendance, len(s_rows), rate, tuple(dims), threshold, weighted)

@@ -68,7 +68,7 @@ def test_a_low_index_on_few_people_is_not_a_blindspot_when_its_interval_reaches_
 
 
 def test_independent_rows_give_the_wilson_interval_divided_by_the_census_share():
-    rows, d = representation([10, 50, 40], [200, 600, 200])
+    rows, _ = representation([10, 50, 40], [200, 600, 200])
     low, high = wilson_scipy(10, 100)  # Wilson interval of p, divided by q
     assert (rows[0].ri_low, rows[0].ri_high) == pytest.approx((low / 0.2, high / 0.2))
     # 0-17: 0.5 < 0.8 and its interval (0.28-0.87) lies below 1; 18-64: 0.83 is above the threshold
@@ -258,7 +258,7 @@ def test_york_event_attendance_against_ons_single_years_of_age():
 
 # --- target groups (issue 11) ----------------------------------------------------------------------
 
-from impact.equity.reach import target_ages, target_baseline  # noqa: E402
+from impact.equity.reach import target_ages, target_baseline
 
 
 def test_target_group_text_gives_the_ages_it_is_aimed_at():

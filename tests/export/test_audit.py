@@ -2,13 +2,11 @@
 can be narrowed below the threshold from what the pack publishes (the files, read back as an analyst would)."""
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, reject, settings
-from networkx.exception import NetworkXAlgorithmError
 from hypothesis import strategies as st
+from networkx.exception import NetworkXAlgorithmError
 
 from impact.export import csv_files
 from impact.export.audit import _read_csv

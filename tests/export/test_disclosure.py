@@ -75,7 +75,7 @@ def test_page_downloads_neutralise_formulas_like_the_pack():
 
 # --- across margins, audited by linear programming ------------------------------------------------------
 
-from impact.export.disclosure import Margin, Rate, Same, audit_frames, protect  # noqa: E402
+from impact.export.disclosure import Margin, Rate, Same, audit_frames, protect
 
 REACH = Suppression(("attendance",), total_row="Total")
 

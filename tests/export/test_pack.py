@@ -199,7 +199,7 @@ def test_the_audit_of_the_files_fails_when_a_hidden_cell_is_put_back(demo, tmp_p
     files = dict(pack.files)
     table = pd.read_csv(io.BytesIO(files["tables/reach_by_programme.csv"]), dtype=str, encoding="utf-8-sig")
     hidden = table.index[table["attendance"] == SUPPRESSED]
-    complement = [i for i in hidden if table.loc[i, "programme"] != "Tiny Club"][0]
+    complement = next(i for i in hidden if table.loc[i, "programme"] != "Tiny Club")
     # put back every hidden attendance except Tiny Club's: the theme row and the total then give it away
     raw = indicators.compute_by(demo[1], "programme", Filters(), min_n=10)
     by_name = {g.group: g.reach.attendance for g in raw}

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import pytest
 import scipy.stats as sps
+from indicators.tables import frames
 
 from impact import indicators
 from impact.export.statements import statements
 from impact.filters import Filters
 from impact.stats import Reliability, holm
-
-from indicators.tables import frames
 
 
 def _pairs(item: str, before: list[int], after: list[int]) -> list[dict]:
@@ -35,7 +34,7 @@ def _statements(rows, **kw):
 
 
 def test_a_change_in_a_share_names_mcnemar_and_a_change_in_a_mean_names_wilcoxon_each_holm_adjusted():
-    found, ind = _statements(_pairs("outcome_digital_skills", BEFORE, AFTER))
+    found, _ = _statements(_pairs("outcome_digital_skills", BEFORE, AFTER))
     change = [s for s in found if s.kind == "change"]
     share = next(s for s in change if s.test == "McNemar exact")
     mean = next(s for s in change if s.test == "Wilcoxon signed-rank")

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from impact import indicators
 from impact.filters import Filters
 from impact.indicators.outcomes import (
-    change_worded,
     change,
+    change_worded,
     follow_up_application,
     outcomes,
     outcomes_by,
