@@ -643,8 +643,21 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     return Evidence(title=title, scope=scope_lines(filters), generated=dt.datetime.now().replace(microsecond=0),
                     filters=filters, min_n=min_n, suppress_n=threshold_n, hourly_rate=rate,
                     statements=tuple(statements), quotes=quotes, tables=tuple(tables), charts=tuple(charts),
-                    methodology=methodology(min_n, threshold_n, rate, blindspot, Reliability.from_settings(settings)),
+                    methodology=methodology(min_n, threshold_n, rate, blindspot, Reliability.from_settings(settings))
+                    + (("Disclosure audit of this pack", audit_text(audit)),),
                     sources=sources, dictionary=dictionary, left_out=tuple(left_out), disclosure=spec, audit=audit)
+
+
+def audit_text(audit: Audit | None) -> str:
+    """What the audit found for this pack, in one paragraph for the methodology."""
+    if audit is None or not audit.cells:
+        return "No count in this pack is suppressed: every figure counts at least the threshold or is zero."
+    finite = [c.values for c in audit.cells if c.values != float("inf")]
+    narrowest = f"; the most a reader can narrow one down to is {min(finite):,.0f} possible values" if finite else ""
+    verdict = ("none can be narrowed to fewer than the threshold" if audit.ok else
+               f"{len(audit.failures)} could be narrowed below the threshold")
+    return (f"{len(audit.cells):,} counts are suppressed. Bounded by {audit.programs:,} linear programs from "
+            f"everything this pack publishes, {verdict} ({audit.threshold} whole values){narrowest}.")
 
 
 def _published_only(statements: list, tables: list[Table]) -> list:
