@@ -53,3 +53,25 @@ def test_no_suppressed_count_is_narrower_than_the_threshold_on_random_small_scop
     again = audit_frames(published, evidence.disclosure)
     assert again.ok and all(c.values >= threshold for c in again.cells)
     assert len(again.cells) == len(evidence.audit.cells)
+
+
+def test_a_demo_scope_where_suppression_must_reach_across_tables(demo, monkeypatch):
+    # digital inclusion in August 2024: each table protected on its own (even with its own audit) leaves outcome
+    # counts that the outcomes-by-theme rows and the totals give away; the pack's one step across margins does not
+    import impact.export.pack as pack
+    from impact.export.disclosure import protect, suppress
+
+    frames, stored, _, _ = demo
+    captured = {}
+
+    def spy(ruled, margins, same, threshold):
+        captured["ruled"] = ruled
+        return protect(ruled, margins, same, threshold)
+
+    monkeypatch.setattr(pack, "protect", spy)
+    evidence = pack.build(frames, Filters(themes=["Digital inclusion"], date_from="2024-08", date_to="2024-08"), stored)
+    assert evidence.audit.ok and evidence.audit.cells
+    alone = {name: suppress(frame, rule, 5).table for name, (frame, rule) in captured["ruled"].items()}
+    table_by_table = audit_frames(alone, evidence.disclosure)
+    assert not table_by_table.ok
+    assert any(c.low == c.high for c in table_by_table.failures)  # some hidden count recovered exactly
