@@ -489,7 +489,21 @@ def _population() -> pd.DataFrame:
         rows += [("deprivation_quintile", str(q), int(n), branch) for q, n in zip(range(1, 6), quintiles)]
     order = {"age_band": 0, "area": 1, "deprivation_quintile": 2}
     rows.sort(key=lambda r: (order[r[0]], BRANCHES.index(r[3])))
-    return pd.DataFrame(rows, columns=["dimension", "group", "population", "catchment"])
+    frame = pd.DataFrame(rows, columns=["dimension", "group", "population", "catchment"])
+    out = pd.concat([frame, _survey_baseline(int(frame.loc[frame["dimension"] == "area", "population"].sum()))],
+                    ignore_index=True)
+    return out.astype({"dimension": "str", "group": "str", "catchment": "str"})
+
+
+DISABLED_SHARE, DISABLED_MARGIN = 0.18, 3_100  # the residents' survey: 18% ± 3,100 people (95%)
+
+
+def _survey_baseline(residents: int) -> pd.DataFrame:
+    """Issue 11: a baseline that is itself an estimate: disability from a residents' survey, whole service (no
+    catchment), with its ± 95% margin of error, so representation indices use Fieller's ratio interval."""
+    yes = round(residents * DISABLED_SHARE, -2)
+    return pd.DataFrame({"dimension": "disability", "group": ["Yes", "No"], "population": [yes, residents - yes],
+                         "catchment": None, "margin_of_error": float(DISABLED_MARGIN)})
 
 
 def _split(total: int, shares: np.ndarray) -> np.ndarray:
@@ -751,7 +765,16 @@ def _surveys(attendance: pd.DataFrame, programmes: pd.DataFrame, rng: np.random.
     out["comment_improve"] = np.where(improve, np.array(COMMENTS_IMPROVE)[rng.integers(0, len(COMMENTS_IMPROVE), m)],
                                       None)
     _state_item(out)
+    _disability(out)
     return out.drop(columns=["_theme", "_order", "_wave"])
+
+
+def _disability(out: pd.DataFrame) -> None:
+    """Issue 11: respondents say whether they are disabled (about 12% yes against 18% of residents), from its own
+    stream, so the survey-based baseline has something to compare with."""
+    rng = np.random.default_rng([SEED, 11, 2])
+    u = rng.random(len(out))
+    out["disability"] = np.where(u < 0.12, "Yes", np.where(u < 0.95, "No", None))
 
 
 REGISTER_PROGRAMME = "Central Get Online Course"  # keeps a register: one row per learner, with a learner id
@@ -845,11 +868,11 @@ SHEETS = {  # file -> sheet name -> (table, {canonical column: header as staff w
             "satisfaction": "Overall, I was satisfied with the session",
             "age_band": "Age band", "area": "Ward", "deprivation_quintile": "IMD quintile",
             "comment_benefit": "What did you like most?", "comment_improve": "What could the library improve?",
-            STATE_ITEM: "Outcome: online skills"}),
+            STATE_ITEM: "Outcome: online skills", "disability": "Disability"}),
     },
     "westfield_population.xlsx": {
         "Population": ("population", {"dimension": "Dimension", "group": "Group", "population": "Population",
-                                      "catchment": "Catchment"}),
+                                      "catchment": "Catchment", "margin_of_error": "Margin of error"}),
     },
 }
 _FIXED_TIME = dt.datetime(2026, 4, 1)

@@ -45,6 +45,22 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get("IMPACT_DATABASE_URL") or DEFAULT_URL
 
 
+def _add_missing_columns(engine, tables: dict) -> None:
+    """A database made by an older version gains the optional columns added since (nullable, so old rows read as
+    blank): create_all makes missing tables only."""
+    found = sa.inspect(engine)
+    for name, table in tables.items():
+        if not found.has_table(name):
+            continue
+        have = {c["name"] for c in found.get_columns(name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable and not column.primary_key:
+                kind = column.type.compile(dialect=engine.dialect)
+                prep = engine.dialect.identifier_preparer
+                with engine.begin() as conn:
+                    conn.execute(sa.text(f"ALTER TABLE {prep.quote(name)} ADD COLUMN {prep.quote(column.name)} {kind}"))
+
+
 def _metadata() -> tuple[sa.MetaData, dict[str, sa.Table]]:
     md = sa.MetaData()
     batches = sa.Table(
@@ -136,6 +152,7 @@ class Store:
                 cur.close()
         self.metadata, self.tables = _metadata()
         self.metadata.create_all(self.engine)
+        _add_missing_columns(self.engine, self.tables)
 
     def dispose(self):
         self.engine.dispose()
