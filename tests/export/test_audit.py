@@ -58,7 +58,7 @@ def test_no_suppressed_count_is_narrower_than_the_threshold_on_random_small_scop
 def test_a_demo_scope_where_suppression_must_reach_across_tables(demo, monkeypatch):
     # digital inclusion in August 2024: each table protected on its own (even with its own audit) leaves outcome
     # counts that the outcomes-by-theme rows and the totals give away; the pack's one step across margins does not
-    import impact.export.pack as pack
+    from impact.export import pack
     from impact.export.disclosure import protect, suppress
 
     frames, stored, _, _ = demo
