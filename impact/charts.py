@@ -78,7 +78,7 @@ def outcome_bars(table: pd.DataFrame) -> go.Figure:
                      "arrayminus": shown["positive rate %"] - shown["95% CI low %"], "color": "#333"},
         customdata=shown[["n"]], hovertemplate="%{y}: %{x:.1f}% positive (n = %{customdata[0]:,})<extra></extra>",
     ))
-    fig.update_layout(title="Share of participants reporting each outcome (agree or strongly agree)",
+    fig.update_layout(title="Share of responses agreeing with each outcome (agree or strongly agree)",
                       xaxis={"title": "% positive", "range": [0, 100]}, yaxis={"autorange": "reversed"},
                       height=80 + 45 * max(len(shown), 1), margin={"l": 10, "r": 10, "t": 50, "b": 40})
     return fig
@@ -370,7 +370,7 @@ def representation(table: pd.DataFrame, dimension_label: str, threshold: float) 
         error_x={"type": "data", "symmetric": False, "array": shown[Col.RI_HIGH] - shown[Col.RI],
                      "arrayminus": shown[Col.RI] - shown[Col.RI_LOW], "color": "#555"},
         customdata=shown[[Col.PARTICIPANTS, Col.SHARE, Col.POPULATION_SHARE]],
-        hovertemplate="%{y}: RI %{x:.2f} (%{customdata[1]:.1f}% of participants, %{customdata[2]:.1f}% of the "
+        hovertemplate="%{y}: RI %{x:.2f} (%{customdata[1]:.1f}% of those counted, %{customdata[2]:.1f}% of the "
                       "population; n = %{customdata[0]:,})<extra></extra>"))
     fig.add_vline(x=1, line=PARITY, annotation_text="parity", annotation_position="top")
     fig.add_vline(x=threshold, line={"color": BLINDSPOT_COLOUR, "dash": "dot", "width": 1},

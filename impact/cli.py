@@ -188,7 +188,8 @@ def cmd_indicators(args) -> int:
     by = indicators.compute_by(data, args.by, filters, min_n=min_n, hourly_rate=rate) if args.by else []
     if args.json:
         result = {"filters": filters.to_dict(), "min_n": min_n, "hourly_rate": rate, **total.to_dict(),
-                  "counts": indicators.summary(data, min_n)["counts"]}
+                  "counts": indicators.summary(data, min_n)["counts"],
+                  "who_answered": indicators.outcomes.who_answered(data, filters, min_n=min_n).to_dict()}
         if args.by:
             result.update({"by": args.by, "groups": [g.to_dict() for g in by]})
         print(json.dumps(result, indent=1, default=str))
@@ -210,16 +211,25 @@ def cmd_indicators(args) -> int:
     if r.unique_participants is not None:
         print(f"  {r.unique_participants:,} unique participants, {pct(r.repeat_rate.rate)} came to 2 or more sessions")
     for domain, o in total.outcomes.items():
-        if o.reliable:
-            print(f"{domain}: {o.positive_rate:.0%} positive (95% CI {o.ci_low:.0%}–{o.ci_high:.0%}), n = {o.n:,}")
+        if o.reliable and o.ci_low is not None:
+            clustered = (f", design effect {o.design_effect:.1f} over {o.clusters:,} {o.cluster_unit}"
+                         if o.design_effect else "")
+            print(f"{domain}: {o.positive_rate:.0%} positive (95% CI {o.ci_low:.0%}–{o.ci_high:.0%}{clustered}), "
+                  f"n = {o.n:,} responses")
+        elif o.reliable:
+            print(f"{domain}: {o.positive_rate:.0%} positive, n = {o.n:,} responses (no interval)")
         else:
             print(f"{domain}: fewer than {min_n} responses (n = {o.n})")
+    from impact.stats import format_p
+
     for domain, c in total.change.items():
         detail = f"{c.effect_size_name} {c.effect_size:.2f}, " if c.effect_size is not None else ""
-        p = "p < 0.001" if c.p_value is not None and c.p_value < 0.001 else f"p = {c.p_value:.3f}" \
-            if c.p_value is not None else "no test"
+        p = format_p(c.p_value)  # a missing test prints nothing
+        test = f"{c.test} {p}" if p else "no test"
+        share = (f"; share agreeing: McNemar exact {format_p(c.mcnemar_p)}"
+                 if c.method == "paired" and c.mcnemar_p is not None else "")
         few = "pairs" if c.method == "paired" else "responses"
-        print(f"change in {domain}: {c.mean_diff:+.2f} points ({c.method}, n = {c.n:,}, {detail}{c.test} {p})"
+        print(f"change in {domain}: {c.mean_diff:+.2f} points ({c.method}, n = {c.n:,}, {detail}{test}{share})"
               if c.reliable else f"change in {domain}: fewer than {min_n} {few}")
     if total.follow_up_application:
         f = total.follow_up_application
@@ -310,13 +320,19 @@ def cmd_equity(args) -> int:
             continue
         print(f"  {'group':<24} {unit:>12} {'share':>6} {'population':>10} {'pop share':>9} {'index (95% CI)':>20}")
         for g in r.groups:
-            ri = f"{g.representation_index:.2f} ({g.ri_low:.2f}–{g.ri_high:.2f})" \
-                if g.representation_index is not None else "–"
+            ri = "–" if g.representation_index is None else f"{g.representation_index:.2f}" + (
+                f" ({g.ri_low:.2f}–{g.ri_high:.2f})" if g.ri_low is not None and g.ri_high is not None else "")
             print(f"  {g.group[:24]:<24} {g.participants:>12,} {_pct(g.share):>6} {g.population:>10,.0f} "
                   f"{_pct(g.population_share):>9} {ri:>20}{'  blindspot' if g.blindspot else ''}")
+        if r.cluster_unit:
+            print(f"  intervals allow for clustering: {r.clusters:,} {r.cluster_unit}, design effect up to "
+                  f"{r.design_effect:.1f}")
+        if r.targets:
+            print(f"  baseline: {r.baseline_label}; {r.outside_target:,} {unit} outside their programme's target "
+                  "groups are left out of the shares")
         for g in r.blindspots:
-            print(f"  blindspot: {g.group}, index {g.representation_index:.2f}; of {g.population:,.0f} residents, "
-                  f"about {g.population_unreached:,.0f} not reached in proportion")
+            print(f"  blindspot: {g.group}, index {g.representation_index:.2f}; about {g.shortfall:,.0f} more {unit} "
+                  f"by this group would match its share of {r.baseline_label}")
         if r.not_recorded:
             print(f"  {r.not_recorded:,} {unit} with no {dim} recorded (left out of the shares)")
         for u in r.unmatched:
@@ -338,9 +354,14 @@ def cmd_equity(args) -> int:
                 continue
             best = next(x for x in g.groups if x.group == g.best)
             worst = next(x for x in g.groups if x.group == g.worst)
+            adjusted = (f"; within programmes (Mantel-Haenszel) {100 * g.adjusted_gap:.0f} points "
+                        f"(95% CI {100 * g.adjusted_low:.0f} to {100 * g.adjusted_high:.0f})"
+                        if g.adjusted_gap is not None else "; no programme has answers from both groups")
+            test = (f"; the groups differ ({g.test}, Holm-adjusted p {g.p_holm:.3g})" if g.significant else
+                    f"; no difference shown by the test of the whole {dim.replace('_', ' ')}"
+                    + (f" (Holm-adjusted p {g.p_holm:.3g})" if g.p_holm is not None else ""))
             print(f"{domain} by {dim}: {g.best} {_pct(best.rate)} (n = {best.n:,}) vs {g.worst} {_pct(worst.rate)} "
-                  f"(n = {worst.n:,}), gap {100 * g.gap:.0f} points"
-                  + ("; the intervals do not overlap" if g.significant else "; the intervals overlap"))
+                  f"(n = {worst.n:,}), gap {100 * g.gap:.0f} points{adjusted}{test}")
     print(f"\n{equity.CAVEATS}")
     return 0
 
@@ -440,6 +461,21 @@ def cmd_export(args) -> int:
         for note in pack.evidence.left_out:
             print(f"left out: {note}", file=sys.stderr)
     return 0
+
+
+def cmd_audit_pack(args) -> int:
+    from impact.export.audit import audit_pack, report
+
+    try:
+        found = audit_pack(args.pack, args.threshold)
+    except (FileNotFoundError, ValueError, KeyError) as e:
+        print(f"cannot audit {args.pack}: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(found.to_dict(), indent=1))
+    else:
+        print(report(found))
+    return 0 if found.ok else 1
 
 
 def cmd_schema(args) -> int:
@@ -544,6 +580,12 @@ def build_parser() -> argparse.ArgumentParser:
     from impact.comments.cli import add_parser as add_comments
 
     add_comments(sub, common, _scope_arguments)
+    p = sub.add_parser("audit-pack", help="check an exported pack: can any suppressed count be worked out? "
+                                          "(linear programming over everything it publishes)")
+    p.add_argument("pack", help="the pack's zip, or the folder the export wrote")
+    p.add_argument("--threshold", type=int, help="fewest whole values a hidden count may have (default: the pack's)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit_pack)
     p = sub.add_parser("schema", help="the canonical tables and columns (data dictionary)")
     common(p, db=False)
     p.set_defaults(func=cmd_schema)

@@ -494,7 +494,21 @@ def _population() -> pd.DataFrame:
         rows += [("deprivation_quintile", str(q), int(n), branch) for q, n in zip(range(1, 6), quintiles)]
     order = {"age_band": 0, "area": 1, "deprivation_quintile": 2}
     rows.sort(key=lambda r: (order[r[0]], BRANCHES.index(r[3])))
-    return pd.DataFrame(rows, columns=["dimension", "group", "population", "catchment"])
+    frame = pd.DataFrame(rows, columns=["dimension", "group", "population", "catchment"])
+    out = pd.concat([frame, _survey_baseline(int(frame.loc[frame["dimension"] == "area", "population"].sum()))],
+                    ignore_index=True)
+    return out.astype({"dimension": "str", "group": "str", "catchment": "str"})
+
+
+DISABLED_SHARE, DISABLED_MARGIN = 0.18, 3_100  # the residents' survey: 18% ± 3,100 people (95%)
+
+
+def _survey_baseline(residents: int) -> pd.DataFrame:
+    """Issue 11: a baseline that is itself an estimate: disability from a residents' survey, whole service (no
+    catchment), with its ± 95% margin of error, so representation indices use Fieller's ratio interval."""
+    yes = round(residents * DISABLED_SHARE, -2)
+    return pd.DataFrame({"dimension": "disability", "group": ["Yes", "No"], "population": [yes, residents - yes],
+                         "catchment": None, "margin_of_error": float(DISABLED_MARGIN)})
 
 
 def _split(total: int, shares: np.ndarray) -> np.ndarray:
@@ -570,6 +584,7 @@ def build_demo(seed: int = SEED) -> Demo:
     surveys = demo_comments.vary(surveys, programmes)  # a stream of its own: no other figure changes
     # sessions led, promotion reach, agreed splits and health checks: a stream of their own (issue 12)
     programmes, programme_partners, feedback = partnership_stories(programmes, programme_partners)
+    attendance = _registers(attendance)  # after the surveys, which are drawn per session row
     # the dtypes of the canonical contracts (impact/schema.py), so the frames are what ingest gives back
     return Demo(
         partners=partners,
@@ -758,7 +773,75 @@ def _surveys(attendance: pd.DataFrame, programmes: pd.DataFrame, rng: np.random.
     improve = is_post & (rng.random(m) < 0.08)
     out["comment_improve"] = np.where(improve, np.array(COMMENTS_IMPROVE)[rng.integers(0, len(COMMENTS_IMPROVE), m)],
                                       None)
+    _state_item(out)
+    _disability(out)
     return out.drop(columns=["_theme", "_order", "_wave"])
+
+
+def _disability(out: pd.DataFrame) -> None:
+    """Issue 11: respondents say whether they are disabled (about 12% yes against 18% of residents), from its own
+    stream, so the survey-based baseline has something to compare with."""
+    rng = np.random.default_rng([SEED, 11, 2])
+    u = rng.random(len(out))
+    out["disability"] = np.where(u < 0.12, "Yes", np.where(u < 0.95, "No", None))
+
+
+REGISTER_PROGRAMME = "Central Get Online Course"  # keeps a register: one row per learner, with a learner id
+
+
+def _registers(attendance: pd.DataFrame) -> pd.DataFrame:
+    """Issue 11: one programme keeps a register, so part of the attendance carries participant ids (people can be
+    counted there). Each of its session rows becomes one row per learner (same session, date, groups; the new
+    attendees first), learners drawn from the course's cohort with its own stream. A learner keeps one age band,
+    ward and quintile (drawn from the course's sessions), so only this course's 391 attendances may move between
+    groups; totals, sessions and every other programme's figures stay as they were."""
+    rng = np.random.default_rng([SEED, 11, 1])
+    mine = (attendance["programme"] == REGISTER_PROGRAMME).to_numpy()
+    if not mine.any():
+        return attendance
+    rows = attendance[mine]
+    pool = [f"GOC{n:04d}" for n in range(1, 1 + max(12, int(rows["attendees"].max()) * 3))]
+    weights = rng.gamma(0.8, 1.0, len(pool))  # some learners come to most sessions, some once
+    weights /= weights.sum()
+    groups = ["age_band", "area", "deprivation_quintile"]
+    drawn = rows[groups].iloc[rng.integers(0, len(rows), len(pool))].reset_index(drop=True)
+    parts = []
+    for _, row in rows.iterrows():
+        k = int(row["attendees"])
+        if k <= 0:
+            parts.append(row.to_frame().T.assign(participant_id=None))
+            continue
+        chosen = rng.choice(len(pool), size=k, replace=False, p=weights)
+        person = pd.DataFrame([row] * k).reset_index(drop=True)
+        person["attendees"] = 1
+        person["new_attendees"] = (np.arange(k) < int(row["new_attendees"])).astype(int)
+        person["participant_id"] = [pool[i] for i in chosen]
+        for g in groups:
+            person[g] = drawn[g].to_numpy()[chosen]
+        parts.append(person)
+    out = pd.concat([attendance[~mine].assign(participant_id=None), *parts], ignore_index=True)
+    out = out.astype({c: attendance[c].dtype for c in attendance.columns if c in out})
+    out["participant_id"] = out["participant_id"].astype("str").where(out["participant_id"].notna())
+    return out.sort_values(["session_date", "programme"], kind="stable").reset_index(drop=True)
+
+
+STATE_ITEM = "outcome_online_skills"  # "I can do what I need to online": a state, so before and after compare
+
+
+def _state_item(out: pd.DataFrame) -> None:
+    """Issue 11: a state-worded item on the digital inclusion surveys, pre and post (never follow-up), drawn from
+    its own stream so every other figure of the demo stays as it was. A respondent's pre and post answers share a
+    person effect; post answers are about a point higher."""
+    rng = np.random.default_rng([SEED, 11])
+    digital = ((out["_theme"] == DI) & out["wave"].isin(["pre", "post"])).to_numpy()
+    ids = out["respondent_id"].astype("object").where(out["respondent_id"].notna(), None).to_numpy()
+    keys = np.array([i if i is not None else f"row{n}" for n, i in enumerate(ids)], dtype=object)
+    _, person = np.unique(keys, return_inverse=True)
+    effect = rng.normal(0, 0.7, int(person.max()) + 1)[person]
+    centre = np.where(out["wave"].to_numpy() == "pre", 2.8, 3.8) + effect + rng.normal(0, 0.6, len(out))
+    answer = np.clip(np.rint(centre), 1, 5)
+    answered = digital & (rng.random(len(out)) >= 0.04)
+    out[STATE_ITEM] = pd.array(np.where(answered, answer, np.nan), dtype="Float64").astype("Int64")
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -794,7 +877,7 @@ SHEETS = {  # file -> sheet name -> (table, {canonical column: header as staff w
         "Attendance": ("attendance", {"programme": "Programme", "session_date": "Date", "branch": "Branch",
                                       "attendees": "Attendees", "new_attendees": "New to library",
                                       "sessions": "Sessions", "age_band": "Age band", "area": "Ward",
-                                      "deprivation_quintile": "IMD quintile"}),
+                                      "deprivation_quintile": "IMD quintile", "participant_id": "Participant ID"}),
     },
     "westfield_surveys.xlsx": {
         "Survey responses": ("survey_responses", {
@@ -809,11 +892,13 @@ SHEETS = {  # file -> sheet name -> (table, {canonical column: header as staff w
             "age_band": "Age band", "area": "Ward", "deprivation_quintile": "IMD quintile",
             "comment_benefit": "What did you like most?", "comment_improve": "What could the library improve?",
             "comment_action": "What will you do next?",
-            "quote_consent": "May we quote your comments anonymously?"}),
+            "quote_consent": "May we quote your comments anonymously?",
+            STATE_ITEM: "Outcome: online skills", "disability": "Disability"}),
+
     },
     "westfield_population.xlsx": {
         "Population": ("population", {"dimension": "Dimension", "group": "Group", "population": "Population",
-                                      "catchment": "Catchment"}),
+                                      "catchment": "Catchment", "margin_of_error": "Margin of error"}),
     },
 }
 _FIXED_TIME = dt.datetime(2026, 4, 1)

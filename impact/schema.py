@@ -306,6 +306,10 @@ POPULATION = Table(
                                                               "number of users", "usual residents")),
         Column("catchment", TEXT, synonyms=("catchment", "branch", "library", "area", "geography", "name",
                                              "local authority", "authority", "user library")),
+        Column("margin_of_error", NUMBER, synonyms=("margin of error", "moe", "95% margin of error",
+                                                     "margin of error (95%)", "plus or minus", "confidence margin"),
+               description="± 95% margin of error in people when the baseline is a survey estimate; blank for a "
+                           "census count (representation indices then use Fieller's ratio interval)"),
     ),
     sheet_words=("population", "baseline", "census", "community", "residents", "demograph", "catchment"),
 )

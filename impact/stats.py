@@ -260,6 +260,11 @@ class Change:
     became_positive: int | None = None
     stopped_positive: int | None = None
     mcnemar_p: float | None = None
+    mean_low: float | None = None  # 95% interval of mean_diff (cluster-robust where clusters are known)
+    mean_high: float | None = None
+    design_effect: float | None = None
+    clusters: int = 0
+    cluster_unit: str = ""  # programmes | sessions | pairs (independent)
 
     def to_dict(self) -> dict:
         out = {}
@@ -339,3 +344,226 @@ def unpaired_change(before, after, min_n: int = 10) -> Change | None:
     levels = np.unique(np.concatenate([b, a]))
     return unpaired_change_from_counts(levels, np.bincount(np.searchsorted(levels, b), minlength=len(levels)),
                                        np.bincount(np.searchsorted(levels, a), minlength=len(levels)), min_n)
+
+
+# --- what "reliable" means -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reliability:
+    """The stated rule a figure must meet before a statement is made from it (setting `max_half_width`):
+    at least `min_n` answers, no published count below `suppress_n`, and a 95% interval (cluster-robust where
+    the figure has one) whose half-width is at most `max_half_width` (0.10 = 10 percentage points)."""
+
+    min_n: int = 10
+    max_half_width: float = 0.10
+    suppress_n: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: dict | None) -> Reliability:
+        settings = settings or {}
+        width = float(settings.get("max_half_width", 10) or 10)
+        return cls(int(settings.get("min_n", 10)), width / 100 if width > 1 else width,
+                   int(settings.get("suppress_n", 5)))
+
+    def holds(self, n, low=None, high=None, *counts) -> bool:
+        if n is None or n < self.min_n or any(c is not None and 0 < c < self.suppress_n for c in counts):
+            return False
+        if low is None or high is None:
+            return False
+        return (high - low) / 2 <= self.max_half_width + 1e-12
+
+    def text(self) -> str:
+        return (f"a figure is reliable when it rests on at least {self.min_n} answers (or attendances), no count "
+                f"in it is below {self.suppress_n}, and its 95% interval is at most ±{100 * self.max_half_width:g} "
+                "percentage points wide")
+
+
+# --- reporting a p-value, multiplicity --------------------------------------------------------------
+
+def format_p(p: float | None) -> str:
+    """A p-value as a statement prints it: "p = 0.019", "p < 0.001"; "" when there is no test (never a p-value)."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def holm(p_values) -> list[float | None]:
+    """Holm (1979) step-down adjustment of a family of p-values (None entries are left out of the family and
+    stay None): sorted ascending, p_(i) × (m − i + 1), made non-decreasing, capped at 1. R's p.adjust(p, "holm")."""
+    p = list(p_values)
+    idx = [i for i, x in enumerate(p) if x is not None and not (isinstance(x, float) and math.isnan(x))]
+    out: list[float | None] = [None] * len(p)
+    m = len(idx)
+    running = 0.0
+    for rank, i in enumerate(sorted(idx, key=lambda j: p[j])):
+        running = max(running, min(1.0, (m - rank) * float(p[i])))
+        out[i] = running
+    return out
+
+
+# --- intervals that allow for clustering ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Clustered:
+    """A share k/n estimated from answers (or attendances) that come in clusters (programmes, sessions).
+
+    design_effect   deff = cluster-robust variance / simple-random-sampling variance, never below 1
+                    (we never claim more precision than independent answers would give)
+    low, high       design-effect-corrected Wilson interval: Wilson (1927) on the effective sample size n / deff,
+                    with z replaced by Student's t on (clusters − 1) degrees of freedom (Korn & Graubard 1998);
+                    None with fewer than 2 clusters: the data cannot say how much clusters differ
+    method          a sentence naming the method, for the table behind the chart"""
+
+    k: float
+    n: float
+    rate: float | None
+    low: float | None
+    high: float | None
+    design_effect: float | None
+    clusters: int
+    method: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def half_width(self) -> float | None:
+        return None if self.low is None or self.high is None else (self.high - self.low) / 2
+
+
+CLUSTER_METHOD = ("design-effect-corrected Wilson interval: cluster-robust (linearised ratio) variance over "
+                  "{clusters}, t on clusters − 1 degrees of freedom")
+
+
+def wilson_effective(p: float, n_eff: float, z: float) -> tuple[float, float]:
+    """Wilson (1927) interval at a (possibly non-integer) effective sample size n_eff (Kish 1965, §8.2)."""
+    denom = 1 + z * z / n_eff
+    centre = (p + z * z / (2 * n_eff)) / denom
+    half = z * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff * n_eff)) / denom
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+
+
+def cluster_variance(k_by_cluster, n_by_cluster) -> tuple[float | None, int]:
+    """(variance of the ratio p = Σk / Σn under a with-replacement cluster design, clusters with n > 0).
+
+    v = C/(C−1) · Σ_c (k_c − p·n_c)² / n², the linearisation (Taylor series) variance of a ratio estimator
+    (Cochran 1977, §6.11; what R's survey::svymean gives for a design with ids = ~cluster and equal weights)."""
+    k = np.asarray(k_by_cluster, "float64")
+    m = np.asarray(n_by_cluster, "float64")
+    keep = m > 0
+    k, m = k[keep], m[keep]
+    c = int(keep.sum())
+    n = float(m.sum())
+    if c < 2 or n <= 0:
+        return None, c
+    p = float(k.sum()) / n
+    return float(c / (c - 1) * ((k - p * m) ** 2).sum() / n ** 2), c
+
+
+def clustered_share(k_by_cluster, n_by_cluster, what: str = "clusters") -> Clustered:
+    """Cluster-robust share and interval from per-cluster counts; see `Clustered`."""
+    k_arr = np.asarray(k_by_cluster, "float64")
+    n_arr = np.asarray(n_by_cluster, "float64")
+    k, n = float(k_arr.sum()), float(n_arr.sum())
+    method = CLUSTER_METHOD.format(clusters=what)
+    if n <= 0:
+        return Clustered(k, n, None, None, None, None, 0, method)
+    p = k / n
+    v, c = cluster_variance(k_arr, n_arr)
+    if v is None:
+        return Clustered(k, n, p, None, None, None, c, method)
+    srs = p * (1 - p) / n
+    deff = max(1.0, v / srs) if srs > 0 else 1.0
+    z = float(sps.t.ppf(0.975, c - 1))
+    low, high = wilson_effective(p, n / deff, z)
+    return Clustered(k, n, p, low, high, deff, c, method)
+
+
+def ratio_interval(share_low: float | None, share_high: float | None, base: float | None,
+                   base_se: float | None = None, share: float | None = None,
+                   share_se: float | None = None) -> tuple[float | None, float | None, str]:
+    """Interval of share / base (a representation index).
+
+    A census baseline (base_se None or 0): the share's interval divided by the base. A survey-based baseline:
+    Fieller's (1954) interval for a ratio of two independent estimates, z = 1.96, from the two standard errors;
+    unbounded (None) when the baseline's own interval reaches zero. Returns (low, high, method)."""
+    if base is None or base <= 0 or share_low is None or share_high is None:
+        return None, None, ""
+    if not base_se:
+        return share_low / base, share_high / base, "share interval / census baseline share"
+    if share is None or share_se is None:
+        return None, None, ""
+    z2 = Z95 * Z95
+    a = base * base - z2 * base_se ** 2
+    if a <= 0:
+        return None, None, "Fieller interval (survey baseline): unbounded"
+    b = share * base
+    c = share * share - z2 * share_se ** 2
+    disc = b * b - a * c
+    root = math.sqrt(max(0.0, disc))
+    return max(0.0, (b - root) / a), (b + root) / a, "Fieller interval (survey-based baseline)"
+
+
+# --- effect sizes with intervals, adjusted comparisons ---------------------------------------------
+
+def dz_interval(dz: float | None, n: int) -> tuple[float | None, float | None]:
+    """Approximate 95% interval of Cohen's d_z: d ± 1.96·sqrt(1/n + d²/(2n)) (Lakens 2013; Goulet-Pelletier &
+    Cousineau 2018, the normal approximation)."""
+    if dz is None or n < 2:
+        return None, None
+    se = math.sqrt(1 / n + dz * dz / (2 * n))
+    return dz - Z95 * se, dz + Z95 * se
+
+
+def paired_share_difference(became: int, stopped: int, n: int) -> tuple[float | None, float | None, float | None]:
+    """Change in a share from matched pairs, (p_after − p_before, low, high) = (b − c)/n with the Agresti & Min
+    (2005) adjusted Wald interval: add ½ to each of the four cells, so b̃ = b + ½, c̃ = c + ½, ñ = n + 2,
+    d̃ = (b̃ − c̃)/ñ, se = sqrt(b̃ + c̃ − (b̃ − c̃)²/ñ) / ñ."""
+    if n <= 0:
+        return None, None, None
+    d = (became - stopped) / n
+    b, c, m = became + 0.5, stopped + 0.5, n + 2
+    dt = (b - c) / m
+    se = math.sqrt(max(0.0, b + c - (b - c) ** 2 / m)) / m
+    return d, max(-1.0, dt - Z95 * se), min(1.0, dt + Z95 * se)
+
+
+def chi_square_homogeneity(positive, n) -> tuple[float | None, int, float | None]:
+    """Pearson's chi-square test that k groups share one positive rate (a k × 2 table): (statistic, df, p).
+    Groups with n = 0 are left out; None with fewer than two groups or no variation. scipy.stats.chi2_contingency
+    without Yates' correction gives the same."""
+    k = np.asarray(positive, "float64")
+    m = np.asarray(n, "float64")
+    keep = m > 0
+    k, m = k[keep], m[keep]
+    if len(m) < 2:
+        return None, 0, None
+    p = k.sum() / m.sum()
+    if p <= 0 or p >= 1:
+        return None, len(m) - 1, None
+    expected_pos, expected_neg = m * p, m * (1 - p)
+    stat = float((((k - expected_pos) ** 2) / expected_pos + (((m - k) - expected_neg) ** 2) / expected_neg).sum())
+    df = len(m) - 1
+    return stat, df, float(sps.chi2.sf(stat, df))
+
+
+def mantel_haenszel_difference(k1, n1, k0, n0) -> tuple[float | None, float | None, float | None]:
+    """Mantel-Haenszel risk difference of group 1 against group 0 over strata (programmes), with the
+    Greenland & Robins (1985) variance: RD = Σ (k1·n0 − k0·n1)/N / Σ n1·n0/N, N = n1 + n0 per stratum; strata
+    where either group is absent drop out (they carry no comparison). (RD, low, high) or None when no stratum
+    has both groups."""
+    k1, n1, k0, n0 = (np.asarray(x, "float64") for x in (k1, n1, k0, n0))
+    keep = (n1 > 0) & (n0 > 0)
+    if not keep.any():
+        return None, None, None
+    k1, n1, k0, n0 = k1[keep], n1[keep], k0[keep], n0[keep]
+    big = n1 + n0
+    w = n1 * n0 / big
+    rd = float(((k1 * n0 - k0 * n1) / big).sum() / w.sum())
+    # Greenland & Robins (1985) / Sato (1989) variance estimator for the MH risk difference
+    p1, p0 = k1 / n1, k0 / n0
+    num = (((k1 * (n1 - k1) * n0 ** 3) + (k0 * (n0 - k0) * n1 ** 3)) / (n1 * n0 * big ** 2)).sum()
+    var = float(num / w.sum() ** 2)
+    del p1, p0
+    se = math.sqrt(var)
+    return rd, rd - Z95 * se, rd + Z95 * se

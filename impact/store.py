@@ -29,6 +29,7 @@ DEFAULT_SETTINGS = {
     "suppress_n": "5",  # exports suppress cells describing fewer people
     "dayfirst": "true",  # 03/04/2025 is 3 April (UK); set false for US files
     "blindspot_threshold": "0.8",
+    "max_half_width": "10",  # "reliable": the 95% interval's half-width is at most this many percentage points
     "fy_start_month": "4",
     "max_upload_mb": "50",
     # partnership fairness (impact.equity.partners.Thresholds): the words "most", "far apart", "as agreed"
@@ -61,6 +62,22 @@ _SQL_TYPES = {
 def database_url(url: str | None = None) -> str:
     """--db beats IMPACT_DATABASE_URL beats the embedded default."""
     return url or os.environ.get("IMPACT_DATABASE_URL") or DEFAULT_URL
+
+
+def _add_missing_columns(engine, tables: dict) -> None:
+    """A database made by an older version gains the optional columns added since (nullable, so old rows read as
+    blank): create_all makes missing tables only."""
+    found = sa.inspect(engine)
+    for name, table in tables.items():
+        if not found.has_table(name):
+            continue
+        have = {c["name"] for c in found.get_columns(name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable and not column.primary_key:
+                kind = column.type.compile(dialect=engine.dialect)
+                prep = engine.dialect.identifier_preparer
+                with engine.begin() as conn:
+                    conn.execute(sa.text(f"ALTER TABLE {prep.quote(name)} ADD COLUMN {prep.quote(column.name)} {kind}"))
 
 
 def _metadata() -> tuple[sa.MetaData, dict[str, sa.Table]]:
@@ -207,7 +224,7 @@ class Store:
         try:
             with_retries(lambda: self.metadata.create_all(self.engine))
             with_retries(self._migrate)
-            with_retries(self._add_missing_columns)
+            with_retries(lambda: _add_missing_columns(self.engine, self.tables))
         except sa.exc.SQLAlchemyError as exc:
             raise DatabaseUnavailable(database_problem(exc, self.url)) from exc
 
@@ -223,18 +240,6 @@ class Store:
                                      "(SELECT MIN(b2.id) FROM batches b2 WHERE b2.sha256 = batches.sha256 "
                                      "AND b2.undone_at IS NULL)"))
             conn.execute(sa.text("CREATE UNIQUE INDEX IF NOT EXISTS batches_active_sha256 ON batches (active_sha256)"))
-
-    def _add_missing_columns(self) -> None:
-        """A database made by an older version lacks columns added since (e.g. survey_responses.quote_consent):
-        add them, empty, so old data stays and new uploads fit."""
-        inspector = sa.inspect(self.engine)
-        for name, table in self.tables.items():
-            have = {c["name"] for c in inspector.get_columns(name)}
-            for column in table.columns:
-                if column.name not in have and column.nullable and not column.primary_key:
-                    kind = column.type.compile(dialect=self.engine.dialect)
-                    with self.engine.begin() as conn:
-                        conn.execute(sa.text(f'ALTER TABLE "{name}" ADD COLUMN "{column.name}" {kind}'))
 
     def dispose(self):
         self.engine.dispose()

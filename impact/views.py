@@ -98,7 +98,11 @@ class Col:
     RI_LOW = "RI 95% low"
     RI_HIGH = "RI 95% high"
     BLINDSPOT = "blindspot"
-    UNREACHED = "population left unreached"
+    SHORTFALL = "shortfall"  # in the data's unit: attendances (or responses, or people) that would match the share
+    UNIT = "unit"
+    DESIGN_EFFECT = "design effect"
+    CLUSTERED_BY = "clustered by"
+    RELIABLE = "reliable (for a statement)"
     DIMENSION = "dimension"
     CO_PARTNERS = "co-partners"
     CLUSTER = "cluster"
@@ -148,14 +152,23 @@ def _rate_row(k: int, n: int, low, high, rate, reliable: bool, min_n: int, what:
             Col.HIGH: _pct(high, reliable), Col.NOTE: "" if reliable else too_few(min_n, what)}
 
 
-def outcome_table(ind: Indicators, min_n: int = 10) -> pd.DataFrame:
-    """Indicators -> one row per outcome item (post-session wave): n, positive, rate and 95% CI."""
+def outcome_table(ind: Indicators, min_n: int = 10, rule=None) -> pd.DataFrame:
+    """Indicators -> one row per outcome item (post-session wave): n, positive, rate and its cluster-robust 95% CI,
+    with the design effect, what the clusters were, and whether the figure is reliable enough for a statement
+    (`rule`: an impact.stats.Reliability; default: the display minimum and ±10 points)."""
+    from impact.stats import Reliability
+
+    rule = rule or Reliability(min_n)
     rows = []
     for domain in domains([ind]):
         o = ind.outcomes[domain]
         rows.append({Col.OUTCOME: domain_label(domain),
-                     **_rate_row(o.positive, o.n, o.ci_low, o.ci_high, o.positive_rate, o.reliable, min_n)})
-    return pd.DataFrame(rows, columns=[Col.OUTCOME, Col.N, Col.POSITIVE, Col.RATE, Col.LOW, Col.HIGH, Col.NOTE])
+                     **_rate_row(o.positive, o.n, o.ci_low, o.ci_high, o.positive_rate, o.reliable, min_n),
+                     Col.DESIGN_EFFECT: round(o.design_effect, 1) if o.design_effect and o.reliable else None,
+                     Col.CLUSTERED_BY: o.cluster_unit,
+                     Col.RELIABLE: "yes" if rule.holds(o.n, o.ci_low, o.ci_high, o.positive) else "no"})
+    return pd.DataFrame(rows, columns=[Col.OUTCOME, Col.N, Col.POSITIVE, Col.RATE, Col.LOW, Col.HIGH,
+                                       Col.DESIGN_EFFECT, Col.CLUSTERED_BY, Col.RELIABLE, Col.NOTE])
 
 
 def outcomes_by_group(rows: list[Indicators], domain: str, min_n: int = 10) -> pd.DataFrame:
@@ -193,6 +206,9 @@ def change_table(ind: Indicators, min_n: int = 10) -> pd.DataFrame:
             Col.MEAN_BEFORE: round(c.mean_before, 2) if c.mean_before is not None else None,
             Col.MEAN_AFTER: round(c.mean_after, 2) if c.mean_after is not None else None,
             Col.MEAN_CHANGE: round(c.mean_diff, 2) if c.mean_diff is not None and ok else None,
+            "change 95% low": round(c.mean_low, 2) if c.mean_low is not None and ok else None,
+            "change 95% high": round(c.mean_high, 2) if c.mean_high is not None and ok else None,
+            Col.DESIGN_EFFECT: round(c.design_effect, 1) if c.design_effect and ok else None,
             Col.EFFECT: round(c.effect_size, 2) if c.effect_size is not None and ok else None,
             Col.EFFECT_NAME: c.effect_size_name, Col.TEST: c.test,
             Col.P: float(f"{c.p_value:.3g}") if c.p_value is not None and ok else None,
@@ -202,8 +218,28 @@ def change_table(ind: Indicators, min_n: int = 10) -> pd.DataFrame:
             Col.NOTE: "" if ok else too_few(min_n, "pairs" if paired else "responses on one side"),
         })
     return pd.DataFrame(rows, columns=[Col.OUTCOME, Col.METHOD, Col.N, Col.N_BEFORE, Col.N_AFTER, Col.MEAN_BEFORE,
-                                       Col.MEAN_AFTER, Col.MEAN_CHANGE, Col.EFFECT, Col.EFFECT_NAME, Col.TEST, Col.P,
+                                       Col.MEAN_AFTER, Col.MEAN_CHANGE, "change 95% low", "change 95% high",
+                                       Col.DESIGN_EFFECT, Col.EFFECT, Col.EFFECT_NAME, Col.TEST, Col.P,
                                        Col.IMPROVED, Col.SAME, Col.WORSE, Col.NOTE])
+
+
+def who_answered_table(answered) -> pd.DataFrame:
+    """WhoAnswered -> per dimension and group: attendances and responses with their shares and the difference."""
+    rows = [{Col.DIMENSION: dimension_label(d.dimension), Col.GROUP: g.group, Col.ATTENDANCE: g.attendances,
+             "share of attendances %": _pct(g.attendance_share), Col.RESPONSES: g.responses,
+             "share of responses %": _pct(g.response_share),
+             "difference (points)": round(100 * g.difference, 1) if g.difference is not None else None,
+             Col.NOTE: "differs" if d.differs and abs(g.difference or 0) > answered.threshold else ""}
+            for d in answered.dimensions for g in d.groups]
+    return pd.DataFrame(rows, columns=[Col.DIMENSION, Col.GROUP, Col.ATTENDANCE, "share of attendances %",
+                                       Col.RESPONSES, "share of responses %", "difference (points)", Col.NOTE])
+
+
+def weighted_table(answered) -> pd.DataFrame:
+    """WhoAnswered -> per item: the respondents' positive rate and the rate raked to the attendance profile."""
+    return pd.DataFrame([{Col.OUTCOME: domain_label(k), "positive rate (respondents) %": _pct(v[0]),
+                          "weighted to attendances %": _pct(v[1])} for k, v in answered.weighted.items()],
+                        columns=[Col.OUTCOME, "positive rate (respondents) %", "weighted to attendances %"])
 
 
 # --- programmes and trends -----------------------------------------------------------------------
@@ -445,29 +481,32 @@ def representation_table(dim, min_n: int = 10) -> pd.DataFrame:
     """DimensionReach -> participant share against population share and the representation index per group.
     When the dimension's participants are fewer than the display minimum, no share or index is shown."""
     ok = dim.reliable
-    rows = [{Col.GROUP: g.group, Col.PARTICIPANTS: g.participants, Col.SHARE: _pct(g.share, ok),
+    rows = [{Col.GROUP: g.group, Col.PARTICIPANTS: g.participants, Col.UNIT: dim.unit, Col.SHARE: _pct(g.share, ok),
              Col.POPULATION: round(g.population), Col.POPULATION_SHARE: _pct(g.population_share),
              Col.RI: round(g.representation_index, 2) if ok and g.representation_index is not None else None,
              Col.RI_LOW: round(g.ri_low, 2) if ok and g.ri_low is not None else None,
              Col.RI_HIGH: round(g.ri_high, 2) if ok and g.ri_high is not None else None,
+             Col.DESIGN_EFFECT: round(g.design_effect, 1) if ok and g.design_effect else None,
              Col.BLINDSPOT: bool(g.blindspot and ok),
-             Col.UNREACHED: round(g.population_unreached) if ok and g.population_unreached is not None else None,
-             Col.NOTE: "" if ok else too_few(min_n, "participants")}
+             Col.SHORTFALL: round(g.shortfall) if ok and g.blindspot and g.shortfall is not None else None,
+             Col.NOTE: "" if ok else too_few(min_n, dim.unit)}
             for g in dim.groups]
-    return pd.DataFrame(rows, columns=[Col.GROUP, Col.PARTICIPANTS, Col.SHARE, Col.POPULATION, Col.POPULATION_SHARE,
-                                       Col.RI, Col.RI_LOW, Col.RI_HIGH, Col.BLINDSPOT, Col.UNREACHED, Col.NOTE])
+    return pd.DataFrame(rows, columns=[Col.GROUP, Col.PARTICIPANTS, Col.UNIT, Col.SHARE, Col.POPULATION,
+                                       Col.POPULATION_SHARE, Col.RI, Col.RI_LOW, Col.RI_HIGH, Col.DESIGN_EFFECT,
+                                       Col.BLINDSPOT, Col.SHORTFALL, Col.NOTE])
 
 
 def blindspot_table(reach) -> pd.DataFrame:
-    """Every blindspot of a ReachEquity with the population left unreached, most unreached first."""
+    """Every blindspot of a ReachEquity with its shortfall in the data's unit (attendances, responses or people
+    that would match the group's share), largest first."""
     rows = [{Col.DIMENSION: dimension_label(d), Col.GROUP: g.group, Col.RI: round(g.representation_index, 2),
              Col.RI_HIGH: round(g.ri_high, 2) if g.ri_high is not None else None,
-             Col.PARTICIPANTS: g.participants, Col.POPULATION: round(g.population),
-             Col.UNREACHED: round(g.population_unreached or 0)}
+             Col.PARTICIPANTS: g.participants, Col.UNIT: reach.dimensions[d].unit,
+             Col.SHORTFALL: round(g.shortfall or 0)}
             for d, g in reach.blindspots if reach.dimensions[d].reliable]
-    table = pd.DataFrame(rows, columns=[Col.DIMENSION, Col.GROUP, Col.RI, Col.RI_HIGH, Col.PARTICIPANTS,
-                                        Col.POPULATION, Col.UNREACHED])
-    return table.sort_values(Col.UNREACHED, ascending=False).reset_index(drop=True)
+    table = pd.DataFrame(rows, columns=[Col.DIMENSION, Col.GROUP, Col.RI, Col.RI_HIGH, Col.PARTICIPANTS, Col.UNIT,
+                                        Col.SHORTFALL])
+    return table.sort_values(Col.SHORTFALL, ascending=False).reset_index(drop=True)
 
 
 def gap_table(gap, min_n: int = 10) -> pd.DataFrame:
@@ -477,8 +516,33 @@ def gap_table(gap, min_n: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[Col.GROUP, Col.N, Col.POSITIVE, Col.RATE, Col.LOW, Col.HIGH, Col.NOTE])
 
 
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """A table as CSV for a page's download: the same formula neutralisation as every export."""
+PAGE_COUNTS = {  # count column -> columns computed from it, in the pages' tables
+    Col.N: (Col.RATE, Col.LOW, Col.HIGH, Col.DESIGN_EFFECT, Col.MEAN_BEFORE, Col.MEAN_AFTER, Col.MEAN_CHANGE,
+            "change 95% low", "change 95% high",
+            Col.EFFECT, Col.P, Col.IMPROVED, Col.SAME, Col.WORSE),
+    Col.POSITIVE: (Col.RATE, Col.LOW, Col.HIGH),
+    Col.PARTICIPANTS: (Col.SHARE, Col.RI, Col.RI_LOW, Col.RI_HIGH, Col.DESIGN_EFFECT, Col.SHORTFALL),
+    Col.ATTENDANCE: (Col.MEAN_PER_SESSION, Col.FILL_RATE, Col.RESPONSE_RATE, Col.COST_PER_ATTENDANCE,
+                     "share of attendances %", "difference (points)"),
+    Col.RESPONSES: (Col.RESPONSE_RATE, "share of responses %", "difference (points)"),
+    Col.N_BEFORE: (), Col.N_AFTER: (),
+}
+
+
+def page_rule(table: pd.DataFrame):
+    """The disclosure rule of a page's table, from its column names: counts of people and what is computed from
+    them; every count column taken to add up to a total shown on the page."""
+    from impact.export.disclosure import Suppression
+
+    counts = tuple(c for c in PAGE_COUNTS if c in table.columns)
+    if not counts:
+        return None
+    return Suppression(counts, {c: tuple(d for d in PAGE_COUNTS[c] if d in table.columns) for c in counts})
+
+
+def csv_bytes(table: pd.DataFrame, threshold: int = 5) -> bytes:
+    """A table as CSV for a page's download: the same disclosure control (counts below `threshold` and their
+    complements as [c]) and formula neutralisation as every export."""
     from impact.export.disclosure import safe_csv
 
-    return safe_csv(table)
+    return safe_csv(table, page_rule(table), threshold)

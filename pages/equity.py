@@ -35,18 +35,22 @@ cols[0].metric("Blindspots", f"{len(blind):,}", border=True,
                help=f"groups with a representation index below {threshold:g} whose whole interval lies below 1")
 cols[0].caption(f"n = {sum(len(d.groups) for d in reach.dimensions.values()):,} groups on "
                 f"{len(reach.dimensions)} dimensions")
-cols[1].metric("Population left unreached", f"{int(blind[Col.UNREACHED].sum()):,}" if len(blind) else "0",
-               border=True, help="residents of blindspot groups the library would also reach if it reached them as "
-                                 "well as everyone else")
-cols[1].caption("summed over blindspots (groups overlap across dimensions)")
+largest = blind.iloc[0] if len(blind) else None
+cols[1].metric("Largest shortfall", f"{int(largest[Col.SHORTFALL]):,} {largest[Col.UNIT]}" if largest is not None
+               else "none", border=True,
+               help="more attendances (or responses, or people) by a blindspot group that would match its share of "
+                    "the baseline; never residents left unreached")
+cols[1].caption(f"{largest[Col.DIMENSION].lower()} {largest[Col.GROUP]}" if largest is not None
+                else "no blindspot for these filters")
 significant = gaps.significant
 cols[2].metric("Outcome gaps", f"{len(significant):,}", border=True,
-               help="best- and worst-served groups whose 95% intervals do not overlap")
-cols[2].caption(f"of {sum(len(v) for v in gaps.gaps.values()):,} outcome × dimension comparisons")
+               help="outcome × dimension pairs where one chi-square test of the whole dimension (allowing for "
+                    "clustering) finds groups differ, Holm-adjusted across all pairs")
+cols[2].caption(f"of {sum(len(v) for v in gaps.gaps.values()):,} outcome × dimension comparisons, Holm-adjusted")
 deprived = reach.dimensions.get("deprivation_quintile")
 if deprived and deprived.most_deprived and deprived.reliable:
     cols[3].metric("From the two most deprived quintiles", f"{100 * deprived.most_deprived.rate:.0f}%", border=True,
-                   help="share of participants from deprivation quintiles 1 and 2")
+                   help=f"share of {UNITS.get(deprived.unit, deprived.unit).split(' (')[0]} from deprivation quintiles 1 and 2")
     cols[3].caption(f"against {100 * deprived.most_deprived_population_share:.0f}% of the local population; "
                     f"n = {deprived.participants:,}")
 else:
@@ -67,17 +71,22 @@ else:
     dim = reach.dimensions[dimension]
     table = views.representation_table(dim, min_n)
     if not dim.reliable:
-        st.info(f"{views.too_few(min_n, 'participants').capitalize()} record their "
+        st.info(f"{views.too_few(min_n, UNITS.get(dim.unit, dim.unit).split(' (')[0]).capitalize()} record their "
                 f"{views.dimension_label(dimension).lower()} in scope (n = {dim.participants}): no shares shown.")
     else:
         st.plotly_chart(charts.representation(table, views.dimension_label(dimension), threshold), width="stretch",
                         key="equity.representation")
     d_text = f"dissimilarity index D = {dim.dissimilarity:.2f} (0 = participants mirror the population)" \
         if dim.dissimilarity is not None and dim.reliable else ""
+    cluster_text = (f" Intervals allow for clustering: {dim.clusters:,} {dim.cluster_unit} as clusters, design "
+                    f"effect up to {dim.design_effect:.1f} (in the table)." if dim.cluster_unit and dim.design_effect
+                    else "")
+    target_text = (f" Baseline: {dim.baseline_label}; {dim.outside_target:,} {dim.unit} outside their programme's "
+                   "target groups are left out." if dim.targets else "")
     st.caption(f"n = {dim.participants:,} {UNITS.get(dim.unit, dim.unit)} from {dim.source}, "
                f"{dim.not_recorded:,} more with no group recorded. Representation index = participant share / "
-               f"population share with its 95% interval; dashed line: parity (1); dotted: the blindspot threshold "
-               f"({threshold:g}). " + d_text)
+               f"baseline share with its 95% interval; dashed line: parity (1); dotted: the blindspot threshold "
+               f"({threshold:g}). " + d_text + cluster_text + target_text)
     table_with_download(table, f"representation_{dimension}.csv", key="download.equity.representation")
     if dimension == "deprivation_quintile" and dim.concentration_index is not None and dim.reliable:
         st.caption(f"Concentration index over deprivation rank: {dim.concentration_index:+.2f} (negative = participation "
@@ -88,8 +97,9 @@ if blind.empty:
     st.caption("No blindspots on the dimensions compared for these filters.")
 else:
     table_with_download(blind, "blindspots.csv", key="download.equity.blindspots")
-    st.caption("Groups reached well below their share of the community (index below the threshold and the whole "
-               "interval below 1), with the residents the library would also reach at parity.")
+    st.caption("Groups reached well below their share of the baseline (index below the threshold and the whole "
+               "interval below 1), with the shortfall in the data's own unit: the attendances (or responses, or "
+               "people where participant ids count them) by the group that would match its share.")
 
 st.subheader("Outcome gaps between groups")
 if not gaps.gaps:
@@ -111,11 +121,15 @@ else:
                                                 f"{views.dimension_label(gap_dim).lower()}", colour=charts.PALETTE[2]),
                     width="stretch", key="equity.gap")
     if gap.gap is not None:
+        within = (f"; within programmes (Mantel-Haenszel) {100 * gap.adjusted_gap:.0f} points, 95% CI "
+                  f"{100 * gap.adjusted_low:.0f} to {100 * gap.adjusted_high:.0f}" if gap.adjusted_gap is not None
+                  else "; no programme has answers from both groups, so no gap within programmes")
+        test = (f" The groups differ: {gap.test}, Holm-adjusted p = {gap.p_holm:.3g}." if gap.significant else
+                " The test of the whole dimension does not show a difference"
+                + (f" (Holm-adjusted p = {gap.p_holm:.3g})." if gap.p_holm is not None else "."))
         st.caption(f"Gap between the best-served ({as_text(gap.best)}) and worst-served ({as_text(gap.worst)}) groups: "
-                   f"{100 * gap.gap:.0f} percentage points"
-                   + (" — their 95% intervals do not overlap." if gap.significant else
-                      " — their intervals overlap, so the gap may be chance.")
-                   + f" n = {int(table[Col.N].sum()):,} answers ({gap.not_recorded:,} more with no group recorded).")
+                   f"{100 * gap.gap:.0f} percentage points{within}." + test
+                   + f" n = {int(table[Col.N].sum()):,} responses ({gap.not_recorded:,} more with no group recorded).")
     else:
         st.caption(f"Fewer than two groups have {min_n} or more answers: no gap is measured.")
     table_with_download(table, f"outcome_gap_{domain}_{gap_dim}.csv", key="download.equity.gap")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from impact import charts, indicators, views
 from impact.filters import NOT_RECORDED
+from impact.stats import Reliability
 from impact.views import ALL_OUTCOMES, Col
 from ui.comments import section as what_people_said
 from ui.common import (
@@ -14,6 +15,7 @@ from ui.common import (
     nothing_loaded,
     prepared,
     settings,
+    store,
     table_with_download,
 )
 
@@ -51,11 +53,30 @@ cols[3].metric("Applied it later", (f"{100 * follow.positive_rate:.0f}%" if foll
 cols[3].caption(f"n = {follow.n:,} follow-up answers" if follow else "no follow-up surveys in scope: upload some "
                 "(wave follow_up)")
 
+answered = indicators.outcomes.who_answered(data, chosen, min_n=min_n)
+if answered.warning():
+    st.warning(answered.warning())
+with st.expander("Who answered: respondents against attendances"):
+    st.caption(f"{answered.responses:,} post-session responses from {answered.attendance:,} attendances"
+               + (f" (a response rate of {100 * answered.response_rate:.0f}%)" if answered.response_rate is not None
+                  else "") + ": outcome figures describe those who chose to answer. Shares among those whose group "
+               "is recorded; a difference over "
+               f"{100 * answered.threshold:.0f} points on any group is flagged.")
+    table_with_download(views.who_answered_table(answered), "who_answered.csv", key="download.outcomes.answered")
+    if answered.weighted:
+        st.caption("Positive rate weighted to the attendance profile (raking), for comparison only: it allows for "
+                   "these groups, not for why people chose to answer.")
+        table_with_download(views.weighted_table(answered), "weighted_positive_rate.csv",
+                            key="download.outcomes.weighted")
+
 st.subheader("By outcome")
-table = views.outcome_table(ind, min_n)
+rule = Reliability.from_settings(store().settings())
+table = views.outcome_table(ind, min_n, rule)
 st.plotly_chart(charts.outcome_bars(table), width="stretch", key="outcomes.overall")
-st.caption("Share answering agree or strongly agree with each statement after the session; bars show 95% Wilson "
-           f"intervals, n for each outcome in the table. Below {min_n} answers no percentage is shown.")
+st.caption("Share of post-session responses answering agree or strongly agree with each statement; bars show 95% "
+           "intervals that allow for clustering (answers within programmes, or within sessions in a small scope), "
+           f"with the design effect in the table. n for each outcome in the table; below {min_n} responses no "
+           f"percentage is shown. Reliable (for a statement): {rule.text()}.")
 table_with_download(table, "outcomes_by_item.csv", key="download.outcomes.items")
 
 if ind.follow_up:
@@ -93,14 +114,16 @@ else:
 st.subheader("Before and after")
 change = views.change_table(ind, min_n)
 if change.empty:
-    st.info("No before (pre) surveys for these filters: upload pre and post surveys of the same programme to "
-            "measure change.")
+    st.info("No change to measure for these filters. Change is measured only for items that describe a state "
+            "(e.g. 'I can use email'): items worded as change ('I learned something new', 'I feel more "
+            "confident') mean nothing before a session, so their pre answers are never compared with post answers.")
 else:
     st.plotly_chart(charts.change_dumbbell(change), width="stretch", key="outcomes.change")
     methods = sorted(set(change[Col.METHOD]))
-    st.caption("Method: " + "; ".join(methods) + ". Matched pairs: mean paired difference, Cohen's d_z and the "
-               "Wilcoxon signed-rank test; unmatched groups: difference in means, Hedges' g and the Mann–Whitney U "
-               "test. n per item in the table.")
+    st.caption("Method: " + "; ".join(methods) + ". Matched pairs: a change in the share agreeing is tested with "
+               "McNemar's exact test, a change in the mean with the Wilcoxon signed-rank test (Cohen's d_z); "
+               "unmatched groups: difference in means, Hedges' g and the Mann–Whitney U test. Only items that "
+               "describe a state are compared. n per item in the table.")
     table_with_download(change, "outcome_change.csv", key="download.outcomes.change")
 
 st.subheader("Best and weakest programmes")

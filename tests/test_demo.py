@@ -159,8 +159,12 @@ def test_pre_scores_are_below_post_and_weak_programmes_are_weak(ingested):
 def test_population_baseline_matches_the_groups_used(ingested):
     population = ingested.frame("population")
     totals = population.groupby("dimension")["population"].sum()
-    assert set(totals.index) == {"age_band", "area", "deprivation_quintile"}
+    # disability comes from a residents' survey (issue 11): whole service, with a margin of error
+    assert set(totals.index) == {"age_band", "area", "deprivation_quintile", "disability"}
     assert (totals == totals.iloc[0]).all() and 170_000 <= totals.iloc[0] <= 190_000
+    survey = population[population["dimension"] == "disability"]
+    assert survey["margin_of_error"].notna().all() and survey["catchment"].isna().all()
+    assert population.loc[population["dimension"] != "disability", "margin_of_error"].isna().all()
     attendance = ingested.frame("attendance")
     groups = population.groupby("dimension")["group"].agg(set)
     assert set(attendance["age_band"]) == groups["age_band"]

@@ -185,3 +185,94 @@ def test_paired_shares_add_up_and_mean_difference_is_after_minus_before(pairs):
     assert change.mean_diff == pytest.approx(float(np.mean(after - before)))
     sd = float(np.std(after - before, ddof=1))
     assert change.effect_size == (pytest.approx(change.mean_diff / sd) if sd else None)
+
+
+# --- issue 11: multiplicity, clustering, effect-size intervals, adjusted gaps ---------------------------
+
+def test_holm_matches_r_p_adjust_worked_by_hand():
+    # R: p.adjust(c(0.01, 0.02, 0.03, 0.04, 0.05), "holm") = 0.05 0.08 0.09 0.09 0.09
+    # (sorted p × (m − i + 1): 0.05, 0.08, 0.09, 0.08, 0.05, made non-decreasing)
+    assert stats.holm([0.03, 0.01, 0.05, 0.02, 0.04]) == pytest.approx([0.09, 0.05, 0.09, 0.08, 0.09])
+    assert stats.holm([None, 0.2, None]) == [None, 0.2, None]  # a missing test is not in the family
+    assert stats.holm([0.4, 0.6]) == pytest.approx([0.8, 0.8])
+
+
+def test_a_missing_p_value_prints_nothing():
+    assert stats.format_p(None) == ""
+    assert stats.format_p(0.0004) == "p < 0.001" and stats.format_p(0.0625) == "p = 0.062"
+
+
+def test_cluster_robust_share_worked_by_hand():
+    # three sessions: 9 of 10, 2 of 10, 5 of 10 positive; p = 16/30
+    k, n = [9, 2, 5], [10, 10, 10]
+    p = 16 / 30
+    v = 3 / 2 * sum((ki - p * ni) ** 2 for ki, ni in zip(k, n)) / 30 ** 2  # Cochran 1977 §6.11
+    c = stats.clustered_share(k, n, "sessions")
+    assert c.design_effect == pytest.approx(v / (p * (1 - p) / 30))
+    low, high = stats.wilson_effective(p, 30 / c.design_effect, sps.t.ppf(0.975, 2))
+    assert (c.low, c.high, c.clusters) == (pytest.approx(low), pytest.approx(high), 3)
+
+
+def test_with_no_clustering_the_interval_is_wilson_with_t():
+    # identical clusters: design effect floored at 1, and Wilson on n with t instead of z
+    c = stats.clustered_share([5] * 40, [10] * 40)
+    assert c.design_effect == 1.0
+    ci = sps.binomtest(200, 400).proportion_ci(method="wilson")
+    assert c.low < ci.low < 0.5 < ci.high < c.high  # t on 39 df is a little wider than z
+    assert stats.wilson_effective(0.5, 400, stats.Z95) == pytest.approx((ci.low, ci.high))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 30)), min_size=2, max_size=12))
+def test_intervals_widen_with_clustering(clusters):
+    k = [min(a, b) for a, b in clusters]
+    n = [b for _, b in clusters]
+    total_k, total_n = sum(k), sum(n)
+    c = stats.clustered_share(k, n)
+    low, high = stats.wilson(total_k, total_n)
+    assert c.design_effect >= 1
+    assert c.low <= low + 1e-9 and c.high >= high - 1e-9
+
+
+def test_chi_square_of_the_whole_dimension_equals_scipy():
+    k, n = [30, 45, 20], [50, 60, 45]
+    table = [[a, b - a] for a, b in zip(k, n)]
+    expected = sps.chi2_contingency(table, correction=False)
+    stat, df, p = stats.chi_square_homogeneity(k, n)
+    assert (stat, df, p) == (pytest.approx(expected.statistic), 2, pytest.approx(expected.pvalue))
+
+
+def test_mantel_haenszel_difference_worked_by_hand():
+    # two programmes, each with a 25-point gap but different base rates: MH keeps 0.25
+    # stratum 1: 10/20 vs 5/20; stratum 2: 30/40 vs 20/40 (Greenland & Robins 1985)
+    rd, low, high = stats.mantel_haenszel_difference([10, 30], [20, 40], [5, 20], [20, 40])
+    assert rd == pytest.approx(0.25)
+    w = [20 * 20 / 40, 40 * 40 / 80]
+    num = (10 * 10 * 20 ** 3 + 5 * 15 * 20 ** 3) / (20 * 20 * 40 ** 2) \
+        + (30 * 10 * 40 ** 3 + 20 * 20 * 40 ** 3) / (40 * 40 * 80 ** 2)
+    se = (num / sum(w) ** 2) ** 0.5
+    assert (low, high) == (pytest.approx(0.25 - stats.Z95 * se), pytest.approx(0.25 + stats.Z95 * se))
+    # a crude pooled gap would mix programmes: (40/60 − 25/60) = 0.25 here, but not when sizes differ
+    assert stats.mantel_haenszel_difference([1], [0], [1], [5]) == (None, None, None)
+
+
+def test_paired_share_difference_agresti_min_worked_by_hand():
+    # 20 pairs: 8 became positive, 2 stopped; add ½ to each cell: b = 8.5, c = 2.5, n = 22
+    d, low, high = stats.paired_share_difference(8, 2, 20)
+    assert d == pytest.approx(0.3)
+    dt, se = 6 / 22, (8.5 + 2.5 - 36 / 22) ** 0.5 / 22
+    assert (low, high) == (pytest.approx(dt - stats.Z95 * se), pytest.approx(dt + stats.Z95 * se))
+
+
+def test_the_issue_s_share_change_is_tested_with_mcnemar_not_wilcoxon():
+    # "62% → 94%" on 16 pairs with 5 becoming positive and none stopping: McNemar exact p = 2 × 0.5^5 = 0.0625
+    assert stats.mcnemar_exact(5, 0) == pytest.approx(0.0625)
+
+
+def test_reliability_is_a_rule_on_n_counts_and_interval_width():
+    rule = stats.Reliability(min_n=10, max_half_width=0.10, suppress_n=5)
+    assert rule.holds(100, 0.40, 0.58, 50)
+    assert not rule.holds(100, 0.40, 0.62, 50)  # ±11 points
+    assert not rule.holds(9, 0.40, 0.42, 5) and not rule.holds(100, 0.40, 0.50, 3)
+    assert not rule.holds(100, None, None, 50)  # no interval, no statement
+    assert stats.Reliability.from_settings({"min_n": "10", "max_half_width": "15"}).max_half_width == 0.15

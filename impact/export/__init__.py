@@ -12,6 +12,7 @@ Every table has been through the display minimum and disclosure control (disclos
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -65,9 +66,13 @@ def statements_text(evidence: Evidence) -> str:
 
 
 def csv_files(evidence: Evidence) -> dict[str, bytes]:
-    """One CSV per table (already suppressed), formulas neutralised."""
-    return {f"tables/{t.name}.csv": neutralise_frame(t.frame).to_csv(index=False).encode("utf-8-sig")
-            for t in evidence.tables}
+    """One CSV per table (already suppressed), formulas neutralised, and tables/disclosure.json: how the
+    tables add up, for `python -m impact audit-pack`."""
+    files = {f"tables/{t.name}.csv": neutralise_frame(t.frame).to_csv(index=False).encode("utf-8-sig")
+             for t in evidence.tables}
+    if evidence.disclosure:
+        files["tables/disclosure.json"] = json.dumps(evidence.disclosure, indent=1).encode("utf-8")
+    return files
 
 
 def parse_formats(text: str | None) -> tuple[str, ...]:

@@ -19,19 +19,25 @@ from impact.charts import DOMAIN_LABELS
 from impact.equity.partners import METHOD_NOTE, Thresholds
 from impact.export import statements as statements_module
 from impact.export.disclosure import (
+    SUPPRESSED,
     SUPPRESSION_NOTE,
+    Audit,
+    Margin,
+    Rate,
+    Same,
     Suppression,
+    protect,
     scrub,
-    suppress,
 )
 from impact.export.partnerships import section as partnership_section
 from impact.export.statements import Statement
-from impact.filters import Filters, prepare
+from impact.filters import NOT_RECORDED, Filters, prepare
 from impact.indicators.value import (
     COST_EFFECTIVENESS_NOTE,
     ESTIMATE_NOTE,
     partner_cost_effectiveness,
 )
+from impact.stats import Reliability
 
 TOTAL = "Total"
 NOTE = "note"
@@ -50,6 +56,7 @@ class Table:
     note: str = ""
     hidden: tuple[float, ...] = ()  # values suppression replaced (for tests; never written)
     in_pdf: bool = True  # long tables stay in the workbook and CSVs only
+    rule: Suppression | None = field(default=None, repr=False, compare=False)  # what disclosure control knows
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,8 @@ class Evidence:
     sources: pd.DataFrame  # the batches every figure comes from
     dictionary: pd.DataFrame
     left_out: tuple[str, ...]  # parts of a full pack this one could not include, and why
+    disclosure: dict = field(default_factory=dict)  # the structure the audit needs (tables/disclosure.json)
+    audit: Audit | None = None  # every hidden count's feasible range, from what the pack publishes
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
@@ -122,8 +131,59 @@ def scope_lines(filters: Filters) -> tuple[tuple[str, str], ...]:
 
 
 def _suppressed(name, sheet, title, frame, rule, threshold, formats, note="", in_pdf=True) -> Table:
-    s = suppress(frame, rule, threshold)
-    return Table(name, sheet, title, s.table, formats, note, s.hidden, in_pdf)
+    """A table before disclosure control: `build` protects every table at once, across their margins."""
+    return Table(name, sheet, title, frame, formats, note, (), in_pdf, rule)
+
+
+REACH_COUNTS = ("attendance", "new to the library", "post-session responses")
+MARGINS = (
+    Margin("reach_by_programme", "theme", "reach_by_theme", "theme", REACH_COUNTS),
+    Margin("outcomes_by_theme", "outcome", "outcomes", "outcome", ("n", "positive")),
+)
+SAME = (
+    Same("reach_by_theme", "theme", "reach_by_quarter", "quarter", tuple((c, c) for c in REACH_COUNTS), ("Total",)),
+    Same("reach_by_theme", "theme", "reach_by_programme", "programme", tuple((c, c) for c in REACH_COUNTS),
+         ("Total",)),
+    Same("reach_by_theme", "theme", "value_by_theme", "theme", (("attendance", "attendance"),)),
+)
+
+
+def _same_groups(tables: list[Table]) -> tuple[Same, ...]:
+    """Equity of reach and Who answered count the same attendances by group where no target group narrows a
+    dimension: declared as the same figure, so a cell hidden in one is hidden in the other."""
+    by = {t.name: t.frame for t in tables}
+    eq, who = by.get("equity_reach"), by.get("who_answered")
+    if eq is None or who is None or not len(eq) or not len(who):
+        return ()
+    key = lambda f: f["dimension"].astype(str) + "|" + f["group"].astype(str)
+    left = dict(zip(key(eq[eq["unit"] == "attendances"]), eq.loc[eq["unit"] == "attendances", "participants"]))
+    right = dict(zip(key(who), who["attendances"]))
+    labels = tuple(k for k, v in left.items() if k in right and right[k] == v)
+    if not labels:
+        return ()
+    return (Same("equity_reach", ("dimension", "group"), "who_answered", ("dimension", "group"),
+                 (("participants", "attendances"),), labels),)
+
+
+def _protect(tables: list[Table], threshold: int) -> tuple[list[Table], Audit, dict]:
+    """Every table through one disclosure step that knows all their margins (impact/export/disclosure.py)."""
+    ruled = {t.name: (t.frame, t.rule) for t in tables if t.rule is not None}
+    done = protect(ruled, MARGINS, SAME + _same_groups(tables), threshold)
+    out = []
+    for t in tables:
+        if t.name in done.tables:
+            s = done.tables[t.name]
+            frame = s.table
+            if t.name == "equity_reach" and len(frame):  # a hidden total would be given away by the shares
+                frame = frame.copy()
+                totals = frame[(frame["group"] == TOTAL) & (frame["participants"] == SUPPRESSED)]["dimension"]
+                rows = frame["dimension"].isin(set(totals))
+                for c in ("share %", "representation index", "index low", "index high"):
+                    frame[c] = frame[c].astype("object")
+                    frame.loc[rows, c] = SUPPRESSED
+            t = dataclasses.replace(t, frame=frame, hidden=s.hidden)
+        out.append(t)
+    return out, done.audit, done.spec
 
 
 def _reach_rows(found, label: str, min_n: int) -> list[dict]:
@@ -159,38 +219,75 @@ def _batches_by_programme(frames: dict) -> dict[str, str]:
     return both.groupby("programme")["batch_id"].agg(lambda s: ", ".join(str(int(b)) for b in sorted(set(s)))).to_dict()
 
 
-def methodology(min_n: int, suppress_n: int, hourly_rate: float, threshold: float) -> tuple[tuple[str, str], ...]:
+def methodology(min_n: int, suppress_n: int, hourly_rate: float, threshold: float,
+                reliability: Reliability | None = None) -> tuple[tuple[str, str], ...]:
+    rel = reliability or Reliability(min_n, 0.10, suppress_n)
     return (
         ("What the figures are", ("Outputs (what was delivered: attendance, sessions), outcomes (what changed for "
          "people, from their own survey answers) and impact (wider change) in the words of ISO 16439. Survey "
          "answers are self-reported by those who chose to answer (a convenience sample) with no comparison "
          "group: they show a direction of change, not proof of cause.")),
+        ("Units", ("'Attendances' count a person at each visit (a regular counts every time); 'responses' count "
+         "survey answers; 'people' are counted only where participant ids are recorded. A complete count (such "
+         "as attendances by people new to the library) is stated without an interval: nothing is inferred.")),
         ("Attendance", ("Sum of attendees over rows where attendance was recorded; a blank is 'not recorded', "
          "never zero. A monthly or quarterly return counts in the period where it starts.")),
         ("Sessions, response rate", ("Sessions as recorded (a return covering several sessions counts each); "
-         "response rate = post-session survey responses / attendance.")),
+         "response rate = post-session survey responses / attendances. The 'Who answered' table compares "
+         "respondents with attendances on every group both record.")),
         ("Positive rate", ("Share answering 4 or 5 (agree, strongly agree) on the 5-point scale among valid "
-         "answers; N/A, don't know and blank are left out. 95% interval: Wilson (1927) score interval.")),
-        ("Change before to after", ("Matched on respondent id where present: mean paired difference, Cohen's "
-         "d_z, Wilcoxon signed-rank p; otherwise unmatched: difference in means, Hedges' g, Mann-Whitney p.")),
+         "answers; N/A, don't know and blank are left out. 95% interval: Wilson (1927) on the effective sample "
+         "size n / design effect, with Student's t on clusters − 1 degrees of freedom. The design effect is the "
+         "cluster-robust (linearised ratio) variance over the simple-random-sampling one, never below 1; "
+         "clusters are programmes where answers come from at least 10 of them, sessions (programme and date) "
+         "otherwise. With one cluster, or no session dates, answers are taken as independent (Wilson).")),
+        ("Change before to after", ("Only for items that describe a state: items worded as change ('I learned "
+         "something new', 'I feel more confident') or about the session mean nothing before it, and their pre "
+         "answers are never compared with post answers. A change in the share agreeing is tested with McNemar's "
+         "exact test on matched pairs, with the difference in shares and its Agresti-Min (2005) interval; a change "
+         "in the mean with the Wilcoxon signed-rank test, the mean change's cluster-robust interval (linearised "
+         "variance over programmes or sessions, t on clusters − 1 df; the paired t interval when pairs cannot be "
+         "clustered) and Cohen's d_z with its interval; unmatched answers with "
+         "the Mann-Whitney U test and Hedges' g. Every p-value in the statements is Holm-adjusted across the "
+         "statements' tests; a test that could not be run prints nothing.")),
         ("Value", (f"Total input = library cost + library staff hours × £{hourly_rate:,.2f} + partners' cash + "
          f"in-kind + partner staff hours × £{hourly_rate:,.2f}. Cost per attendance = total input / attendance. "
          f"Cost per positive outcome is {ESTIMATE_NOTE}. Partner leverage = partners' inputs / library inputs.")),
         ("Equity of reach", ("Representation index = participants' share of a group / the group's share of the "
-         "population baseline (1 = reached in proportion), with the Wilson interval of the share divided by the "
-         f"population share. A blindspot is an index below {threshold:g} whose whole interval is below 1. "
+         "baseline (1 = reached in proportion). Where programmes name a target group (an age band, an area, "
+         "a deprivation quintile), each is compared against its target groups only, participants outside them "
+         "are left out of the shares, and a scope of several programmes is compared against the mix of their "
+         "baselines weighted by their participants. The share's interval is cluster-robust as above "
+         "(attendance comes in sessions); the index interval divides it by a census baseline share, or is "
+         "Fieller's ratio interval when the baseline is a survey estimate with a margin of error. "
+         f"A blindspot is an index below {threshold:g} whose whole interval is below 1; its shortfall is said "
+         "in the data's unit (attendances that would match the group's share), never as residents unreached. "
          "Dissimilarity index D = ½ Σ |p − q|.")),
+        ("Equity of outcomes", ("Whether groups differ is one chi-square test of the whole dimension, Rao-Scott "
+         "corrected for clustering, Holm-adjusted across every outcome and dimension; beside the crude gap "
+         "between the best- and worst-served groups, the gap within programmes (Mantel-Haenszel difference "
+         "stratified by programme, Greenland & Robins 1985 interval) allows for which programmes each group "
+         "attends.")),
         ("Partnership fairness", (METHOD_NOTE + " The network imbalance averages each party's contribution and "
          "recognition shares over the partnership programmes (each counts once) before taking ½ Σ |C − R|: 0 when "
          "everyone is recognised in proportion to what it gives, near 1 when one side gives and the other takes "
          "the credit. Thresholds are settings (defaults: most = more than 50%, far apart = more than 50 points).")),
         ("Cost-effectiveness of partners' programmes", COST_EFFECTIVENESS_NOTE),
-        ("Display minimum", (f"No percentage, rate or mean is shown for fewer than {min_n} responses (or "
-         f"attendances); the table says '{_few(min_n)}' instead. No statement is made from such a figure.")),
-        ("Disclosure control", (SUPPRESSION_NOTE.format(threshold=suppress_n) + " Secondary suppression keeps "
-         "at least two hidden cells, adding up to at least the threshold, in every set of cells with a "
-         "published total. No participant or respondent id, name, email, phone number or address is "
-         "exported; quotes are short comments with nothing personal in them.")),
+        ("Display minimum and reliability", (f"No percentage, rate or mean is shown for fewer than {min_n} "
+         f"responses (or attendances); the table says '{_few(min_n)}' instead. Statements are made only from "
+         f"reliable figures: {rel.text()}.")),
+        ("Disclosure control", (SUPPRESSION_NOTE.format(threshold=suppress_n) + " Every table of the pack goes "
+         "through one step that knows how they add up: columns to their totals (totals are suppressed too when "
+         "needed), a row's answers 1-5 to its n, answers 4-5 to 'positive', programmes to their theme's row, "
+         "outcome rows by theme to the outcome, and the same figure in two tables; means and rates of a "
+         "suppressed count are suppressed. What is guaranteed: an audit solves linear programs "
+         "(scipy.optimize.linprog) over every sum and every shown rate or mean within its rounding, using only "
+         f"what the pack publishes, and no suppressed count can be narrowed to fewer than {suppress_n} possible "
+         "whole values; the pack is not released otherwise. tables/disclosure.json describes these sums, and "
+         "`python -m impact audit-pack` repeats the audit on the files. Not covered: figures published outside "
+         "this pack (other scopes, other reports), which a reader could combine with it. No participant or "
+         "respondent id, name, email, phone number or address is exported; quotes are short comments with "
+         "nothing personal in them.")),
         ("Sources", ("Every figure is computed from the rows of the uploads (batches) listed on the Sources "
          "table, active at the time of export; the programme table names the batches each programme's "
          "rows come from.")),
@@ -234,8 +331,9 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
 
     tables: list[Table] = []
     charts: list[Chart] = []
-    people = {"counts": ("attendance", "new to the library", "post-session responses"),
-              "derived": {"attendance": ("response rate %",), "post-session responses": ("response rate %",)}}
+    people = {"counts": REACH_COUNTS,
+              "derived": {"attendance": ("response rate %",), "post-session responses": ("response rate %",)},
+              "rates": (Rate("response rate %", (("post-session responses", 1.0),), "attendance"),)}
     total = {"attendance": ind.reach.attendance, "sessions": ind.reach.sessions,
              "new to the library": ind.reach.new_attendees, "post-session responses": ind.reach.post_responses,
              "response rate %": _pct(ind.reach.response_rate.value) if ind.reach.attendance >= min_n else None}
@@ -262,8 +360,9 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     for g, r in zip(by_programme, _reach_rows(by_programme, "programme", min_n)):
         info = meta.loc[g.group] if g.group in meta.index else None
         first = (lambda v: v.iloc[0] if isinstance(v, pd.Series) else v)
+        theme_of = None if info is None else first(info["theme"])
         rows.append({"programme": g.group,
-                     "theme": None if info is None else first(info["theme"]),
+                     "theme": NOT_RECORDED if theme_of is None or pd.isna(theme_of) else theme_of,
                      "branch": None if info is None else first(info["branch"]),
                      "partners": "; ".join(partners_of.get(g.group, [])),
                      **{k: v for k, v in r.items() if k != "programme"},
@@ -283,21 +382,27 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                      "95% CI low %": _pct(o.ci_low) if ok else None, "95% CI high %": _pct(o.ci_high) if ok else None,
                      "mean (1-5)": _round(o.mean) if ok else None,
                      **dict(zip(levels, o.distribution)),
-                     "response rate %": _pct(o.response_rate) if ind.reach.attendance >= min_n else None,
+                     "design effect": _round(o.design_effect, 1) if ok else None,
+                     "clustered by": o.cluster_unit if ok else "",
                      NOTE: "" if ok else _few(min_n)})
     outcome_frame = pd.DataFrame(rows)
     rate_cols = ("positive rate %", "95% CI low %", "95% CI high %")
     tables.append(_suppressed(
         "outcomes", "Outcomes", "Outcomes: share agreeing after the session (post-session survey)", outcome_frame,
-        Suppression(counts=("n", "positive", *levels), derived={"n": (*rate_cols, "mean (1-5)", "positive"),
-                                                                "positive": rate_cols},
-                    additive=(), row_sums=(tuple(levels),)),
+        Suppression(counts=("n", "positive", *levels),
+                    derived={"n": (*rate_cols, "mean (1-5)", "design effect"), "positive": rate_cols,
+                             **{lvl: ("mean (1-5)",) for lvl in levels}},
+                    additive=(), row_totals=((tuple(levels), "n"), (tuple(levels[3:]), "positive")),
+                    rates=(Rate("positive rate %", (("positive", 1.0),), "n"),
+                           Rate("mean (1-5)", tuple((lvl, float(k)) for k, lvl in enumerate(levels, 1)), "n", 1.0, 2))),
         threshold_n, {"n": INT, "positive": INT, **{c: PCT for c in rate_cols}, "mean (1-5)": DEC,
-                      **{c: INT for c in levels}, "response rate %": PCT},
-        "Self-reported; a convenience sample with no comparison group."))
+                      **{c: INT for c in levels}, "design effect": DEC},
+        "Self-reported by those who chose to answer; no comparison group. 95% intervals allow for clustering "
+        "(answers within programmes, or within sessions where the scope has fewer than 10 programmes): the design "
+        "effect says how much wider they are than if every answer were independent."))
     shown = outcome_frame[outcome_frame[NOTE] == ""] if len(outcome_frame) else outcome_frame
     if len(shown):
-        charts.append(Chart("outcomes", "Share of participants reporting each outcome (agree or strongly agree)",
+        charts.append(Chart("outcomes", "Share of post-session responses agreeing with each outcome (agree or strongly agree)",
                             "outcomes", "outcome", ("positive rate %",), "barh", "% positive",
                             rows=(0, len(outcome_frame) - 1)))
     rows = []
@@ -310,8 +415,8 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                          "95% CI high %": _pct(o.ci_high) if ok else None, NOTE: "" if ok else _few(min_n)})
     tables.append(_suppressed(
         "outcomes_by_theme", "Outcomes", "Outcomes by theme", pd.DataFrame(rows),
-        Suppression(counts=("n", "positive"), derived={"n": (*rate_cols, "positive"), "positive": rate_cols},
-                    within="outcome"),
+        Suppression(counts=("n", "positive"), derived={"n": rate_cols, "positive": rate_cols},
+                    additive=(), rates=(Rate("positive rate %", (("positive", 1.0),), "n"),)),
         threshold_n, {"n": INT, "positive": INT, **{c: PCT for c in rate_cols}}))
     rows = []
     for domain, c in ind.change.items():
@@ -320,17 +425,66 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                      "mean before": _round(c.mean_before) if ok else None,
                      "mean after": _round(c.mean_after) if ok else None,
                      "mean change": _round(c.mean_diff) if ok else None,
+                     "change 95% low": _round(c.mean_low) if ok and c.mean_low is not None else None,
+                     "change 95% high": _round(c.mean_high) if ok and c.mean_high is not None else None,
+                     "design effect": _round(c.design_effect, 1) if ok and c.design_effect else None,
+                     "clustered by": c.cluster_unit if ok else "",
+                     "share agreeing: McNemar exact p": (float(f"{c.mcnemar_p:.3g}") if c.mcnemar_p is not None
+                                                         else None) if ok else None,
                      "effect size": _round(c.effect_size) if ok else None, "effect size name": c.effect_size_name,
                      "test": c.test, "p value": (float(f"{c.p_value:.3g}") if c.p_value is not None else None) if ok else None,
                      "improved %": _pct(c.improved.rate) if ok and c.improved else None,
                      "worse %": _pct(c.worse.rate) if ok and c.worse else None,
                      NOTE: "" if ok else _few(min_n, "pairs or answers")})
     tables.append(_suppressed(
-        "change", "Outcomes", "Change from before to after (5-point scale)", pd.DataFrame(rows),
+        "change", "Outcomes", "Change from before to after (5-point scale; items that describe a state only)",
+        pd.DataFrame(rows),
         Suppression(counts=("n",), derived={"n": ("mean before", "mean after", "mean change", "effect size",
-                                                  "p value", "improved %", "worse %")}, additive=()),
+                                                  "p value", "improved %", "worse %", "change 95% low",
+                                                  "change 95% high", "design effect",
+                                                  "share agreeing: McNemar exact p")}, additive=()),
         threshold_n, {"n": INT, "mean before": DEC, "mean after": DEC, "mean change": DEC, "effect size": DEC,
                       "improved %": PCT, "worse %": PCT}))
+
+    # Who answered: respondents against attendances on every group both record -------------------------
+    answered = indicators.outcomes.who_answered(data, filters, min_n=min_n)
+    rows = []
+    for d in answered.dimensions:
+        label = d.dimension.replace("_", " ")
+        for g in d.groups:
+            rows.append({"dimension": label, "group": g.group, "attendances": g.attendances,
+                         "share of attendances %": _pct(g.attendance_share), "responses": g.responses,
+                         "share of responses %": _pct(g.response_share),
+                         "difference (points)": _round(100 * g.difference, 1)})
+        rows.append({"dimension": label, "group": TOTAL, "attendances": d.attendances, "responses": d.responses,
+                     NOTE: "differs by more than " f"{100 * answered.threshold:.0f} points" if d.differs else ""})
+    rate_text = (f"{100 * answered.response_rate:.0f}% of {answered.attendance:,} attendances answered a "
+                 "post-session survey" if answered.response_rate is not None and answered.attendance >= min_n
+                 else "response rate not known")
+    tables.append(_suppressed(
+        "who_answered", "Outcomes", "Who answered: respondents against attendances (groups both record)",
+        pd.DataFrame(rows),
+        Suppression(counts=("attendances", "responses"),
+                    derived={"attendances": ("share of attendances %", "difference (points)"),
+                             "responses": ("share of responses %", "difference (points)")},
+                    within="dimension", total_row=TOTAL, total_column="group"),
+        threshold_n, {"attendances": INT, "share of attendances %": PCT, "responses": INT,
+                      "share of responses %": PCT, "difference (points)": DEC},
+        f"Response rate: {rate_text}. " + (answered.warning() or "Respondents' groups are within "
+                                          f"{100 * answered.threshold:.0f} points of attendances' on every "
+                                          "dimension both record.")))
+    if answered.weighted:
+        tables.append(_suppressed(
+            "weighted_outcomes", "Outcomes", "Positive rate weighted to the attendance profile (raking; for "
+            "comparison only)",
+            pd.DataFrame([{"outcome": _outcome_label(k), "positive rate (respondents) %": _pct(v[0]),
+                           "positive rate weighted to attendances %": _pct(v[1])}
+                          for k, v in answered.weighted.items()]),
+            Suppression(counts=()), threshold_n,
+            {"positive rate (respondents) %": PCT, "positive rate weighted to attendances %": PCT},
+            "Respondents weighted by raking (iterative proportional fitting) so their groups match attendances' "
+            "on every dimension both record. It allows only for those groups, not for why people chose to "
+            "answer; the respondents' rate is the one stated elsewhere."))
 
     # Value -------------------------------------------------------------------------------------------
     def value_row(label, v):
@@ -360,27 +514,38 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                 ok = r.reliable
                 rows.append({"dimension": dim.replace("_", " "), "group": g.group, "unit": r.unit,
                              "participants": g.participants, "share %": _pct(g.share) if ok else None,
-                             "population": _round(g.population, 0), "population share %": _pct(g.population_share),
+                             "population": _round(g.population, 0), "baseline share %": _pct(g.population_share),
                              "representation index": _round(g.representation_index) if ok else None,
                              "index low": _round(g.ri_low) if ok else None,
                              "index high": _round(g.ri_high) if ok else None,
+                             "design effect": _round(g.design_effect, 1) if ok else None,
                              "blindspot": "yes" if g.blindspot and ok else "",
-                             "residents not reached in proportion": _round(g.population_unreached, 0)
-                             if g.blindspot and ok else None,
+                             f"shortfall ({r.unit})": _round(g.shortfall, 0) if g.blindspot and ok else None,
+                             "baseline": r.baseline_label,
                              NOTE: "" if ok else _few(min_n, r.unit)})
+            rows.append({"dimension": dim.replace("_", " "), "group": TOTAL, "unit": r.unit,
+                         "participants": r.participants, "baseline": r.baseline_label,
+                         NOTE: (f"{r.clusters:,} {r.cluster_unit} as clusters" if r.cluster_unit else "")
+                         + (f"; {r.outside_target:,} {r.unit} outside their programme's target groups left out"
+                            if r.outside_target else "")})
         eq_frame = pd.DataFrame(rows)
+        shortfalls = tuple(c for c in eq_frame.columns if str(c).startswith("shortfall ("))
         tables.append(_suppressed(
-            "equity_reach", "Equity", "Equity of reach: participants against the population baseline", eq_frame,
+            "equity_reach", "Equity", "Equity of reach: participants against the baseline (target groups where "
+            "programmes name them)", eq_frame,
             Suppression(counts=("participants",), derived={"participants": (
-                "share %", "representation index", "index low", "index high", "residents not reached in proportion")},
-                within="dimension"),
-            threshold_n, {"participants": INT, "share %": PCT, "population": INT, "population share %": PCT,
-                          "representation index": DEC, "index low": DEC, "index high": DEC,
-                          "residents not reached in proportion": INT}, equity.CAVEATS))
+                "share %", "representation index", "index low", "index high", "design effect", *shortfalls)},
+                within="dimension", total_row=TOTAL, total_column="group"),
+            threshold_n, {"participants": INT, "share %": PCT, "population": INT, "baseline share %": PCT,
+                          "representation index": DEC, "index low": DEC, "index high": DEC, "design effect": DEC,
+                          **{c: INT for c in shortfalls}},
+            equity.CAVEATS + " Intervals allow for clustering (attendance comes in sessions, sessions in programmes); "
+            "the shortfall is in the data's own unit, never residents."))
         for dim in [d for d in ("deprivation_quintile", "age_band", "area") if d in eq.reach.dimensions][:2] or \
                 list(eq.reach.dimensions)[:2]:
             label = dim.replace("_", " ")
-            idx = np.flatnonzero(eq_frame["dimension"] == label) if len(eq_frame) else []
+            idx = np.flatnonzero((eq_frame["dimension"] == label) & (eq_frame["group"] != TOTAL)) \
+                if len(eq_frame) else []
             if len(idx) and eq.reach.dimensions[dim].reliable:
                 charts.append(Chart(f"representation_{dim}", f"Representation index by {label} (1 = in proportion)",
                                     "equity_reach", "group", ("representation index",), "bar", "index",
@@ -396,29 +561,48 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                              "best served": best.group, "best rate %": _pct(best.rate), "best n": best.n,
                              "worst served": worst.group, "worst rate %": _pct(worst.rate), "worst n": worst.n,
                              "gap (points)": _round(100 * gap.gap, 1),
-                             "intervals overlap": "no" if gap.significant else "yes"})
+                             "gap within programmes (points)": _round(100 * gap.adjusted_gap, 1)
+                             if gap.adjusted_gap is not None else None,
+                             "within low": _round(100 * gap.adjusted_low, 1) if gap.adjusted_low is not None else None,
+                             "within high": _round(100 * gap.adjusted_high, 1)
+                             if gap.adjusted_high is not None else None,
+                             "test of the dimension": gap.test,
+                             "Holm-adjusted p": float(f"{gap.p_holm:.3g}") if gap.p_holm is not None else None,
+                             "groups differ": "yes" if gap.significant else "no"})
         tables.append(_suppressed(
             "outcome_gaps", "Equity", "Equity of outcomes: best- and worst-served groups", pd.DataFrame(rows),
-            Suppression(counts=("best n", "worst n"), derived={"best n": ("best rate %", "gap (points)"),
-                                                               "worst n": ("worst rate %", "gap (points)")},
+            Suppression(counts=("best n", "worst n"),
+                        derived={"best n": ("best rate %", "gap (points)", "gap within programmes (points)",
+                                            "within low", "within high"),
+                                 "worst n": ("worst rate %", "gap (points)", "gap within programmes (points)",
+                                             "within low", "within high")},
                         additive=()),
             threshold_n, {"best rate %": PCT, "best n": INT, "worst rate %": PCT, "worst n": INT,
-                          "gap (points)": DEC}))
+                          "gap (points)": DEC, "gap within programmes (points)": DEC, "within low": DEC,
+                          "within high": DEC},
+            "Whether groups differ is one chi-square test of the whole dimension (Rao-Scott corrected for "
+            "clustering), Holm-adjusted across every outcome and dimension tested; the gap within programmes is "
+            "the Mantel-Haenszel difference stratified by programme (Greenland & Robins 1985)."))
     for name, sheet, heading, frame, formats, note, in_pdf in partnership_section(
             fair, partner_cost_effectiveness(data, filters, hourly_rate=rate), scrub):
         tables.append(Table(name, sheet, heading, frame, formats, note, (), in_pdf))
     charts.extend(_partnership_charts(fair))
 
-    statements = statements_module.statements(ind, by_programme, eq, fair, filters, frames, min_n, threshold_n)
     from impact.comments import (
         pack as comments_pack,  # what people said: coded findings, approved quotes only
     )
 
     said = comments_pack.part(data, filters, comments, min_n, threshold_n)
     tables += said.tables
-    quotes = said.quotes
-    statements = [*statements, *said.statements]
     left_out += said.left_out
+    tables, audit, spec = _protect(tables, threshold_n)
+    statements = statements_module.statements(ind, by_programme, eq, fair, filters, frames, min_n, threshold_n,
+                                              Reliability.from_settings(settings))
+    statements = [*statements, *said.statements]
+    if answered.warning() and not (next(t for t in tables if t.name == "who_answered").frame == SUPPRESSED).any().any():
+        statements.append(Statement("response", answered.warning(), answered.response_rate, answered.responses))
+    statements = _published_only(statements, tables)
+    quotes = said.quotes
 
     sources = batches if batches is not None else pd.DataFrame(columns=["id", "file_name", "uploaded_at", "rows"])
     if len(sources):
@@ -435,5 +619,47 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     return Evidence(title=title, scope=scope_lines(filters), generated=dt.datetime.now().replace(microsecond=0),
                     filters=filters, min_n=min_n, suppress_n=threshold_n, hourly_rate=rate,
                     statements=tuple(statements), quotes=quotes, tables=tuple(tables), charts=tuple(charts),
-                    methodology=methodology(min_n, threshold_n, rate, blindspot) + (said.method,), sources=sources,
-                    dictionary=dictionary, left_out=tuple(left_out))
+                    methodology=methodology(min_n, threshold_n, rate, blindspot, Reliability.from_settings(settings))
+                    + (("Disclosure audit of this pack", audit_text(audit)), said.method),
+                    sources=sources, dictionary=dictionary, left_out=tuple(left_out), disclosure=spec, audit=audit)
+
+
+def audit_text(audit: Audit | None) -> str:
+    """What the audit found for this pack, in one paragraph for the methodology."""
+    if audit is None or not audit.cells:
+        return "No count in this pack is suppressed: every figure counts at least the threshold or is zero."
+    finite = [c.values for c in audit.cells if c.values != float("inf")]
+    narrowest = f"; the most a reader can narrow one down to is {min(finite):,.0f} possible values" if finite else ""
+    verdict = ("none can be narrowed to fewer than the threshold" if audit.ok else
+               f"{len(audit.failures)} could be narrowed below the threshold")
+    return (f"{len(audit.cells):,} counts are suppressed. Bounded by {audit.programs:,} linear programs from "
+            f"everything this pack publishes, {verdict} ({audit.threshold} whole values){narrowest}.")
+
+
+def _published_only(statements: list, tables: list[Table]) -> list:
+    """Statements whose figures a table hides are left out: a sentence never says what a [c] keeps back."""
+    by = {t.name: t.frame for t in tables}
+
+    def hidden(name, label_col, label, cols) -> bool:
+        f = by.get(name)
+        if f is None or not len(f) or label_col not in f:
+            return False
+        rows = f[f[label_col].astype(str) == label]
+        return any((rows[c] == SUPPRESSED).any() for c in cols if c in rows)
+
+    reach_hidden = hidden("reach_by_theme", "theme", TOTAL, REACH_COUNTS)
+    kept = []
+    for st in statements:
+        if st.kind in ("reach", "response", "value") and reach_hidden:
+            continue
+        if st.kind == "outcome" and any(hidden("outcomes", "outcome", _outcome_label(d), ("n", "positive"))
+                                        for d in statements_module.SAID if statements_module.said(d) in st.text):
+            continue
+        if st.kind == "blindspot" and "equity_reach" in by and (by["equity_reach"]["participants"] == SUPPRESSED).any():
+            dims = by["equity_reach"]
+            gone = dims[dims["participants"] == SUPPRESSED]
+            if any(f"({d} {g})" in st.text for d, g in zip(gone["dimension"], gone["group"])) or \
+                    any(f"({d} " in st.text for d in gone[gone["group"] == TOTAL]["dimension"]):
+                continue
+        kept.append(st)
+    return kept

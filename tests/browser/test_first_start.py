@@ -23,7 +23,7 @@ def test_first_start_shows_the_demo_overview(app_server, page, tmp_path):
     card = page.locator('[data-testid="stMetric"]').filter(has_text="Attendance")
     assert int(re.sub(r"\D", "", card.get_by_test_id("stMetricValue").inner_text())) > 10_000
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    assert page.locator(".js-plotly-plot").filter(has_text="Share of participants reporting each outcome").count()
+    assert page.locator(".js-plotly-plot").filter(has_text="Share of responses agreeing with each outcome").count()
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "Traceback" not in text
     shot = tmp_path / "overview.png"

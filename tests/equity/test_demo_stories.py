@@ -19,8 +19,10 @@ def test_the_planted_under_reached_groups_are_blindspots(data):
     for dim, groups in UNDER_REACHED.items():
         for group in groups:
             assert (dim, str(group)) in blindspots
-    for r in found.reach.dimensions.values():
-        assert r.unmatched == () and r.source == "attendance"
+    for dim, r in found.reach.dimensions.items():  # disability is asked on the surveys only (issue 11's demo)
+        assert r.unmatched == () and r.source == ("surveys" if dim == "disability" else "attendance")
+    disability = {g.group: g for g in found.reach.dimensions["disability"].groups}
+    assert disability["Yes"].blindspot and disability["Yes"].ri_method.startswith("Fieller")
     deprivation = found.reach.dimensions["deprivation_quintile"]
     assert deprivation.most_deprived_index < 1 and deprivation.concentration_index > 0  # leans to the less deprived
 

@@ -77,3 +77,20 @@ def test_the_gap_is_the_spread_of_reliable_rates_and_never_negative(cases):
         assert difference == pytest.approx(max(reliable) - min(reliable))
         assert difference >= 0
         assert not significant or difference > 0
+
+
+def test_the_dimension_is_tested_as_a_whole_and_the_gap_within_programmes_is_beside_the_crude_one():
+    # Programme A: good results for everyone; programme B: poor for everyone. Young people go mostly to B,
+    # older people mostly to A: the crude gap is large, within programmes there is none.
+    rows = (answers("65+", [5] * 36 + [2] * 4, programme="A") + answers("18-24", [5] * 9 + [2], programme="A")
+            + answers("65+", [5] * 5 + [2] * 5, programme="B") + answers("18-24", [5] * 20 + [2] * 20, programme="B"))
+    g = outcome_equity(frames(surveys=rows), min_n=10).gaps["knowledge"]["age_band"]
+    assert (g.best, g.worst) == ("65+", "18-24")
+    assert g.gap == pytest.approx(41 / 50 - 29 / 50)
+    # the whole dimension: chi-square on the 2 × 2 table (no clustering info: answers undated, design effect 1)
+    table = [[41, 9], [29, 21]]
+    assert g.p_value == pytest.approx(sps.chi2_contingency(table, correction=False).pvalue)
+    assert g.p_holm == pytest.approx(min(1, 2 * g.p_value))  # knowledge and confidence tested: Holm over 2
+    # within programmes: A 0.9 vs 0.9, B 0.5 vs 0.5 -> Mantel-Haenszel difference 0
+    assert g.adjusted_gap == pytest.approx(0.0) and g.strata == 2
+    assert g.adjusted_low < 0 < g.adjusted_high

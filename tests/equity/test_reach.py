@@ -43,13 +43,17 @@ def test_indices_dissimilarity_and_blindspots_worked_out_by_hand():
     assert [by[g].share for g in by] == pytest.approx([0.1, 0.5, 0.4])
     assert [by[g].population_share for g in by] == pytest.approx([0.2, 0.6, 0.2])
     assert [by[g].representation_index for g in by] == pytest.approx([0.5, 0.5 / 0.6, 2.0])
-    low, high = wilson_scipy(10, 100)  # Wilson interval of p, divided by q
-    assert (by["0-17"].ri_low, by["0-17"].ri_high) == pytest.approx((low / 0.2, high / 0.2))
     assert r.dissimilarity == pytest.approx(0.5 * (0.1 + 0.1 + 0.2))
-    # 0-17: 0.5 < 0.8 and its interval (0.28-0.87) lies below 1; 18-64: 0.83 is above the threshold
-    assert [g.group for g in r.blindspots] == ["0-17"]
-    assert by["0-17"].population_unreached == pytest.approx(200 * (1 - 0.5))
-    assert by["0-17"].shortfall == pytest.approx(0.2 * 100 - 10)
+    # each session holds one group: clusters are the 3 sessions in the baseline's groups. For 0-17,
+    # k_c = (10, 0, 0), n_c = (10, 50, 40), p = 0.1: v = 3/2 · (9² + 5² + 4²) / 100² = 0.0183 (the ratio
+    # estimator's linearised variance, Cochran 1977 §6.11), against p(1 − p)/n = 0.0009: design effect 20.3
+    assert (r.clusters, r.cluster_unit) == (3, "sessions")
+    assert by["0-17"].design_effect == pytest.approx(1.5 * 122 / 10000 / 0.0009)
+    # so 100 attendances weigh as ~5 independent ones, with t on 2 degrees of freedom: no blindspot can be claimed
+    assert r.blindspots == ()
+    assert by["0-17"].ri_high > 1
+    assert by["0-17"].population_unreached is None  # attendances are not residents
+    assert by["0-17"].shortfall == pytest.approx(0.2 * 100 - 10)  # attendances by 0-17s that would match
     assert by["0-17"].labels == ("Under 18",)
     assert [(u.group, u.participants) for u in r.unmatched] == [("Martians", 5)]
     assert result.unknown_dimensions == ("religion",)
@@ -63,9 +67,18 @@ def test_a_low_index_on_few_people_is_not_a_blindspot_when_its_interval_reaches_
     assert not rows[0].blindspot
 
 
+def test_independent_rows_give_the_wilson_interval_divided_by_the_census_share():
+    rows, _ = representation([10, 50, 40], [200, 600, 200])
+    low, high = wilson_scipy(10, 100)  # Wilson interval of p, divided by q
+    assert (rows[0].ri_low, rows[0].ri_high) == pytest.approx((low / 0.2, high / 0.2))
+    # 0-17: 0.5 < 0.8 and its interval (0.28-0.87) lies below 1; 18-64: 0.83 is above the threshold
+    assert [r.blindspot for r in rows] == [True, False, False]
+    assert rows[0].ri_method == "share interval / census baseline share"
+
+
 def test_the_threshold_is_a_parameter():
-    result = reach_equity(frames(attendance=AGE_ATTENDANCE, population=AGE_POPULATION), threshold=0.9)
-    assert [g.group for g in result.dimensions["age_band"].blindspots] == ["0-17", "18-64"]
+    rows, _ = representation([10, 50, 40], [200, 600, 200], threshold=0.9)
+    assert [r.blindspot for r in rows] == [True, True, False]
 
 
 QUINTILE_POPULATION = [{"dimension": "IMD quintile", "group": f"Q{q}", "population": n}
@@ -241,3 +254,80 @@ def test_york_event_attendance_against_ons_single_years_of_age():
         assert g.population == pop[g.group]
         assert g.representation_index == pytest.approx((k[g.group] / n) / (pop[g.group] / total))
     assert {g.group for g in r.blindspots} == {"12-17", "Adult"}  # children's events dominate library events
+
+
+# --- target groups (issue 11) ----------------------------------------------------------------------
+
+from impact.equity.reach import target_ages, target_baseline
+
+
+def test_target_group_text_gives_the_ages_it_is_aimed_at():
+    assert target_ages("Under 5s and their carers") == [(0, 4)]
+    assert target_ages("Children aged 9-13") == [(9, 13)]
+    assert target_ages("Older adults") == [(65, float("inf"))]
+    assert target_ages("Tablet Taster for Over-60s") == [(60, float("inf"))]
+    assert target_ages("Everyone") is None and target_ages("Job seekers") == [(16, 64)]
+    base = {"0-4": 10, "5-11": 20, "65+": 30}
+    assert target_baseline("age_band", "Under 5s and their carers", base) == {"0-4": 10}
+    assert target_baseline("age_band", "Everyone", base) is None
+    assert target_baseline("area", "Docklands residents", {"Docklands": 5, "Hillside": 7}) == {"Docklands": 5}
+    assert target_baseline("deprivation_quintile", "families in the most deprived areas",
+                           {"1": 1, "2": 1, "3": 1}) == {"1": 1, "2": 1}
+
+
+POP = [{"dimension": "age_band", "group": g, "population": p} for g, p in (("0-4", 100), ("5-17", 300),
+                                                                           ("18-64", 1200), ("65+", 400))]
+
+
+def _two_programmes(target_a="Under 5s and their carers", target_b="Everyone"):
+    programmes = [{"name": "Rhyme Time", "theme": "Early literacy", "target_group": target_a},
+                  {"name": "Warm Space", "theme": "Community", "target_group": target_b}]
+    attendance = []
+    for day in range(1, 11):  # ten sessions each; Rhyme Time: 18 under-5s and 2 carers per session
+        attendance += [{"programme": "Rhyme Time", "session_date": f"2024-05-{day:02d}", "attendees": 18,
+                        "age_band": "0-4"},
+                       {"programme": "Rhyme Time", "session_date": f"2024-05-{day:02d}", "attendees": 2,
+                        "age_band": "18-64"},
+                       {"programme": "Warm Space", "session_date": f"2024-06-{day:02d}", "attendees": 12,
+                        "age_band": "18-64"},
+                       {"programme": "Warm Space", "session_date": f"2024-06-{day:02d}", "attendees": 8,
+                        "age_band": "65+"}]
+    return frames(programmes=programmes, attendance=attendance, population=POP)
+
+
+def test_a_programme_aimed_at_under_5s_is_compared_with_under_5s_only():
+    r = reach_equity(_two_programmes(), Filters(programmes=["Rhyme Time"])).dimensions["age_band"]
+    by = {g.group: g for g in r.groups}
+    assert r.outside_target == 20 and r.participants == 180  # the carers are not what it aims at
+    assert by["0-4"].population_share == pytest.approx(1.0)
+    assert by["65+"].representation_index is None and not by["65+"].blindspot  # never a blindspot here
+    assert r.targets == (("Under 5s and their carers", "0-4"),)
+
+
+def test_a_whole_service_baseline_is_the_mix_of_where_programmes_were_aimed():
+    r = reach_equity(_two_programmes()).dimensions["age_band"]
+    by = {g.group: g for g in r.groups}
+    # Rhyme Time: 180 in target, all of its baseline is 0-4; Warm Space: 200, the whole baseline
+    w = {"0-4": (180 * 1.0 + 200 * 100 / 2000) / 380, "65+": (200 * 400 / 2000) / 380}
+    assert by["0-4"].population_share == pytest.approx(w["0-4"])
+    assert by["65+"].population_share == pytest.approx(w["65+"])
+    assert by["65+"].shortfall == pytest.approx(w["65+"] * 380 - 80)  # in attendances, not residents
+    assert "target groups" in r.baseline_label
+
+
+def test_without_target_groups_the_baseline_is_the_whole_population():
+    r = reach_equity(_two_programmes("Everyone", "Everyone")).dimensions["age_band"]
+    assert r.baseline_label == "residents" and r.outside_target == 0
+    assert {g.group: g.population_share for g in r.groups}["65+"] == pytest.approx(400 / 2000)
+
+
+def test_a_survey_based_baseline_gives_fieller_s_ratio_interval():
+    from impact.equity.reach import dimension_reach
+
+    counts = {"a": 30, "b": 70}
+    census = dimension_reach("area", "attendance", "attendances", counts, 0, {"a": 500, "b": 500})
+    survey = dimension_reach("area", "attendance", "attendances", counts, 0, {"a": 500, "b": 500},
+                             margin_of_error={"a": 100, "b": 100})
+    a0, a1 = (next(g for g in r.groups if g.group == "a") for r in (census, survey))
+    assert a1.ri_method.startswith("Fieller") and a0.ri_method.startswith("share interval")
+    assert a1.ri_low < a0.ri_low and a1.ri_high > a0.ri_high  # the baseline's own error widens it

@@ -99,8 +99,9 @@ def test_outcome_statements_match_the_indicators(demo):
     ind = indicators.compute(frames, Filters(), min_n=10)
     texts = [s.text for s in pack.evidence.statements if s.kind == "outcome"]
     confidence = ind.outcomes["confidence"]
-    expected = (f"{100 * confidence.positive_rate:.0f}% of {confidence.n:,} participants (95% CI "
-                f"{100 * confidence.ci_low:.0f}–{100 * confidence.ci_high:.0f}%) said they feel more confident")
+    expected = (f"{100 * confidence.positive_rate:.0f}% of {confidence.n:,} post-session responses (95% CI "
+                f"{100 * confidence.ci_low:.0f}–{100 * confidence.ci_high:.0f}%, allowing for clustering within "
+                "programmes) said they feel more confident")
     assert any(t.startswith(expected) for t in texts)
     wb = openpyxl.load_workbook(io.BytesIO(pack.files["evidence-pack.xlsx"]))
     rows = list(wb["Outcomes"].iter_rows(min_row=2, values_only=True))
@@ -177,3 +178,42 @@ def test_the_cli_writes_the_pack_for_a_scope(demo, tmp_path):
     assert "Themes: Digital inclusion" in text and "digital inclusion programmes" in text
     assert (tmp_path / "evidence-pack.zip").exists() and (tmp_path / "tables" / "outcomes.csv").exists()
     assert main(["export", "--db", str(store.engine.url), "--format", "docx", "--out", str(tmp_path)]) == 2
+
+
+def test_the_pack_passes_its_own_audit_and_the_audit_of_its_files(demo, tmp_path):
+    from impact.cli import main
+    from impact.export.audit import audit_pack
+
+    _, _, pack, _ = demo
+    assert pack.evidence.audit is not None and pack.evidence.audit.ok
+    assert len(pack.evidence.audit.cells) >= 2  # Tiny Club and at least one complement
+    path = tmp_path / "pack.zip"
+    path.write_bytes(pack.zip())
+    from_files = audit_pack(path)
+    assert from_files.ok and len(from_files.cells) == len(pack.evidence.audit.cells)
+    assert main(["audit-pack", str(path)]) == 0
+
+
+def test_the_audit_of_the_files_fails_when_a_hidden_cell_is_put_back(demo, tmp_path):
+    from impact.export.audit import audit_pack
+
+    _, _, pack, _ = demo
+    files = dict(pack.files)
+    table = pd.read_csv(io.BytesIO(files["tables/reach_by_programme.csv"]), dtype=str, encoding="utf-8-sig")
+    hidden = table.index[table["attendance"] == SUPPRESSED]
+    complement = next(i for i in hidden if table.loc[i, "programme"] != "Tiny Club")
+    # put back every hidden attendance except Tiny Club's: the theme row and the total then give it away
+    raw = indicators.compute_by(demo[1], "programme", Filters(), min_n=10)
+    by_name = {g.group: g.reach.attendance for g in raw}
+    for i in hidden:
+        if table.loc[i, "programme"] != "Tiny Club" and table.loc[i, "programme"] in by_name:
+            table.loc[i, "attendance"] = str(by_name[table.loc[i, "programme"]])
+    assert complement in hidden
+    files["tables/reach_by_programme.csv"] = table.to_csv(index=False).encode("utf-8-sig")
+    folder = tmp_path / "tampered"
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    found = audit_pack(folder)
+    assert not found.ok
+    assert any(c.table == "reach_by_programme" and c.values < 5 for c in found.failures)

@@ -14,6 +14,7 @@ from impact import indicators
 from impact.filters import Filters
 from impact.indicators.outcomes import (
     change,
+    change_worded,
     follow_up_application,
     outcomes,
     outcomes_by,
@@ -68,20 +69,20 @@ def test_missing_answers_are_never_negative_and_never_in_a_mean(answers):
 
 
 PRE_POST = [  # four respondents answered before and after; R5 only after (unmatched, left out of the pairs)
-    {"programme": "Job Club", "wave": "pre", "respondent_id": "R1", "confidence": 2},
-    {"programme": "Job Club", "wave": "pre", "respondent_id": "R2", "confidence": 3},
-    {"programme": "Job Club", "wave": "pre", "respondent_id": "R3", "confidence": 3},
-    {"programme": "Job Club", "wave": "pre", "respondent_id": "R4", "confidence": 4},
-    {"programme": "Job Club", "wave": "post", "respondent_id": "R1", "confidence": 4},
-    {"programme": "Job Club", "wave": "post", "respondent_id": "R2", "confidence": 3},
-    {"programme": "Job Club", "wave": "post", "respondent_id": "R3", "confidence": 5},
-    {"programme": "Job Club", "wave": "post", "respondent_id": "R4", "confidence": 5},
-    {"programme": "Job Club", "wave": "post", "respondent_id": "R5", "confidence": 1},
+    {"programme": "Job Club", "wave": "pre", "respondent_id": "R1", "outcome_digital_skills": 2},
+    {"programme": "Job Club", "wave": "pre", "respondent_id": "R2", "outcome_digital_skills": 3},
+    {"programme": "Job Club", "wave": "pre", "respondent_id": "R3", "outcome_digital_skills": 3},
+    {"programme": "Job Club", "wave": "pre", "respondent_id": "R4", "outcome_digital_skills": 4},
+    {"programme": "Job Club", "wave": "post", "respondent_id": "R1", "outcome_digital_skills": 4},
+    {"programme": "Job Club", "wave": "post", "respondent_id": "R2", "outcome_digital_skills": 3},
+    {"programme": "Job Club", "wave": "post", "respondent_id": "R3", "outcome_digital_skills": 5},
+    {"programme": "Job Club", "wave": "post", "respondent_id": "R4", "outcome_digital_skills": 5},
+    {"programme": "Job Club", "wave": "post", "respondent_id": "R5", "outcome_digital_skills": 1},
 ]
 
 
 def test_pre_post_change_is_paired_on_respondent_id_with_hand_worked_figures():
-    c = change(frames(surveys=PRE_POST), min_n=3)["confidence"]
+    c = change(frames(surveys=PRE_POST), min_n=3)["outcome_digital_skills"]
     diffs = [2, 0, 2, 1]
     sd = float(np.std(diffs, ddof=1))
     assert (c.method, c.n, c.test, c.effect_size_name) == ("paired", 4, "Wilcoxon signed-rank", "Cohen's d_z")
@@ -94,13 +95,13 @@ def test_pre_post_change_is_paired_on_respondent_id_with_hand_worked_figures():
 
 
 def test_the_same_respondent_id_in_another_programme_is_another_pair():
-    other = [{"programme": "Book Club", "wave": "post", "respondent_id": "R1", "confidence": 1}]
-    assert change(frames(surveys=PRE_POST + other))["confidence"].n == 4
+    other = [{"programme": "Book Club", "wave": "post", "respondent_id": "R1", "outcome_digital_skills": 1}]
+    assert change(frames(surveys=PRE_POST + other))["outcome_digital_skills"].n == 4
 
 
 def test_without_respondent_ids_change_is_unpaired_and_says_so():
     rows = [{**r, "respondent_id": None} for r in PRE_POST]
-    c = change(frames(surveys=rows))["confidence"]
+    c = change(frames(surveys=rows))["outcome_digital_skills"]
     before, after = [2, 3, 3, 4], [4, 3, 5, 5, 1]
     assert (c.method, c.test, c.effect_size_name) == ("unpaired", "Mann-Whitney U", "Hedges' g")
     assert (c.n_before, c.n_after, c.n) == (4, 5, 4)
@@ -111,8 +112,17 @@ def test_without_respondent_ids_change_is_unpaired_and_says_so():
     assert c.improved is None and c.mcnemar_p is None
 
 
+def test_change_worded_items_are_never_compared_pre_against_post():
+    # "I feel more confident" asks about change: a pre answer to it is not a baseline
+    rows = [{**r, "confidence": r["outcome_digital_skills"]} for r in PRE_POST]
+    found = change(frames(surveys=rows))
+    assert "confidence" not in found and "outcome_digital_skills" in found
+    assert change_worded("knowledge") and change_worded("outcome_more_confident_online")
+    assert not change_worded("outcome_digital_skills")
+
+
 def test_change_json_has_the_shape_the_cli_promises():
-    c = change(frames(surveys=PRE_POST))["confidence"].to_dict()
+    c = change(frames(surveys=PRE_POST))["outcome_digital_skills"].to_dict()
     assert {"method", "n", "mean_diff", "effect_size", "p_value"} <= set(c)
     assert c["improved"]["k"] == 3
 
@@ -140,3 +150,28 @@ def test_summary_keeps_the_shape_the_overview_page_reads():
     assert set(s["reach"]) == {"attendance", "sessions", "new_attendees", "not_recorded"}
     assert {"n", "positive", "positive_rate", "ci_low", "ci_high", "mean", "reliable"} <= set(s["outcomes"]["knowledge"])
     assert s["counts"]["post_responses"] == 6
+
+
+def test_a_paired_mean_change_has_the_paired_t_interval_when_pairs_are_independent():
+    c = change(frames(surveys=PRE_POST), min_n=3)["outcome_digital_skills"]
+    diffs = [2, 0, 2, 1]  # all answers undated: no clusters known, so the pairs are taken as independent
+    half = sps.t.ppf(0.975, 3) * np.std(diffs, ddof=1) / 2
+    assert (c.mean_low, c.mean_high) == (pytest.approx(1.25 - half), pytest.approx(1.25 + half))
+    assert c.cluster_unit == "pairs"
+
+
+def test_a_paired_mean_change_clustered_by_session_is_worked_by_hand():
+    # two sessions of pairs: differences (2, 2) on 1 May, (0, 0) on 8 May; mean 1, clusters n_c = 2, sums 4 and 0
+    rows = []
+    for k, (day, b, a) in enumerate([("2024-05-01", 2, 4), ("2024-05-01", 3, 5), ("2024-05-08", 3, 3),
+                                     ("2024-05-08", 4, 4)]):
+        rows += [{"programme": "Job Club", "wave": "pre", "respondent_id": f"R{k}", "outcome_digital_skills": b,
+                  "response_date": "2024-04-01"},
+                 {"programme": "Job Club", "wave": "post", "respondent_id": f"R{k}", "outcome_digital_skills": a,
+                  "response_date": day}]
+    c = change(frames(surveys=rows), min_n=3)["outcome_digital_skills"]
+    v = 2 / 1 * ((4 - 1 * 2) ** 2 + (0 - 1 * 2) ** 2) / 4 ** 2  # C/(C−1) Σ (D_c − mean·n_c)² / n²
+    half = sps.t.ppf(0.975, 1) * math.sqrt(v)
+    assert (c.clusters, c.cluster_unit) == (2, "sessions")
+    assert (c.mean_low, c.mean_high) == (pytest.approx(1 - half), pytest.approx(1 + half))
+    assert c.design_effect == pytest.approx(v / (np.var([2, 2, 0, 0], ddof=1) / 4))

@@ -16,7 +16,7 @@ def test_equity_renders_on_the_demo_with_blindspots_and_gaps(demo):
     ri = figure(at, "Who is reached in proportion")
     assert "n = " in ri["data"][0]["hovertemplate"]
     assert any(shape.get("x0") == 1 for shape in ri["layout"]["shapes"])  # the parity line
-    blind = next(d.value for d in at.dataframe if "population left unreached" in d.value.columns
+    blind = next(d.value for d in at.dataframe if "shortfall" in d.value.columns
                  and "dimension" in d.value.columns)
     assert len(blind) == int(next(m.value for m in at.metric if m.label == "Blindspots"))
     assert figure(at, "share positive by")

@@ -32,7 +32,7 @@ def test_overview_shows_attendance_and_outcomes_with_n(app):
     table = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
     row = table[table["outcome"] == "More confident"].iloc[0]
     assert row["n"] == 12 and row["positive"] == 9 and row["positive rate %"] == 75.0
-    assert "n = " in figure(at, "Share of participants reporting")["data"][0]["hovertemplate"]
+    assert "n = " in figure(at, "Share of responses agreeing")["data"][0]["hovertemplate"]
 
 
 def test_overview_marks_small_groups_instead_of_showing_a_percentage(app):
