@@ -1,7 +1,6 @@
 """The store on SQLite and on PostgreSQL: atomic commit, duplicates, undo, frames back out."""
 from __future__ import annotations
 
-import pytest
 from workbooks import workbook
 
 from impact.ingest import ingest_files
