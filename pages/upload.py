@@ -7,8 +7,10 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from impact import schema, templates, upload
+from impact import guarded, schema, templates, upload
+from impact.accounts import Refused
 from impact.ingest import IngestResult, Options, SheetOptions
+from ui.auth import actor, require_page
 from ui.common import store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -179,7 +181,7 @@ def commit(db, result: IngestResult, plan: upload.UploadPlan, uploader: str) -> 
     st.caption(f"Ready: {upload.rows_text(plan.rows)}." if result.ok else "")
     if st.button("Store this upload", type="primary", key=Keys.COMMIT, disabled=not result.ok or not plan.total_rows):
         with st.spinner("Storing…"):
-            outcome = db.commit(result, uploader=uploader.strip(), force=force)
+            outcome = guarded.commit_upload(db, actor(), result, force=force, uploader=uploader)
         if outcome.ok:
             st.session_state[Keys.MESSAGE] = ("success", upload.commit_summary(outcome))
             st.session_state[Keys.ROUND] += 1
@@ -195,7 +197,7 @@ def history(db) -> None:
         st.caption("Nothing has been uploaded yet.")
         return
     st.dataframe(upload.history_table(batches), hide_index=True, width="stretch")
-    active = batches[batches["undone_at"].isna()].sort_values("id", ascending=False)
+    active = guarded.undoable(batches, actor()).sort_values("id", ascending=False)  # staff: their own
     if active.empty:
         return
     labels = {int(r.id): f"Batch {r.id} · {r.file_name} · {upload.rows_text(r.rows)}" for r in active.itertuples()}
@@ -209,8 +211,12 @@ def history(db) -> None:
                    "the history, marked undone, and the same file can be uploaded again.")
         yes, no = st.columns([1, 4])
         if yes.button(f"Yes, undo batch {asked}", type="primary"):
-            removed = db.undo(asked)
             st.session_state.pop(Keys.CONFIRM_UNDO, None)
+            try:
+                removed = guarded.undo(db, actor(), asked)
+            except Refused as e:
+                st.session_state[Keys.MESSAGE] = ("error", str(e))
+                st.rerun()
             st.session_state[Keys.MESSAGE] = ("success", f"Undone batch {asked}: removed {upload.rows_text(removed)}.")
             st.rerun()
         if no.button("Cancel"):
@@ -222,6 +228,7 @@ def history(db) -> None:
         st.download_button("Download the original file", db.original(chosen), name, on_click="ignore")
 
 
+require_page("upload")
 st.title("Upload")
 st.caption("Bring in your spreadsheets: see how each column is read, fix what the report names, then store them. "
            "Nothing is stored until you press Store.")
@@ -248,7 +255,11 @@ uploaded = st.file_uploader(
     max_upload_size=max(1, math.ceil(max_mb)),
     help="Several files, and several sheets per workbook, are checked and stored together as one upload.")
 left, right = st.columns(2)
-uploader = left.text_input("Your name or initials, for the upload history", key=Keys.UPLOADER)
+if actor().signed_in:  # the upload history records the signed-in email
+    uploader = actor().name
+    left.caption(f"Uploading as {uploader}")
+else:
+    uploader = left.text_input("Your name or initials, for the upload history", key=Keys.UPLOADER)
 us_dates = right.toggle("US dates (month first: 04/03/2025 is 3 April)", key=Keys.US_DATES,
                         value=db.setting("dayfirst") == "false")
 
