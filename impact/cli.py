@@ -444,7 +444,7 @@ def cmd_audit(args) -> int:
         Path(args.csv).write_bytes(audit_trail.csv_bytes(frame))
         print(f"{len(frame)} entries written to {args.csv}")
     elif args.json:
-        print(json.dumps(frame.astype({"at_utc": str}).to_dict("records"), indent=1))
+        print(frame.to_json(orient="records", date_format="iso", indent=1))  # missing values as null
     else:
         for r in frame.itertuples():
             print(f"{r.at_utc}  {r.actor} ({r.via}, {r.role or 'no role'})  {r.event}"
