@@ -4,6 +4,7 @@ import streamlit as st
 from impact import charts, equity, views
 from impact.equity.reach import UNITS
 from impact.views import Col
+from ui.auth import require_page
 from ui.common import (
     Keys,
     empty_state,
@@ -14,6 +15,7 @@ from ui.common import (
     table_with_download,
 )
 
+require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Equity")
 st.caption("Who the library reaches in proportion to its community and who not yet (blindspots), and whether "
            "outcomes differ between groups.")

@@ -4,6 +4,7 @@ import streamlit as st
 from impact import charts, indicators, views
 from impact.filters import NOT_RECORDED
 from impact.views import ALL_OUTCOMES, Col
+from ui.auth import require_page
 from ui.common import (
     Keys,
     empty_state,
@@ -14,6 +15,7 @@ from ui.common import (
     table_with_download,
 )
 
+require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Outcomes")
 st.caption("What changed for people (ISO 16439 outcomes): the share agreeing with each survey statement, "
            "before against after, and whether they applied it later.")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from impact import charts, equity, indicators, views
 from impact.views import Col
+from ui.auth import require_page
 from ui.common import (
     Keys,
     empty_state,
@@ -15,6 +16,7 @@ from ui.common import (
     table_with_download,
 )
 
+require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Partners")
 st.caption("What each partner puts in and what the programmes it is part of achieve: is each partnership fair "
            "to both sides? Colours show the partnership type everywhere.")

@@ -7,6 +7,7 @@ from impact import charts, equity, indicators, views
 from impact.equity.partners import LIBRARY
 from impact.filters import NOT_RECORDED, apply
 from impact.views import Col
+from ui.auth import require_page
 from ui.common import (
     Keys,
     empty_state,
@@ -19,6 +20,7 @@ from ui.common import (
 
 TOP = 20  # programmes drawn in the comparison chart; the table holds them all
 
+require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Programmes")
 st.caption("Compare programmes side by side (outputs and outcomes), then open one: its sessions, attendance, "
            "outcomes, partners and what participants said.")

@@ -43,6 +43,17 @@ def actor() -> Actor:
     return Actor("", None, "sign-in") if configured() else Actor.single_user()
 
 
+def _resolve() -> Actor | None:
+    """Who is acting, read afresh: None when sign-in is required and nobody is signed in. The role is read
+    from the database on every run, so a role removed by an admin takes effect at the next click."""
+    if not configured():
+        return Actor.single_user()
+    if not st.user.is_logged_in:
+        return None
+    email = _email()
+    return Actor(email, accounts.role_of(store(), email) if email else None, "sign-in")
+
+
 def _email() -> str:
     user = st.user
     for claim in ("email", "preferred_username", "upn"):
@@ -98,17 +109,15 @@ def gate() -> Actor | None:
     """Decide who is acting. Single-user mode: the operating-system user as admin. Sign-in mode: the sign-in
     screen (None returned: show nothing else), or the signed-in email with its role from the database; a new
     sign-in is recorded, and a session idle past the timeout is signed out."""
-    if not configured():
-        who = Actor.single_user()
-    else:
-        if not st.user.is_logged_in:
-            st.session_state.pop(Keys.ACTOR, None)
-            return None
+    who = _resolve()
+    if who is None:
+        st.session_state.pop(Keys.ACTOR, None)
+        return None
+    if who.signed_in:
         db = store()
-        email = _email()
+        email = who.name
         issued = int(st.user.get("iat") or 0)
         state = accounts.session_state(db, email or "(no email)", issued)
-        who = Actor(email, accounts.role_of(db, email) if email else None, "sign-in")
         if state == "signed-in":
             audit_trail.record(db, who, "sign-in", detail={"provider": st.user.get("provider"),
                                                          "subject": st.user.get("sub")})
@@ -135,9 +144,17 @@ def no_role_navigation():
 
 
 def require_page(action: str) -> Actor:
-    """At the top of a page that needs more than viewing: refuse (and stop) anyone whose role does not allow it,
-    even if they reached the page another way than the navigation."""
-    who = actor()
+    """At the top of every page: refuse (and stop) anyone whose role does not allow `action`, however they reached
+    the page. (A deep link opened first after the server starts runs the page from pages/ without dashboard.py:
+    Streamlit's pages-folder fallback, until some session has called st.navigation.)"""
+    who = _resolve()
+    if who is None:
+        st.session_state.pop(Keys.ACTOR, None)
+        st.info("Sign in first.")
+        if st.button("Sign in", type="primary", key="auth.sign_in.page"):
+            st.login(*[p for p in providers()[:1] if p])
+        st.stop()
+    st.session_state[Keys.ACTOR] = who
     if not who.may(action):
         audit_trail.record(store(), who, "refused", detail={"action": action, "reason": "page refused"})
         st.error(f"Your role ({who.role or 'none'}) does not allow this page. Ask an administrator if you need it.")
