@@ -21,8 +21,8 @@ ROLES = ("viewer", "advocate", "staff", "admin")
 ROLE_HELP = {
     "viewer": "explore pages",
     "advocate": "explore pages and evidence packs",
-    "staff": "and upload, undo of their own uploads",
-    "admin": "and undo of any upload, settings, users, the audit trail",
+    "staff": "explore pages, evidence packs, upload and undo of their own uploads",
+    "admin": "all of that, and undo of any upload, settings, users and the audit trail",
 }
 # the least role each action needs
 ACTIONS = {

@@ -68,10 +68,19 @@ def set_setting(store, actor: Actor, key: str, value) -> None:
     if key not in DEFAULT_SETTINGS and key != accounts.IDLE_SETTING:
         raise KeyError(f"unknown setting {key!r}")
     before = store.setting(key)
-    if str(value) == before:
+    if key == accounts.IDLE_SETTING and before == "":
+        before = str(accounts.IDLE_DEFAULT)
+    if _same(before, value):  # "15.0" and 15 are the same rate: no change, no entry
         return
     store.set_setting(key, value)
     audit_trail.record(store, actor, "setting", detail={"key": key, "before": before, "after": str(value)})
+
+
+def _same(before: str, value) -> bool:
+    try:
+        return float(before) == float(value)
+    except (TypeError, ValueError):
+        return str(before) == str(value)
 
 
 def set_role(store, actor: Actor, email: str, role: str | None) -> tuple[str | None, str | None]:

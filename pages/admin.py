@@ -76,8 +76,8 @@ event = st.selectbox("Show", ["(everything)", *audit_trail.EVENTS], key=Keys.EVE
 trail = audit_trail.trail(db, None if event == "(everything)" else event, limit=1000)
 st.dataframe(trail, hide_index=True, width="stretch", column_config={
     "detail": st.column_config.TextColumn("detail", width="large")})
-n = len(audit_trail.trail(db)) if len(trail) == 1000 else len(trail)
-st.caption(f"{len(trail):,} of {n:,} entries shown." if event == "(everything)" else f"{len(trail):,} entries.")
+st.caption(f"The newest {len(trail):,} entries; the CSV holds them all." if len(trail) == 1000 else
+           f"{len(trail):,} entries.")
 if st.button("Prepare the whole trail as CSV"):
     try:
         st.session_state[Keys.CSV] = guarded.audit_csv(db, who)
