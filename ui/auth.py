@@ -57,6 +57,8 @@ def _resolve() -> Actor | None:
 def _email() -> str:
     user = st.user
     for claim in ("email", "preferred_username", "upn"):
+        if claim == "email" and user.get("email_verified") is False:
+            continue  # an address the provider has not verified gives no role
         value = user.get(claim)
         if value and accounts.valid_email(str(value)):
             return accounts.normalise_email(value)

@@ -153,6 +153,7 @@ def test_each_role_sees_the_pages_it_may_use_and_nothing_else(signed_app, page, 
     if role in ("staff", "admin"):
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="Upload").click()
         page.get_by_text(f"Uploading as {email}").wait_for(timeout=60_000)
+        assert page.get_by_text(f"Signed in as {email}").count() == 1  # on every page, not just the first
         _idle(page)
         page.get_by_text("Upload history").wait_for(timeout=60_000)
         # the demo was uploaded by "demo": staff may undo only their own uploads, an admin any
@@ -201,7 +202,7 @@ def test_sign_ins_and_sign_out_are_in_the_audit_trail(signed_app, page):
 
     base, db = signed_app
     sign_in(page, base, "ad@library.org")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_function(f"() => !location.href.startsWith({json.dumps(base)}) || "
                            "document.body.innerText.includes('Sign in')", timeout=60_000)
     store = Store(db)
@@ -213,3 +214,47 @@ def test_sign_ins_and_sign_out_are_in_the_audit_trail(signed_app, page):
     mine = trail[trail["actor"] == "ad@library.org"].sort_values("id")["event"].tolist()
     assert mine[-2:] == ["sign-in", "sign-out"]
     assert json.loads(signed_in.iloc[0]["detail"])["subject"]
+
+
+def test_an_idle_session_is_signed_out_at_the_next_click_and_recorded(signed_app, page):
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from impact import accounts, audit_trail
+    from impact.store import Store
+
+    base, db = signed_app
+    sign_in(page, base, "st@library.org")
+    store = Store(db)
+    # the browser's last activity 31 minutes ago: past the default 30-minute idle timeout
+    with store.engine.begin() as conn:
+        conn.execute(accounts.SESSIONS.update().where(accounts.SESSIONS.c.email == "st@library.org").values(
+            last_seen_utc=accounts.utcnow() - dt.timedelta(minutes=31)))
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Outcomes").click()
+    page.wait_for_function(f"() => !location.href.startsWith({json.dumps(base)}) || "
+                           "document.body.innerText.includes('Sign in')", timeout=60_000)
+    page.goto(base, timeout=60_000)
+    page.get_by_role("button", name="Sign in").first.wait_for(timeout=60_000)  # the cookie is gone
+    assert page.get_by_test_id("stMetric").count() == 0
+    expired = audit_trail.trail(store, "session-expired")
+    assert expired["actor"].tolist() == ["st@library.org"]
+    assert json.loads(expired["detail"].iloc[0]) == {"idle_minutes": 30}
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(accounts.SESSIONS)).scalar() >= 1
+    store.dispose()
+
+
+def test_single_user_mode_says_so_on_every_page_and_lists_every_page(app_server, page):
+    base, _ = app_server
+    page.goto(base, timeout=120_000)
+    page.get_by_test_id("stMetric").first.wait_for(timeout=120_000)
+    _idle(page)
+    assert navigation(page) == NAVIGATION["admin"]
+    for title in NAVIGATION["admin"]:
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+        page.wait_for_timeout(300)
+        _idle(page)
+        line = page.get_by_test_id("stSidebar").get_by_text("Single-user mode: no sign-in is configured")
+        assert line.count() == 1, title
+    assert page.get_by_role("button", name="Sign out", exact=True).count() == 0
