@@ -11,7 +11,7 @@ from impact import guarded, schema, templates, upload
 from impact.accounts import Refused
 from impact.ingest import IngestResult, Options, SheetOptions
 from ui.auth import actor, require_page
-from ui.common import store
+from ui.common import record_download, store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -225,7 +225,8 @@ def history(db) -> None:
     kept = active[active["original_kept"].astype(bool)]
     if chosen is not None and chosen in set(kept["id"].astype(int)):
         name = labels[chosen].split(" · ")[1]
-        st.download_button("Download the original file", db.original(chosen), name, on_click="ignore")
+        st.download_button("Download the original file", db.original(chosen), name, on_click=record_download,
+                           args=(f"original of batch {chosen}: {name}",))
 
 
 require_page("upload")

@@ -127,5 +127,15 @@ def table_with_download(table, file_name: str, label: str = "Download this table
                         height: int | str = "auto") -> None:
     """The table behind a chart, and its CSV."""
     st.dataframe(table, hide_index=True, width="stretch", height=height)
-    st.download_button(label, views.csv_bytes(table), file_name, "text/csv", on_click="ignore",
-                       key=key or f"download.{file_name}")
+    st.download_button(label, views.csv_bytes(table), file_name, "text/csv", on_click=record_download,
+                       args=(file_name,), key=key or f"download.{file_name}")
+
+
+def record_download(what: str) -> None:
+    """Download callback: the audit trail records who took which file, with the filters in force."""
+    from impact import guarded
+    from ui.auth import actor
+
+    current_filters = st.session_state.get(Keys.FILTERS)
+    scope = current_filters.to_dict() if current_filters is not None else {}
+    guarded.record_export(store(), actor(), scope, [what.rsplit(".", 1)[-1]], what=what)

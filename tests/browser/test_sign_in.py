@@ -246,7 +246,7 @@ def test_an_idle_session_is_signed_out_at_the_next_click_and_recorded(signed_app
 
 
 def test_single_user_mode_says_so_on_every_page_and_lists_every_page(app_server, page):
-    base, _ = app_server
+    base, db = app_server
     page.goto(base, timeout=120_000)
     page.get_by_test_id("stMetric").first.wait_for(timeout=120_000)
     _idle(page)
@@ -258,3 +258,20 @@ def test_single_user_mode_says_so_on_every_page_and_lists_every_page(app_server,
         line = page.get_by_test_id("stSidebar").get_by_text("Single-user mode: no sign-in is configured")
         assert line.count() == 1, title
     assert page.get_by_role("button", name="Sign out", exact=True).count() == 0
+    # a table's CSV download is an export: the trail records the file and the filters in force
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Overview").click()
+    page.get_by_text("Headline figures").wait_for(timeout=60_000)
+    _idle(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.locator("[data-testid=stDownloadButton] button:visible").first.click()
+    name = download.value.suggested_filename
+    _idle(page)
+    from impact import audit_trail
+    from impact.store import Store
+
+    store = Store(db)
+    exports = audit_trail.trail(store, "export")
+    store.dispose()
+    assert len(exports) == 1 and exports["via"].iloc[0] == "single-user"
+    detail = json.loads(exports["detail"].iloc[0])
+    assert detail["what"] == name and detail["formats"] == ["csv"] and set(detail["scope"]) >= {"from", "to", "themes"}
