@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from impact.scopes import Scope
+
 ROLES = ("viewer", "advocate", "staff", "admin")
 ROLE_HELP = {
     "viewer": "explore pages",
@@ -51,6 +53,7 @@ class Actor:
     name: str
     role: str | None
     via: str  # "sign-in" (OpenID Connect), "single-user" (no [auth] configured) or "cli"
+    scope: Scope = Scope()  # limited to some partners or branches (impact/scopes.py); empty: everything
 
     @property
     def signed_in(self) -> bool:
@@ -108,6 +111,7 @@ ACCOUNTS = sa.Table(
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("added_by", sa.Text),
     sa.Column("added_at_utc", sa.DateTime, nullable=False),
+    sa.Column("scope", sa.Text),  # JSON {"partners": [...], "branches": [...]}; empty: everything
 )
 SESSIONS = sa.Table(
     "sign_in_sessions", _md,
@@ -138,11 +142,21 @@ def role_of(store, email: str) -> str | None:
         return conn.execute(sa.select(ACCOUNTS.c.role).where(ACCOUNTS.c.email == normalise_email(email))).scalar()
 
 
+def account(store, email: str) -> tuple[str | None, Scope]:
+    """(role, scope) of an email; (None, everything) when it has no account."""
+    with _engine(store).connect() as conn:
+        row = conn.execute(sa.select(ACCOUNTS.c.role, ACCOUNTS.c.scope).where(
+            ACCOUNTS.c.email == normalise_email(email))).first()
+    return (None, Scope()) if row is None else (row.role, Scope.from_json(row.scope))
+
+
 def accounts(store) -> pd.DataFrame:
-    """email, role, added_by, added_at_utc: one row per account, by email."""
+    """email, role, scope (readable text), added_by, added_at_utc: one row per account, by email."""
     with _engine(store).connect() as conn:
         rows = conn.execute(sa.select(ACCOUNTS).order_by(ACCOUNTS.c.email)).mappings().all()
-    return pd.DataFrame(rows, columns=[c.name for c in ACCOUNTS.columns])
+    frame = pd.DataFrame(rows, columns=[c.name for c in ACCOUNTS.columns])
+    frame["scope"] = [Scope.from_json(s).describe() for s in frame["scope"]]
+    return frame[["email", "role", "scope", "added_by", "added_at_utc"]]
 
 
 def admins(store) -> list[str]:
@@ -150,8 +164,8 @@ def admins(store) -> list[str]:
         return list(conn.execute(sa.select(ACCOUNTS.c.email).where(ACCOUNTS.c.role == "admin")).scalars())
 
 
-def set_role(store, email: str, role: str | None, by: str) -> tuple[str | None, str | None]:
-    """Give `email` the `role` (None removes the account). Returns (role before, role after).
+def set_role(store, email: str, role: str | None, by: str, scope: Scope = Scope()) -> tuple[str | None, str | None]:
+    """Give `email` the `role` limited to `scope` (role None removes the account). Returns (role before, after).
     Refuses a bad email or role, and removing or demoting the last admin while others keep accounts."""
     email = normalise_email(email)
     if not valid_email(email):
@@ -169,7 +183,8 @@ def set_role(store, email: str, role: str | None, by: str) -> tuple[str | None, 
         if before is not None:
             conn.execute(ACCOUNTS.delete().where(ACCOUNTS.c.email == email))
         if role is not None:
-            conn.execute(ACCOUNTS.insert().values(email=email, role=role, added_by=by, added_at_utc=utcnow()))
+            conn.execute(ACCOUNTS.insert().values(email=email, role=role, added_by=by, added_at_utc=utcnow(),
+                                                  scope=scope.to_json()))
     return before, role
 
 

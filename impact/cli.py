@@ -406,6 +406,7 @@ def cmd_schema(args) -> int:
 def cmd_users(args) -> int:
     from impact import accounts, guarded
     from impact.accounts import Actor
+    from impact.scopes import Scope
     from impact.store import Store
 
     store = Store(args.db)
@@ -414,7 +415,7 @@ def cmd_users(args) -> int:
         if args.json:
             print(json.dumps(rows, indent=1))
         for r in [] if args.json else rows:
-            print(f"{r['email']}  {r['role']}  (added {r['added_at_utc']} UTC by {r['added_by']})")
+            print(f"{r['email']}  {r['role']}  {r['scope']}  (added {r['added_at_utc']} UTC by {r['added_by']})")
         if not rows and not args.json:
             print("no accounts yet: `python -m impact users add EMAIL --role admin` makes the first admin")
         return 0
@@ -425,7 +426,9 @@ def cmd_users(args) -> int:
         print(f"users add needs --role ({', '.join(accounts.ROLES)})", file=sys.stderr)
         return 2
     try:
-        before, after = guarded.set_role(store, Actor.cli(), args.email, args.role if args.action == "add" else None)
+        scope = Scope(tuple(args.partner or ()), tuple(args.branch or ()))
+        before, after = guarded.set_role(store, Actor.cli(), args.email, args.role if args.action == "add" else None,
+                                         scope)
     except ValueError as e:
         print(f"users {args.action}: {e}", file=sys.stderr)
         return 1
@@ -529,6 +532,8 @@ def build_parser() -> argparse.ArgumentParser:
     from impact.accounts import ROLES
 
     p.add_argument("--role", choices=ROLES, help="the role to give (add; adding an existing email changes its role)")
+    p.add_argument("--partner", action="append", help="limit the account to this partner's programmes (repeatable)")
+    p.add_argument("--branch", action="append", help="limit the account to this branch (repeatable)")
     common(p)
     p.set_defaults(func=cmd_users)
     p = sub.add_parser("audit", help="the audit trail: uploads, undos, settings, roles, exports, sign-ins")

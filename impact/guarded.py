@@ -10,6 +10,7 @@ import pandas as pd
 
 from impact import accounts, audit_trail
 from impact.accounts import Actor, Refused
+from impact.scopes import Scope
 
 
 def _require(store, actor: Actor, action: str, what: dict | None = None) -> None:
@@ -83,13 +84,17 @@ def _same(before: str, value) -> bool:
         return str(before) == str(value)
 
 
-def set_role(store, actor: Actor, email: str, role: str | None) -> tuple[str | None, str | None]:
-    """Give an email a role, or remove it (role None) (admins; the CLI acts as admin)."""
-    _require(store, actor, "users", {"email": email, "role": role})
-    before, after = accounts.set_role(store, email, role, by=actor.name)
-    if before != after:
-        audit_trail.record(store, actor, "role", detail={"email": accounts.normalise_email(email),
-                                                         "before": before, "after": after})
+def set_role(store, actor: Actor, email: str, role: str | None, scope: Scope = Scope()
+             ) -> tuple[str | None, str | None]:
+    """Give an email a role, limited to a scope or not, or remove it (role None) (admins; the CLI acts as admin)."""
+    _require(store, actor, "users", {"email": email, "role": role, "scope": scope.to_dict()})
+    old_scope = accounts.account(store, email)[1] if accounts.valid_email(email) else Scope()
+    before, after = accounts.set_role(store, email, role, by=actor.name, scope=scope)
+    if before != after or (after is not None and old_scope != scope):
+        detail = {"email": accounts.normalise_email(email), "before": before, "after": after}
+        if old_scope.limited or scope.limited:
+            detail.update(scope_before=old_scope.to_dict(), scope_after=scope.to_dict() if after else None)
+        audit_trail.record(store, actor, "role", detail=detail)
     return before, after
 
 

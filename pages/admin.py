@@ -4,6 +4,7 @@ import streamlit as st
 
 from impact import accounts, audit_trail, guarded
 from impact.accounts import Refused
+from impact.scopes import Scope
 from ui.auth import configured, require_page
 from ui.common import store
 
@@ -11,6 +12,8 @@ from ui.common import store
 class Keys:
     EMAIL = "admin.email"
     ROLE = "admin.role"
+    PARTNERS = "admin.scope.partners"
+    BRANCHES = "admin.scope.branches"
     EVENT = "admin.audit.event"
     CSV = "admin.audit.csv"
     MESSAGE = "admin.message"
@@ -36,9 +39,17 @@ with st.form("admin.user", clear_on_submit=True):
     left, right = st.columns([2, 1])
     email = left.text_input("Email (as the sign-in provider gives it)", key=Keys.EMAIL)
     role = right.selectbox("Role", [*accounts.ROLES, REMOVE], key=Keys.ROLE)
+    names = lambda table, column: sorted({str(v) for v in db.load(table).get(column, pd.Series()).dropna()})
+    left, right = st.columns(2)
+    partners = left.multiselect("Only these partners (optional)", names("partners", "name"), key=Keys.PARTNERS,
+                                placeholder="every partner", help="A partner organisation's own login: it sees "
+                                "its partnerships and the programmes it is part of, never others'.")
+    branches = right.multiselect("Only these branches (optional)", names("programmes", "branch"),
+                                 key=Keys.BRANCHES, placeholder="every branch")
     if st.form_submit_button("Save", type="primary"):
         try:
-            before, after = guarded.set_role(db, who, email, None if role == REMOVE else role)
+            before, after = guarded.set_role(db, who, email, None if role == REMOVE else role,
+                                             Scope(tuple(partners), tuple(branches)))
             st.session_state[Keys.MESSAGE] = ("success", f"{accounts.normalise_email(email)}: "
                                               f"{before or 'no role'} → {after or 'no access'}.")
             st.rerun()

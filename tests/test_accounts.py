@@ -97,3 +97,19 @@ def test_no_idle_timeout_when_set_to_zero_but_a_signed_out_token_is_never_active
     accounts.end_session(store, "a@b.org", 1)
     assert accounts.session_state(store, "a@b.org", 1, now=t0 + dt.timedelta(days=3)) == "expired"
     store.dispose()
+
+
+def test_an_account_can_be_limited_to_partners_or_branches(db_url):
+    from impact.scopes import Scope
+
+    store = Store(db_url)
+    accounts.set_role(store, "trust@stem.org", "advocate", by="root", scope=Scope(partners=("STEM Trust",)))
+    accounts.set_role(store, "central@library.org", "staff", by="root", scope=Scope(branches=("Central",)))
+    accounts.set_role(store, "all@library.org", "viewer", by="root")
+    assert accounts.account(store, "Trust@STEM.org") == ("advocate", Scope(partners=("STEM Trust",)))
+    assert accounts.account(store, "all@library.org") == ("viewer", Scope())
+    assert accounts.account(store, "nobody@library.org") == (None, Scope())
+    table = accounts.accounts(store).set_index("email")["scope"].to_dict()
+    assert table == {"all@library.org": "everything", "central@library.org": "branches: Central",
+                     "trust@stem.org": "partners: STEM Trust"}
+    store.dispose()

@@ -138,6 +138,9 @@ def test_cli_users_add_list_remove_and_the_trail_records_the_os_user(db_url, tmp
         ("ann@library.org", "admin", os_user), ("bo@library.org", "staff", os_user)]
     code, _, err = run("users", "remove", "ann@library.org", db=db_url)
     assert code == 1 and "last admin" in err
+    code, out, _ = run("users", "add", "trust@stem.org", "--role", "viewer", "--partner", "STEM Trust",
+                       "--branch", "Central", db=db_url)
+    assert code == 0 and run("users", "remove", "trust@stem.org", db=db_url)[0] == 0
     code, _, err = run("users", "add", "bo@library.org", db=db_url)
     assert code == 2 and "--role" in err
     assert run("users", "remove", "bo@library.org", db=db_url)[0] == 0
@@ -148,8 +151,22 @@ def test_cli_users_add_list_remove_and_the_trail_records_the_os_user(db_url, tmp
     code, out, _ = run("audit", "--json", db=db_url)
     entries = json.loads(out)
     assert [(e["event"], e["actor"], e["via"], e["batch_ids"]) for e in entries] == [
-        ("undo", os_user, "cli", "1"), ("upload", os_user, "cli", "1"), ("role", os_user, "cli", None),
-        ("role", os_user, "cli", None), ("role", os_user, "cli", None)]
+        ("undo", os_user, "cli", "1"), ("upload", os_user, "cli", "1"), *[("role", os_user, "cli", None)] * 5]
     code, out, _ = run("audit", "--csv", str(tmp_path / "trail.csv"), "--event", "upload", db=db_url)
     rows = list(csv.DictReader(io.StringIO((tmp_path / "trail.csv").read_text("utf-8-sig"))))
     assert code == 0 and [r["event"] for r in rows] == ["upload"]
+
+
+def test_a_scope_change_is_a_recorded_role_change(db_url):
+    from impact.scopes import Scope
+
+    store = Store(db_url)
+    guarded.set_role(store, ADMIN, "trust@stem.org", "viewer")
+    guarded.set_role(store, ADMIN, "trust@stem.org", "viewer", Scope(partners=("STEM Trust",)))
+    guarded.set_role(store, ADMIN, "trust@stem.org", "viewer", Scope(partners=("STEM Trust",)))  # no change
+    details = [json.loads(d) for d in audit_trail.trail(store, "role").sort_values("id")["detail"]]
+    assert details == [{"email": "trust@stem.org", "before": None, "after": "viewer"},
+                       {"email": "trust@stem.org", "before": "viewer", "after": "viewer",
+                        "scope_before": {"partners": [], "branches": []},
+                        "scope_after": {"partners": ["STEM Trust"], "branches": []}}]
+    store.dispose()

@@ -51,7 +51,8 @@ def _resolve() -> Actor | None:
     if not st.user.is_logged_in:
         return None
     email = _email()
-    return Actor(email, accounts.role_of(store(), email) if email else None, "sign-in")
+    role, scope = accounts.account(store(), email) if email else (None, accounts.Scope())
+    return Actor(email, role, "sign-in", scope)
 
 
 def _email() -> str:
@@ -98,7 +99,8 @@ def _sidebar(who: Actor) -> None:
         st.sidebar.caption("Single-user mode: no sign-in is configured, so whoever opens this address can do "
                            "everything.")
         return
-    st.sidebar.caption(f"Signed in as **{who.name}** · {who.role or 'no role'}")
+    st.sidebar.caption(f"Signed in as **{who.name}** · {who.role or 'no role'}"
+                       + (f" · only {who.scope.describe()}" if who.scope.limited else ""))
     if st.sidebar.button("Sign out", key=Keys.SIGN_OUT, icon=":material/logout:"):
         db = store()
         audit_trail.record(db, who, "sign-out")

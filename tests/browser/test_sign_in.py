@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -14,13 +16,25 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ARGS, CHROMIUM, ROOT, _free_port
 from streamlit_idle import IDLE
+
+# as tests/browser/conftest.py (not importable by name when the whole suite runs: tests/pages has one too)
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 pytestmark = pytest.mark.browser
 EXPLORE = ["Overview", "Outcomes", "Programmes", "Partners", "Equity"]
 USERS = {"vi@library.org": "viewer", "ad@library.org": "advocate", "st@library.org": "staff",
          "boss@library.org": "admin"}
+PARTNER_LOGIN, PARTNER = "champions@westfield.org", "Westfield Digital Champions"  # a demo partner in 5 programmes
 NAVIGATION = {
     "viewer": EXPLORE,
     "advocate": [*EXPLORE, "Evidence"],
@@ -54,6 +68,8 @@ def signed_app(provider, tmp_path_factory):
     for email, role in USERS.items():
         subprocess.run([sys.executable, "-m", "impact", "users", "add", email, "--role", role, "--db", db],
                        cwd=ROOT, check=True, capture_output=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "impact", "users", "add", PARTNER_LOGIN, "--role", "advocate",
+                    "--partner", PARTNER, "--db", db], cwd=ROOT, check=True, capture_output=True, timeout=120)
     secrets_file = tmp / "secrets.toml"
     secrets_file.write_text(
         "[auth]\n"
@@ -275,3 +291,22 @@ def test_single_user_mode_says_so_on_every_page_and_lists_every_page(app_server,
     assert len(exports) == 1 and exports["via"].iloc[0] == "single-user"
     detail = json.loads(exports["detail"].iloc[0])
     assert detail["what"] == name and detail["formats"] == ["csv"] and set(detail["scope"]) >= {"from", "to", "themes"}
+
+
+def test_a_partner_login_sees_only_its_own_partnership(signed_app, page):
+    base, _ = signed_app
+    sign_in(page, base, PARTNER_LOGIN)
+    assert navigation(page) == NAVIGATION["advocate"]
+    page.get_by_text(f"only partners: {PARTNER}").wait_for(timeout=30_000)
+    page.get_by_text("Partnership imbalance").wait_for(timeout=60_000)
+    _idle(page)
+    body = page.inner_text("body")
+    # the whole demo has 42 partners; this login sees one partner and its 5 programmes
+    assert "42 partners" not in body and "1 partner" in body
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Partners").click()
+    page.get_by_text("The stakes").first.wait_for(timeout=60_000)
+    _idle(page)
+    metric = lambda label: page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id(
+        "stMetricValue").inner_text().strip()
+    assert metric("Partners in scope") == "1"  # of the demo's 42
+    assert metric("Partnership programmes") == "5"
