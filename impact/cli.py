@@ -1,4 +1,5 @@
-"""python -m impact: validate, import, batches, undo, demo, indicators, equity, partners, export, comments, schema.
+"""python -m impact: validate, import, batches, undo, demo, indicators, equity, partners, export, audit-pack,
+comments, users, audit, schema.
 
 Every command that reports takes --json for scripts; the text form is for people.
 """
@@ -121,7 +122,10 @@ def cmd_import(args) -> int:
     store = Store(args.db)
     result = ingest_paths(args.files, _options(args), _limits(args, store.settings()))
     report = result.report()
-    outcome = store.commit(result, uploader=args.uploader or "", force=args.force)
+    from impact import guarded
+    from impact.accounts import Actor
+
+    outcome = guarded.commit_upload(store, Actor.cli(), result, force=args.force, uploader=args.uploader or "")
     report.update({"batch_id": outcome.to_dict()["batch_id"], "batch_ids": outcome.batch_ids,
                    "stored": outcome.stored, "created": outcome.created, "refused": outcome.refused,
                    "message": outcome.message})
@@ -153,10 +157,12 @@ def cmd_batches(args) -> int:
 
 
 def cmd_undo(args) -> int:
+    from impact import guarded
+    from impact.accounts import Actor
     from impact.store import Store
 
     try:
-        removed = Store(args.db).undo(args.batch_id)
+        removed = guarded.undo(Store(args.db), Actor.cli(), args.batch_id)
     except KeyError:
         print(f"no batch {args.batch_id}: see `python -m impact batches`", file=sys.stderr)
         return 1
@@ -452,6 +458,10 @@ def cmd_export(args) -> int:
     finally:
         stop()
     written = pack.write(Path(args.out), with_zip=not args.no_zip)
+    from impact import guarded
+    from impact.accounts import Actor
+
+    guarded.record_export(store, Actor.cli(), filters.to_dict(), formats)
     if args.json:
         print(json.dumps({"files": [str(p) for p in written], "statements": [s.to_dict() for s in pack.evidence.statements],
                           "left_out": list(pack.evidence.left_out), "filters": filters.to_dict()}, indent=1, default=str))
@@ -487,6 +497,58 @@ def cmd_schema(args) -> int:
             flag = "required" if r["required"] else ("import only" if not r["stored"] else "optional")
             allowed = f" ({r['allowed']})" if r["allowed"] else ""
             print(f"{r['table']}.{r['column']}: {r['kind']}, {flag}{allowed}. {r['description']}")
+    return 0
+
+
+def cmd_users(args) -> int:
+    from impact import accounts, guarded
+    from impact.accounts import Actor
+    from impact.scopes import Scope
+    from impact.store import Store
+
+    store = Store(args.db)
+    if args.action == "list":
+        rows = accounts.accounts(store).astype({"added_at_utc": str}).to_dict("records")
+        if args.json:
+            print(json.dumps(rows, indent=1))
+        for r in [] if args.json else rows:
+            print(f"{r['email']}  {r['role']}  {r['scope']}  (added {r['added_at_utc']} UTC by {r['added_by']})")
+        if not rows and not args.json:
+            print("no accounts yet: `python -m impact users add EMAIL --role admin` makes the first admin")
+        return 0
+    if not args.email:
+        print(f"users {args.action} needs an EMAIL", file=sys.stderr)
+        return 2
+    if args.action == "add" and not args.role:
+        print(f"users add needs --role ({', '.join(accounts.ROLES)})", file=sys.stderr)
+        return 2
+    try:
+        scope = Scope(tuple(args.partner or ()), tuple(args.branch or ()))
+        before, after = guarded.set_role(store, Actor.cli(), args.email, args.role if args.action == "add" else None,
+                                         scope)
+    except ValueError as e:
+        print(f"users {args.action}: {e}", file=sys.stderr)
+        return 1
+    email = accounts.normalise_email(args.email)
+    print(json.dumps({"email": email, "before": before, "after": after}) if args.json else
+          f"{email}: {before or 'no role'} -> {after or 'no access'}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from impact import audit_trail
+    from impact.store import Store
+
+    frame = audit_trail.trail(Store(args.db), args.event, limit=args.limit)
+    if args.csv:
+        Path(args.csv).write_bytes(audit_trail.csv_bytes(frame))
+        print(f"{len(frame)} entries written to {args.csv}")
+    elif args.json:
+        print(frame.to_json(orient="records", date_format="iso", indent=1))  # missing values as null
+    else:
+        for r in frame.itertuples():
+            print(f"{r.at_utc}  {r.actor} ({r.via}, {r.role or 'no role'})  {r.event}"
+                  f"{'  batch ' + r.batch_ids if r.batch_ids else ''}  {r.detail or ''}")
     return 0
 
 
@@ -586,6 +648,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=int, help="fewest whole values a hidden count may have (default: the pack's)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit_pack)
+    p = sub.add_parser("users", help="who may sign in, with which role (viewer, advocate, staff, admin)")
+    p.add_argument("action", choices=("add", "remove", "list"))
+    p.add_argument("email", nargs="?", help="the email the sign-in provider gives (add and remove)")
+    from impact.accounts import ROLES
+
+    p.add_argument("--role", choices=ROLES, help="the role to give (add; adding an existing email changes its role)")
+    p.add_argument("--partner", action="append", help="limit the account to this partner's programmes (repeatable)")
+    p.add_argument("--branch", action="append", help="limit the account to this branch (repeatable)")
+    common(p)
+    p.set_defaults(func=cmd_users)
+    p = sub.add_parser("audit", help="the audit trail: uploads, undos, settings, roles, exports, sign-ins")
+    common(p)
+    from impact.audit_trail import EVENTS
+
+    p.add_argument("--event", choices=EVENTS, help="only this kind of entry")
+    p.add_argument("--limit", type=int, help="only the newest N entries")
+    p.add_argument("--csv", metavar="FILE", help="write the entries to a CSV file")
+    p.set_defaults(func=cmd_audit)
     p = sub.add_parser("schema", help="the canonical tables and columns (data dictionary)")
     common(p, db=False)
     p.set_defaults(func=cmd_schema)

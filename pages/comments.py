@@ -19,6 +19,7 @@ from impact.comments.counts import count, in_scope
 from impact.comments.quotes import bank as quote_bank
 from impact.comments.themes import propose
 from impact.safe_text import markdown as as_text
+from ui.auth import require_page
 from ui.comments import CommentKeys as K
 from ui.comments import code_chart, coded, state
 from ui.common import (
@@ -35,6 +36,7 @@ PAGE_SIZE = 50
 SAMPLE = 50  # comments two people code independently to measure agreement
 
 st.title("Comments")
+require_page("code-comments")  # coding and approving quotes is staff work
 st.caption("What people said in their own words: confirm the suggested codes and tone, look for themes the "
            "codebook lacks, check that two coders agree, and approve the quotes an evidence pack may use.")
 

@@ -5,6 +5,7 @@ from impact import charts, equity, views
 from impact.equity.reach import UNITS
 from impact.safe_text import markdown as as_text
 from impact.views import Col
+from ui.auth import require_page
 from ui.common import (
     Keys,
     empty_state,
@@ -15,6 +16,7 @@ from ui.common import (
     table_with_download,
 )
 
+require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Equity")
 st.caption("Who the library reaches in proportion to its community and who not yet (blindspots), and whether "
            "outcomes differ between groups.")

@@ -3,10 +3,11 @@ import datetime as dt
 
 import streamlit as st
 
-from impact import comments, schema
-from impact.export import FORMATS, export_pack
+from impact import comments, guarded, schema
+from impact.export import FORMATS
 from impact.filters import Filters
 from impact.safe_text import markdown as as_text
+from ui.auth import require_page
 from ui.common import current, store
 
 
@@ -18,6 +19,7 @@ class Keys:
     LEFT_OUT = "evidence_pack_left_out"
 
 
+who = require_page("export")
 st.title("Evidence")
 st.caption("An evidence pack for a funder or council, for the scope you choose: an Excel workbook with native "
            "charts, a PDF report, chart images and ready-made statements, safe to share.")
@@ -59,9 +61,9 @@ if build:
                       themes=themes, branches=branches, partners=partners, partnership_types=types,
                       programmes=chosen, fy_start_month=int(store().setting("fy_start_month") or 4))
     bar = st.progress(0.0, text="Starting")
-    pack = export_pack(frames, filters, store().settings(), store().batches(), formats or FORMATS,
-                       progress=lambda share, what: bar.progress(min(share, 1.0), text=what),
-                       comments=comments.load(store()))
+    pack = guarded.export_pack(store(), who, frames, filters, formats or FORMATS,
+                               progress=lambda share, what: bar.progress(min(share, 1.0), text=what),
+                               comments=comments.load(store()))
     st.session_state[Keys.PACK] = pack.zip()
     st.session_state[Keys.STATEMENTS] = [s.text for s in pack.evidence.statements]
     st.session_state[Keys.LEFT_OUT] = list(pack.evidence.left_out)

@@ -7,6 +7,7 @@ from impact import charts, indicators, views
 from impact.filters import NOT_RECORDED
 from impact.stats import Reliability
 from impact.views import ALL_OUTCOMES, Col
+from ui.auth import require_page
 from ui.comments import section as what_people_said
 from ui.common import (
     Keys,
@@ -19,6 +20,7 @@ from ui.common import (
     table_with_download,
 )
 
+require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Outcomes")
 st.caption("What changed for people (ISO 16439 outcomes): the share agreeing with each survey statement, "
            "before against after, and whether they applied it later.")

@@ -5,6 +5,7 @@ import streamlit as st
 from impact import charts, equity, indicators, views
 from impact.filters import NOT_RECORDED
 from impact.views import Col
+from ui.auth import require_page
 from ui.common import (
     empty_state,
     filters,
@@ -15,6 +16,7 @@ from ui.common import (
     table_with_download,
 )
 
+require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Overview")
 st.caption("What the library's programmes reached and what changed for people: beyond footfall.")
 

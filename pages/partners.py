@@ -6,6 +6,7 @@ from impact import charts, equity, partner_views, views
 from impact.equity.partners import LIBRARY, Thresholds
 from impact.safe_text import markdown as as_text
 from impact.store import database_url
+from ui.auth import require_page
 from ui.common import (
     Keys,
     empty_state,
@@ -15,6 +16,7 @@ from ui.common import (
     table_with_download,
 )
 
+require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Partners")
 st.caption("Are efforts, outputs, money, marketing and results shared, party by party (the library included), "
            "and is each partnership working for both sides? Colours show the partnership type everywhere.")

@@ -8,6 +8,7 @@ from impact.equity.partners import LIBRARY
 from impact.filters import NOT_RECORDED
 from impact.safe_text import markdown as as_text
 from impact.views import Col
+from ui.auth import require_page
 from ui.comments import section as what_people_said
 from ui.common import (
     Keys,
@@ -21,6 +22,7 @@ from ui.common import (
 
 TOP = 20  # programmes drawn in the comparison chart; the table holds them all
 
+require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Programmes")
 st.caption("Compare programmes side by side (outputs and outcomes), then open one: its sessions, attendance, "
            "outcomes, partners and what participants said.")

@@ -7,10 +7,12 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from impact import schema, templates, upload
+from impact import guarded, schema, templates, upload
+from impact.accounts import Refused
 from impact.ingest import IngestResult, Limits, Options, SheetOptions
 from impact.safe_text import markdown as as_text
-from ui.common import store
+from ui.auth import actor, require_page
+from ui.common import record_download, store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ENCODINGS = {"detect": "detect (UTF-8, UTF-16)", "cp1252": "Windows-1252 (Excel on Windows)", "utf-8": "UTF-8",
@@ -264,7 +266,7 @@ def commit(db, result: IngestResult, plan: upload.UploadPlan, uploader: str) -> 
     st.caption(f"Ready: {upload.rows_text(plan.rows)}." if result.ok else "")
     if st.button("Store this upload", type="primary", key=Keys.COMMIT, disabled=not result.ok or not plan.total_rows):
         with st.spinner("Storing…"):
-            outcome = db.commit(result, uploader=uploader.strip(), force=force)
+            outcome = guarded.commit_upload(db, actor(), result, force=force, uploader=uploader)
         if outcome.ok:
             st.session_state[Keys.MESSAGE] = ("success", as_text(upload.commit_summary(outcome)))
             st.session_state[Keys.ROUND] += 1
@@ -282,18 +284,18 @@ def history(db) -> None:
         return
     st.dataframe(upload.history_table(batches), hide_index=True, width="stretch")
     demo = upload.remove_demo_offer(batches)
-    if demo:
+    if demo and actor().may("undo-any"):  # the demo's batches are no one's own upload
         st.info("The demo library service is still stored beside your own data, and counts in every page and "
                 "export.")
         if st.button("Remove the demo data", key=Keys.REMOVE_DEMO, icon=":material/delete_sweep:",
                      help="Undo the demo's uploads (they stay in the history, marked undone)"):
             removed = {}
             for batch in demo:
-                for table, n in db.undo(batch).items():
+                for table, n in guarded.undo(db, actor(), batch).items():
                     removed[table] = removed.get(table, 0) + n
             st.session_state[Keys.MESSAGE] = ("success", f"Removed the demo data: {upload.rows_text(removed)}.")
             st.rerun()
-    active = batches[batches["undone_at"].isna()].sort_values("id", ascending=False)
+    active = guarded.undoable(batches, actor()).sort_values("id", ascending=False)  # staff: their own
     if active.empty:
         return
     labels = {int(r.id): f"Batch {r.id} · {r.file_name} · {upload.rows_text(r.rows)}" for r in active.itertuples()}
@@ -307,8 +309,12 @@ def history(db) -> None:
                    "the history, marked undone, and the same file can be uploaded again.")
         yes, no = st.columns([1, 4])
         if yes.button(f"Yes, undo batch {asked}", type="primary"):
-            removed = db.undo(asked)
             st.session_state.pop(Keys.CONFIRM_UNDO, None)
+            try:
+                removed = guarded.undo(db, actor(), asked)
+            except Refused as e:
+                st.session_state[Keys.MESSAGE] = ("error", str(e))
+                st.rerun()
             st.session_state[Keys.MESSAGE] = ("success", f"Undone batch {asked}: removed {upload.rows_text(removed)}.")
             st.rerun()
         if no.button("Cancel"):
@@ -317,9 +323,11 @@ def history(db) -> None:
     kept = active[active["original_kept"].astype(bool)]
     if chosen is not None and chosen in set(kept["id"].astype(int)):
         name = labels[chosen].split(" · ")[1]
-        st.download_button("Download the original file", db.original(chosen), name, on_click="ignore")
+        st.download_button("Download the original file", db.original(chosen), name, on_click=record_download,
+                           args=(f"original of batch {chosen}: {name}",))
 
 
+require_page("upload")
 st.title("Upload")
 st.caption("Bring in your spreadsheets: see how each column is read, fix what the report names, then store them. "
            "Nothing is stored until you press Store.")
@@ -350,7 +358,11 @@ uploaded = st.file_uploader(
     max_upload_size=max(1, math.ceil(max_mb)),
     help="Several files, and several sheets per workbook, are checked and stored together as one upload.")
 left, right = st.columns(2)
-uploader = left.text_input("Your name or initials, for the upload history", key=Keys.UPLOADER)
+if actor().signed_in:  # the upload history records the signed-in email
+    uploader = actor().name
+    left.caption(f"Uploading as {uploader}")
+else:
+    uploader = left.text_input("Your name or initials, for the upload history", key=Keys.UPLOADER)
 ORDERS = ("day first (UK): 03/04/2025 is 3 April", "month first (US): 03/04/2025 is March 4")
 order = right.radio("Dates like 03/04/2025 are", ORDERS, index=None, key=Keys.DATE_ORDER, horizontal=False,
                     help="Only dates whose day and month are both 12 or less can be read two ways; the report says "

@@ -5,7 +5,7 @@ import os
 
 import streamlit as st
 
-from impact import indicators, views
+from impact import indicators, scopes, views
 from impact.filters import Filters, Prepared, prepare
 from impact.store import (
     DatabaseUnavailable,
@@ -81,11 +81,18 @@ def headline(url: str, version: str, min_n: int) -> dict:
     return indicators.summary(frames(url, version), min_n)
 
 
+def _scope() -> scopes.Scope:
+    """The signed-in account's scope (everything unless an admin limited it to some partners or branches)."""
+    from ui.auth import actor  # ui.auth imports this module
+
+    return actor().scope
+
+
 def current() -> tuple[str, str, dict]:
-    """(database url, data version, frames) for this rerun."""
+    """(database url, data version, frames cut to the account's scope) for this rerun."""
     url = database_url()
     version = store().version()
-    return url, version, frames(url, version)
+    return url, version, scopes.limit(frames(url, version), _scope())
 
 
 # --- shared by the explore pages --------------------------------------------------------------------
@@ -138,14 +145,16 @@ class Params:
 UPLOAD_PAGE = "pages/upload.py"
 
 
-@st.cache_resource(max_entries=4, show_spinner="Preparing the figures…")
-def _prepared(url: str, version: str) -> Prepared:
-    return prepare(store().frames())
+@st.cache_resource(max_entries=8, show_spinner="Preparing the figures…")
+def _prepared(url: str, version: str, partners: tuple = (), branches: tuple = ()) -> Prepared:
+    return prepare(scopes.limit(store().frames(), scopes.Scope(partners, branches)))
 
 
 def prepared() -> Prepared:
-    """The canonical frames joined for indicators, once per database change (shared, read-only)."""
-    return _prepared(database_url(), store().version())
+    """The canonical frames (cut to the account's scope) joined for indicators, once per database change and
+    scope (shared, read-only)."""
+    scope = _scope()
+    return _prepared(database_url(), store().version(), scope.partners, scope.branches)
 
 
 def filters() -> Filters:
@@ -177,5 +186,15 @@ def table_with_download(table, file_name: str, label: str = "Download this table
                         height: int | str = "auto") -> None:
     """The table behind a chart, and its CSV."""
     st.dataframe(table, hide_index=True, width="stretch", height=height)
-    st.download_button(label, views.csv_bytes(table), file_name, "text/csv", on_click="ignore",
-                       key=key or f"download.{file_name}")
+    st.download_button(label, views.csv_bytes(table), file_name, "text/csv", on_click=record_download,
+                       args=(file_name,), key=key or f"download.{file_name}")
+
+
+def record_download(what: str) -> None:
+    """Download callback: the audit trail records who took which file, with the filters in force."""
+    from impact import guarded
+    from ui.auth import actor
+
+    current_filters = st.session_state.get(Keys.FILTERS)
+    scope = current_filters.to_dict() if current_filters is not None else {}
+    guarded.record_export(store(), actor(), scope, [what.rsplit(".", 1)[-1]], what=what)
