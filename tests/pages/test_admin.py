@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from pagetest import run
 
 from impact import accounts, audit_trail
