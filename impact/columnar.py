@@ -181,6 +181,16 @@ def rebuild(store, folder: Path | None = None) -> Copy:
     return Copy(key, version, frames, "rebuilt" if folder is not None else "store")
 
 
+def rebuild_fresh(store) -> Copy:
+    """`python -m impact rebuild-cache`: drop every copy of this store and write the current version anew."""
+    folder = store.columnar_dir
+    if folder is not None and folder.exists():
+        for path in folder.iterdir():
+            if path.name.startswith(("v-", ".tmp-")):
+                shutil.rmtree(path, ignore_errors=True)
+    return rebuild(store, folder)
+
+
 def _rebuild_or_store(store, folder: Path) -> Copy:
     """Rebuild the copy; when it cannot be written (a full disk, a read-only folder) the frames still come from
     the store, and the fault is logged."""

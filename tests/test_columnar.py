@@ -145,3 +145,18 @@ def test_a_copy_that_cannot_be_written_never_fails_the_commit(db_url, tmp_path):
     loaded = columnar.load(store)  # pages still get the store's frames
     assert loaded.source == "store"
     _same(store, loaded)
+
+
+def test_rebuild_cache_from_the_command_line(tmp_path, capsys, monkeypatch):
+    from impact.cli import main
+
+    monkeypatch.setenv("IMPACT_COLUMNAR_DIR", str(tmp_path / "copies"))
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    store = Store(url)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    (store.columnar_dir / ".tmp-left-by-a-killed-writer").mkdir()
+    assert main(["rebuild-cache", "--db", url, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["version"] == store.version() and report["rows"]["attendance"] == 2 and report["bytes"] > 0
+    assert sorted(p.name for p in store.columnar_dir.iterdir()) == [f"v-{store.data_key()}"]
+    _same(store, columnar.load(store))
