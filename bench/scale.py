@@ -159,9 +159,10 @@ def main() -> None:
     demo = Store(demo_url)
     if demo.is_empty():
         load_demo(demo)
-    sql, copy, rows = time_reads(demo, 1 if args.no_reads else args.repeat)
+    reads = 1 if args.no_reads else args.repeat
+    sql, copy, rows = time_reads(demo, reads)
     print(f"demo ({rows['attendance']:,} attendance, {rows['survey_responses']:,} responses): Store.frames "
-          f"{sql:.3f} s, columnar copy {copy:.3f} s: {sql / copy:.1f}x faster (medians of {args.repeat}, interleaved)")
+          f"{sql:.3f} s, columnar copy {copy:.3f} s: {sql / copy:.1f}x faster (medians of {reads}, interleaved)")
     demo.dispose()
 
     url = f"sqlite:///{folder}/scale-{args.rows}.db"
@@ -171,9 +172,9 @@ def main() -> None:
     start = time.perf_counter()
     columnar.load(store)  # written once if missing (a store built with the copy off)
     print(f"columnar copy ready in {time.perf_counter() - start:.1f} s")
-    sql, copy, rows = time_reads(store, 1 if args.no_reads else args.repeat)
+    sql, copy, rows = time_reads(store, reads)
     print(f"{rows['attendance']:,} attendance, {rows['survey_responses']:,} responses: Store.frames {sql:.2f} s, "
-          f"columnar copy {copy:.2f} s: {sql / copy:.1f}x faster (medians of {args.repeat}, interleaved); "
+          f"columnar copy {copy:.2f} s: {sql / copy:.1f}x faster (medians of {reads}, interleaved); "
           "copy equal to the store")
     size = columnar.size_on_disk(store.columnar_dir, store.data_key()) / 2**20
     if args.no_pages:
