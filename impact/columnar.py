@@ -81,7 +81,7 @@ def _dir_name(key: str) -> str:
     return "v-" + key
 
 
-def write(folder: Path, key: str, version: str, frames: dict[str, pd.DataFrame]) -> Path:
+def write(folder: Path, key: str, version: str, frames: dict[str, pd.DataFrame], active: list[int] | None = None) -> Path:
     """Write one data version's frames atomically; returns its folder (an existing complete copy is kept)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -100,7 +100,7 @@ def write(folder: Path, key: str, version: str, frames: dict[str, pd.DataFrame])
                            write_page_checksum=True)
             tables[name] = {"rows": len(frame), "bytes": path.stat().st_size}
         manifest = {"format": FORMAT, "fingerprint": FINGERPRINT, "key": key, "version": version,
-                    "tables": tables, "written_at": time.time()}
+                    "active": active, "tables": tables, "written_at": time.time()}
         (temp / "manifest.json").write_text(json.dumps(manifest))
         for path in temp.iterdir():  # on disk before the folder gets its name
             with open(path, "rb") as fh:
@@ -175,10 +175,78 @@ def read(folder: Path, key: str) -> tuple[str, dict[str, pd.DataFrame]]:
 def rebuild(store, folder: Path | None = None) -> Copy:
     """Read one snapshot of the store and write it as the copy of its data version."""
     folder = folder if folder is not None else store.columnar_dir
-    key, version, frames = store.snapshot()
+    key, version, active, frames = _snapshot(store)
     if folder is not None:
-        write(folder, key, version, frames)
+        write(folder, key, version, frames, active)
     return Copy(key, version, frames, "rebuilt" if folder is not None else "store")
+
+
+def _snapshot(store) -> tuple[str, str, list[int], dict[str, pd.DataFrame]]:
+    with store.reading() as conn:
+        key, version, active = store._key(conn)
+        return key, version, active, {name: store.load(name, conn) for name in schema.TABLES}
+
+
+GROWING = ("attendance", "survey_responses")  # the large tables: rows only ever added by a batch
+
+
+def _newest(folder: Path) -> dict | None:
+    """The manifest of the newest copy in the folder (None when there is none)."""
+    best = None
+    for path in folder.glob("v-*/manifest.json"):
+        try:
+            manifest = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if manifest.get("fingerprint") == FINGERPRINT and (best is None or manifest["written_at"] > best["written_at"]):
+            best = manifest
+    return best
+
+
+def update(store) -> Copy:
+    """After a commit: when the newest copy holds exactly the active batches but the new ones, the new version's
+    copy is that copy plus the new batches' rows of the large tables (read from the database in the same snapshot
+    as the small tables, which are read whole); anything else (an undo, a copy missing or damaged, columns or
+    dtypes that would not match a whole read) rebuilds from one snapshot."""
+    folder = store.columnar_dir
+    if folder is None:
+        return rebuild(store, folder)
+    prior = _newest(folder) if folder.exists() else None
+    with store.reading() as conn:
+        key, version, active = store._key(conn)
+        if (folder / _dir_name(key)).exists():
+            return Copy(key, version, {}, "current")
+        added = sorted(set(active) - set(prior.get("active") or ())) if prior else []
+        if not prior or prior.get("active") is None or not added or set(prior["active"]) - set(active):
+            frames = None
+        else:
+            try:
+                frames = read(folder, prior["key"])[1]
+            except CopyInvalid:
+                frames = None
+        if frames is not None:
+            for name in schema.TABLES:
+                if name not in GROWING:
+                    frames[name] = store.load(name, conn)
+                    continue
+                new = store.load(name, conn, batch_ids=added)
+                if not len(new):
+                    continue
+                old = frames[name]
+                if list(new.columns) != list(old.columns) or not len(old) or \
+                        any(new[c].dtype != old[c].dtype for c in old.columns):
+                    frames = None  # a whole read might type a column otherwise: rebuild
+                    break
+                both = pd.concat([old, new], ignore_index=True)
+                if not both["id"].is_monotonic_increasing:  # PostgreSQL may number concurrent batches out of order
+                    both = both.sort_values("id", kind="stable").reset_index(drop=True)
+                frames[name] = both
+            source = "updated"
+        if frames is None:
+            frames = {name: store.load(name, conn) for name in schema.TABLES}
+            source = "rebuilt"
+    write(folder, key, version, frames, active)
+    return Copy(key, version, frames, source)
 
 
 def rebuild_fresh(store) -> Copy:
@@ -194,9 +262,9 @@ def rebuild_fresh(store) -> Copy:
 def _rebuild_or_store(store, folder: Path) -> Copy:
     """Rebuild the copy; when it cannot be written (a full disk, a read-only folder) the frames still come from
     the store, and the fault is logged."""
-    key, version, frames = store.snapshot()
+    key, version, active, frames = _snapshot(store)
     try:
-        write(folder, key, version, frames)
+        write(folder, key, version, frames, active)
     except Exception as exc:  # noqa: BLE001
         from impact.incident import record
 
@@ -209,7 +277,7 @@ def load(store) -> Copy:
     """The store's frames at its current data version: from the copy when it is there and sound, else rebuilt."""
     folder = store.columnar_dir
     if folder is None:
-        key, version, frames = store.snapshot()
+        key, version, _, frames = _snapshot(store)
         return Copy(key, version, frames, "store")
     key = store.data_key()
     try:

@@ -522,7 +522,7 @@ class Store:
         from impact import columnar
 
         try:
-            columnar.rebuild(self)
+            columnar.update(self)
         except Exception as exc:  # noqa: BLE001 - e.g. a full disk: the next read rebuilds it
             from impact.incident import record
 
@@ -535,19 +535,36 @@ class Store:
             row = conn.execute(sa.select(sa.func.max(b.c.id), sa.func.count(b.c.undone_at))).first()
         return f"{row[0] or 0}-{row[1] or 0}"
 
-    def _key(self, conn) -> tuple[str, str]:
-        """(data key, version): the version plus a fingerprint of the whole batch history, so a database made
-        again at the same address (same version, other data) never matches an old columnar copy."""
+    def _key(self, conn) -> tuple[str, str, list[int]]:
+        """(data key, version, active batch ids): the version plus a fingerprint of the whole batch history, so a
+        database made again at the same address (same version, other data) never matches an old columnar copy."""
         b = self.tables["batches"]
         rows = conn.execute(sa.select(b.c.id, b.c.sha256, b.c.uploaded_at, b.c.undone_at).order_by(b.c.id)).all()
         version = f"{rows[-1][0] if rows else 0}-{sum(r[3] is not None for r in rows)}"
         history = hashlib.sha256(repr([tuple(map(str, r)) for r in rows]).encode()).hexdigest()[:16]
-        return f"{version}-{history}", version
+        return f"{version}-{history}", version, [int(r[0]) for r in rows if r[3] is None]
 
     def data_key(self) -> str:
         """A key naming the stored data exactly (Store.version() plus the batch history's fingerprint)."""
         with self.engine.connect() as conn:
             return self._key(conn)[0]
+
+    def reading(self):
+        """A connection inside one read transaction (REPEATABLE READ on PostgreSQL): every read through it sees
+        one snapshot. A context manager."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def snapshot():
+            with self.engine.connect() as conn:
+                if self.engine.dialect.name == "postgresql":
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    if self.engine.dialect.name == "sqlite":
+                        conn.exec_driver_sql("BEGIN")  # pysqlite opens no transaction for reads by itself
+                    yield conn
+
+        return snapshot()
 
     def is_empty(self) -> bool:
         b = self.tables["batches"]
@@ -555,10 +572,13 @@ class Store:
             return conn.execute(sa.select(sa.func.count()).select_from(b).where(b.c.undone_at.is_(None))).scalar() == 0
 
     # -- frames out ------------------------------------------------------------------------------
-    def load(self, table: str, conn=None) -> pd.DataFrame:
-        """One canonical table as a DataFrame (active batches only); partners and programmes one row per id."""
+    def load(self, table: str, conn=None, batch_ids=None) -> pd.DataFrame:
+        """One canonical table as a DataFrame (active batches only, or only these batches' rows); partners and
+        programmes one row per id."""
         t, b = self.tables[table], self.tables["batches"]
         q = sa.select(t).join(b, b.c.id == t.c.batch_id).where(b.c.undone_at.is_(None)).order_by(t.c.id)
+        if batch_ids is not None:
+            q = q.where(t.c.batch_id.in_(list(batch_ids)))
         if conn is None:
             with self.engine.connect() as own:
                 frame = pd.read_sql(q, own)
@@ -597,14 +617,9 @@ class Store:
 
     def snapshot(self) -> tuple[str, str, dict[str, pd.DataFrame]]:
         """(data key, version, frames), all read in one transaction: the key names exactly the frames read."""
-        with self.engine.connect() as conn:
-            if self.engine.dialect.name == "postgresql":
-                conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                if self.engine.dialect.name == "sqlite":
-                    conn.exec_driver_sql("BEGIN")  # pysqlite opens no transaction for reads by itself
-                key, version = self._key(conn)
-                return key, version, {name: self.load(name, conn) for name in schema.TABLES}
+        with self.reading() as conn:
+            key, version, _ = self._key(conn)
+            return key, version, {name: self.load(name, conn) for name in schema.TABLES}
 
     def read_frames(self) -> dict[str, pd.DataFrame]:
         """The frames of the current data version, read from the columnar copy (rebuilt when missing or stale):

@@ -160,3 +160,28 @@ def test_rebuild_cache_from_the_command_line(tmp_path, capsys, monkeypatch):
     assert report["version"] == store.version() and report["rows"]["attendance"] == 2 and report["bytes"] > 0
     assert sorted(p.name for p in store.columnar_dir.iterdir()) == [f"v-{store.data_key()}"]
     _same(store, columnar.load(store))
+
+
+def test_a_commit_adds_the_new_batch_to_the_previous_copy_and_equals_a_whole_read(store, monkeypatch):
+    """The copy after a commit is the previous copy plus the new batch's rows (not a whole read of the store)
+    when that is sound, and a whole rebuild otherwise (an undo); either way it equals the store."""
+    sources = []
+    real = columnar.update
+
+    def recorded(s):
+        copy = real(s)
+        sources.append(copy.source)
+        return copy
+
+    monkeypatch.setattr(columnar, "update", recorded)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    again = store.commit(ingest_files([("first again.xlsx", FIRST)]), force=True)  # same shape: rows appended
+    assert sources == ["rebuilt", "updated"]
+    loaded = columnar.load(store)
+    assert loaded.source == "copy" and len(loaded.frames["attendance"]) == 4
+    _same(store, loaded)
+    store.undo(again.batch_ids[0])
+    assert sources[-1] == "rebuilt"
+    _same(store, columnar.load(store))
+    store.commit(ingest_files([("second.xlsx", SECOND)]))  # other columns typed differently: rebuilt whole
+    _same(store, columnar.load(store))
