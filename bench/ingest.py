@@ -1,7 +1,9 @@
 """Import speed: a 100,000-row attendance workbook into a fresh SQLite file, against plain
 `pandas.read_excel(engine="calamine")` of the same file, in the same run. Target: ratio <= 2.0.
+With --csv: the same rows as a CSV file, `python -m impact import` as a whole process against a whole process
+doing a bare `pandas.read_csv`, interleaved, medians of --repeat (issue 13's target: <= 2.0).
 
-    python bench/ingest.py [--rows 100000]
+    python bench/ingest.py [--rows 100000] [--csv]
 """
 from __future__ import annotations
 
@@ -53,11 +55,47 @@ def timed(fn, repeat: int = 3):
     return statistics.median(times)
 
 
+def csv_whole_process(rows: int, repeat: int) -> None:
+    """`python -m impact import FILE.csv` against `python -c "pandas.read_csv(FILE)"`, whole processes, interleaved."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        rng = np.random.default_rng(1)
+        start = pd.Timestamp("2023-04-01")
+        frame = pd.DataFrame({
+            "Programme": [f"Programme {i % 120}" for i in range(rows)],
+            "Session date": (start + pd.to_timedelta(rng.integers(0, 1095, rows), unit="D")).strftime("%d/%m/%Y"),
+            "Branch": [("Central", "Northgate", "Riverside", "Eastfield")[i % 4] for i in range(rows)],
+            "Attendees": rng.integers(1, 40, rows),
+            "Age band": [("Under 5", "5-11", "12-17", "18-24", "25-64", "65+")[i % 6] for i in range(rows)],
+            "Area": [f"Ward {i % 8}" for i in range(rows)], "Deprivation quintile": np.arange(rows) % 5 + 1,
+            "Gender": np.where(np.arange(rows) % 2, "Female", "Male")})
+        path = Path(tmp) / "attendance.csv"
+        frame.to_csv(path, index=False)
+        bare, ours = [], []
+        for i in range(repeat):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"], check=True)
+            bare.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "impact", "import", str(path), "--uk-dates",
+                            "--db", f"sqlite:///{tmp}/impact-{i}.db"], check=True, cwd=root, stdout=subprocess.DEVNULL)
+            ours.append(time.perf_counter() - t0)
+    b, o = statistics.median(bare), statistics.median(ours)
+    print(f"csv, {rows:,} rows, whole processes (medians of {repeat}, interleaved): bare pandas.read_csv {b:.2f} s, "
+          f"python -m impact import {o:.2f} s: ratio {o / b:.1f} (target <= 2.0)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--csv", action="store_true", help="the CSV whole-process comparison instead")
     args = parser.parse_args()
+    if args.csv:
+        csv_whole_process(args.rows, args.repeat)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "attendance.xlsx"
         t0 = time.perf_counter()

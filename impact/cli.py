@@ -179,6 +179,29 @@ def cmd_demo(args) -> int:
     return 0 if outcome.ok else 1
 
 
+def cmd_rebuild_cache(args) -> int:
+    import time
+
+    from impact import columnar
+    from impact.store import Store
+
+    store = Store(args.db)
+    if store.columnar_dir is None:
+        print("the columnar copy is off for this database (IMPACT_COLUMNAR_DIR=off, or an in-memory database)",
+              file=sys.stderr)
+        return 1
+    start = time.perf_counter()
+    copy = columnar.rebuild_fresh(store)
+    seconds = time.perf_counter() - start
+    report = {"folder": str(store.columnar_dir), "key": copy.key, "version": copy.version,
+              "rows": {t: len(f) for t, f in copy.frames.items()},
+              "bytes": columnar.size_on_disk(store.columnar_dir, copy.key), "seconds": round(seconds, 2)}
+    print(json.dumps(report) if args.json else
+          f"columnar copy of data version {copy.version} rebuilt in {seconds:.1f} s: "
+          f"{sum(report['rows'].values()):,} rows, {report['bytes'] / 1e6:.1f} MB in {report['folder']}")
+    return 0
+
+
 def cmd_indicators(args) -> int:
     from impact import indicators
     from impact.filters import prepare
@@ -189,7 +212,7 @@ def cmd_indicators(args) -> int:
     filters = _scope(args, store, "indicators")
     if filters is None:
         return 2
-    data = prepare(store.frames())
+    data = prepare(store.read_frames())
     total = indicators.compute(data, filters, min_n=min_n, hourly_rate=rate)
     by = indicators.compute_by(data, args.by, filters, min_n=min_n, hourly_rate=rate) if args.by else []
     if args.json:
@@ -310,7 +333,7 @@ def cmd_equity(args) -> int:
     if filters is None:
         return 2
     min_n, threshold = int(store.setting("min_n")), float(store.setting("blindspot_threshold") or 0.8)
-    found = equity.compute(prepare(store.frames()), filters, threshold=threshold, min_n=min_n,
+    found = equity.compute(prepare(store.read_frames()), filters, threshold=threshold, min_n=min_n,
                            dimensions=args.dimension, source=args.source, catchments=args.catchment)
     if args.json:
         print(json.dumps(found.to_dict(), indent=1, default=str))
@@ -387,7 +410,7 @@ def cmd_partners(args) -> int:
     if filters is None:
         return 2
     rate = float(store.setting("hourly_rate"))
-    data = prepare(store.frames())
+    data = prepare(store.read_frames())
     found = equity.partnerships(data, filters, Thresholds.from_settings(store.settings()))
     value = partner_cost_effectiveness(data, filters, hourly_rate=rate)
     if args.json:
@@ -609,6 +632,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--force", action="store_true", help="load it again even if it is already loaded")
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("rebuild-cache", help="write the columnar copy of the stored data again, from the database "
+                                             "(the database stays the record; pages read the copy)")
+    common(p)
+    p.set_defaults(func=cmd_rebuild_cache)
     p = sub.add_parser("indicators", help="reach, outcomes and value, for a scope and by any dimension")
     common(p)
     from impact.filters import DIMENSIONS, GRAINS

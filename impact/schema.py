@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandera.pandas as pa
+if TYPE_CHECKING:  # pandera takes ~0.3 s to import: only when a cleaned frame is checked (contract below)
+    import pandera.pandas as pa
 
 # Column kinds: how a raw cell is cleaned (impact/ingest/clean.py) and stored.
 TEXT, ID, DATE, COUNT, MONEY, HOURS, NUMBER, BOOL, CHOICE, SCORE, QUINTILE, PERIOD, INTEGER = (
@@ -404,6 +406,8 @@ _DTYPES = {
 
 
 def _checks(col: Column) -> list[pa.Check]:
+    import pandera.pandas as pa
+
     if col.allowed:
         return [pa.Check.isin(list(col.allowed), error=f"one of {', '.join(col.allowed)}")]
     if col.kind in (COUNT, MONEY, HOURS):
@@ -419,6 +423,8 @@ def _checks(col: Column) -> list[pa.Check]:
 
 def contract(table: str, columns) -> pa.DataFrameSchema:
     """The pandera schema for the cleaned frame of `table` holding `columns` (only those present)."""
+    import pandera.pandas as pa
+
     t = TABLES[table]
     spec = {}
     for name in columns:

@@ -202,8 +202,13 @@ def with_retries(action, attempts: int = 5, wait: float = 0.2):
 
 
 class Store:
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, columnar_dir: Path | None | str = "default"):
         self.url = database_url(url)
+        from impact import columnar
+
+        # the columnar copy's folder (impact/columnar.py); None: frames are read from the database every time
+        self.columnar_dir = columnar.folder_for(self.url) if columnar_dir == "default" else \
+            (Path(columnar_dir) if columnar_dir else None)
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         sqlite = self.url.startswith("sqlite")
@@ -321,7 +326,10 @@ class Store:
         if not any(len(frame) for f in result.files for frame in f.frames.values()):
             return CommitOutcome(False, message="not stored: the upload has no data rows")
         try:
-            return with_retries(lambda: self._commit(result, uploader, force))
+            outcome = with_retries(lambda: self._commit(result, uploader, force))
+            if outcome.ok:
+                self.refresh_copy()
+            return outcome
         except sa.exc.IntegrityError as exc:
             refused = self._refusals(result)
             if refused:  # another upload of the same file landed first: refused like any duplicate
@@ -509,7 +517,22 @@ class Store:
                     removed[name] = n
             conn.execute(b.update().where(b.c.id == batch_id).values(
                 undone_at=dt.datetime.now().replace(microsecond=0), original=None, active_sha256=None))
+        self.refresh_copy()
         return removed
+
+    def refresh_copy(self) -> None:
+        """Bring the columnar copy up to the data version just stored. The store is the system of record: a copy
+        that cannot be written is logged and rebuilt on the next read, and never fails the commit or undo."""
+        if self.columnar_dir is None:
+            return
+        from impact import columnar
+
+        try:
+            columnar.update(self)
+        except Exception as exc:  # noqa: BLE001 - e.g. a full disk: the next read rebuilds it
+            from impact.incident import record
+
+            record(exc, "writing the columnar copy")
 
     def version(self) -> str:
         """Changes whenever the stored data changes: a cache key for frames and pages."""
@@ -518,16 +541,50 @@ class Store:
             row = conn.execute(sa.select(sa.func.max(b.c.id), sa.func.count(b.c.undone_at))).first()
         return f"{row[0] or 0}-{row[1] or 0}"
 
+    def _key(self, conn) -> tuple[str, str, list[int]]:
+        """(data key, version, active batch ids): the version plus a fingerprint of the whole batch history, so a
+        database made again at the same address (same version, other data) never matches an old columnar copy."""
+        b = self.tables["batches"]
+        rows = conn.execute(sa.select(b.c.id, b.c.sha256, b.c.uploaded_at, b.c.undone_at).order_by(b.c.id)).all()
+        version = f"{rows[-1][0] if rows else 0}-{sum(r[3] is not None for r in rows)}"
+        history = hashlib.sha256(repr([tuple(map(str, r)) for r in rows]).encode()).hexdigest()[:16]
+        return f"{version}-{history}", version, [int(r[0]) for r in rows if r[3] is None]
+
+    def data_key(self) -> str:
+        """A key naming the stored data exactly (Store.version() plus the batch history's fingerprint)."""
+        with self.engine.connect() as conn:
+            return self._key(conn)[0]
+
+    def reading(self):
+        """A connection inside one read transaction (REPEATABLE READ on PostgreSQL): every read through it sees
+        one snapshot. A context manager."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def snapshot():
+            with self.engine.connect() as conn:
+                if self.engine.dialect.name == "postgresql":
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    if self.engine.dialect.name == "sqlite":
+                        conn.exec_driver_sql("BEGIN")  # pysqlite opens no transaction for reads by itself
+                    yield conn
+
+        return snapshot()
+
     def is_empty(self) -> bool:
         b = self.tables["batches"]
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(b).where(b.c.undone_at.is_(None))).scalar() == 0
 
     # -- frames out ------------------------------------------------------------------------------
-    def load(self, table: str, conn=None) -> pd.DataFrame:
-        """One canonical table as a DataFrame (active batches only); partners and programmes one row per id."""
+    def load(self, table: str, conn=None, batch_ids=None) -> pd.DataFrame:
+        """One canonical table as a DataFrame (active batches only, or only these batches' rows); partners and
+        programmes one row per id."""
         t, b = self.tables[table], self.tables["batches"]
         q = sa.select(t).join(b, b.c.id == t.c.batch_id).where(b.c.undone_at.is_(None)).order_by(t.c.id)
+        if batch_ids is not None:
+            q = q.where(t.c.batch_id.in_(list(batch_ids)))
         if conn is None:
             with self.engine.connect() as own:
                 frame = pd.read_sql(q, own)
@@ -562,13 +619,20 @@ class Store:
     def frames(self) -> dict[str, pd.DataFrame]:
         """Every table from one snapshot (one read transaction; REPEATABLE READ on PostgreSQL), so an undo or
         an upload landing while a page reads never mixes two data versions."""
-        with self.engine.connect() as conn:
-            if self.engine.dialect.name == "postgresql":
-                conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                if self.engine.dialect.name == "sqlite":
-                    conn.exec_driver_sql("BEGIN")  # pysqlite opens no transaction for reads by itself
-                return {name: self.load(name, conn) for name in schema.TABLES}
+        return self.snapshot()[2]
+
+    def snapshot(self) -> tuple[str, str, dict[str, pd.DataFrame]]:
+        """(data key, version, frames), all read in one transaction: the key names exactly the frames read."""
+        with self.reading() as conn:
+            key, version, _ = self._key(conn)
+            return key, version, {name: self.load(name, conn) for name in schema.TABLES}
+
+    def read_frames(self) -> dict[str, pd.DataFrame]:
+        """The frames of the current data version, read from the columnar copy (rebuilt when missing or stale):
+        the same frames as frames(), many times faster on a large store."""
+        from impact import columnar
+
+        return columnar.load(self).frames
 
 
 def demo_files() -> list[Path]:

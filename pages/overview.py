@@ -9,6 +9,7 @@ from ui.auth import require_page
 from ui.common import (
     empty_state,
     filters,
+    memo,
     nothing_loaded,
     prepared,
     settings,
@@ -33,8 +34,12 @@ limits = equity.Thresholds.from_settings(store().settings())
 
 
 def _figures(scope):
+    return memo("overview.figures", _figures_of, scope, min_n, rate, s["threshold"], limits)
+
+
+def _figures_of(scope, min_n, rate, threshold, limits):
     ind = indicators.compute(data, scope, min_n, rate)
-    reach = equity.reach_equity(data, scope, s["threshold"], min_n)
+    reach = equity.reach_equity(data, scope, threshold, min_n)
     blind = (len([1 for d, _ in reach.blindspots if reach.dimensions[d].reliable]), len(reach.dimensions)) \
         if reach.dimensions else None
     fair = equity.partnership_fairness(data, scope, limits)
@@ -66,7 +71,8 @@ for start in range(0, len(cards), 3):  # three to a row: readable beside the sid
 grain = chosen.grain
 grain_label = {"month": "month", "quarter": "quarter", "year": "year", "financial_year": "financial year"}[grain]
 st.subheader("Over time")
-trend = views.trend_table(indicators.compute_by(data, "period", chosen, min_n, rate), min_n)
+trend = memo("overview.trend", lambda scope, n, r: views.trend_table(indicators.compute_by(data, "period", scope, n, r), n),
+             chosen, min_n, rate)
 trend = trend[trend[Col.PERIOD] != NOT_RECORDED] if len(trend) else trend
 if trend.empty:
     st.info("No dated attendance or survey responses for these filters.")
@@ -80,7 +86,7 @@ else:
         table_with_download(trend, "attendance_and_outcomes_over_time.csv")
 
 st.subheader("Outcomes: what changed for people")
-ind_all = indicators.compute(data, chosen, min_n, rate)
+ind_all = memo("overview.all", lambda scope, n, r: indicators.compute(data, scope, n, r), chosen, min_n, rate)
 table = views.outcome_table(ind_all, min_n)
 if table.empty:
     empty_state("No survey responses for these filters yet: upload some to see outcomes.", stop=False)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 
 import pytest
@@ -9,6 +10,8 @@ import sqlalchemy as sa
 
 # a page's fault must fail the page tests, not become a message with an incident id (ui.common.guarded)
 os.environ.setdefault("IMPACT_FAULTS", "raise")
+# the stores' columnar copies (impact/columnar.py) go to a temporary folder, not the checkout's data/
+os.environ.setdefault("IMPACT_COLUMNAR_DIR", tempfile.mkdtemp(prefix="impact-columnar-"))
 PG_URL = os.environ.get("IMPACT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

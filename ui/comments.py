@@ -14,7 +14,7 @@ from impact.comments.counts import ALL
 from impact.filters import Filters
 from impact.safe_text import markdown as as_text
 from impact.store import database_url
-from ui.common import prepared, store, table_with_download
+from ui.common import memo, prepared, store, table_with_download
 
 COMMENTS_PAGE = "pages/comments.py"
 
@@ -56,7 +56,7 @@ def _state_key(s: comments.CommentState) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-@st.cache_data(max_entries=4, show_spinner="Coding the comments…")
+@st.cache_resource(max_entries=2, show_spinner="Coding the comments…")  # shared, read-only: no per-session pickle
 def _coded(url: str, version: str, key: str, _state) -> pd.DataFrame:
     return comments.coded(prepared(), _state)
 
@@ -89,7 +89,8 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
     s = state()
     everything = coded(s)
     suppress_n = int(store().setting("suppress_n"))
-    said = comments.what_people_said(prepared(), s, filters, None, min_n, suppress_n, limit=6, all_coded=everything)
+    said = memo("comments.said", lambda f, m, sn, _key: comments.what_people_said(
+        prepared(), s, f, None, m, sn, limit=6, all_coded=everything), filters, min_n, suppress_n, _state_key(s))
     n = len(said.comments)
     if not n:
         st.caption("No free-text comments in this scope. Surveys with a 'What did you like most?' or 'What could "
@@ -119,7 +120,8 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
     if by is not None and by != "period":
         from impact.views import dimension_label
 
-        groups = comments.counts.count(prepared(), everything, s.codebook, filters, by, min_n).codes
+        groups = memo("comments.by", lambda f, b, m, _key: comments.counts.count(
+            prepared(), everything, s.codebook, f, b, m).codes, filters, by, min_n, _state_key(s))
         label = dimension_label(by).lower()
         with st.expander(f"Each code by {label}, beside the {label}'s outcome rate"):
             st.caption(f"One row per {label} and code; no percentage below {min_n} comments. "

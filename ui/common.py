@@ -1,11 +1,15 @@
-"""What every page shares: the store, its frames cached per database change, the empty state."""
+"""What every page shares: the store, its frames cached per database change, the empty state.
+
+Frames come from the columnar copy (impact/columnar.py): one read-only copy per data version per server process,
+shared by every session (st.cache_resource), never a per-session pickle. What a page computes from them is
+memoised per (data version, inputs) with `memo`, so a rerun with nothing new to compute draws at once."""
 from __future__ import annotations
 
 import os
 
 import streamlit as st
 
-from impact import indicators, scopes, views
+from impact import columnar, indicators, scopes, views
 from impact.filters import Filters, Prepared, prepare
 from impact.store import (
     DatabaseUnavailable,
@@ -70,10 +74,19 @@ def guarded(run) -> None:
         st.error(fault_text(record(exc, "showing a page")), icon=":material/error:")
 
 
-@st.cache_data(show_spinner="Loading data…", max_entries=4)
+@st.cache_resource(show_spinner="Loading data…", max_entries=2)
+def _copy(url: str, version: str) -> columnar.Copy:
+    """One data version's frames per server process, from the columnar copy (rebuilt from the store when it is
+    missing or stale). Shared by every session: read-only. Two versions kept: a session still drawing the one
+    before an upload finishes with it."""
+    return columnar.load(store())
+
+
 def frames(url: str, version: str) -> dict:
-    """All canonical tables, read once per database change (`version` is the store's latest batch)."""
-    return store().frames()
+    """All canonical tables, read once per database change (`version` is the store's latest batch). Each call
+    gets its own shallow copies (copy-on-write: no data copied), so a caller adding a column changes nothing
+    shared."""
+    return {name: frame.copy(deep=False) for name, frame in _copy(url, version).frames.items()}
 
 
 @st.cache_data(max_entries=16)
@@ -147,7 +160,7 @@ UPLOAD_PAGE = "pages/upload.py"
 
 @st.cache_resource(max_entries=8, show_spinner="Preparing the figures…")
 def _prepared(url: str, version: str, partners: tuple = (), branches: tuple = ()) -> Prepared:
-    return prepare(scopes.limit(store().frames(), scopes.Scope(partners, branches)))
+    return prepare(scopes.limit(frames(url, version), scopes.Scope(partners, branches)))
 
 
 def prepared() -> Prepared:
@@ -155,6 +168,20 @@ def prepared() -> Prepared:
     scope (shared, read-only)."""
     scope = _scope()
     return _prepared(database_url(), store().version(), scope.partners, scope.branches)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _memo(url: str, version: str, partners: tuple, branches: tuple, name: str, args: tuple, _compute):
+    return _compute(*args)
+
+
+def memo(name: str, compute, *args):
+    """compute(*args), once per (database, data version, name, args) in the server process: what a page shows for
+    one scope is computed once and shared (read-only) by every rerun and session asking for the same. `name`
+    identifies `compute` (functions are not part of the key); args must say everything the result depends on
+    besides the stored data (filters, settings, page choices)."""
+    scope = _scope()  # an account limited to some partners or branches never gets another scope's result
+    return _memo(database_url(), store().version(), scope.partners, scope.branches, name, args, compute)
 
 
 def filters() -> Filters:

@@ -20,6 +20,7 @@ Approved            the bank proposes; staff approve or reject each quote (impac
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -96,14 +97,30 @@ class Safety:
     ordinary: frozenset  # lower-cased words people use in ordinary sentences (and in this data's comments)
 
 
-def safety(data: Prepared, texts, threshold: int, codebook=DEFAULT) -> Safety:
-    """The data + every comment's text + the suppression threshold (+ the codebook, whose phrases are ordinary
-    words) -> what `safe_text` checks against."""
+_IDS: dict[int, tuple] = {}  # id(Prepared) -> (weak reference, pattern): once per database change
+
+
+def _ids_pattern(data: Prepared) -> re.Pattern | None:
+    """Every respondent and participant id as one pattern, built once per `Prepared` (a regex of every id of a
+    large store takes seconds to build; the ids change only with the data)."""
+    cached = _IDS.get(id(data))
+    if cached is not None and cached[0]() is data:
+        return cached[1]
     frames = data.frames
     ids = set()
     for t, col in (("survey_responses", "respondent_id"), ("attendance", "participant_id")):
         if t in frames and col in frames[t]:
             ids |= set(frames[t][col].dropna().astype(str))
+    pattern = known_pattern(ids)
+    for k in [k for k, (ref, _) in _IDS.items() if ref() is None]:
+        del _IDS[k]
+    _IDS[id(data)] = (weakref.ref(data), pattern)
+    return pattern
+
+
+def safety(data: Prepared, texts, threshold: int, codebook=DEFAULT) -> Safety:
+    """The data + every comment's text + the suppression threshold (+ the codebook, whose phrases are ordinary
+    words) -> what `safe_text` checks against."""
     respondents = np.bincount(data.surveys.programme[data.surveys.programme >= 0], minlength=len(data.programmes))
     names = data.programmes["name"].astype(str).tolist()
     small = [n for n, k in zip(names, respondents) if k < threshold]
@@ -113,7 +130,7 @@ def safety(data: Prepared, texts, threshold: int, codebook=DEFAULT) -> Safety:
     lowercase_here = {w for t in texts for w in WORD.findall(str(t)) if w.islower()}
     lowercase_here |= {w.casefold() for c in codebook for text in (c.label, c.description, *c.phrases)
                        for w in WORD.findall(text)}
-    return Safety(known_pattern(ids), frozenset(shown), known_pattern(small),
+    return Safety(_ids_pattern(data), frozenset(shown), known_pattern(small),
                   _ordinary_words() | frozenset(lowercase_here))
 
 

@@ -1,0 +1,187 @@
+"""The columnar copy (impact/columnar.py) equals the store after every commit, undo and forced rebuild, on SQLite
+and PostgreSQL; a stale, missing, half-written or damaged copy is rebuilt from the store, never trusted."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from workbooks import workbook
+
+from impact import columnar, schema
+from impact.ingest import ingest_files
+from impact.store import Store
+
+FIRST = workbook({
+    "Partners": [["Partner", "Partnership type"], ["Age UK Westfield", "Stakeholder"]],
+    "Programmes": [["Programme", "Theme", "Branch", "Cost"], ["Code Club", "Digital inclusion", "Central", "£1,200.00"]],
+    "Attendance": [["Event name", "Date", "Branch", "No. attending"],
+                   ["Code Club", "03/04/2025", "Central", 12],
+                   ["Rhyme Time", "2025-04-04", "North", None]],
+})
+SECOND = workbook({
+    "Programmes": [["Programme", "Theme", "Branch", "Cost"], ["Code Club", "Digital inclusion", "North", "£900"]],
+    "Attendance": [["Event name", "Date", "Branch", "No. attending"], ["Code Club", "17/04/2025", "Central", 7]],
+})
+
+
+def _same(store: Store, copy: columnar.Copy) -> None:
+    """The copy's frames are the store's frames at that version, value for value and dtype for dtype."""
+    assert copy.version == store.version()
+    expected = store.frames()
+    assert set(copy.frames) == set(expected) == set(schema.TABLES)
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(copy.frames[name], frame, check_exact=True, obj=name)
+
+
+@pytest.fixture
+def store(db_url, tmp_path):
+    return Store(db_url, columnar_dir=tmp_path / "copy")
+
+
+def _versions(store: Store) -> list[str]:
+    return sorted(p.name for p in store.columnar_dir.iterdir() if p.name.startswith("v-"))
+
+
+def test_the_copy_equals_the_store_after_commit_undo_and_a_forced_rebuild(store):
+    empty = columnar.load(store)  # an empty store: empty frames, still equal (and written)
+    _same(store, empty)
+    first = store.commit(ingest_files([("first.xlsx", FIRST)]))
+    assert first.ok
+    assert f"v-{store.data_key()}" in _versions(store)  # the commit wrote the new version's copy
+    loaded = columnar.load(store)
+    assert loaded.source == "copy"  # read from Parquet, not the database
+    _same(store, loaded)
+    assert loaded.frames["attendance"]["attendees"].tolist()[0] == 12
+    second = store.commit(ingest_files([("second.xlsx", SECOND)]))
+    loaded = columnar.load(store)
+    assert loaded.source == "copy" and len(loaded.frames["attendance"]) == 3
+    # the later upload's programme row wins, as Store.load dedupes it
+    assert loaded.frames["programmes"].set_index("name").loc["Code Club", "branch"] == "North"
+    _same(store, loaded)
+    store.undo(second.batch_ids[0])
+    loaded = columnar.load(store)
+    assert loaded.source == "copy" and len(loaded.frames["attendance"]) == 2
+    assert loaded.frames["programmes"].set_index("name").loc["Code Club", "branch"] == "Central"
+    _same(store, loaded)
+    rebuilt = columnar.rebuild(store)
+    assert rebuilt.source == "rebuilt"
+    _same(store, rebuilt)
+    _same(store, columnar.load(store))
+    assert len(_versions(store)) <= columnar.KEEP  # old versions are pruned
+
+
+def test_a_missing_copy_is_rebuilt(store):
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    shutil.rmtree(store.columnar_dir)
+    loaded = columnar.load(store)
+    assert loaded.source == "rebuilt"
+    _same(store, loaded)
+    assert columnar.load(store).source == "copy"
+
+
+def test_a_stale_copy_is_never_read(store):
+    """A change made by a process that wrote no copy (the copy off there): the next read finds no copy for the
+    new version and rebuilds; the older version's copy is not used."""
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    other = Store(store.url, columnar_dir=None)  # e.g. an old version of the app, or the copy turned off
+    other.commit(ingest_files([("second.xlsx", SECOND)]))
+    loaded = columnar.load(store)
+    assert loaded.source == "rebuilt" and len(loaded.frames["attendance"]) == 3
+    _same(store, loaded)
+
+
+def test_a_damaged_or_half_written_copy_is_rebuilt(store):
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    where = store.columnar_dir / f"v-{store.data_key()}"
+    # a truncated file (a kill -9 cannot leave one under a version's name, but a disk can)
+    data = (where / "attendance.parquet").read_bytes()
+    (where / "attendance.parquet").write_bytes(data[: len(data) // 2])
+    loaded = columnar.load(store)
+    assert loaded.source == "rebuilt"
+    _same(store, loaded)
+    # same size, bytes flipped inside a data page: the page checksums catch it
+    data = bytearray((where / "attendance.parquet").read_bytes())
+    for i in range(8, 40):
+        data[i] ^= 0xFF
+    (where / "attendance.parquet").write_bytes(bytes(data))
+    loaded = columnar.load(store)
+    assert loaded.source == "rebuilt"
+    _same(store, loaded)
+    # a manifest from another format of the copy
+    manifest = json.loads((where / "manifest.json").read_text())
+    (where / "manifest.json").write_text(json.dumps({**manifest, "fingerprint": "older"}))
+    assert columnar.load(store).source == "rebuilt"
+    # a writer killed mid-write leaves only a temporary folder, never read as a version
+    (store.columnar_dir / ".tmp-killed").mkdir()
+    (store.columnar_dir / ".tmp-killed" / "attendance.parquet").write_bytes(b"PAR1 half")
+    loaded = columnar.load(store)
+    assert loaded.source == "copy"
+    _same(store, loaded)
+
+
+def test_a_database_made_again_at_the_same_address_never_matches_the_old_copy(tmp_path):
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    store = Store(url, columnar_dir=tmp_path / "copy")
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    old_key, version = store.data_key(), store.version()
+    store.dispose()
+    (tmp_path / "again.db").unlink()
+    again = Store(url, columnar_dir=tmp_path / "copy")
+    again.commit(ingest_files([("second.xlsx", SECOND)]))
+    assert again.version() == version and again.data_key() != old_key  # same version, other data
+    loaded = columnar.load(again)
+    _same(again, loaded)
+    assert len(loaded.frames["attendance"]) == 1
+
+
+def test_a_copy_that_cannot_be_written_never_fails_the_commit(db_url, tmp_path):
+    blocker = tmp_path / "a file, not a folder"
+    blocker.write_text("")
+    store = Store(db_url, columnar_dir=blocker / "copy")
+    outcome = store.commit(ingest_files([("first.xlsx", FIRST)]))
+    assert outcome.ok and len(store.load("attendance")) == 2
+    loaded = columnar.load(store)  # pages still get the store's frames
+    assert loaded.source == "store"
+    _same(store, loaded)
+
+
+def test_rebuild_cache_from_the_command_line(tmp_path, capsys, monkeypatch):
+    from impact.cli import main
+
+    monkeypatch.setenv("IMPACT_COLUMNAR_DIR", str(tmp_path / "copies"))
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    store = Store(url)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    (store.columnar_dir / ".tmp-left-by-a-killed-writer").mkdir()
+    assert main(["rebuild-cache", "--db", url, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["version"] == store.version() and report["rows"]["attendance"] == 2 and report["bytes"] > 0
+    assert sorted(p.name for p in store.columnar_dir.iterdir()) == [f"v-{store.data_key()}"]
+    _same(store, columnar.load(store))
+
+
+def test_a_commit_adds_the_new_batch_to_the_previous_copy_and_equals_a_whole_read(store, monkeypatch):
+    """The copy after a commit is the previous copy plus the new batch's rows (not a whole read of the store)
+    when that is sound, and a whole rebuild otherwise (an undo); either way it equals the store."""
+    sources = []
+    real = columnar.update
+
+    def recorded(s):
+        copy = real(s)
+        sources.append(copy.source)
+        return copy
+
+    monkeypatch.setattr(columnar, "update", recorded)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    again = store.commit(ingest_files([("first again.xlsx", FIRST)]), force=True)  # same shape: rows appended
+    assert sources == ["rebuilt", "updated"]
+    loaded = columnar.load(store)
+    assert loaded.source == "copy" and len(loaded.frames["attendance"]) == 4
+    _same(store, loaded)
+    store.undo(again.batch_ids[0])
+    assert sources[-1] == "rebuilt"
+    _same(store, columnar.load(store))
+    store.commit(ingest_files([("second.xlsx", SECOND)]))  # other columns typed differently: rebuilt whole
+    _same(store, columnar.load(store))
