@@ -14,6 +14,7 @@ from ui.common import (
     settings,
     table_with_download,
 )
+from ui.filterbar import page_choice
 
 st.title("Equity")
 st.caption("Who the library reaches in proportion to its community and who not yet (blindspots), and whether "
@@ -61,9 +62,8 @@ if not reach.dimensions:
                 stop=False)
 else:
     names = list(reach.dimensions)
-    if st.session_state.get(Keys.EQUITY_DIMENSION) not in names:
-        st.session_state.pop(Keys.EQUITY_DIMENSION, None)
-    dimension = st.selectbox("Dimension", names, key=Keys.EQUITY_DIMENSION, format_func=views.dimension_label)
+    dimension = page_choice(st.selectbox, "Dimension", names, Keys.EQUITY_DIMENSION, "dimension",
+                            format_func=views.dimension_label)
     dim = reach.dimensions[dimension]
     table = views.representation_table(dim, min_n)
     if not dim.reliable:
@@ -98,13 +98,11 @@ if not gaps.gaps:
 else:
     left, right = st.columns(2)
     domain_names = list(gaps.gaps)
-    if st.session_state.get(Keys.EQUITY_DOMAIN) not in domain_names:
-        st.session_state.pop(Keys.EQUITY_DOMAIN, None)
-    domain = left.selectbox("Outcome", domain_names, key=Keys.EQUITY_DOMAIN, format_func=views.domain_label)
+    domain = page_choice(left.selectbox, "Outcome", domain_names, Keys.EQUITY_DOMAIN, "outcome",
+                         format_func=views.domain_label)
     gap_dims = list(gaps.gaps[domain])
-    if st.session_state.get(Keys.EQUITY_GAP_DIMENSION) not in gap_dims:
-        st.session_state.pop(Keys.EQUITY_GAP_DIMENSION, None)
-    gap_dim = right.selectbox("Group by", gap_dims, key=Keys.EQUITY_GAP_DIMENSION, format_func=views.dimension_label)
+    gap_dim = page_choice(right.selectbox, "Group by", gap_dims, Keys.EQUITY_GAP_DIMENSION, "gap_by",
+                          format_func=views.dimension_label)
     gap = gaps.gaps[domain][gap_dim]
     table = views.gap_table(gap, min_n)
     st.plotly_chart(charts.rate_by_group(table, f"{views.domain_label(domain)}: share positive by "

@@ -16,6 +16,7 @@ from ui.common import (
     settings,
     table_with_download,
 )
+from ui.filterbar import page_choice
 
 st.title("Outcomes")
 st.caption("What changed for people (ISO 16439 outcomes): the share agreeing with each survey statement, "
@@ -69,9 +70,10 @@ st.subheader("Compare")
 dimensions = ["theme", "programme", "partner", "partnership_type", "branch", "period",
               *(d for d, labels in data.group_labels.items() if len(labels))]
 left, right = st.columns(2)
-by = left.selectbox("Break down by", dimensions, key=Keys.OUTCOMES_BY, format_func=views.dimension_label)
-domain = right.selectbox("Outcome", [ALL_OUTCOMES, *views.domains([ind])], key=Keys.OUTCOMES_DOMAIN,
-                         format_func=views.domain_label)
+by = page_choice(left.selectbox, "Break down by", dimensions, Keys.OUTCOMES_BY, "by",
+                 format_func=views.dimension_label)
+domain = page_choice(right.selectbox, "Outcome", [ALL_OUTCOMES, *views.domains([ind])], Keys.OUTCOMES_DOMAIN,
+                     "outcome", format_func=views.domain_label)
 rows = indicators.compute_by(data, by, chosen, min_n, rate)
 compared = views.outcomes_by_group(rows, domain, min_n)
 if by == "period":

@@ -14,6 +14,7 @@ from ui.common import (
     store,
     table_with_download,
 )
+from ui.filterbar import page_choice
 
 st.title("Partners")
 st.caption("Are efforts, outputs, money, marketing and results shared, party by party (the library included), "
@@ -139,9 +140,7 @@ names = sorted(p.party for p in fair.partners)
 if not names:
     st.caption("No partner has a partnership programme in scope.")
     st.stop()
-if st.session_state.get(Keys.PARTNER) not in names:
-    st.session_state.pop(Keys.PARTNER, None)
-name = st.selectbox("Partner", names, key=Keys.PARTNER)
+name = page_choice(st.selectbox, "Partner", names, Keys.PARTNER, "profile")
 mine = fair.party(name)
 cols = st.columns(4)
 cols[0].metric("Partnership programmes", f"{mine.programmes:,}", border=True)

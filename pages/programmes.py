@@ -18,6 +18,7 @@ from ui.common import (
     settings,
     table_with_download,
 )
+from ui.filterbar import page_choice
 
 TOP = 20  # programmes drawn in the comparison chart; the table holds them all
 
@@ -39,7 +40,8 @@ if table.empty:
 table = table.sort_values(Col.ATTENDANCE, ascending=False).reset_index(drop=True)
 
 st.subheader("Compare programmes")
-metric = st.radio("Compare by", ["Attendance", "Positive outcomes"], horizontal=True, key=Keys.PROGRAMMES_METRIC)
+metric = page_choice(st.radio, "Compare by", ["Attendance", "Positive outcomes"], Keys.PROGRAMMES_METRIC, "compare",
+                     horizontal=True)
 top = table.head(TOP)
 if metric == "Attendance":
     st.plotly_chart(charts.attendance_bars(top, Col.PROGRAMME, f"Attendance by programme (top {len(top)})"),
@@ -55,9 +57,8 @@ table_with_download(table, "programmes.csv", key="download.programmes.all", heig
 
 st.subheader("One programme")
 names = list(table[Col.PROGRAMME])
-if st.session_state.get(Keys.PROGRAMME) not in names:
-    st.session_state.pop(Keys.PROGRAMME, None)
-name = st.selectbox("Programme", names, key=Keys.PROGRAMME, help="programmes in scope, best attended first")
+name = page_choice(st.selectbox, "Programme", names, Keys.PROGRAMME, "profile",
+                   help="programmes in scope, best attended first")
 one = replace(chosen, programmes=(name,))
 ind = indicators.compute(data, one, min_n, rate)
 row = table[table[Col.PROGRAMME] == name].iloc[0]

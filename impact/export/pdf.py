@@ -11,6 +11,7 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from impact.export.disclosure import SUPPRESSION_NOTE
+from impact.scope import describe, line
 from impact.export.pack import DEC, INT, MONEY, PCT, Evidence, Table
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -20,6 +21,17 @@ MAX_COLUMNS = 9  # wider tables are split into column groups that fit A4 portrai
 
 class Report(FPDF):
     title_text = ""
+    scope_text = ""  # the scope and source in words, at the top of every page
+
+    def header(self):
+        if not self.scope_text:
+            return
+        self.set_y(5)
+        self.set_font("DejaVu", size=8)
+        self.set_text_color(60)
+        self.multi_cell(0, 3.6, self.scope_text, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0)
+        self.set_y(max(self.get_y() + 2, self.t_margin))
 
     def footer(self):
         self.set_y(-12)
@@ -99,6 +111,8 @@ def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> byt
     images = images or {}
     pdf = Report(format="A4")
     pdf.title_text = evidence.title
+    pdf.scope_text = line(evidence.filters, evidence.sources, evidence.generated)
+    pdf.set_top_margin(16)
     pdf.set_title(evidence.title)
     pdf.set_creator("Beyond Footfall")
     pdf.set_auto_page_break(True, margin=16)
@@ -112,6 +126,7 @@ def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> byt
     _paragraph(pdf, "Beyond footfall: what the library's programmes reached and what changed for people.", 12)
     pdf.ln(6)
     _heading(pdf, "Scope", 13)
+    _paragraph(pdf, describe(evidence.filters), 12, "B")
     for label, value in evidence.scope:
         _paragraph(pdf, f"{label}: {value}", 11)
     pdf.ln(4)

@@ -177,3 +177,27 @@ def test_the_cli_writes_the_pack_for_a_scope(demo, tmp_path):
     assert "Themes: Digital inclusion" in text and "digital inclusion programmes" in text
     assert (tmp_path / "evidence-pack.zip").exists() and (tmp_path / "tables" / "outcomes.csv").exists()
     assert main(["export", "--db", str(store.engine.url), "--format", "docx", "--out", str(tmp_path)]) == 2
+
+
+def test_every_file_states_the_scope_in_words_and_the_source(demo):
+    _, _, pack, folder = demo
+    words = "All programmes, all dates"
+    text = _pdf_text(pack.files["evidence-pack.pdf"], folder)
+    pages = text.split("\f")
+    assert all(words in re.sub(r"\s+", " ", p) for p in pages if p.strip())  # the header of every page
+    assert "Source:" in text
+    wb = openpyxl.load_workbook(io.BytesIO(pack.files["evidence-pack.xlsx"]))
+    for name in ("Reach", "Outcomes", "Equity"):
+        assert words in wb[name]["A1"].value and "Source:" in wb[name]["A1"].value
+        assert words in wb[name].oddHeader.center.text
+    assert words in wb["Summary"]["A2"].value
+
+
+def test_a_chart_image_carries_the_scope_under_its_title():
+    from impact.export.images import figure
+    from impact.export.pack import Chart
+
+    chart = Chart("c", "Attendance by theme", "t", "theme", ("attendance",))
+    frame = pd.DataFrame({"theme": ["A", "B", "C"], "attendance": [1, 2, 3]})
+    fig = figure(chart, frame, "Early literacy, financial year 2025/26 · Source: 2 uploads")
+    assert fig.layout.title.subtitle.text.startswith("Early literacy, financial year 2025/26")
