@@ -53,6 +53,17 @@ def period_words(filters: Filters) -> str:
     return f"{_date(start)} to {_date(end)}"
 
 
+def period_name(filters: Filters) -> str:
+    """A short name for a card: '2024/25', '2024', 'May 2025', 'Q2 2025' or '1 Apr 2024 – 31 Mar 2025'."""
+    words = period_words(filters)
+    for prefix in ("financial year ", "calendar year "):
+        if words.startswith(prefix):
+            return words.removeprefix(prefix)
+    if filters.date_from and filters.date_to and " to " in words:
+        return f"{_date(filters.date_from)} – {_date(filters.date_to)}"
+    return words
+
+
 def _names(values, limit: int = 3) -> str:
     values = list(values)
     if len(values) <= limit:

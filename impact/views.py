@@ -313,6 +313,8 @@ class Comparison:
     previous: Filters
     label: str  # e.g. "1 Apr 2025 – 31 Mar 2026 against the 365 days before"
     chosen: bool  # the user picked the period (else: the latest 12 months of data)
+    current_name: str = ""  # short names a card can say aloud: "2025/26", "2024/25"
+    previous_name: str = ""
 
 
 def undated(data: Prepared, filters: Filters) -> int:
@@ -344,8 +346,11 @@ def comparison(filters: Filters, data: Prepared) -> Comparison | None:
     prev_start = prev_end - dt.timedelta(days=days - 1)
     label = (f"{start:%-d %b %Y} – {end:%-d %b %Y}" + ("" if chosen else " (the latest 12 months of data)")
              + f", against the {days:,} days before ({prev_start:%-d %b %Y} – {prev_end:%-d %b %Y})")
-    return Comparison(replace(filters, date_from=start, date_to=end),
-                      replace(filters, date_from=prev_start, date_to=prev_end), label, chosen)
+    from impact.scope import period_name
+
+    current, previous = replace(filters, date_from=start, date_to=end), replace(filters, date_from=prev_start,
+                                                                                 date_to=prev_end)
+    return Comparison(current, previous, label, chosen, period_name(current), period_name(previous))
 
 
 @dataclass(frozen=True)
@@ -358,6 +363,8 @@ class Card:
     delta: str | None = None
     inverse: bool = False  # a rise is bad news (blindspots, imbalance)
     help: str = ""
+    before: str | None = None  # the previous period's figure with its name: "2024/25: 3,936"
+    items: tuple[str, ...] = ()  # what a counting card counts, by name (blindspot groups, partnerships)
 
     @property
     def unchanged(self) -> bool:
@@ -370,12 +377,35 @@ def _delta(now: float | None, before: float | None, fmt: str) -> str | None:
     return fmt.format(now - before)
 
 
-def headline_cards(now: Indicators, before: Indicators | None, blindspots: tuple[int, int] | None,
-                   blindspots_before: tuple[int, int] | None, balance: tuple | None,
-                   balance_before: tuple | None, min_n: int = 10) -> list[Card]:
+def _before(name: str, value: str | None) -> str | None:
+    return f"{name}: {value}" if name and value is not None else None
+
+
+def headline_cards(now: Indicators, before: Indicators | None, blindspots: tuple | None,
+                   blindspots_before: tuple | None, balance: tuple | None,
+                   balance_before: tuple | None, min_n: int = 10, before_name: str = "") -> list[Card]:
     """The overview's cards: attendance beside the positive outcome rate, unique reach, new to library,
-    blindspots (count, dimensions compared) and partnerships not shared (`balance` = (names of the
-    partnership programmes not shared, partnership programmes, network imbalance))."""
+    blindspots (count, dimensions compared[, names of the groups]) and partnerships not shared (`balance` =
+    (names of the partnership programmes not shared, partnership programmes, network imbalance)).
+    `before_name` ("2024/25") names the previous period: each card then reads "2024/25: 3,936" as well."""
+    cards = _cards(now, before, blindspots, blindspots_before, balance, balance_before, min_n)
+    if before is None or not before_name:
+        return cards
+    rb = before.reach
+    p = pooled(before, min_n)
+    new = rb.new_to_library
+    old = {"Attendance": f"{rb.attendance:,}",
+           "Positive outcomes": f"{100 * p.rate:.0f}% (n = {p.n:,})" if p.reliable else
+           (too_few(min_n) if p.n else "no answers"),
+           "Unique people reached": f"{rb.unique_participants:,}" if rb.unique_participants is not None else None,
+           "New to the library": f"{100 * new.rate:.0f}% (n = {new.n:,})" if new and new.reliable else None,
+           "Blindspots": f"{blindspots_before[0]:,}" if blindspots_before else None,
+           "Partnerships not shared": f"{len(balance_before[0]):,} of {balance_before[1]:,}"
+           if balance_before and balance_before[1] else None}
+    return [replace(c, before=_before(before_name, old.get(c.label))) for c in cards]
+
+
+def _cards(now, before, blindspots, blindspots_before, balance, balance_before, min_n) -> list[Card]:
     r, rb = now.reach, before.reach if before else None
     sessions = f"{r.sessions:,} sessions" + (f" + {r.attendance_in_returns:,} in returns" if r.attendance_in_returns
                                               else "")
@@ -404,7 +434,8 @@ def headline_cards(now: Indicators, before: Indicators | None, blindspots: tuple
     if blindspots is not None:
         cards.append(Card("Blindspots", f"{blindspots[0]:,}", f"groups on {blindspots[1]} dimensions compared",
                           _delta(blindspots[0], blindspots_before[0] if blindspots_before else None, "{:+,.0f}"),
-                          inverse=True, help="groups reached well below their share of the population"))
+                          inverse=True, help="groups reached well below their share of the population",
+                          items=tuple(blindspots[2]) if len(blindspots) > 2 else ()))
     else:
         cards.append(Card("Blindspots", "no baseline", "add a population table", help="needs a population baseline"))
     if balance is not None and balance[1]:
@@ -415,6 +446,7 @@ def headline_cards(now: Indicators, before: Indicators | None, blindspots: tuple
                           (f"not shared: {shown}" if names else "every partnership shares its stakes")
                           + (f" · imbalance {imbalance:.2f}" if imbalance is not None else ""),
                           _delta(len(names), len(before) if before is not None else None, "{:+,.0f}"), inverse=True,
+                          items=tuple(names),
                           help="partnership programmes where a party carries most of the staff hours, sessions or "
                                "money and gets none of the credit or promotion, or its contribution and recognition "
                                "are far apart (Partners page)" + (f": {', '.join(names[:12])}"

@@ -4,6 +4,7 @@ import streamlit as st
 
 from impact import charts, equity, indicators, views
 from impact.filters import NOT_RECORDED
+from impact.safe_text import markdown as as_text
 from impact.views import Col
 from ui.common import (
     empty_state,
@@ -33,8 +34,8 @@ limits = equity.Thresholds.from_settings(store().settings())
 def _figures(scope):
     ind = indicators.compute(data, scope, min_n, rate)
     reach = equity.reach_equity(data, scope, s["threshold"], min_n)
-    blind = (len([1 for d, _ in reach.blindspots if reach.dimensions[d].reliable]), len(reach.dimensions)) \
-        if reach.dimensions else None
+    groups = tuple(f"{views.dimension_label(d)}: {g.group}" for d, g in reach.blindspots if reach.dimensions[d].reliable)
+    blind = (len(groups), len(reach.dimensions), groups) if reach.dimensions else None
     fair = equity.partnership_fairness(data, scope, limits)
     return ind, blind, (tuple(p.programme for p in fair.not_shared), len(fair.partnerships), fair.imbalance)
 
@@ -52,14 +53,23 @@ if compare:
 else:
     st.caption("All the data in scope: some rows have no date, so no period is compared. Pick a period in the "
                "filter bar to compare it with the one before.")
-cards = views.headline_cards(now, before, blind, blind_before, balance, balance_before, min_n)
+cards = views.headline_cards(now, before, blind, blind_before, balance, balance_before, min_n,
+                             before_name=compare.previous_name if compare else "")
+this_name = compare.current_name if compare else ""
+LISTED = 8  # names listed under a counting card; the rest are on the Equity and Partners pages
 for start in range(0, len(cards), 3):  # three to a row: readable beside the sidebar at 1280 px
     for column, card in zip(st.columns(3), cards[start:start + 3]):
         column.metric(card.label, card.value, card.delta,
                       delta_color="off" if card.unchanged else "inverse" if card.inverse else "normal",
                       delta_arrow="off" if card.unchanged else "auto", help=card.help, border=True,
-                      delta_description="vs the period before" if card.delta else None)
-        column.caption(card.n)
+                      delta_description=f"change vs {compare.previous_name}" if card.delta and compare else None)
+        said = (f"This period: {this_name}" if this_name and card.before else None, card.before, card.n)
+        column.caption(" · ".join(as_text(x) for x in said if x))
+        if card.items:
+            shown = "\n".join(f"- {as_text(item)}" for item in card.items[:LISTED])
+            more = len(card.items) - LISTED
+            column.markdown(shown + (f"\n- and {more} more ({'Equity' if card.label == 'Blindspots' else 'Partners'} "
+                                     "page)" if more > 0 else ""))
 
 grain = chosen.grain
 grain_label = {"month": "month", "quarter": "quarter", "year": "year", "financial_year": "financial year"}[grain]
