@@ -2,9 +2,11 @@
 (ui/filterbar.py) itself, so a page opened on its own still has it."""
 import streamlit as st
 
+from ui import style
 from ui.common import guarded
 
 st.set_page_config(page_title="Beyond Footfall", page_icon="📚", layout="wide")
+style.inject()  # caption contrast, visible focus, phone layout (ui/style.py)
 
 explore = [
     st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True),

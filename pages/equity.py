@@ -54,7 +54,7 @@ else:
     cols[3].metric("From the two most deprived quintiles", "not known", border=True)
     cols[3].caption("needs deprivation quintiles and a population baseline")
 
-st.subheader("Representation by group")
+st.header("Representation by group")
 if not reach.dimensions:
     why = "; ".join(f"{views.dimension_label(d)}: {w}" for d, w in reach.skipped.items())
     empty_state("No dimension can be compared with the community yet: upload a population table (dimension, group, "
@@ -83,7 +83,7 @@ else:
         st.caption(f"Concentration index over deprivation rank: {dim.concentration_index:+.2f} (negative = participation "
                    "concentrated among the more deprived, which is what outreach wants).")
 
-st.subheader("Blindspots")
+st.header("Blindspots")
 if blind.empty:
     st.caption("No blindspots on the dimensions compared for these filters.")
 else:
@@ -91,7 +91,7 @@ else:
     st.caption("Groups reached well below their share of the community (index below the threshold and the whole "
                "interval below 1), with the residents the library would also reach at parity.")
 
-st.subheader("Outcome gaps between groups")
+st.header("Outcome gaps between groups")
 if not gaps.gaps:
     empty_state("No survey responses record an age band, area or other group for these filters: upload surveys with "
                 "demographic columns to compare outcomes between groups.", stop=False)

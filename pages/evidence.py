@@ -31,7 +31,7 @@ if programmes is None or not len(programmes):
 chosen = filters()  # the one scope every page shares: the filter bar in the sidebar (and the address bar)
 batches = store().batches()
 active = batches[batches["undone_at"].isna()] if len(batches) and "undone_at" in batches else batches
-st.subheader(f"Scope: {as_text(describe(chosen))}")
+st.header(f"Scope: {as_text(describe(chosen))}")
 st.caption(f"{as_text(source_words(active))}. Change the scope with the filters in the sidebar: the pack covers "
            "exactly what the other pages show.")
 formats = st.multiselect("Files", list(FORMATS), default=list(FORMATS), key="evidence_formats",
@@ -56,7 +56,7 @@ if Keys.PACK in st.session_state:
         st.warning("The filters have changed since this pack was built: build it again for the scope above.")
     st.download_button("Download the evidence pack (zip)", st.session_state[Keys.PACK], "evidence-pack.zip",
                        "application/zip", on_click="ignore", type="primary", key="evidence_download")
-    st.subheader("What the evidence says")
+    st.header("What the evidence says")
     for text in st.session_state[Keys.STATEMENTS]:
         st.markdown(f"- {as_text(text)}")
     for note in st.session_state[Keys.LEFT_OUT]:

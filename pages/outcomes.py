@@ -52,7 +52,7 @@ cols[3].metric("Applied it later", (f"{100 * follow.positive_rate:.0f}%" if foll
 cols[3].caption(f"n = {follow.n:,} follow-up answers" if follow else "no follow-up surveys in scope: upload some "
                 "(wave follow_up)")
 
-st.subheader("By outcome")
+st.header("By outcome")
 table = views.outcome_table(ind, min_n)
 st.plotly_chart(charts.outcome_bars(table), width="stretch", key="outcomes.overall")
 st.caption("Share answering agree or strongly agree with each statement after the session; bars show 95% Wilson "
@@ -60,13 +60,13 @@ st.caption("Share answering agree or strongly agree with each statement after th
 table_with_download(table, "outcomes_by_item.csv", key="download.outcomes.items")
 
 if ind.follow_up:
-    st.subheader("Later: follow-up surveys")
+    st.header("Later: follow-up surveys")
     later = views.outcome_table(replace(ind, outcomes=ind.follow_up), min_n)
     st.caption("Every item answered in follow-up surveys (wave follow_up), your own items too: the share agreeing "
                f"some time after the session, with n. Below {min_n} answers no percentage is shown.")
     table_with_download(later, "outcomes_follow_up.csv", key="download.outcomes.follow_up")
 
-st.subheader("Compare")
+st.header("Compare")
 dimensions = ["theme", "programme", "partner", "partnership_type", "branch", "period",
               *(d for d, labels in data.group_labels.items() if len(labels))]
 left, right = st.columns(2)
@@ -92,7 +92,7 @@ else:
                + overlap)
     table_with_download(compared, f"outcomes_by_{by}.csv", key="download.outcomes.compare")
 
-st.subheader("Before and after")
+st.header("Before and after")
 change = views.change_table(ind, min_n)
 if change.empty:
     st.info("No before (pre) surveys for these filters: upload pre and post surveys of the same programme to "
@@ -105,7 +105,7 @@ else:
                "test. n per item in the table.")
     table_with_download(change, "outcome_change.csv", key="download.outcomes.change")
 
-st.subheader("Best and weakest programmes")
+st.header("Best and weakest programmes")
 programmes = views.programme_table(indicators.compute_by(data, "programme", chosen, min_n, rate), data, min_n)
 best, weakest = views.best_and_weakest(programmes)
 if best.empty:

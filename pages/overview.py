@@ -47,7 +47,7 @@ if not now.reach.attendance and not now.reach.post_responses and not any(o.n for
     empty_state("Nothing matches these filters: widen them in the sidebar, or upload more data.", stop=False)
     st.stop()
 
-st.subheader("Headline figures")
+st.header("Headline figures")
 if compare:
     st.caption(f"{compare.label}." + ("" if compare.chosen else " Pick a period in the filter bar to compare another."))
 else:
@@ -73,7 +73,7 @@ for start in range(0, len(cards), 3):  # three to a row: readable beside the sid
 
 grain = chosen.grain
 grain_label = {"month": "month", "quarter": "quarter", "year": "year", "financial_year": "financial year"}[grain]
-st.subheader("Over time")
+st.header("Over time")
 trend = views.trend_table(indicators.compute_by(data, "period", chosen, min_n, rate), min_n)
 trend = trend[trend[Col.PERIOD] != NOT_RECORDED] if len(trend) else trend
 if trend.empty:
@@ -84,10 +84,10 @@ else:
                f"strongly agree, all outcome items pooled (line; n answers in the hover and the table). A "
                f"{grain_label} with fewer than {min_n} answers shows no rate. The whole filtered period, "
                "not only the compared one.")
-    with st.expander("The table behind this chart"):
-        table_with_download(trend, "attendance_and_outcomes_over_time.csv")
+    st.markdown("**The table behind this chart**")  # in full view, never behind an expander (WCAG: reachable)
+    table_with_download(trend, "attendance_and_outcomes_over_time.csv", height=280)
 
-st.subheader("Outcomes: what changed for people")
+st.header("Outcomes: what changed for people")
 ind_all = indicators.compute(data, chosen, min_n, rate)
 table = views.outcome_table(ind_all, min_n)
 if table.empty:
@@ -99,7 +99,7 @@ else:
                "convenience sample: a direction of change, not proof of cause.")
     table_with_download(table, "outcomes.csv")
 
-st.subheader("What data is loaded")
+st.header("What data is loaded")
 batches = store().batches()
 active = batches[batches["undone_at"].isna()] if len(batches) else batches
 if len(active):

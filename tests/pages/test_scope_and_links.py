@@ -23,7 +23,7 @@ def test_last_financial_year_is_the_one_that_ended_most_recently():
 def test_the_evidence_page_uses_the_filter_bar_and_says_the_scope_in_words(demo):
     at = run("pages/evidence.py", query={"theme": "Early literacy", "period": "2024/25"})
     assert at.multiselect(key=Keys.THEMES).value == ["Early literacy"]
-    assert "Scope: Early literacy, financial year 2024/25" in [s.value for s in at.subheader]
+    assert "Scope: Early literacy, financial year 2024/25" in [s.value for s in at.header]
     assert any("Source:" in c.value and "uploads" in c.value for c in at.caption)
     assert not at.get("form")  # no scope form of its own any more
 
