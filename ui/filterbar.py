@@ -242,9 +242,54 @@ def filter_bar() -> Filters:
                          groups={dimension: groups} if groups else {})
     state[Keys.FILTERS] = chosen
     warn_unknown(state.get(UNKNOWN, []))
+    _chips(values, options)
     if chosen != Filters(grain=grain, fy_start_month=fy_start):
         bar.caption("Filters apply to every page; the address bar holds this view to share it.")
     return chosen
+
+
+CHIP_LABELS = {Keys.TYPES: "Partnership type", Keys.PARTNERS: "Partner", Keys.THEMES: "Theme",
+               Keys.BRANCHES: "Branch", Keys.PROGRAMMES: "Programme"}
+
+
+def _remove(key: str, value=None) -> None:
+    """on_click of a chip: that one filter value goes (the period goes back to all time)."""
+    state = st.session_state
+    kept = state.setdefault(Keys.SAVED, {})
+    if key == Keys.PERIOD:
+        new = ALL_TIME
+        kept.pop(Keys.FROM, None)
+        kept.pop(Keys.TO, None)
+    else:
+        new = [v for v in state.get(key, []) if v != value]
+    state[key] = kept[key] = new
+
+
+def _chips(values: dict, options: dict) -> None:
+    """The active filters as removable chips at the top of the page: on a phone the sidebar is closed, and this
+    is how a manager sees (and undoes) what narrows the figures."""
+    chips = []
+    period = values[Keys.PERIOD]
+    if period != ALL_TIME:
+        if period == CUSTOM:
+            text = f"{values.get(Keys.FROM) or '…'} to {values.get(Keys.TO) or '…'}"
+        elif period == LAST_FY:
+            text = f"{LAST_FY} ({options['last_fy']})"
+        else:
+            text = f"Financial year {period}"
+        chips.append((f"Period: {text}", Keys.PERIOD, None))
+    for key, label in CHIP_LABELS.items():
+        chips += [(f"{label}: {v}", key, v) for v in values.get(key) or ()]
+    if values[Keys.GROUP_DIMENSION] != EVERYONE:
+        name = views.dimension_label(values[Keys.GROUP_DIMENSION])
+        chips += [(f"{name}: {v}", Keys.GROUPS, v) for v in values.get(Keys.GROUPS) or ()]
+    if not chips:
+        return
+    row = st.container(horizontal=True, gap="small", key="filters.chips")
+    row.caption("Filtered to:")
+    for i, (text, key, value) in enumerate(chips):
+        row.button(as_text(text), key=f"filters.chip.{i}", icon=":material/close:", icon_position="right",
+                   on_click=_remove, args=(key, value), help=f"Remove this filter ({text})", type="tertiary")
 
 
 def page_choice(widget, label: str, options: list, key: str, param: str, **kwargs):
