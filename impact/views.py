@@ -341,16 +341,40 @@ def comparison(filters: Filters, data: Prepared) -> Comparison | None:
         end = last
         start = dt.date(end.year - 1, end.month, end.day) + dt.timedelta(days=1) if not (
             end.month == 2 and end.day == 29) else dt.date(end.year - 1, 3, 1)
-    days = (end - start).days + 1
-    prev_end = start - dt.timedelta(days=1)
-    prev_start = prev_end - dt.timedelta(days=days - 1)
-    label = (f"{start:%-d %b %Y} – {end:%-d %b %Y}" + ("" if chosen else " (the latest 12 months of data)")
-             + f", against the {days:,} days before ({prev_start:%-d %b %Y} – {prev_end:%-d %b %Y})")
-    from impact.scope import period_name
+    from impact.scope import period_name, period_words
 
-    current, previous = replace(filters, date_from=start, date_to=end), replace(filters, date_from=prev_start,
-                                                                                 date_to=prev_end)
+    days = (end - start).days + 1
+    current = replace(filters, date_from=start, date_to=end)
+    unit = _calendar_unit(period_words(current))
+    if unit:  # a financial or calendar year, a quarter or a month is compared with the one before it
+        prev_start, prev_end = _shift_months(start, -unit), _shift_months(end + dt.timedelta(days=1), -unit) \
+            - dt.timedelta(days=1)
+    else:
+        prev_end = start - dt.timedelta(days=1)
+        prev_start = prev_end - dt.timedelta(days=days - 1)
+    previous = replace(filters, date_from=prev_start, date_to=prev_end)
+    before = (f"{period_name(previous)} ({prev_start:%-d %b %Y} – {prev_end:%-d %b %Y})" if unit else
+              f"the {days:,} days before ({prev_start:%-d %b %Y} – {prev_end:%-d %b %Y})")
+    label = (f"{start:%-d %b %Y} – {end:%-d %b %Y}" + ("" if chosen else " (the latest 12 months of data)")
+             + f", against {before}")
     return Comparison(current, previous, label, chosen, period_name(current), period_name(previous))
+
+
+def _calendar_unit(words: str) -> int:
+    """Months in the named period ('financial year …' 12, 'Q2 2025' 3, 'May 2025' 1), or 0 for other spans."""
+    if words.startswith(("financial year", "calendar year")):
+        return 12
+    if words.startswith("Q") and words[1:2].isdigit():
+        return 3
+    if " to " not in words and not words.startswith(("from", "up to", "all")):
+        return 1
+    return 0
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    """The first of a month moved by `months` (day is always the 1st here)."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)

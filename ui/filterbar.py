@@ -285,8 +285,8 @@ def _chips(values: dict, options: dict) -> None:
         chips += [(f"{name}: {v}", Keys.GROUPS, v) for v in values.get(Keys.GROUPS) or ()]
     if not chips:
         return
+    st.caption("Filtered to (select one to remove it; every filter is in the sidebar):")
     row = st.container(horizontal=True, gap="small", key="filters.chips")
-    row.caption("Filtered to:")
     for i, (text, key, value) in enumerate(chips):
         row.button(as_text(text), key=f"filters.chip.{i}", icon=":material/close:", icon_position="right",
                    on_click=_remove, args=(key, value), help=f"Remove this filter ({text})", type="tertiary")

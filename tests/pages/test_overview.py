@@ -57,7 +57,7 @@ def test_cards_compare_with_the_previous_period_on_the_demo(demo):
     at = run()
     attendance = next(m for m in at.metric if m.label == "Attendance")
     assert attendance.proto.delta  # change against the 12 months before
-    assert any("against the 365 days before" in c.value for c in at.caption)
+    assert any("against 2024/25 (1 Apr 2024 – 31 Mar 2025)" in c.value for c in at.caption)  # the year before
     assert {"Blindspots", "Partnerships not shared", "Unique people reached"} <= set(_cards(at))
     trend = figure(at, "Attendance and positive outcomes by month")
     assert len(trend["data"][0]["x"]) == 36  # April 2023 to March 2026
