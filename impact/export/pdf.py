@@ -106,6 +106,20 @@ def _table(pdf: FPDF, table: Table) -> None:
     pdf.ln(2)
 
 
+ALT_ROWS = 12  # rows read out in a chart's alternative text; the full table follows under "Tables"
+
+
+def alt_text(chart, frame: pd.DataFrame) -> str:
+    """A chart's alternative text from its table: the title, then each category with its values."""
+    rows = frame.iloc[chart.rows[0]: chart.rows[1] + 1] if chart.rows else frame
+    parts = []
+    for _, row in rows.head(ALT_ROWS).iterrows():
+        values = ", ".join(f"{col} {row[col]}" for col in chart.values if col in row and pd.notna(row[col]))
+        parts.append(f"{row[chart.category]}: {values}" if values else str(row[chart.category]))
+    more = f"; and {len(rows) - ALT_ROWS} more rows" if len(rows) > ALT_ROWS else ""
+    return f"Chart: {chart.title}. " + "; ".join(parts) + more + ". The table is under Tables."
+
+
 def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> bytes:
     """Evidence (+ PNG bytes per chart name) -> PDF bytes."""
     images = images or {}
@@ -115,6 +129,7 @@ def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> byt
     pdf.set_top_margin(16)
     pdf.set_title(evidence.title)
     pdf.set_creator("Beyond Footfall")
+    pdf.set_lang("en-GB")  # the document language a screen reader speaks it in
     pdf.set_auto_page_break(True, margin=16)
     _fonts(pdf)
     pdf.add_page()
@@ -163,7 +178,8 @@ def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> byt
                 height = width * im.height / im.width
             if pdf.get_y() + height > pdf.h - pdf.b_margin:
                 pdf.add_page()
-            pdf.image(io.BytesIO(images[c.name]), w=width, h=height)
+            pdf.image(io.BytesIO(images[c.name]), w=width, h=height, title=c.title,
+                      alt_text=alt_text(c, evidence.table(c.table).frame))
             pdf.ln(4)
 
     pdf.add_page()

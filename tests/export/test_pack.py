@@ -201,3 +201,40 @@ def test_a_chart_image_carries_the_scope_under_its_title():
     frame = pd.DataFrame({"theme": ["A", "B", "C"], "attendance": [1, 2, 3]})
     fig = figure(chart, frame, "Early literacy, financial year 2025/26 · Source: 2 uploads")
     assert fig.layout.title.subtitle.text.startswith("Early literacy, financial year 2025/26")
+
+
+def test_the_pdf_has_a_language_a_structure_tree_and_alt_text_for_every_chart(demo):
+    """fpdf2 tags each chart image as a Figure with /Alt (its table in words) in a /StructTreeRoot; the catalog
+    names the language. Object dictionaries are not compressed, so the bytes can be read directly."""
+    from impact.export.pdf import alt_text
+
+    _, _, pack, _ = demo
+    pdf = pack.files["evidence-pack.pdf"]
+    assert b"/StructTreeRoot" in pdf and b"/MarkInfo" in pdf and b"/Lang (en-GB)" in pdf
+    assert pdf.count(b"/Alt ") + pdf.count(b"/Alt(") >= len(pack.evidence.charts)
+    chart = pack.evidence.charts[0]
+    words = alt_text(chart, pack.evidence.table(chart.table).frame)
+    assert words.startswith(f"Chart: {chart.title}. ")
+    first = pack.evidence.table(chart.table).frame.iloc[chart.rows[0] if chart.rows else 0]
+    assert str(first[chart.category]) in words
+
+
+def test_a_long_table_repeats_its_header_and_first_column_on_every_page(demo, tmp_path):
+    from impact.export.pack import Table
+    from impact.export.pdf import Report, _fonts, _table
+
+    frame = pd.DataFrame({"programme": [f"Programme {i:03d}" for i in range(120)],
+                          **{f"measure {k}": range(120) for k in range(12)}})  # 13 columns: two column groups
+    pdf = Report(format="A4")
+    _fonts(pdf)
+    pdf.add_page()
+    _table(pdf, Table("long", "Reach", "A long table", frame))
+    path = tmp_path / "long.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    pages = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
+                           ).stdout.decode().split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 4
+    for text in pages:
+        assert "programme" in text  # the header row, first column heading included, on every page
+        assert "Programme " in text  # the first column's values on every page, both column groups
