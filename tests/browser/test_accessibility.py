@@ -118,3 +118,26 @@ def test_the_filter_bar_works_with_the_keyboard_alone(app_server, page):
     page.wait_for_function("() => location.search.includes('period=2024%2F25')", timeout=60_000)
     page.wait_for_selector(IDLE, timeout=60_000)
     assert "Period: Financial year 2024/25" in page.inner_text('[data-testid="stMain"]')
+
+
+def test_a_pack_is_built_with_the_keyboard_alone(app_server, page):
+    """From a shared link to the Evidence page: Tab to the build button, Enter, and the pack for the link's scope is
+    ready; its download button is reached by Tab too."""
+    base, _ = app_server
+    _open(page, f"{base}/evidence?theme=Early+literacy&period=2024%2F25")
+    assert "Scope: Early literacy, financial year 2024/25" in page.inner_text('[data-testid="stMain"]')
+
+    def tab_to(name: str, limit: int = 120) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("() => (document.activeElement.innerText || '').trim()") == name:
+                return
+        raise AssertionError(f"{name!r} is not reached with Tab")
+
+    tab_to("Build the evidence pack")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Download the evidence pack (zip)").wait_for(timeout=180_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    assert "The pack for Early literacy, financial year 2024/25 is ready" in page.inner_text('[data-testid="stMain"]')
+    page.locator("body").focus()
+    tab_to("Download the evidence pack (zip)")
