@@ -465,9 +465,8 @@ def _cards(now, before, blindspots, blindspots_before, balance, balance_before, 
     if balance is not None and balance[1]:
         names, total, imbalance = balance
         before = balance_before[0] if balance_before and balance_before[1] else None
-        shown = ", ".join(names[:3]) + ("…" if len(names) > 3 else "")
         cards.append(Card("Partnerships not shared", f"{len(names):,} of {total:,}",
-                          (f"not shared: {shown}" if names else "every partnership shares its stakes")
+                          ("partnership programmes, listed below" if names else "every partnership shares its stakes")
                           + (f" · imbalance {imbalance:.2f}" if imbalance is not None else ""),
                           _delta(len(names), len(before) if before is not None else None, "{:+,.0f}"), inverse=True,
                           items=tuple(names),
