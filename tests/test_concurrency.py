@@ -13,11 +13,11 @@ from contextlib import redirect_stderr
 from pathlib import Path
 
 import pytest
+from hostile.make_hostile import HEADER, csv_bytes
 
 from impact import cli
 from impact.ingest import ingest_files
 from impact.store import DatabaseUnavailable, Store
-from hostile.make_hostile import HEADER, csv_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 

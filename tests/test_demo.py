@@ -9,8 +9,15 @@ import hashlib
 import pandas as pd
 import pytest
 
-from impact.demo import (FILES, LOPSIDED_GIVER, LOPSIDED_TAKER, UNDER_REACHED, WEAK_PROGRAMMES, build_demo,
-                         write_demo)
+from impact.demo import (
+    FILES,
+    LOPSIDED_GIVER,
+    LOPSIDED_TAKER,
+    UNDER_REACHED,
+    WEAK_PROGRAMMES,
+    build_demo,
+    write_demo,
+)
 from impact.ingest import ingest_paths
 
 ITEMS = ["knowledge", "confidence", "application", "awareness", "library_use", "satisfaction"]

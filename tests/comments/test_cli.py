@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from workbooks import workbook
 
 from impact.cli import main

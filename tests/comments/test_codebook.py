@@ -3,8 +3,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from impact.comments.codebook import BARRIER, DEFAULT, GLO, SUGGESTION, from_frame, from_sheet, pattern, to_frame, \
-    to_sheet
+from impact.comments.codebook import (
+    BARRIER,
+    DEFAULT,
+    GLO,
+    SUGGESTION,
+    from_frame,
+    from_sheet,
+    pattern,
+    to_frame,
+    to_sheet,
+)
 
 
 def test_the_codebook_starts_with_the_five_generic_learning_outcomes_the_survey_items_and_feedback():

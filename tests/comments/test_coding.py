@@ -10,8 +10,15 @@ from sklearn.metrics import cohen_kappa_score
 
 from impact.comments import CommentState, coded
 from impact.comments.codebook import DEFAULT, Code
-from impact.comments.coding import (agreement, cohen_kappa, comments, merge, precision_recall, split_codes,
-                                    suggest)
+from impact.comments.coding import (
+    agreement,
+    cohen_kappa,
+    comments,
+    merge,
+    precision_recall,
+    split_codes,
+    suggest,
+)
 from impact.comments.store import CommentStore
 from impact.store import Store
 

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-
 from workbooks import workbook
 
 from impact.cli import main

@@ -4,7 +4,13 @@ from __future__ import annotations
 import pytest
 
 from impact import equity
-from impact.demo import LAGGING_OUTCOMES, LOPSIDED_GIVER, LOPSIDED_TAKER, UNDER_REACHED, build_demo
+from impact.demo import (
+    LAGGING_OUTCOMES,
+    LOPSIDED_GIVER,
+    LOPSIDED_TAKER,
+    UNDER_REACHED,
+    build_demo,
+)
 from impact.filters import prepare
 
 

@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 from indicators.tables import frames
 from scipy import stats as sps
 
-from impact.equity.reach import concentration_index, dimension_reach, reach_equity, representation
+from impact.equity.reach import (
+    concentration_index,
+    dimension_reach,
+    reach_equity,
+    representation,
+)
 from impact.filters import Filters
 
 AGE_POPULATION = [{"dimension": "Age band", "group": "0-17", "population": 200},

@@ -8,8 +8,7 @@ import time
 import pytest
 
 import impact.ingest
-from impact.ingest import Limits, ingest_file
-from impact.ingest import isolate
+from impact.ingest import Limits, ingest_file, isolate
 
 GOOD = b"Programme,Date,Attendees\nRhyme Time,2025-04-01,14\n"
 
