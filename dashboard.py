@@ -2,10 +2,11 @@
 each explore page draws the shared filter bar (ui/filterbar.py) itself, so a page opened on its own still has it."""
 import streamlit as st
 
-from ui import auth
+from ui import auth, style
 from ui.common import guarded as shown_safely
 
 st.set_page_config(page_title="Beyond Footfall", page_icon="📚", layout="wide")
+style.inject()  # caption contrast, visible focus, phone layout (ui/style.py)
 
 who = auth.gate()
 if who is None:

@@ -9,9 +9,13 @@ import plotly.graph_objects as go
 
 from impact.safe_text import html_text
 
-# Okabe-Ito: distinguishable with every common colour-vision deficiency
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-PARTNERSHIP_COLOURS = {"library": "#0072B2", "community": "#E69F00", "stakeholder": "#009E73", None: "#999999"}
+# Okabe-Ito hues (distinguishable with every common colour-vision deficiency), the light ones darkened so every
+# mark has at least 3:1 against the white plot (WCAG 2.2 SC 1.4.11): orange #E69F00 2.3:1 -> #B26B00 4.2:1,
+# sky #56B4E9 2.3:1 -> #3D8BC9 3.7:1, pink #CC79A7 3.1:1 -> #B4548A 4.6:1, yellow #F0E442 1.3:1 -> #877A00 4.4:1.
+PALETTE = ["#0072B2", "#B26B00", "#009E73", "#B4548A", "#3D8BC9", "#D55E00", "#877A00", "#000000"]
+PARTNERSHIP_COLOURS = {"library": "#0072B2", "community": "#B26B00", "stakeholder": "#009E73", None: "#767676"}
+TEXT = "#1F2933"  # the theme's text colour: titles, axis titles and tick labels (14.8:1)
+GRID = "#D5DBE1"
 DOMAIN_LABELS = {
     "knowledge": "Learned something new", "confidence": "More confident", "application": "Intend to apply",
     "awareness": "More aware of library services", "library_use": "More likely to use the library",
@@ -91,7 +95,7 @@ from plotly.subplots import make_subplots
 
 from impact.views import Col
 
-UNRELIABLE = "#999999"
+UNRELIABLE = "#767676"  # 4.5:1 on white
 BLINDSPOT_COLOUR = "#D55E00"  # Okabe-Ito vermillion
 PARITY = {"color": "#333333", "dash": "dash", "width": 1}
 
@@ -105,8 +109,10 @@ def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top", "yref": "container"},
                       margin={"l": 10, "r": 20, "t": 95, "b": 40},
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
-                      font={"size": 13},
+                      font={"size": 13, "color": TEXT}, title_font_color=TEXT, legend_font_color=TEXT,
                       **({"height": height} if height else {}))
+    fig.update_xaxes(tickfont_color=TEXT, title_font_color=TEXT, linecolor="#5B6670", gridcolor=GRID)
+    fig.update_yaxes(tickfont_color=TEXT, title_font_color=TEXT, linecolor="#5B6670", gridcolor=GRID)
     return fig
 
 
@@ -124,7 +130,7 @@ def rate_by_group(table: pd.DataFrame, title: str, label: str = Col.GROUP, over_
         fig.add_trace(go.Scatter(x=shown[label], y=shown[Col.RATE], mode="lines+markers", name="% positive",
                                  line={"color": colour}, customdata=data, hovertemplate=hover,
                                  error_y={"type": "data", "symmetric": False, "array": up, "arrayminus": down,
-                                              "color": "#555"}))
+                                              "color": "#4A5560"}))
         if len(hidden):
             fig.add_trace(go.Scatter(x=hidden[label], y=[0] * len(hidden), mode="markers", name=hidden[Col.NOTE].iloc[0],
                                      marker={"symbol": "x", "color": UNRELIABLE, "size": 10}, customdata=hidden[[Col.N, Col.NOTE]],
@@ -137,7 +143,7 @@ def rate_by_group(table: pd.DataFrame, title: str, label: str = Col.GROUP, over_
     if len(hidden):
         fig.add_trace(go.Scatter(x=[0] * len(hidden), y=hidden[label], mode="markers+text", name=hidden[Col.NOTE].iloc[0],
                                  marker={"symbol": "x", "color": UNRELIABLE, "size": 10}, text=hidden[Col.NOTE],
-                                 textposition="middle right", textfont={"color": "#555"},
+                                 textposition="middle right", textfont={"color": "#4A5560"},
                                  customdata=hidden[[Col.N, Col.NOTE]],
                                  hovertemplate="%{y}: %{customdata[1]} (n = %{customdata[0]:,})<extra></extra>"))
     fig.update_layout(xaxis={"title": "% positive (agree or strongly agree)", "range": [0, 105]},
@@ -368,7 +374,7 @@ def representation(table: pd.DataFrame, dimension_label: str, threshold: float) 
         x=shown[Col.RI], y=shown[Col.GROUP], mode="markers", name="representation index",
         marker={"size": 12, "color": colours, "symbol": ["diamond" if b else "circle" for b in shown[Col.BLINDSPOT]]},
         error_x={"type": "data", "symmetric": False, "array": shown[Col.RI_HIGH] - shown[Col.RI],
-                     "arrayminus": shown[Col.RI] - shown[Col.RI_LOW], "color": "#555"},
+                     "arrayminus": shown[Col.RI] - shown[Col.RI_LOW], "color": "#4A5560"},
         customdata=shown[[Col.PARTICIPANTS, Col.SHARE, Col.POPULATION_SHARE]],
         hovertemplate="%{y}: RI %{x:.2f} (%{customdata[1]:.1f}% of those counted, %{customdata[2]:.1f}% of the "
                       "population; n = %{customdata[0]:,})<extra></extra>"))

@@ -349,6 +349,8 @@ class Comparison:
     previous: Filters
     label: str  # e.g. "1 Apr 2025 – 31 Mar 2026 against the 365 days before"
     chosen: bool  # the user picked the period (else: the latest 12 months of data)
+    current_name: str = ""  # short names a card can say aloud: "2025/26", "2024/25"
+    previous_name: str = ""
 
 
 def undated(data: Prepared, filters: Filters) -> int:
@@ -375,13 +377,40 @@ def comparison(filters: Filters, data: Prepared) -> Comparison | None:
         end = last
         start = dt.date(end.year - 1, end.month, end.day) + dt.timedelta(days=1) if not (
             end.month == 2 and end.day == 29) else dt.date(end.year - 1, 3, 1)
+    from impact.scope import period_name, period_words
+
     days = (end - start).days + 1
-    prev_end = start - dt.timedelta(days=1)
-    prev_start = prev_end - dt.timedelta(days=days - 1)
+    current = replace(filters, date_from=start, date_to=end)
+    unit = _calendar_unit(period_words(current))
+    if unit:  # a financial or calendar year, a quarter or a month is compared with the one before it
+        prev_start, prev_end = _shift_months(start, -unit), _shift_months(end + dt.timedelta(days=1), -unit) \
+            - dt.timedelta(days=1)
+    else:
+        prev_end = start - dt.timedelta(days=1)
+        prev_start = prev_end - dt.timedelta(days=days - 1)
+    previous = replace(filters, date_from=prev_start, date_to=prev_end)
+    before = (f"{period_name(previous)} ({prev_start:%-d %b %Y} – {prev_end:%-d %b %Y})" if unit else
+              f"the {days:,} days before ({prev_start:%-d %b %Y} – {prev_end:%-d %b %Y})")
     label = (f"{start:%-d %b %Y} – {end:%-d %b %Y}" + ("" if chosen else " (the latest 12 months of data)")
-             + f", against the {days:,} days before ({prev_start:%-d %b %Y} – {prev_end:%-d %b %Y})")
-    return Comparison(replace(filters, date_from=start, date_to=end),
-                      replace(filters, date_from=prev_start, date_to=prev_end), label, chosen)
+             + f", against {before}")
+    return Comparison(current, previous, label, chosen, period_name(current), period_name(previous))
+
+
+def _calendar_unit(words: str) -> int:
+    """Months in the named period ('financial year …' 12, 'Q2 2025' 3, 'May 2025' 1), or 0 for other spans."""
+    if words.startswith(("financial year", "calendar year")):
+        return 12
+    if words.startswith("Q") and words[1:2].isdigit():
+        return 3
+    if " to " not in words and not words.startswith(("from", "up to", "all")):
+        return 1
+    return 0
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    """The first of a month moved by `months` (day is always the 1st here)."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -394,6 +423,8 @@ class Card:
     delta: str | None = None
     inverse: bool = False  # a rise is bad news (blindspots, imbalance)
     help: str = ""
+    before: str | None = None  # the previous period's figure with its name: "2024/25: 3,936"
+    items: tuple[str, ...] = ()  # what a counting card counts, by name (blindspot groups, partnerships)
 
     @property
     def unchanged(self) -> bool:
@@ -406,12 +437,35 @@ def _delta(now: float | None, before: float | None, fmt: str) -> str | None:
     return fmt.format(now - before)
 
 
-def headline_cards(now: Indicators, before: Indicators | None, blindspots: tuple[int, int] | None,
-                   blindspots_before: tuple[int, int] | None, balance: tuple | None,
-                   balance_before: tuple | None, min_n: int = 10) -> list[Card]:
+def _before(name: str, value: str | None) -> str | None:
+    return f"{name}: {value}" if name and value is not None else None
+
+
+def headline_cards(now: Indicators, before: Indicators | None, blindspots: tuple | None,
+                   blindspots_before: tuple | None, balance: tuple | None,
+                   balance_before: tuple | None, min_n: int = 10, before_name: str = "") -> list[Card]:
     """The overview's cards: attendance beside the positive outcome rate, unique reach, new to library,
-    blindspots (count, dimensions compared) and partnerships not shared (`balance` = (names of the
-    partnership programmes not shared, partnership programmes, network imbalance))."""
+    blindspots (count, dimensions compared[, names of the groups]) and partnerships not shared (`balance` =
+    (names of the partnership programmes not shared, partnership programmes, network imbalance)).
+    `before_name` ("2024/25") names the previous period: each card then reads "2024/25: 3,936" as well."""
+    cards = _cards(now, before, blindspots, blindspots_before, balance, balance_before, min_n)
+    if before is None or not before_name:
+        return cards
+    rb = before.reach
+    p = pooled(before, min_n)
+    new = rb.new_to_library
+    old = {"Attendance": f"{rb.attendance:,}",
+           "Positive outcomes": f"{100 * p.rate:.0f}% (n = {p.n:,})" if p.reliable else
+           (too_few(min_n) if p.n else "no answers"),
+           "Unique people reached": f"{rb.unique_participants:,}" if rb.unique_participants is not None else None,
+           "New to the library": f"{100 * new.rate:.0f}% (n = {new.n:,})" if new and new.reliable else None,
+           "Blindspots": f"{blindspots_before[0]:,}" if blindspots_before else None,
+           "Partnerships not shared": f"{len(balance_before[0]):,} of {balance_before[1]:,}"
+           if balance_before and balance_before[1] else None}
+    return [replace(c, before=_before(before_name, old.get(c.label))) for c in cards]
+
+
+def _cards(now, before, blindspots, blindspots_before, balance, balance_before, min_n) -> list[Card]:
     r, rb = now.reach, before.reach if before else None
     sessions = f"{r.sessions:,} sessions" + (f" + {r.attendance_in_returns:,} in returns" if r.attendance_in_returns
                                               else "")
@@ -440,17 +494,18 @@ def headline_cards(now: Indicators, before: Indicators | None, blindspots: tuple
     if blindspots is not None:
         cards.append(Card("Blindspots", f"{blindspots[0]:,}", f"groups on {blindspots[1]} dimensions compared",
                           _delta(blindspots[0], blindspots_before[0] if blindspots_before else None, "{:+,.0f}"),
-                          inverse=True, help="groups reached well below their share of the population"))
+                          inverse=True, help="groups reached well below their share of the population",
+                          items=tuple(blindspots[2]) if len(blindspots) > 2 else ()))
     else:
         cards.append(Card("Blindspots", "no baseline", "add a population table", help="needs a population baseline"))
     if balance is not None and balance[1]:
         names, total, imbalance = balance
         before = balance_before[0] if balance_before and balance_before[1] else None
-        shown = ", ".join(names[:3]) + ("…" if len(names) > 3 else "")
         cards.append(Card("Partnerships not shared", f"{len(names):,} of {total:,}",
-                          (f"not shared: {shown}" if names else "every partnership shares its stakes")
+                          ("partnership programmes, listed below" if names else "every partnership shares its stakes")
                           + (f" · imbalance {imbalance:.2f}" if imbalance is not None else ""),
                           _delta(len(names), len(before) if before is not None else None, "{:+,.0f}"), inverse=True,
+                          items=tuple(names),
                           help="partnership programmes where a party carries most of the staff hours, sessions or "
                                "money and gets none of the credit or promotion, or its contribution and recognition "
                                "are far apart (Partners page)" + (f": {', '.join(names[:12])}"

@@ -28,7 +28,7 @@ st.caption("Who may sign in and what each may do, the settings every page uses, 
 if message := st.session_state.pop(Keys.MESSAGE, None):
     getattr(st, message[0])(message[1])
 
-st.subheader("Users")
+st.header("Users")
 if not configured():
     st.info("Sign-in is off (single-user mode), so these roles take effect once an [auth] section is added to "
             ".streamlit/secrets.toml: see .streamlit/secrets.toml.example.")
@@ -56,7 +56,7 @@ with st.form("admin.user", clear_on_submit=True):
         except (Refused, ValueError) as e:
             st.error(str(e))
 
-st.subheader("Settings")
+st.header("Settings")
 current = db.settings()
 with st.form("admin.settings"):
     cols = st.columns(3)
@@ -80,7 +80,7 @@ with st.form("admin.settings"):
         except Refused as e:
             st.error(str(e))
 
-st.subheader("Audit trail")
+st.header("Audit trail")
 st.caption("Every upload, undo, setting change, role change, export, sign-in and refused attempt; kept when a batch "
            "is undone. Times are UTC.")
 event = st.selectbox("Show", ["(everything)", *audit_trail.EVENTS], key=Keys.EVENT)

@@ -61,9 +61,9 @@ if len(found):
     if len(found) >= settings()["min_n"]:
         st.plotly_chart(code_chart(counts.codes, f"Share of {len(found):,} comments carrying each code"),
                         width="stretch", key="comments.codes")
-    with st.expander("The table behind: each code with n and interval"):
-        table_with_download(counts.codes.drop(columns=["group", "code"]), "comment_codes.csv",
-                            key="download.comments.codes")
+    st.markdown("**The table behind: each code with n and interval**")
+    table_with_download(counts.codes.drop(columns=["group", "code"]), "comment_codes.csv",
+                        key="download.comments.codes", height=280)
 
 code_tab, theme_tab, quote_tab, agree_tab, book_tab = st.tabs(
     ["Code comments", "Themes", "Quote bank", "Agreement", "Codebook"])

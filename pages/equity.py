@@ -15,6 +15,7 @@ from ui.common import (
     settings,
     table_with_download,
 )
+from ui.filterbar import page_choice
 
 require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Equity")
@@ -59,7 +60,7 @@ else:
     cols[3].metric("From the two most deprived quintiles", "not known", border=True)
     cols[3].caption("needs deprivation quintiles and a population baseline")
 
-st.subheader("Representation by group")
+st.header("Representation by group")
 if not reach.dimensions:
     why = "; ".join(f"{views.dimension_label(d)}: {w}" for d, w in reach.skipped.items())
     empty_state("No dimension can be compared with the community yet: upload a population table (dimension, group, "
@@ -67,9 +68,8 @@ if not reach.dimensions:
                 stop=False)
 else:
     names = list(reach.dimensions)
-    if st.session_state.get(Keys.EQUITY_DIMENSION) not in names:
-        st.session_state.pop(Keys.EQUITY_DIMENSION, None)
-    dimension = st.selectbox("Dimension", names, key=Keys.EQUITY_DIMENSION, format_func=views.dimension_label)
+    dimension = page_choice(st.selectbox, "Dimension", names, Keys.EQUITY_DIMENSION, "dimension",
+                            format_func=views.dimension_label)
     dim = reach.dimensions[dimension]
     table = views.representation_table(dim, min_n)
     if not dim.reliable:
@@ -94,7 +94,7 @@ else:
         st.caption(f"Concentration index over deprivation rank: {dim.concentration_index:+.2f} (negative = participation "
                    "concentrated among the more deprived, which is what outreach wants).")
 
-st.subheader("Blindspots")
+st.header("Blindspots")
 if blind.empty:
     st.caption("No blindspots on the dimensions compared for these filters.")
 else:
@@ -103,20 +103,18 @@ else:
                "interval below 1), with the shortfall in the data's own unit: the attendances (or responses, or "
                "people where participant ids count them) by the group that would match its share.")
 
-st.subheader("Outcome gaps between groups")
+st.header("Outcome gaps between groups")
 if not gaps.gaps:
     empty_state("No survey responses record an age band, area or other group for these filters: upload surveys with "
                 "demographic columns to compare outcomes between groups.", stop=False)
 else:
     left, right = st.columns(2)
     domain_names = list(gaps.gaps)
-    if st.session_state.get(Keys.EQUITY_DOMAIN) not in domain_names:
-        st.session_state.pop(Keys.EQUITY_DOMAIN, None)
-    domain = left.selectbox("Outcome", domain_names, key=Keys.EQUITY_DOMAIN, format_func=views.domain_label)
+    domain = page_choice(left.selectbox, "Outcome", domain_names, Keys.EQUITY_DOMAIN, "outcome",
+                         format_func=views.domain_label)
     gap_dims = list(gaps.gaps[domain])
-    if st.session_state.get(Keys.EQUITY_GAP_DIMENSION) not in gap_dims:
-        st.session_state.pop(Keys.EQUITY_GAP_DIMENSION, None)
-    gap_dim = right.selectbox("Group by", gap_dims, key=Keys.EQUITY_GAP_DIMENSION, format_func=views.dimension_label)
+    gap_dim = page_choice(right.selectbox, "Group by", gap_dims, Keys.EQUITY_GAP_DIMENSION, "gap_by",
+                          format_func=views.dimension_label)
     gap = gaps.gaps[domain][gap_dim]
     table = views.gap_table(gap, min_n)
     st.plotly_chart(charts.rate_by_group(table, f"{views.domain_label(domain)}: share positive by "

@@ -1,14 +1,12 @@
 """Evidence: pick a scope and build a pack for a funder (workbook, PDF report, chart images, statements)."""
-import datetime as dt
-
 import streamlit as st
 
-from impact import comments, guarded, schema
+from impact import comments, guarded
 from impact.export import FORMATS
-from impact.filters import Filters
 from impact.safe_text import markdown as as_text
+from impact.scope import describe, source_words
 from ui.auth import require_page
-from ui.common import current, store
+from ui.common import current, filters, store
 
 
 class Keys:
@@ -17,11 +15,12 @@ class Keys:
     PACK = "evidence_pack_zip"
     STATEMENTS = "evidence_pack_statements"
     LEFT_OUT = "evidence_pack_left_out"
+    SCOPE = "evidence_pack_scope"
 
 
 who = require_page("export")
 st.title("Evidence")
-st.caption("An evidence pack for a funder or council, for the scope you choose: an Excel workbook with native "
+st.caption("An evidence pack for a funder or council, for the scope the filters choose: an Excel workbook with native "
            "charts, a PDF report, chart images and ready-made statements, safe to share.")
 
 url, version, frames = current()
@@ -31,49 +30,35 @@ if programmes is None or not len(programmes):
     st.page_link("pages/upload.py", label="Upload a spreadsheet", icon=":material/upload_file:")
     st.stop()
 
-
-def _options(table: str, column: str) -> list[str]:
-    frame = frames.get(table)
-    if frame is None or column not in frame:
-        return []
-    return sorted({str(v) for v in frame[column].dropna() if str(v).strip()})
-
-
-dates = frames["attendance"]["session_date"].dropna() if "session_date" in frames.get("attendance", {}) else []
-first = dates.min().date() if len(dates) else dt.date(2020, 1, 1)
-last = dates.max().date() if len(dates) else dt.date.today()
-
-with st.form("evidence_scope"):
-    period = st.date_input("Period", value=(first, last), min_value=first, max_value=last, key="evidence_period")
-    cols = st.columns(2)
-    themes = cols[0].multiselect("Themes", _options("programmes", "theme"), key="evidence_themes")
-    branches = cols[1].multiselect("Branches", _options("programmes", "branch"), key="evidence_branches")
-    partners = cols[0].multiselect("Partners", _options("partners", "name"), key="evidence_partners")
-    types = cols[1].multiselect("Partnership types", list(schema.PARTNERSHIP_TYPES), key="evidence_types")
-    chosen = st.multiselect("Programmes", _options("programmes", "name"), key="evidence_programmes")
-    formats = st.multiselect("Files", list(FORMATS), default=list(FORMATS), key="evidence_formats",
-                             help="xlsx workbook, pdf report, png chart images, txt statements, csv tables")
-    build = st.form_submit_button("Build the evidence pack", type="primary")
+chosen = filters()  # the one scope every page shares: the filter bar in the sidebar (and the address bar)
+batches = store().batches()
+active = batches[batches["undone_at"].isna()] if len(batches) and "undone_at" in batches else batches
+st.header(f"Scope: {as_text(describe(chosen))}")
+st.caption(f"{as_text(source_words(active))}. Change the scope with the filters in the sidebar: the pack covers "
+           "exactly what the other pages show.")
+formats = st.multiselect("Files", list(FORMATS), default=list(FORMATS), key="evidence_formats",
+                         help="xlsx workbook, pdf report, png chart images, txt statements, csv tables")
+build = st.button("Build the evidence pack", type="primary", key="evidence_build")
 
 if build:
-    start, end = (period if isinstance(period, tuple) and len(period) == 2 else (first, last))
-    filters = Filters(date_from=None if start == first else start, date_to=None if end == last else end,
-                      themes=themes, branches=branches, partners=partners, partnership_types=types,
-                      programmes=chosen, fy_start_month=int(store().setting("fy_start_month") or 4))
     bar = st.progress(0.0, text="Starting")
-    pack = guarded.export_pack(store(), who, frames, filters, formats or FORMATS,
+    pack = guarded.export_pack(store(), who, frames, chosen, formats or FORMATS,
                                progress=lambda share, what: bar.progress(min(share, 1.0), text=what),
                                comments=comments.load(store()))
     st.session_state[Keys.PACK] = pack.zip()
     st.session_state[Keys.STATEMENTS] = [s.text for s in pack.evidence.statements]
     st.session_state[Keys.LEFT_OUT] = list(pack.evidence.left_out)
+    st.session_state[Keys.SCOPE] = describe(chosen)
     bar.empty()
 
 if Keys.PACK in st.session_state:
-    st.success(f"The pack is ready: {len(st.session_state[Keys.STATEMENTS])} statements.")
+    built_for = st.session_state.get(Keys.SCOPE, "")
+    st.success(f"The pack for {as_text(built_for)} is ready: {len(st.session_state[Keys.STATEMENTS])} statements.")
+    if built_for != describe(chosen):
+        st.warning("The filters have changed since this pack was built: build it again for the scope above.")
     st.download_button("Download the evidence pack (zip)", st.session_state[Keys.PACK], "evidence-pack.zip",
                        "application/zip", on_click="ignore", type="primary", key="evidence_download")
-    st.subheader("What the evidence says")
+    st.header("What the evidence says")
     for text in st.session_state[Keys.STATEMENTS]:
         st.markdown(f"- {as_text(text)}")
     for note in st.session_state[Keys.LEFT_OUT]:

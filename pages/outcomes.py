@@ -19,6 +19,7 @@ from ui.common import (
     store,
     table_with_download,
 )
+from ui.filterbar import page_choice
 
 require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Outcomes")
@@ -71,7 +72,7 @@ with st.expander("Who answered: respondents against attendances"):
         table_with_download(views.weighted_table(answered), "weighted_positive_rate.csv",
                             key="download.outcomes.weighted")
 
-st.subheader("By outcome")
+st.header("By outcome")
 rule = Reliability.from_settings(store().settings())
 table = views.outcome_table(ind, min_n, rule)
 st.plotly_chart(charts.outcome_bars(table), width="stretch", key="outcomes.overall")
@@ -82,19 +83,20 @@ st.caption("Share of post-session responses answering agree or strongly agree wi
 table_with_download(table, "outcomes_by_item.csv", key="download.outcomes.items")
 
 if ind.follow_up:
-    st.subheader("Later: follow-up surveys")
+    st.header("Later: follow-up surveys")
     later = views.outcome_table(replace(ind, outcomes=ind.follow_up), min_n)
     st.caption("Every item answered in follow-up surveys (wave follow_up), your own items too: the share agreeing "
                f"some time after the session, with n. Below {min_n} answers no percentage is shown.")
     table_with_download(later, "outcomes_follow_up.csv", key="download.outcomes.follow_up")
 
-st.subheader("Compare")
+st.header("Compare")
 dimensions = ["theme", "programme", "partner", "partnership_type", "branch", "period",
               *(d for d, labels in data.group_labels.items() if len(labels))]
 left, right = st.columns(2)
-by = left.selectbox("Break down by", dimensions, key=Keys.OUTCOMES_BY, format_func=views.dimension_label)
-domain = right.selectbox("Outcome", [ALL_OUTCOMES, *views.domains([ind])], key=Keys.OUTCOMES_DOMAIN,
-                         format_func=views.domain_label)
+by = page_choice(left.selectbox, "Break down by", dimensions, Keys.OUTCOMES_BY, "by",
+                 format_func=views.dimension_label)
+domain = page_choice(right.selectbox, "Outcome", [ALL_OUTCOMES, *views.domains([ind])], Keys.OUTCOMES_DOMAIN,
+                     "outcome", format_func=views.domain_label)
 rows = indicators.compute_by(data, by, chosen, min_n, rate)
 compared = views.outcomes_by_group(rows, domain, min_n)
 if by == "period":
@@ -113,7 +115,7 @@ else:
                + overlap)
     table_with_download(compared, f"outcomes_by_{by}.csv", key="download.outcomes.compare")
 
-st.subheader("Before and after")
+st.header("Before and after")
 change = views.change_table(ind, min_n)
 if change.empty:
     st.info("No change to measure for these filters. Change is measured only for items that describe a state "
@@ -128,7 +130,7 @@ else:
                "describe a state are compared. n per item in the table.")
     table_with_download(change, "outcome_change.csv", key="download.outcomes.change")
 
-st.subheader("Best and weakest programmes")
+st.header("Best and weakest programmes")
 programmes = views.programme_table(indicators.compute_by(data, "programme", chosen, min_n, rate), data, min_n)
 best, weakest = views.best_and_weakest(programmes)
 if best.empty:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from impact import charts, equity, indicators, views
 from impact.filters import NOT_RECORDED
+from impact.safe_text import markdown as as_text
 from impact.views import Col
 from ui.auth import require_page
 from ui.common import (
@@ -40,8 +41,8 @@ def _figures(scope):
 def _figures_of(scope, min_n, rate, threshold, limits):
     ind = indicators.compute(data, scope, min_n, rate)
     reach = equity.reach_equity(data, scope, threshold, min_n)
-    blind = (len([1 for d, _ in reach.blindspots if reach.dimensions[d].reliable]), len(reach.dimensions)) \
-        if reach.dimensions else None
+    groups = tuple(f"{views.dimension_label(d)}: {g.group}" for d, g in reach.blindspots if reach.dimensions[d].reliable)
+    blind = (len(groups), len(reach.dimensions), groups) if reach.dimensions else None
     fair = equity.partnership_fairness(data, scope, limits)
     return ind, blind, (tuple(p.programme for p in fair.not_shared), len(fair.partnerships), fair.imbalance)
 
@@ -53,24 +54,33 @@ if not now.reach.attendance and not now.reach.post_responses and not any(o.n for
     empty_state("Nothing matches these filters: widen them in the sidebar, or upload more data.", stop=False)
     st.stop()
 
-st.subheader("Headline figures")
+st.header("Headline figures")
 if compare:
     st.caption(f"{compare.label}." + ("" if compare.chosen else " Pick a period in the filter bar to compare another."))
 else:
     st.caption("All the data in scope: some rows have no date, so no period is compared. Pick a period in the "
                "filter bar to compare it with the one before.")
-cards = views.headline_cards(now, before, blind, blind_before, balance, balance_before, min_n)
+cards = views.headline_cards(now, before, blind, blind_before, balance, balance_before, min_n,
+                             before_name=compare.previous_name if compare else "")
+this_name = compare.current_name if compare else ""
+LISTED = 8  # names listed under a counting card; the rest are on the Equity and Partners pages
 for start in range(0, len(cards), 3):  # three to a row: readable beside the sidebar at 1280 px
     for column, card in zip(st.columns(3), cards[start:start + 3]):
         column.metric(card.label, card.value, card.delta,
                       delta_color="off" if card.unchanged else "inverse" if card.inverse else "normal",
                       delta_arrow="off" if card.unchanged else "auto", help=card.help, border=True,
-                      delta_description="vs the period before" if card.delta else None)
-        column.caption(card.n)
+                      delta_description=f"change vs {compare.previous_name}" if card.delta and compare else None)
+        said = (f"This period: {this_name}" if this_name and card.before else None, card.before, card.n)
+        column.caption(" · ".join(as_text(x) for x in said if x))
+        if card.items:
+            shown = "\n".join(f"- {as_text(item)}" for item in card.items[:LISTED])
+            more = len(card.items) - LISTED
+            column.markdown(shown + (f"\n- and {more} more ({'Equity' if card.label == 'Blindspots' else 'Partners'} "
+                                     "page)" if more > 0 else ""))
 
 grain = chosen.grain
 grain_label = {"month": "month", "quarter": "quarter", "year": "year", "financial_year": "financial year"}[grain]
-st.subheader("Over time")
+st.header("Over time")
 trend = memo("overview.trend", lambda scope, n, r: views.trend_table(indicators.compute_by(data, "period", scope, n, r), n),
              chosen, min_n, rate)
 trend = trend[trend[Col.PERIOD] != NOT_RECORDED] if len(trend) else trend
@@ -82,10 +92,10 @@ else:
                f"strongly agree, all outcome items pooled (line; n answers in the hover and the table). A "
                f"{grain_label} with fewer than {min_n} answers shows no rate. The whole filtered period, "
                "not only the compared one.")
-    with st.expander("The table behind this chart"):
-        table_with_download(trend, "attendance_and_outcomes_over_time.csv")
+    st.markdown("**The table behind this chart**")  # in full view, never behind an expander (WCAG: reachable)
+    table_with_download(trend, "attendance_and_outcomes_over_time.csv", height=280)
 
-st.subheader("Outcomes: what changed for people")
+st.header("Outcomes: what changed for people")
 ind_all = memo("overview.all", lambda scope, n, r: indicators.compute(data, scope, n, r), chosen, min_n, rate)
 table = views.outcome_table(ind_all, min_n)
 if table.empty:
@@ -97,7 +107,7 @@ else:
                "convenience sample: a direction of change, not proof of cause.")
     table_with_download(table, "outcomes.csv")
 
-st.subheader("What data is loaded")
+st.header("What data is loaded")
 batches = store().batches()
 active = batches[batches["undone_at"].isna()] if len(batches) else batches
 if len(active):

@@ -15,6 +15,7 @@ from ui.common import (
     store,
     table_with_download,
 )
+from ui.filterbar import page_choice
 
 require_page("explore")  # refused before any figure when nobody is signed in
 st.title("Partners")
@@ -72,7 +73,7 @@ cols[3].metric("Library rates higher", f"{len(said.library_rates_higher):,}", bo
                     "does, in the partnership health check")
 cols[3].caption(f"of {said.both_sides:,} partnerships with both sides' health checks")
 
-st.subheader("Partnerships not shared, and for whom it is not working")
+st.header("Partnerships not shared, and for whom it is not working")
 across = [f for f in fair.findings if f.programme is None]
 words = [f.words for f in across] + [f.words for p in fair.not_shared for f in p.findings]
 working = [p.words for p in said.library_rates_higher] + [n.words for n in said.not_working]
@@ -85,7 +86,7 @@ if not said.partnerships:
                "to see whether it works for them.")
 
 # --- the five stakes -----------------------------------------------------------------------------------
-st.subheader("The five stakes per partnership")
+st.header("The five stakes per partnership")
 stakes, overview = shown["stakes"], shown["overview"]
 if len(stakes):
     st.plotly_chart(shown["stake_chart"], width="stretch", key="partners.stakes")
@@ -93,15 +94,15 @@ if len(stakes):
                "service in dark grey beside its partners coloured by partnership type. Efforts = staff hours, "
                "outputs = sessions led or co-delivered, money = cash and in-kind (only where a partner puts money "
                "in), marketing = promotion (by reach where recorded), results = credit. A blank panel: not recorded.")
-    with st.expander("The tables behind this chart"):
-        table_with_download(overview, "partnerships.csv", key="download.partners.partnerships")
-        table_with_download(stakes, "partnership_stakes.csv", key="download.partners.stakes", height=320)
+    st.markdown("**The tables behind this chart**")
+    table_with_download(overview, "partnerships.csv", key="download.partners.partnerships", height=280)
+    table_with_download(stakes, "partnership_stakes.csv", key="download.partners.stakes", height=280)
 st.markdown("**Each party across its partnership programmes**")
 table_with_download(shown["parties"], "partnership_parties.csv", key="download.partners.parties")
 st.caption(fair.note)
 
 # --- both sides -----------------------------------------------------------------------------------------
-st.subheader("Is it working for them? Both sides' health checks")
+st.header("Is it working for them? Both sides' health checks")
 if said.partnerships:
     both = shown["both"]
     st.plotly_chart(shown["feedback_chart"], width="stretch", key="partners.feedback")
@@ -112,7 +113,7 @@ else:
     st.caption("No health checks recorded for these filters.")
 
 # --- agreed against delivered ---------------------------------------------------------------------------
-st.subheader("Agreed against delivered")
+st.header("Agreed against delivered")
 if fair.deliveries:
     table_with_download(shown["deliveries"], "agreed_vs_delivered.csv",
                         key="download.partners.agreed")
@@ -124,26 +125,24 @@ else:
                "sheet to compare them with what was delivered.")
 
 # --- the network ----------------------------------------------------------------------------------------
-st.subheader("The partnership network")
+st.header("The partnership network")
 st.plotly_chart(shown["network_chart"], width="stretch", key="partners.network")
 people, links = shown["network_tables"]
 st.caption(f"{len(net.partners):,} partners and {net.programmes:,} programmes with partners (grey squares). "
            f"{len(net.clusters):,} groups of partners work together; {len(net.library_only):,} work with the library "
            "alone" + (f" ({', '.join(net.library_only[:6])}{'…' if len(net.library_only) > 6 else ''})"
                       if net.library_only else "") + ".")
-with st.expander("The tables behind the network"):
-    table_with_download(people, "network_partners.csv", key="download.partners.network")
-    table_with_download(links, "co_partner_links.csv", key="download.partners.links")
+st.markdown("**The tables behind the network**")
+table_with_download(people, "network_partners.csv", key="download.partners.network", height=280)
+table_with_download(links, "co_partner_links.csv", key="download.partners.links", height=280)
 
 # --- one partner ------------------------------------------------------------------------------------------
-st.subheader("Partner profile")
+st.header("Partner profile")
 names = sorted(p.party for p in fair.partners)
 if not names:
     st.caption("No partner has a partnership programme in scope.")
     st.stop()
-if st.session_state.get(Keys.PARTNER) not in names:
-    st.session_state.pop(Keys.PARTNER, None)
-name = st.selectbox("Partner", names, key=Keys.PARTNER)
+name = page_choice(st.selectbox, "Partner", names, Keys.PARTNER, "profile")
 mine = fair.party(name)
 cols = st.columns(4)
 cols[0].metric("Partnership programmes", f"{mine.programmes:,}", border=True)

@@ -19,6 +19,7 @@ from ui.common import (
     settings,
     table_with_download,
 )
+from ui.filterbar import page_choice
 
 TOP = 20  # programmes drawn in the comparison chart; the table holds them all
 
@@ -40,8 +41,9 @@ if table.empty:
                 "or upload more data.")
 table = table.sort_values(Col.ATTENDANCE, ascending=False).reset_index(drop=True)
 
-st.subheader("Compare programmes")
-metric = st.radio("Compare by", ["Attendance", "Positive outcomes"], horizontal=True, key=Keys.PROGRAMMES_METRIC)
+st.header("Compare programmes")
+metric = page_choice(st.radio, "Compare by", ["Attendance", "Positive outcomes"], Keys.PROGRAMMES_METRIC, "compare",
+                     horizontal=True)
 top = table.head(TOP)
 if metric == "Attendance":
     st.plotly_chart(charts.attendance_bars(top, Col.PROGRAMME, f"Attendance by programme (top {len(top)})"),
@@ -55,11 +57,10 @@ else:
                f"fewer than {min_n} answers are marked and show no percentage.")
 table_with_download(table, "programmes.csv", key="download.programmes.all", height=320)
 
-st.subheader("One programme")
+st.header("One programme")
 names = list(table[Col.PROGRAMME])
-if st.session_state.get(Keys.PROGRAMME) not in names:
-    st.session_state.pop(Keys.PROGRAMME, None)
-name = st.selectbox("Programme", names, key=Keys.PROGRAMME, help="programmes in scope, best attended first")
+name = page_choice(st.selectbox, "Programme", names, Keys.PROGRAMME, "profile",
+                   help="programmes in scope, best attended first")
 one = replace(chosen, programmes=(name,))
 ind = indicators.compute(data, one, min_n, rate)
 row = table[table[Col.PROGRAMME] == name].iloc[0]
@@ -84,16 +85,16 @@ if trend.empty:
 else:
     st.plotly_chart(charts.trend(trend, chosen.grain.replace("_", " ")), width="stretch",
                     key="programmes.one.trend")
-    with st.expander("The table behind this chart"):
-        table_with_download(trend, "programme_over_time.csv", key="download.programmes.trend")
+    st.markdown("**The table behind this chart**")
+    table_with_download(trend, "programme_over_time.csv", key="download.programmes.trend", height=280)
 outcomes = views.outcome_table(ind, min_n)
 if outcomes.empty:
     st.info("No survey responses for this programme yet: upload some to see its outcomes.")
 else:
     st.plotly_chart(charts.outcome_bars(outcomes), width="stretch", key="programmes.one.outcomes")
     st.caption(f"n per outcome in the table; 95% Wilson intervals; no percentage below {min_n} answers.")
-    with st.expander("The table behind this chart"):
-        table_with_download(outcomes, "programme_outcomes.csv", key="download.programmes.outcomes")
+    st.markdown("**The table behind this chart**")
+    table_with_download(outcomes, "programme_outcomes.csv", key="download.programmes.outcomes")
 
 st.markdown("**Partners and their stakes**")
 stakes = partner_views.stakes_table(equity.partnership_fairness(data, one))

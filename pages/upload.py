@@ -277,7 +277,7 @@ def commit(db, result: IngestResult, plan: upload.UploadPlan, uploader: str) -> 
 
 
 def history(db) -> None:
-    st.subheader("Upload history")
+    st.header("Upload history")
     batches = db.batches()
     if batches.empty:
         st.caption("Nothing has been uploaded yet.")
@@ -337,7 +337,7 @@ if message := st.session_state.pop(Keys.MESSAGE, None):
     getattr(st, message[0])(message[1])
     st.page_link("pages/overview.py", label="See the overview", icon=":material/insights:")
 
-st.subheader("1 · Start from the template (optional)")
+st.header("1 · Start from the template (optional)")
 left, right = st.columns(2)
 left.download_button("Download the template workbook (.xlsx)", templates.template_workbook(),
                      "beyond_footfall_template.xlsx", XLSX, on_click="ignore", icon=":material/download:")
@@ -350,7 +350,7 @@ right.download_button("Download a blank partnership health check (.txt)",
                       on_click="ignore", icon=":material/handshake:")
 right.caption("Five statements each side of a partnership answers (1-5), as the template's health check sheet.")
 
-st.subheader("2 · Upload your files")
+st.header("2 · Upload your files")
 max_mb = float(db.setting("max_upload_mb"))
 uploaded = st.file_uploader(
     f"Spreadsheets ({', '.join(upload.ACCEPTED_TYPES)}); up to {max_mb:g} MB each",
@@ -393,10 +393,10 @@ else:
     result = checked(files, replace(options, sheets=choices), max_mb, encoding) if choices else base
     plan = upload.plan(result, db)
 
-    st.subheader("3 · Validation report")
+    st.header("3 · Validation report")
     report(result, plan)
 
-    st.subheader("4 · Check how each sheet is read")
+    st.header("4 · Check how each sheet is read")
     st.caption("Each header of your file and the column it is imported as (a pre/post pair, or a run of month "
                "columns, is one row). Wrong? Click the cell in 'Imported as' and choose; your correction is "
                "remembered for the next file with the same headers.")
@@ -409,7 +409,7 @@ else:
     for f in unread:
         st.error(f"{as_text(f.name)}: could not be read; see the report above.")
 
-    st.subheader("5 · Store it")
+    st.header("5 · Store it")
     commit(db, result, plan, uploader)
 
 history(db)

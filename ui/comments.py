@@ -85,7 +85,7 @@ def code_chart(codes: pd.DataFrame, title: str) -> go.Figure:
 def section(filters: Filters, min_n: int, key: str, title: str = "What people said", by: str | None = None) -> None:
     """The "What people said" section for a scope: headline sentences, tone, codes chart and table, quotes;
     with `by`, also each code's share per group of that dimension beside the group's outcome rate."""
-    st.subheader(title)
+    st.header(title)
     s = state()
     everything = coded(s)
     suppress_n = int(store().setting("suppress_n"))
@@ -114,9 +114,9 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
                         width="stretch", key=f"{key}.codes")
     else:
         st.info(f"Fewer than {min_n} comments: counts are in the table, no percentages.")
-    with st.expander("The table behind: each code with n, interval and the matching outcome"):
-        table_with_download(codes.drop(columns=["group", "code"]), f"{key}_comment_codes.csv",
-                            key=f"download.{key}.codes")
+    st.markdown("**The table behind: each code with n, interval and the matching outcome**")
+    table_with_download(codes.drop(columns=["group", "code"]), f"{key}_comment_codes.csv",
+                        key=f"download.{key}.codes", height=280)
     if by is not None and by != "period":
         from impact.views import dimension_label
 

@@ -13,6 +13,7 @@ import threading
 import pandas as pd
 import plotly.graph_objects as go
 
+from impact import scope
 from impact.charts import PALETTE
 from impact.export.pack import Chart, Evidence
 
@@ -21,8 +22,10 @@ _lock = threading.Lock()
 _started = False
 
 
-def figure(chart: Chart, table: pd.DataFrame) -> go.Figure:
-    """One chart spec + its (suppressed) table -> a plotly figure; suppressed or blank cells draw no bar."""
+def figure(chart: Chart, table: pd.DataFrame, scope: str = "") -> go.Figure:
+    """One chart spec + its (suppressed) table -> a plotly figure; suppressed or blank cells draw no bar.
+    `scope` (the scope and source in words) is printed under the title, so an image passed on alone still says
+    what it covers and where it comes from."""
     rows = table.iloc[chart.rows[0]: chart.rows[1] + 1] if chart.rows else table
     labels = rows[chart.category].astype(str)
     fig = go.Figure()
@@ -41,9 +44,12 @@ def figure(chart: Chart, table: pd.DataFrame) -> go.Figure:
         else:
             fig.add_hline(y=chart.reference, line_dash="dash", line_color="#333")
     height = max(HEIGHT_MIN, 120 + 26 * len(rows)) if chart.kind == "barh" else HEIGHT_MIN
-    fig.update_layout(title=chart.title, barmode="stack" if chart.stacked else "group", height=height, width=WIDTH,
+    title = {"text": chart.title}
+    if scope:
+        title["subtitle"] = {"text": scope, "font": {"size": 11, "color": "#3B4754"}}
+    fig.update_layout(title=title, barmode="stack" if chart.stacked else "group", height=height, width=WIDTH,
                       template="plotly_white", showlegend=len(chart.values) > 1,
-                      margin={"l": 10, "r": 20, "t": 60, "b": 40}, font={"family": "DejaVu Sans, sans-serif", "size": 13})
+                      margin={"l": 10, "r": 20, "t": 84 if scope else 60, "b": 40}, font={"family": "DejaVu Sans, sans-serif", "size": 13})
     if chart.kind == "barh":
         fig.update_yaxes(autorange="reversed", automargin=True)
         fig.update_xaxes(title=chart.axis_title)
@@ -53,7 +59,13 @@ def figure(chart: Chart, table: pd.DataFrame) -> go.Figure:
 
 
 def figures(evidence: Evidence) -> dict[str, go.Figure]:
-    return {c.name: figure(c, evidence.table(c.table).frame) for c in evidence.charts}
+    words = scope_line(evidence)
+    return {c.name: figure(c, evidence.table(c.table).frame, words) for c in evidence.charts}
+
+
+def scope_line(evidence: Evidence) -> str:
+    """'Early literacy, financial year 2025/26 · Source: 5 uploads to Beyond Footfall, the latest 30 Nov 2026; made …'"""
+    return scope.line(evidence.filters, evidence.sources, evidence.generated)
 
 
 def _start():

@@ -12,6 +12,7 @@ from PIL import Image
 
 from impact.export.disclosure import SUPPRESSION_NOTE
 from impact.export.pack import DEC, INT, MONEY, PCT, Evidence, Table
+from impact.scope import describe, line
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 BLUE = (0, 114, 178)
@@ -20,6 +21,17 @@ MAX_COLUMNS = 9  # wider tables are split into column groups that fit A4 portrai
 
 class Report(FPDF):
     title_text = ""
+    scope_text = ""  # the scope and source in words, at the top of every page
+
+    def header(self):
+        if not self.scope_text:
+            return
+        self.set_y(5)
+        self.set_font("DejaVu", size=8)
+        self.set_text_color(60)
+        self.multi_cell(0, 3.6, self.scope_text, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0)
+        self.set_y(max(self.get_y() + 2, self.t_margin))
 
     def footer(self):
         self.set_y(-12)
@@ -94,13 +106,30 @@ def _table(pdf: FPDF, table: Table) -> None:
     pdf.ln(2)
 
 
+ALT_ROWS = 12  # rows read out in a chart's alternative text; the full table follows under "Tables"
+
+
+def alt_text(chart, frame: pd.DataFrame) -> str:
+    """A chart's alternative text from its table: the title, then each category with its values."""
+    rows = frame.iloc[chart.rows[0]: chart.rows[1] + 1] if chart.rows else frame
+    parts = []
+    for _, row in rows.head(ALT_ROWS).iterrows():
+        values = ", ".join(f"{col} {row[col]}" for col in chart.values if col in row and pd.notna(row[col]))
+        parts.append(f"{row[chart.category]}: {values}" if values else str(row[chart.category]))
+    more = f"; and {len(rows) - ALT_ROWS} more rows" if len(rows) > ALT_ROWS else ""
+    return f"Chart: {chart.title}. " + "; ".join(parts) + more + ". The table is under Tables."
+
+
 def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> bytes:
     """Evidence (+ PNG bytes per chart name) -> PDF bytes."""
     images = images or {}
     pdf = Report(format="A4")
     pdf.title_text = evidence.title
+    pdf.scope_text = line(evidence.filters, evidence.sources, evidence.generated)
+    pdf.set_top_margin(16)
     pdf.set_title(evidence.title)
     pdf.set_creator("Beyond Footfall")
+    pdf.set_lang("en-GB")  # the document language a screen reader speaks it in
     pdf.set_auto_page_break(True, margin=16)
     _fonts(pdf)
     pdf.add_page()
@@ -112,6 +141,7 @@ def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> byt
     _paragraph(pdf, "Beyond footfall: what the library's programmes reached and what changed for people.", 12)
     pdf.ln(6)
     _heading(pdf, "Scope", 13)
+    _paragraph(pdf, describe(evidence.filters), 12, "B")
     for label, value in evidence.scope:
         _paragraph(pdf, f"{label}: {value}", 11)
     pdf.ln(4)
@@ -148,7 +178,8 @@ def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> byt
                 height = width * im.height / im.width
             if pdf.get_y() + height > pdf.h - pdf.b_margin:
                 pdf.add_page()
-            pdf.image(io.BytesIO(images[c.name]), w=width, h=height)
+            pdf.image(io.BytesIO(images[c.name]), w=width, h=height, title=c.title,
+                      alt_text=alt_text(c, evidence.table(c.table).frame))
             pdf.ln(4)
 
     pdf.add_page()

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from impact.charts import PALETTE
 from impact.export.disclosure import SUPPRESSION_NOTE, neutralise
 from impact.export.pack import DEC, INT, MONEY, PCT, Chart, Evidence, Table
+from impact.scope import describe, line, source_words
 
 HEADER_FILL = PatternFill("solid", fgColor=PALETTE[0].lstrip("#"))
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -125,7 +126,8 @@ def build_workbook(evidence: Evidence) -> bytes:
     ws = wb.active
     ws.title = "Summary"
     _cell(ws, 1, 1, evidence.title, font=TITLE_FONT)
-    _cell(ws, 2, 1, f"Generated {evidence.generated:%d %B %Y %H:%M}")
+    _cell(ws, 2, 1, f"{describe(evidence.filters)}. Generated {evidence.generated:%d %B %Y %H:%M}; "
+                    f"{source_words(evidence.sources)}", font=Font(bold=True))
     row = 4
     _cell(ws, row, 1, "Scope", font=Font(bold=True, size=12))
     for label, value in evidence.scope:
@@ -156,6 +158,7 @@ def build_workbook(evidence: Evidence) -> bytes:
     ws.column_dimensions["B"].width = 120
     _print_setup(ws, landscape=False)
 
+    words = line(evidence.filters, evidence.sources, evidence.generated)
     charts_by_table: dict[str, list[Chart]] = {}
     for ch in evidence.charts:
         charts_by_table.setdefault(ch.table, []).append(ch)
@@ -168,7 +171,9 @@ def build_workbook(evidence: Evidence) -> bytes:
         sh = sheets[table.sheet]
         top = next_row[table.sheet]
         header, first, last = write_table(sh, table, top)
-        if top == 1:
+        if top == 1:  # the sheet's title row also says the scope and the source, and so does every printed page
+            _cell(sh, 1, 1, f"{table.title} · {words}", font=Font(bold=True, size=12))
+            sh.oddHeader.center.text = words.replace("&", "&&")
             sh.freeze_panes = sh.cell(row=header + 1, column=2)
             _print_setup(sh, title_rows=f"{header}:{header}")
         anchor_col = get_column_letter(len(table.frame.columns) + 2)

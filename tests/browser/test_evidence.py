@@ -1,4 +1,4 @@
-"""An advocate picks a scope on the Evidence page, builds the pack and downloads one zip, in a real browser."""
+"""An advocate picks a scope in the Evidence page's filter bar, builds the pack and downloads one zip, in a real browser."""
 from __future__ import annotations
 
 import io
@@ -15,7 +15,7 @@ def test_choose_a_theme_build_the_pack_and_download_the_zip(app_server, page, tm
     page.goto(f"{base}/evidence", timeout=90_000)
     page.wait_for_selector("text=Build the evidence pack", timeout=120_000)
     page.wait_for_selector(IDLE, timeout=120_000)
-    themes = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Themes")
+    themes = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Theme")
     themes.click()
     page.keyboard.type("Digital")
     page.keyboard.press("Enter")
@@ -25,6 +25,7 @@ def test_choose_a_theme_build_the_pack_and_download_the_zip(app_server, page, tm
     download_button.wait_for(timeout=120_000)
     page.wait_for_selector(IDLE, timeout=60_000)
     assert "digital inclusion programmes" in page.inner_text("body")
+    assert "Scope: Digital inclusion, all dates" in page.inner_text("body")
     with page.expect_download(timeout=60_000) as info:
         download_button.click()
     path = tmp_path / "pack.zip"

@@ -217,3 +217,64 @@ def test_the_audit_of_the_files_fails_when_a_hidden_cell_is_put_back(demo, tmp_p
     found = audit_pack(folder)
     assert not found.ok
     assert any(c.table == "reach_by_programme" and c.values < 5 for c in found.failures)
+
+
+def test_every_file_states_the_scope_in_words_and_the_source(demo):
+    _, _, pack, folder = demo
+    words = "All programmes, all dates"
+    text = _pdf_text(pack.files["evidence-pack.pdf"], folder)
+    pages = text.split("\f")
+    assert all(words in re.sub(r"\s+", " ", p) for p in pages if p.strip())  # the header of every page
+    assert "Source:" in text
+    wb = openpyxl.load_workbook(io.BytesIO(pack.files["evidence-pack.xlsx"]))
+    for name in ("Reach", "Outcomes", "Equity"):
+        assert words in wb[name]["A1"].value and "Source:" in wb[name]["A1"].value
+        assert words in wb[name].oddHeader.center.text
+    assert words in wb["Summary"]["A2"].value
+
+
+def test_a_chart_image_carries_the_scope_under_its_title():
+    from impact.export.images import figure
+    from impact.export.pack import Chart
+
+    chart = Chart("c", "Attendance by theme", "t", "theme", ("attendance",))
+    frame = pd.DataFrame({"theme": ["A", "B", "C"], "attendance": [1, 2, 3]})
+    fig = figure(chart, frame, "Early literacy, financial year 2025/26 · Source: 2 uploads")
+    assert fig.layout.title.subtitle.text.startswith("Early literacy, financial year 2025/26")
+
+
+def test_the_pdf_has_a_language_a_structure_tree_and_alt_text_for_every_chart(demo):
+    """fpdf2 tags each chart image as a Figure with /Alt (its table in words) in a /StructTreeRoot; the catalog
+    names the language. Object dictionaries are not compressed, so the bytes can be read directly."""
+    from impact.export.pdf import alt_text
+
+    _, _, pack, _ = demo
+    pdf = pack.files["evidence-pack.pdf"]
+    assert b"/StructTreeRoot" in pdf and b"/MarkInfo" in pdf and b"/Lang (en-GB)" in pdf
+    assert pdf.count(b"/Alt ") + pdf.count(b"/Alt(") >= len(pack.evidence.charts)
+    chart = pack.evidence.charts[0]
+    words = alt_text(chart, pack.evidence.table(chart.table).frame)
+    assert words.startswith(f"Chart: {chart.title}. ")
+    first = pack.evidence.table(chart.table).frame.iloc[chart.rows[0] if chart.rows else 0]
+    assert str(first[chart.category]) in words
+
+
+def test_a_long_table_repeats_its_header_and_first_column_on_every_page(demo, tmp_path):
+    from impact.export.pack import Table
+    from impact.export.pdf import Report, _fonts, _table
+
+    frame = pd.DataFrame({"programme": [f"Programme {i:03d}" for i in range(120)],
+                          **{f"measure {k}": range(120) for k in range(12)}})  # 13 columns: two column groups
+    pdf = Report(format="A4")
+    _fonts(pdf)
+    pdf.add_page()
+    _table(pdf, Table("long", "Reach", "A long table", frame))
+    path = tmp_path / "long.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    pages = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
+                           ).stdout.decode().split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 4
+    for text in pages:
+        assert "programme" in text  # the header row, first column heading included, on every page
+        assert "Programme " in text  # the first column's values on every page, both column groups

@@ -40,7 +40,7 @@ def test_the_comments_page_on_an_empty_database_says_what_to_do(app):
 
 def test_the_outcomes_page_says_what_people_said_with_n_and_the_table_behind(demo):
     at = run("pages/outcomes.py")
-    assert "What people said" in [h.value for h in at.subheader]
+    assert "What people said" in [h.value for h in at.header]
     fig = figure(at, "comments describing each outcome")
     assert "n = " in fig["data"][0]["hovertemplate"]
     table = next(d.value for d in at.dataframe if "matching outcome" in d.value.columns)
@@ -50,7 +50,7 @@ def test_the_outcomes_page_says_what_people_said_with_n_and_the_table_behind(dem
 
 def test_the_programmes_page_says_what_participants_of_one_programme_said(demo):
     at = run("pages/programmes.py")
-    assert "What participants said" in [h.value for h in at.subheader]
+    assert "What participants said" in [h.value for h in at.header]
     said = [c.value for c in at.caption if "comments in scope" in c.value]
     assert said and int(said[0].split()[0].replace(",", "")) < 1000  # one programme, not the whole service
 

@@ -57,7 +57,7 @@ def test_cards_compare_with_the_previous_period_on_the_demo(demo):
     at = run()
     attendance = next(m for m in at.metric if m.label == "Attendance")
     assert attendance.proto.delta  # change against the 12 months before
-    assert any("against the 365 days before" in c.value for c in at.caption)
+    assert any("against 2024/25 (1 Apr 2024 – 31 Mar 2025)" in c.value for c in at.caption)  # the year before
     assert {"Blindspots", "Partnerships not shared", "Unique people reached"} <= set(_cards(at))
     trend = figure(at, "Attendance and positive outcomes by month")
     assert len(trend["data"][0]["x"]) == 36  # April 2023 to March 2026
@@ -78,3 +78,29 @@ def test_the_grain_regroups_the_trend(demo):
     at.selectbox(key=Keys.GRAIN).set_value("financial_year").run()
     trend = figure(at, "by financial year")
     assert trend["data"][0]["x"] == ["2023/24", "2024/25", "2025/26"]
+
+
+def test_cards_name_the_previous_period_and_its_figure_and_list_what_they_count(demo):
+    """A manager reads a card aloud: this year's figure, last year's with its name, the change, and who."""
+    from impact import indicators
+    from impact.filters import Filters
+    from impact.store import Store as _Store
+
+    at = run(query={"period": "2025/26"})
+    attendance = next(m for m in at.metric if m.label == "Attendance")
+    frames = _Store(demo).frames()
+    now = indicators.compute(frames, Filters(date_from="2025-04-01", date_to="2026-03-31")).reach.attendance
+    before = indicators.compute(frames, Filters(date_from="2024-04-01", date_to="2025-03-31")).reach.attendance
+    assert attendance.value == f"{now:,}"
+    assert attendance.proto.delta == f"{now - before:+,}"
+    captions = [c.value for c in at.caption]
+    assert any(f"This period: 2025/26 · 2024/25: {before:,}" in c for c in captions), captions
+    lists = [m.value.split("\n") for m in at.markdown if m.value.startswith("- ")]
+    cards = _cards(at)
+    blind, not_shared = int(cards["Blindspots"]), int(cards["Partnerships not shared"].split(" of ")[0])
+    assert blind and not_shared  # the demo has both
+    groups = next(items for items in lists if items[0].startswith("- Age band:") or ": " in items[0])
+    assert len(groups) == min(blind, 8)
+    programmes = next(items for items in lists if items is not groups)
+    assert len(programmes) == min(not_shared, 8) + (not_shared > 8)
+    assert not_shared <= 8 or programmes[-1].startswith(f"- and {not_shared - 8} more")

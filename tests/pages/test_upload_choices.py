@@ -97,7 +97,7 @@ def test_a_value_for_what_the_sheet_leaves_out_and_the_report_above_the_editors(
     at = page(("return.csv", data, CSV))
     assert sorted(report_codes(at)) == ["missing-column", "month-without-year"]
     # the report (step 3) comes before the mapping (step 4), each fix in full
-    headers = [h.value for h in at.subheader]
+    headers = [h.value for h in at.header]
     assert headers.index("3 · Validation report") < headers.index("4 · Check how each sheet is read")
     assert any("**Fix:** give the year" in m.value for m in at.markdown)
     at.text_input(key="upload.default.0.return.csv.return.year").input("2024").run()
