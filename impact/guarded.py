@@ -98,13 +98,14 @@ def set_role(store, actor: Actor, email: str, role: str | None, scope: Scope = S
     return before, after
 
 
-def export_pack(store, actor: Actor, frames: dict, filters, formats, progress: Callable | None = None):
-    """Build an evidence pack for a scope (advocates and up); the trail records the scope and the files."""
+def export_pack(store, actor: Actor, frames: dict, filters, formats, progress: Callable | None = None, **options):
+    """Build an evidence pack for a scope (advocates and up); the trail records the scope and the files.
+    `options` go to impact.export.export_pack (e.g. comments: the staff's approved quotes)."""
     from impact.export import export_pack as build
 
     scope = filters.to_dict()
     _require(store, actor, "export", {"scope": scope})
-    pack = build(frames, filters, store.settings(), store.batches(), formats, progress=progress)
+    pack = build(frames, filters, store.settings(), store.batches(), formats, progress=progress, **options)
     record_export(store, actor, scope, formats)
     return pack
 

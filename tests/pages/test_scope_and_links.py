@@ -55,3 +55,16 @@ def test_page_choices_are_in_the_url_and_a_wrong_one_is_named(demo):
     bad = run("pages/equity.py", query={"dimension": "shoe_size"})
     assert "shoe_size" in _warnings(bad)
     assert bad.selectbox(key=Keys.EQUITY_DIMENSION).value != "shoe_size"
+
+
+def test_the_evidence_page_builds_the_pack_for_its_scope_and_the_trail_records_it(demo):
+    """The button behind the page (role check, comments' approved quotes, the pack) end to end in AppTest."""
+    from impact import audit_trail
+    from impact.store import Store
+
+    at = run("pages/evidence.py", query={"theme": "Early literacy", "period": "2024/25"})
+    next(b for b in at.button if b.label == "Build the evidence pack").click().run()
+    assert not at.exception, at.exception
+    assert at.success and at.success[0].value.startswith("The pack for Early literacy, financial year 2024/25 is ready")
+    exports = audit_trail.trail(Store(demo), event="export")
+    assert len(exports) == 1 and "Early literacy" in str(exports["detail"].iloc[0])
