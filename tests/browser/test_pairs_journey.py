@@ -22,7 +22,7 @@ def no_demo(monkeypatch):
 
 def wide_survey(path, n: int = 30):
     rng = np.random.default_rng([2026, 10, 90])
-    rows = [["Respondent", "Programme", "Q3 (before)", "Q3 (after)", "Comment"]]
+    rows = [["Respondent", "Programme", "Confidence (before)", "Confidence (after)", "Comment"]]
     pairs = []
     for i in range(n):
         before = None if i % 6 == 0 else int(rng.integers(1, 4))
@@ -77,16 +77,18 @@ def test_pairs_mapped_in_the_page_reach_the_outcomes_before_after_table(app_serv
     editor.locator("canvas").first.wait_for(timeout=30_000)
     editor.scroll_into_view_if_needed()
 
-    # the pair is the third row (Respondent, Programme, the pair, Comment): choose confidence for it
+    # the pair is the third row (Respondent, Programme, the pair, Comment). Its header matches the standard
+    # "confidence" item, which is worded as change ("I feel more confident…") and so never compared pre against
+    # post; this survey asks a state ("How confident are you?"), so keep it as an outcome of the library's own
     grid = editor.locator("canvas").first.bounding_box()
     page.mouse.click(grid["x"] + 30, grid["y"] + 35 + 2 * 35 + 17)
     page.wait_for_timeout(300)
     page.keyboard.press("ArrowRight")
     page.wait_for_timeout(200)
     page.keyboard.press("Enter")
-    page.get_by_role("option", name="Confidence").wait_for(timeout=30_000)
-    page.keyboard.type("Confid")
-    page.get_by_role("option").first.filter(has_text="Confidence").wait_for(timeout=30_000)
+    page.get_by_role("option").first.wait_for(timeout=30_000)
+    page.keyboard.type("Own outcome: conf")
+    page.get_by_role("option").first.filter(has_text="Own outcome: confidence").wait_for(timeout=30_000)
     page.keyboard.press("Enter")
     page.get_by_text("Remembered: the next file with these headers").wait_for(timeout=30_000)
     page.wait_for_selector(IDLE, timeout=30_000)
@@ -106,7 +108,7 @@ def test_pairs_mapped_in_the_page_reach_the_outcomes_before_after_table(app_serv
     after = [a for _, a in pairs]
     from impact.views import domain_label
 
-    assert row[table.columns[0]] == domain_label("confidence")
+    assert row[table.columns[0]] == domain_label("outcome_confidence")
     assert row[table.columns[2]] == len(pairs)  # n: matched pairs, counted here
     means = [c for c in table.columns if "mean" in c.lower()]
     assert round(row[means[0]], 2) == round(float(np.mean(before)), 2)

@@ -36,3 +36,15 @@ def figure(at: AppTest, title_part: str) -> dict:
 
 def infos(at: AppTest) -> str:
     return " ".join(i.value for i in at.info)
+
+
+def upload_page() -> AppTest:
+    """The dashboard opened on the Upload page, with no exception."""
+    return run("pages/upload.py")
+
+
+def upload_files(at: AppTest, *files) -> AppTest:
+    """(name, bytes, mime) files given to the Upload page's file uploader, with no exception."""
+    at.file_uploader[0].set_value(list(files)).run()
+    assert not at.exception, at.exception
+    return at

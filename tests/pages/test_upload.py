@@ -6,8 +6,8 @@ import io
 from pathlib import Path
 
 import openpyxl
-import pytest
-import streamlit as st
+from pagetest import upload_files as _upload
+from pagetest import upload_page as _page
 from streamlit.testing.v1 import AppTest
 from workbooks import workbook
 
@@ -26,32 +26,6 @@ GOOD = workbook({
 NEGATIVE = (b"Programme,Date,Attendees,New attendees\n"
             b"Code Club,2025-01-07,12,3\nCode Club,2025-01-14,-4,0\nCode Club,2025-01-21,10,-1\n")
 TURNOUT = b"Programme,Date,Came along\nChess Club,2025-05-01,7\nChess Club,2025-05-08,5\n"
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("IMPACT_DATABASE_URL", url)
-    monkeypatch.setenv("IMPACT_AUTOLOAD_DEMO", "0")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield url
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def _page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/upload.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _upload(at: AppTest, *files) -> AppTest:
-    at.file_uploader[0].set_value(list(files)).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _edit(at: AppTest, file: str, sheet: str, table: str, edits: dict[int, str]) -> AppTest:

@@ -8,8 +8,6 @@ import io
 from pathlib import Path
 
 import numpy as np
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from impact.store import Store, load_demo
@@ -22,18 +20,6 @@ def csv_bytes(rows) -> bytes:
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     return out.getvalue().encode("utf-8")
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("IMPACT_DATABASE_URL", url)
-    monkeypatch.setenv("IMPACT_AUTOLOAD_DEMO", "0")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield url
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def page(*files) -> AppTest:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-import pytest
-import streamlit as st
+from pagetest import upload_files as _upload
+from pagetest import upload_page as _page
 from streamlit.testing.v1 import AppTest
 
 from impact.store import Store
@@ -16,32 +16,6 @@ _SPEC = importlib.util.spec_from_file_location("make_hostile", ROOT / "tests" / 
 hostile = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(hostile)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("IMPACT_DATABASE_URL", url)
-    monkeypatch.setenv("IMPACT_AUTOLOAD_DEMO", "0")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield url
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def _page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/upload.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _upload(at: AppTest, *files) -> AppTest:
-    at.file_uploader[0].set_value(list(files)).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _store(at: AppTest) -> AppTest:
