@@ -58,7 +58,7 @@ def _get(frames: dict, name: str) -> pd.DataFrame:
 def limit(frames: dict[str, pd.DataFrame], scope: Scope) -> dict[str, pd.DataFrame]:
     """The canonical frames (Store.frames()) cut to `scope`: programmes of the scoped partners (through
     programme_partners) and of the scoped branches; their attendance and survey responses (attendance recorded
-    at another branch is left out for a branch scope); only the scoped partners and their links. Other tables
+    at another branch is left out for a branch scope); only the scoped partners, their links and their partnership health checks. Other tables
     (the population baseline) pass through."""
     if not scope.limited:
         return frames
@@ -104,4 +104,14 @@ def limit(frames: dict[str, pd.DataFrame], scope: Scope) -> dict[str, pd.DataFra
             own = _keys(frame["branch"])
             keep &= own.isna() | own.isin(branches)  # recorded at another branch: not this login's
         out[table] = frame[keep]
+    feedback = _get(frames, "partnership_feedback")
+    if len(feedback):  # health checks: only the partnerships this login sees (both sides' views of them)
+        kept = out.get("partners", partners)
+        own = set(_keys(kept.get("name", pd.Series(dtype=object)))) | set(_keys(kept.get("partner_id",
+                                                                                           pd.Series(dtype=object))))
+        keep = _keys(feedback["partner"]).isin(own - {None})
+        if "programme" in feedback:
+            programme = _keys(feedback["programme"])
+            keep &= programme.isna() | programme.isin(allowed)
+        out["partnership_feedback"] = feedback[keep]
     return {name: frame.reset_index(drop=True) for name, frame in out.items()}

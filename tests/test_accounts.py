@@ -13,8 +13,8 @@ from impact.store import Store
 MAY = {
     "viewer": {"explore"},
     "advocate": {"explore", "export"},
-    "staff": {"explore", "export", "upload", "undo-own"},
-    "admin": {"explore", "export", "upload", "undo-own", "undo-any", "settings", "users", "audit"},
+    "staff": {"explore", "export", "upload", "undo-own", "code-comments"},
+    "admin": {"explore", "export", "upload", "undo-own", "code-comments", "undo-any", "settings", "users", "audit"},
     None: set(),
 }
 

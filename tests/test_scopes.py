@@ -66,3 +66,18 @@ def test_a_scope_round_trips_through_json():
     scope = Scope(partners=("STEM Trust",), branches=("Central",))
     assert Scope.from_json(scope.to_json()) == scope
     assert Scope.from_json(None) == Scope() and Scope().to_json() is None
+
+
+def test_a_partner_sees_only_the_health_checks_of_its_own_partnerships():
+    """Both sides' views of its own partnership, never what another partner said of the library (a leak the
+    browser test found once partnership feedback joined the tables)."""
+    frames = _frames()
+    frames["partnership_feedback"] = pd.DataFrame({
+        "partner": ["STEM Trust", "STEM Trust", "Chess Society", "health-visitors"],
+        "programme": ["Code Club", None, "Chess Club", None],
+        "party": ["library", "partner", "partner", "partner"], "work_again": [5, 4, 2, 3]})
+    out = limit(frames, Scope(partners=("STEM Trust",)))
+    assert out["partnership_feedback"][["partner", "party"]].values.tolist() == [["STEM Trust", "library"],
+                                                                                   ["STEM Trust", "partner"]]
+    branch = limit(frames, Scope(branches=("Northside",)))  # Rhyme Time, with Health Visitors (named by id)
+    assert branch["partnership_feedback"]["work_again"].tolist() == [3]

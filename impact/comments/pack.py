@@ -1,5 +1,4 @@
 """The evidence pack's "What people said" page: coded findings with their n, and the quotes staff approved.
-
 Only quotes staff approved reach a pack, and only while they still pass every check of the quote bank
 (in scope, consented where the survey asks, attributable to a group of at least the suppression threshold);
 their text is scrubbed again at export. Counts go through the same disclosure control as every other table.
@@ -7,6 +6,8 @@ their text is scrubbed again at export. Counts go through the same disclosure co
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import pandas as pd
 
 from impact.comments import CommentState, what_people_said
 from impact.comments.counts import ALL
@@ -79,11 +80,16 @@ def part(data, filters: Filters, state: CommentState | None, min_n: int, suppres
                      "outcome positive %": PCT, "outcome n": INT},
         "A comment can carry several codes. Codes are suggested from the codebook and confirmed by staff "
         f"({int((said.comments['source'] == 'confirmed').sum()):,} of {len(said.comments):,} confirmed)."))
-    tones = said.counts.tones[said.counts.tones["group"] == ALL].drop(columns=["group"])
+    tones = said.counts.tones[said.counts.tones["group"] == ALL].drop(columns=["group", "comments"])
+    # every comment has one tone: the tones add up to the total, so the total is a row disclosure control knows
+    # (a total repeated in a column of its own would give a hidden tone away as total minus the rest)
+    total = pd.DataFrame([{"tone": "Total", "comments with tone": int(said.counts.n), "share %": 100.0}])
+    tones = pd.concat([tones, total], ignore_index=True)
     tables.append(_suppressed(
         "comment_tones", SHEET, "What people said: tone of the comments", tones,
-        Suppression(counts=("comments with tone",), derived={"comments with tone": ("share %", "low %", "high %")}),
-        suppress_n, {"comments with tone": INT, "comments": INT, "share %": PCT, "low %": PCT, "high %": PCT}))
+        Suppression(counts=("comments with tone",), derived={"comments with tone": ("share %", "low %", "high %")},
+                    total_row="Total", total_column="tone"),
+        suppress_n, {"comments with tone": INT, "share %": PCT, "low %": PCT, "high %": PCT}))
     approved = said.quotes.quotes[said.quotes.quotes["status"] == APPROVED]
     if len(approved):
         frame = approved[["quote", "attribution", "tone", "codes"]].reset_index(drop=True)

@@ -293,7 +293,7 @@ def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: i
     no_group = pool["attribution"].isna()
     if no_group.any():
         left_out[f"no group of {threshold} or more respondents to attribute it to"] = int(no_group.sum())
-    length = pool["quote"].str.len()
+    length = pool["quote"].astype("string").str.len().fillna(0)  # an empty pool reads as floats
     short = (length < 12) | (length > 300)
     if short.any():
         left_out["too short or too long to quote"] = int((short & ~pool["risky"] & ~no_group).sum())
