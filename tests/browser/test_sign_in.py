@@ -306,6 +306,6 @@ def test_a_partner_login_sees_only_its_own_partnership(signed_app, page):
     body = page.inner_text("body")
     # the whole demo has 42 partners; this login sees its own partnerships only
     assert PARTNER in body and "Rainbow Refugee Network" not in body and "Westfield Food Bank" not in body
-    metric = lambda label: page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id(
+    metric = lambda label: page.get_by_test_id("stMetric").filter(has_text=label).first.get_by_test_id(
         "stMetricValue").inner_text().strip()
     assert metric("Partnership programmes") == "5"
