@@ -87,10 +87,11 @@ def test_pairs_mapped_in_the_page_reach_the_outcomes_before_after_table(app_serv
     page.wait_for_timeout(200)
     page.keyboard.press("Enter")
     page.get_by_role("option").first.wait_for(timeout=30_000)
-    page.keyboard.type("Own outcome: conf")
-    page.get_by_role("option").first.filter(has_text="Own outcome: confidence").wait_for(timeout=30_000)
-    page.keyboard.press("Enter")
-    page.get_by_text("Remembered: the next file with these headers").wait_for(timeout=30_000)
+    page.keyboard.type("conf")
+    own = page.get_by_role("option").filter(has_text="Own outcome: confidence").first
+    own.wait_for(timeout=30_000)
+    own.click()
+    page.get_by_text("the next file with these headers will be read this way").first.wait_for(timeout=60_000)
     page.wait_for_selector(IDLE, timeout=30_000)
 
     page.get_by_role("button", name="Store this upload").click()
