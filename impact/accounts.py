@@ -11,7 +11,6 @@ import datetime as dt
 import getpass
 import os
 import re
-import weakref
 from dataclasses import dataclass
 
 import pandas as pd
@@ -121,16 +120,10 @@ SESSIONS = sa.Table(
     sa.Column("last_seen_utc", sa.DateTime, nullable=False),
 )
 _ENDED = dt.datetime(1970, 1, 1)  # last_seen of a sign-in that was ended
-_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _engine(store) -> sa.Engine:
-    """The store's engine, with this module's tables created once per engine."""
-    engine = store.engine
-    if engine not in _ready:
-        _md.create_all(engine)
-        _ready[engine] = True
-    return engine
+    from impact.store import engine_with
+
+    return engine_with(store, _md)
 
 
 def utcnow() -> dt.datetime:

@@ -7,7 +7,6 @@ about it; rows are only ever added. Times are UTC.
 from __future__ import annotations
 
 import json
-import weakref
 
 import pandas as pd
 import sqlalchemy as sa
@@ -29,15 +28,10 @@ AUDIT = sa.Table(
     sa.Column("batch_ids", sa.Text),  # "12" or "12,13": the batches an upload stored or an undo removed
     sa.Column("detail", sa.Text),  # JSON: rows, scope of an export, setting before/after, role before/after
 )
-_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _engine(store) -> sa.Engine:
-    engine = store.engine
-    if engine not in _ready:
-        _md.create_all(engine)
-        _ready[engine] = True
-    return engine
+    from impact.store import engine_with
+
+    return engine_with(store, _md)
 
 
 def record(store, actor: Actor, event: str, batch_ids=(), detail: dict | None = None, conn=None) -> None:

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -662,3 +663,17 @@ def ensure_demo(store: Store) -> CommitOutcome | None:
     if store.is_empty() and not store.batches().shape[0]:
         return load_demo(store)
     return None
+
+
+
+_CREATED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> metadata whose tables exist there
+
+
+def engine_with(store, metadata: sa.MetaData) -> sa.Engine:
+    """The store's engine, with a module's own tables (accounts, audit trail) created once per engine."""
+    engine = store.engine
+    made = _CREATED.setdefault(engine, set())
+    if id(metadata) not in made:
+        metadata.create_all(engine)
+        made.add(id(metadata))
+    return engine
