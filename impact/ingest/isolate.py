@@ -10,8 +10,10 @@ import multiprocessing as mp
 import os
 import resource
 import signal
+import sys
 import threading
 import time
+import types
 from dataclasses import replace
 
 from impact.ingest.report import ERROR, Problem
@@ -57,6 +59,22 @@ def _context():
     return ctx
 
 
+_STARTING = threading.Lock()
+
+
+def _start(worker) -> None:
+    """Start a worker with a stand-in __main__: Streamlit makes the page script __main__, and a forkserver (and
+    each worker it forks) would otherwise run the whole dashboard script again before reading (seconds each)."""
+    with _STARTING:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__: nothing to run
+        try:
+            worker.start()
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
+
+
 def _refused(name: str, code: str, message: str, fix: str, value: str | None = None) -> Problem:
     return Problem(ERROR, code, name, None, None, None, value, message, fix)
 
@@ -69,7 +87,7 @@ def ingest_isolated(name: str, data: bytes, options, limits):
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     worker = ctx.Process(target=_work, args=(send, name, data, options, limits), daemon=True)
-    worker.start()
+    _start(worker)
     send.close()
     outcome = None
     try:

@@ -35,11 +35,14 @@ def app_server(tmp_path):
     port = _free_port()
     db = f"sqlite:///{tmp_path / 'browser.db'}"
     env = {**os.environ, "IMPACT_DATABASE_URL": db}
+    # the server's output goes to a file, never an unread pipe: a full pipe (64 KB of log) blocks the server
+    log_path = tmp_path / "server.log"
+    log = open(log_path, "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
          "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
          "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -50,13 +53,18 @@ def app_server(tmp_path):
             time.sleep(0.3)
     else:
         proc.kill()
-        pytest.fail("the app did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+        log.close()
+        pytest.fail("the app did not start: " + log_path.read_text(errors="replace")[-2000:])
     yield base, db
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log.close()
+    text = log_path.read_text(errors="replace")
+    if "Traceback" in text:  # shown in the test's report when it fails
+        print("server log (tail):\n" + text[-4000:])
 
 
 @pytest.fixture

@@ -99,7 +99,10 @@ def test_pairs_mapped_in_the_page_reach_the_outcomes_before_after_table(app_serv
     page.wait_for_selector(IDLE, timeout=30_000)
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Outcomes").click()
-    page.get_by_text("Before and after").first.wait_for(timeout=120_000)  # first view codes every comment once
+    try:
+        page.get_by_text("Before and after").first.wait_for(timeout=120_000)  # first view codes every comment once
+    except Exception as error:  # say what the page showed instead
+        raise AssertionError("the Outcomes page showed instead:\n" + page.inner_text("body")[-3000:]) from error
     page.wait_for_selector(IDLE, timeout=30_000)
     with page.expect_download(timeout=30_000) as download:
         page.locator(".st-key-download-outcomes-change button").click()
