@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -97,7 +98,7 @@ class Session:
 
 
 async def one_session(url: str, changes: int, times: list[float], errors: list[str], ready: asyncio.Event | None,
-                      go: asyncio.Event | None) -> None:
+                      go: asyncio.Event | None, offset: int = 0) -> None:
     async with Session(url) as s:
         await s.rerun()  # first view
         if ready is not None:
@@ -109,7 +110,8 @@ async def one_session(url: str, changes: int, times: list[float], errors: list[s
             theme_id, options = s.widgets.get("Theme", (None, []))
             if theme_id is None or page not in s.pages:
                 errors.append(f"no Theme filter or no page {page} to change (pages: {sorted(s.pages)})")
-            chosen = [options[i % len(options)]] if options and i % 3 != 2 else []
+            # each session walks the themes from its own starting point: sessions ask for different scopes at once
+            chosen = [options[(i + offset) % len(options)]] if options and (i + offset) % 3 != 2 else []
             times.append(await s.rerun({theme_id: chosen} if theme_id else {}))
         errors.extend(s.errors)
 
@@ -119,7 +121,8 @@ async def run_sessions(url: str, sessions: int, changes: int) -> tuple[list[floa
     errors: list[str] = []
     go = asyncio.Event()
     readies = [asyncio.Event() for _ in range(sessions)]
-    tasks = [asyncio.create_task(one_session(url, changes, times, errors, readies[i], go)) for i in range(sessions)]
+    tasks = [asyncio.create_task(one_session(url, changes, times, errors, readies[i], go, offset=i))
+             for i in range(sessions)]
     await asyncio.gather(*(r.wait() for r in readies))
     go.set()  # every session has loaded: now they change filters together
     await asyncio.gather(*tasks)
@@ -144,8 +147,12 @@ def main() -> None:
     db = folder / "demo.db"
     load_demo(Store(f"sqlite:///{db}"))
     env = {**os.environ, "IMPACT_DATABASE_URL": f"sqlite:///{db}", "IMPACT_AUTOLOAD_DEMO": "0"}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-                               "--server.port", str(args.port), "--browser.gatherUsageStats", "false"],
+    profile = os.environ.get("BENCH_PROFILE")  # a path: record the server with py-spy (raw stacks) while it runs
+    spy = [str(Path(sys.executable).with_name("py-spy")), "record", "-r", "100", "--format", "raw", "-o", profile,
+           "--"] if profile else []
+    server = subprocess.Popen([*spy, sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+                               "--server.port", str(args.port), "--browser.gatherUsageStats", "false",
+                               "--server.fileWatcherType", "none"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = {"rss": 0.0}
     stop = threading.Event()
@@ -169,7 +176,7 @@ def main() -> None:
         crowd, errors_crowd = asyncio.run(run_sessions(url, args.sessions, args.changes))
     finally:
         stop.set()
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # a clean stop (py-spy writes its profile on it too)
         server.wait(30)
         shutil.rmtree(folder, ignore_errors=True)
     med1, p95_1 = statistics.median(alone), percentile(alone, 0.95)

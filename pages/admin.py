@@ -50,8 +50,8 @@ with st.form("admin.user", clear_on_submit=True):
         try:
             before, after = guarded.set_role(db, who, email, None if role == REMOVE else role,
                                              Scope(tuple(partners), tuple(branches)))
-            st.session_state[Keys.MESSAGE] = ("success", f"{accounts.normalise_email(email)}: "
-                                              f"{before or 'no role'} → {after or 'no access'}.")
+            st.session_state[Keys.MESSAGE] = ("success", (f"{accounts.normalise_email(email)}: "
+                                              f"{before or 'no role'} → {after or 'no access'}."))
             st.rerun()
         except (Refused, ValueError) as e:
             st.error(str(e))

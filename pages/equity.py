@@ -10,6 +10,7 @@ from ui.common import (
     Keys,
     empty_state,
     filters,
+    memo,
     nothing_loaded,
     prepared,
     settings,
@@ -29,9 +30,29 @@ if nothing_loaded(data):
 chosen = filters()
 s = settings()
 min_n, threshold = s["min_n"], s["threshold"]
-found = equity.compute(data, chosen, threshold, min_n)
+
+
+def _computed(scope, threshold, min_n):
+    found = equity.compute(data, scope, threshold, min_n)
+    return found, views.blindspot_table(found.reach)
+
+
+def _representation(scope, threshold, min_n, dimension):
+    dim = memo("equity.page", _computed, scope, threshold, min_n)[0].reach.dimensions[dimension]
+    table = views.representation_table(dim, min_n)
+    chart = charts.representation(table, views.dimension_label(dimension), threshold) if dim.reliable else None
+    return table, chart
+
+
+def _gap(scope, threshold, min_n, domain, gap_dim):
+    gap = memo("equity.page", _computed, scope, threshold, min_n)[0].outcomes.gaps[domain][gap_dim]
+    table = views.gap_table(gap, min_n)
+    return table, charts.rate_by_group(table, f"{views.domain_label(domain)}: share positive by "
+                                              f"{views.dimension_label(gap_dim).lower()}", colour=charts.PALETTE[2])
+
+
+found, blind = memo("equity.page", _computed, chosen, threshold, min_n)
 reach, gaps = found.reach, found.outcomes
-blind = views.blindspot_table(reach)
 
 cols = st.columns(4)
 cols[0].metric("Blindspots", f"{len(blind):,}", border=True,
@@ -71,13 +92,12 @@ else:
     dimension = page_choice(st.selectbox, "Dimension", names, Keys.EQUITY_DIMENSION, "dimension",
                             format_func=views.dimension_label)
     dim = reach.dimensions[dimension]
-    table = views.representation_table(dim, min_n)
+    table, chart = memo("equity.representation", _representation, chosen, threshold, min_n, dimension)
     if not dim.reliable:
         st.info(f"{views.too_few(min_n, UNITS.get(dim.unit, dim.unit).split(' (')[0]).capitalize()} record their "
                 f"{views.dimension_label(dimension).lower()} in scope (n = {dim.participants}): no shares shown.")
     else:
-        st.plotly_chart(charts.representation(table, views.dimension_label(dimension), threshold), width="stretch",
-                        key="equity.representation")
+        st.plotly_chart(chart, width="stretch", key="equity.representation")
     d_text = f"dissimilarity index D = {dim.dissimilarity:.2f} (0 = participants mirror the population)" \
         if dim.dissimilarity is not None and dim.reliable else ""
     cluster_text = (f" Intervals allow for clustering: {dim.clusters:,} {dim.cluster_unit} as clusters, design "
@@ -116,10 +136,8 @@ else:
     gap_dim = page_choice(right.selectbox, "Group by", gap_dims, Keys.EQUITY_GAP_DIMENSION, "gap_by",
                           format_func=views.dimension_label)
     gap = gaps.gaps[domain][gap_dim]
-    table = views.gap_table(gap, min_n)
-    st.plotly_chart(charts.rate_by_group(table, f"{views.domain_label(domain)}: share positive by "
-                                                f"{views.dimension_label(gap_dim).lower()}", colour=charts.PALETTE[2]),
-                    width="stretch", key="equity.gap")
+    table, chart = memo("equity.gap", _gap, chosen, threshold, min_n, domain, gap_dim)
+    st.plotly_chart(chart, width="stretch", key="equity.gap")
     if gap.gap is not None:
         within = (f"; within programmes (Mantel-Haenszel) {100 * gap.adjusted_gap:.0f} points, 95% CI "
                   f"{100 * gap.adjusted_low:.0f} to {100 * gap.adjusted_high:.0f}" if gap.adjusted_gap is not None

@@ -11,8 +11,10 @@ from ui.auth import require_page
 from ui.comments import section as what_people_said
 from ui.common import (
     Keys,
+    csv_of,
     empty_state,
     filters,
+    memo,
     nothing_loaded,
     prepared,
     settings,
@@ -32,11 +34,31 @@ if nothing_loaded(data):
 chosen = filters()
 s = settings()
 min_n, rate = s["min_n"], s["hourly_rate"]
-ind = indicators.compute(data, chosen, min_n, rate)
+rule = Reliability.from_settings(store().settings())
+
+
+def _computed(scope, min_n, rate, rule):
+    """What the page shows for one scope, built once and shared by every rerun and session asking for it."""
+    ind = indicators.compute(data, scope, min_n, rate)
+    answered = indicators.outcomes.who_answered(data, scope, min_n=min_n)
+    table = views.outcome_table(ind, min_n, rule)
+    change = views.change_table(ind, min_n)
+    programmes = views.programme_table(indicators.compute_by(data, "programme", scope, min_n, rate), data, min_n)
+    return {"ind": ind, "pooled": views.pooled(ind, min_n), "answered": answered,
+            "who": views.who_answered_table(answered),
+            "weighted": views.weighted_table(answered) if answered.weighted else None,
+            "table": table, "chart": charts.outcome_bars(table),
+            "later": views.outcome_table(replace(ind, outcomes=ind.follow_up), min_n) if ind.follow_up else None,
+            "change": change, "change_chart": None if change.empty else charts.change_dumbbell(change),
+            "programmes": programmes, "ranked": views.best_and_weakest(programmes)}
+
+
+shown = memo("outcomes.page", _computed, chosen, min_n, rate, rule)
+ind = shown["ind"]
 if not ind.outcomes:
     empty_state("No survey responses for these filters yet: upload some, or widen the filters in the sidebar.")
 
-pooled = views.pooled(ind, min_n)
+pooled = shown["pooled"]
 follow = ind.follow_up_application
 cols = st.columns(4)
 cols[0].metric("Post-session responses", f"{ind.reach.post_responses:,}", border=True,
@@ -56,7 +78,7 @@ cols[3].metric("Applied it later", (f"{100 * follow.positive_rate:.0f}%" if foll
 cols[3].caption(f"n = {follow.n:,} follow-up answers" if follow else "no follow-up surveys in scope: upload some "
                 "(wave follow_up)")
 
-answered = indicators.outcomes.who_answered(data, chosen, min_n=min_n)
+answered = shown["answered"]
 if answered.warning():
     st.warning(answered.warning())
 with st.expander("Who answered: respondents against attendances"):
@@ -65,17 +87,16 @@ with st.expander("Who answered: respondents against attendances"):
                   else "") + ": outcome figures describe those who chose to answer. Shares among those whose group "
                "is recorded; a difference over "
                f"{100 * answered.threshold:.0f} points on any group is flagged.")
-    table_with_download(views.who_answered_table(answered), "who_answered.csv", key="download.outcomes.answered")
+    table_with_download(shown["who"], "who_answered.csv", key="download.outcomes.answered")
     if answered.weighted:
         st.caption("Positive rate weighted to the attendance profile (raking), for comparison only: it allows for "
                    "these groups, not for why people chose to answer.")
-        table_with_download(views.weighted_table(answered), "weighted_positive_rate.csv",
+        table_with_download(shown["weighted"], "weighted_positive_rate.csv",
                             key="download.outcomes.weighted")
 
 st.header("By outcome")
-rule = Reliability.from_settings(store().settings())
-table = views.outcome_table(ind, min_n, rule)
-st.plotly_chart(charts.outcome_bars(table), width="stretch", key="outcomes.overall")
+table = shown["table"]
+st.plotly_chart(shown["chart"], width="stretch", key="outcomes.overall")
 st.caption("Share of post-session responses answering agree or strongly agree with each statement; bars show 95% "
            "intervals that allow for clustering (answers within programmes, or within sessions in a small scope), "
            f"with the design effect in the table. n for each outcome in the table; below {min_n} responses no "
@@ -84,7 +105,7 @@ table_with_download(table, "outcomes_by_item.csv", key="download.outcomes.items"
 
 if ind.follow_up:
     st.header("Later: follow-up surveys")
-    later = views.outcome_table(replace(ind, outcomes=ind.follow_up), min_n)
+    later = shown["later"]
     st.caption("Every item answered in follow-up surveys (wave follow_up), your own items too: the share agreeing "
                f"some time after the session, with n. Below {min_n} answers no percentage is shown.")
     table_with_download(later, "outcomes_follow_up.csv", key="download.outcomes.follow_up")
@@ -97,17 +118,23 @@ by = page_choice(left.selectbox, "Break down by", dimensions, Keys.OUTCOMES_BY, 
                  format_func=views.dimension_label)
 domain = page_choice(right.selectbox, "Outcome", [ALL_OUTCOMES, *views.domains([ind])], Keys.OUTCOMES_DOMAIN,
                      "outcome", format_func=views.domain_label)
-rows = indicators.compute_by(data, by, chosen, min_n, rate)
-compared = views.outcomes_by_group(rows, domain, min_n)
-if by == "period":
-    compared = compared[compared[Col.GROUP] != NOT_RECORDED]
+
+
+def _compared(scope, by, domain, min_n, rate):
+    compared = views.outcomes_by_group(indicators.compute_by(data, by, scope, min_n, rate), domain, min_n)
+    if by == "period":
+        compared = compared[compared[Col.GROUP] != NOT_RECORDED]
+    if compared.empty:
+        return compared, None
+    title = f"{views.domain_label(domain)}: share positive by {views.dimension_label(by).lower()}"
+    return compared, charts.rate_by_group(compared, title, over_time=by == "period")
+
+
+compared, compare_chart = memo("outcomes.compare", _compared, chosen, by, domain, min_n, rate)
 if compared.empty:
     st.info("No answers to this outcome for these filters: pick another outcome or widen the filters.")
 else:
-    over_time = by == "period"
-    title = f"{views.domain_label(domain)}: share positive by {views.dimension_label(by).lower()}"
-    st.plotly_chart(charts.rate_by_group(compared, title, over_time=over_time), width="stretch",
-                    key="outcomes.compare")
+    st.plotly_chart(compare_chart, width="stretch", key="outcomes.compare")
     overlap = " Partner groups overlap: a programme run with two partners counts for both." if by in (
         "partner", "partnership_type") else ""
     st.caption(f"{len(compared)} group{'s' if len(compared) != 1 else ''}, n = {int(compared[Col.N].sum()):,} answers in all; 95% Wilson intervals. "
@@ -116,13 +143,13 @@ else:
     table_with_download(compared, f"outcomes_by_{by}.csv", key="download.outcomes.compare")
 
 st.header("Before and after")
-change = views.change_table(ind, min_n)
+change = shown["change"]
 if change.empty:
     st.info("No change to measure for these filters. Change is measured only for items that describe a state "
             "(e.g. 'I can use email'): items worded as change ('I learned something new', 'I feel more "
             "confident') mean nothing before a session, so their pre answers are never compared with post answers.")
 else:
-    st.plotly_chart(charts.change_dumbbell(change), width="stretch", key="outcomes.change")
+    st.plotly_chart(shown["change_chart"], width="stretch", key="outcomes.change")
     methods = sorted(set(change[Col.METHOD]))
     st.caption("Method: " + "; ".join(methods) + ". Matched pairs: a change in the share agreeing is tested with "
                "McNemar's exact test, a change in the mean with the Wilcoxon signed-rank test (Cohen's d_z); "
@@ -131,8 +158,8 @@ else:
     table_with_download(change, "outcome_change.csv", key="download.outcomes.change")
 
 st.header("Best and weakest programmes")
-programmes = views.programme_table(indicators.compute_by(data, "programme", chosen, min_n, rate), data, min_n)
-best, weakest = views.best_and_weakest(programmes)
+programmes = shown["programmes"]
+best, weakest = shown["ranked"]
 if best.empty:
     st.info(f"No programme has {min_n} or more survey answers for these filters.")
 else:
@@ -141,7 +168,7 @@ else:
     with left:
         st.markdown("**Highest share positive**")
         st.dataframe(best[shown], hide_index=True, width="stretch")
-        st.download_button("Download (CSV)", views.csv_bytes(best), "best_programmes.csv", "text/csv",
+        st.download_button("Download (CSV)", csv_of(best), "best_programmes.csv", "text/csv",
                            on_click="ignore", key="download.outcomes.best")
     with right:
         st.markdown("**Lowest share positive**")
@@ -149,7 +176,7 @@ else:
             st.caption("Too few programmes to compare.")
         else:
             st.dataframe(weakest[shown], hide_index=True, width="stretch")
-            st.download_button("Download (CSV)", views.csv_bytes(weakest), "weakest_programmes.csv", "text/csv",
+            st.download_button("Download (CSV)", csv_of(weakest), "weakest_programmes.csv", "text/csv",
                                on_click="ignore", key="download.outcomes.weakest")
     st.caption(f"All outcome items pooled; only programmes with {min_n} or more answers are ranked "
                f"({int(programmes[Col.RATE].notna().sum())} of {len(programmes)}).")

@@ -5,12 +5,12 @@ import streamlit as st
 from impact import charts, equity, partner_views, views
 from impact.equity.partners import LIBRARY, Thresholds
 from impact.safe_text import markdown as as_text
-from impact.store import database_url
 from ui.auth import require_page
 from ui.common import (
     Keys,
     empty_state,
     filters,
+    memo,
     prepared,
     store,
     table_with_download,
@@ -27,9 +27,8 @@ chosen = filters()
 limits = Thresholds.from_settings(store().settings())
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _computed(url: str, version: str, scope, thresholds):
-    """Everything the page shows for one scope, once per database change (read-only objects, shared)."""
+def _computed(scope, thresholds):
+    """Everything the page shows for one scope, once per database change and account scope (read-only, shared)."""
     found = equity.partnerships(data, scope, thresholds)
     stakes = partner_views.stakes_table(found.fairness)
     overview = partner_views.partnerships_table(found.fairness)
@@ -43,7 +42,7 @@ def _computed(url: str, version: str, scope, thresholds):
             "network_tables": views.network_tables(found.network)}
 
 
-shown = _computed(database_url(), store().version(), chosen, limits)
+shown = memo("partners.page", _computed, chosen, limits)
 found = shown["found"]
 fair, said, net = found.fairness, found.feedback, found.network
 if found.empty:

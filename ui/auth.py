@@ -3,6 +3,8 @@
 they may do, and impact.guarded refuses the rest server-side."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from impact import accounts, audit_trail
@@ -16,6 +18,11 @@ class Keys:
 
 
 def _auth_section():
+    from streamlit import config
+
+    if getattr(st.secrets, "_secrets", None) is None and not any(
+            os.path.exists(path) for path in config.get_option("secrets.files")):
+        return None  # no secrets file: single-user mode (st.secrets would look for one, and raise, on every run)
     try:
         return st.secrets.get("auth") if "auth" in st.secrets else None
     except Exception:  # no secrets.toml at all: single-user mode

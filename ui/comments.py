@@ -89,8 +89,24 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
     s = state()
     everything = coded(s)
     suppress_n = int(store().setting("suppress_n"))
-    said = memo("comments.said", lambda f, m, sn, _key: comments.what_people_said(
-        prepared(), s, f, None, m, sn, limit=6, all_coded=everything), filters, min_n, suppress_n, _state_key(s))
+
+    def view(f, m, sn, _key):
+        """What the section shows for one scope, built once per data version and coding state (shared)."""
+        said = comments.what_people_said(prepared(), s, f, None, m, sn, limit=6, all_coded=everything)
+        n = len(said.comments)
+        codes = said.counts.codes[said.counts.codes["group"] == ALL]
+        listed = said.comments.sort_values("response_date", ascending=False, na_position="last")
+        listed = pd.DataFrame({"date": pd.to_datetime(listed["response_date"]).dt.date,
+                               "programme": listed["programme"],
+                               "question": listed["question"].map(comments.coding.question_label),
+                               "comment": listed["text"], "codes": listed["codes"], "tone": listed["tone"],
+                               "coded by": listed["coder"].where(listed["source"] == "confirmed", "suggested")})
+        return {"said": said, "codes": codes.drop(columns=["group", "code"]), "listed": listed,
+                "chart": code_chart(codes, f"Share of {n:,} comments describing each outcome or feedback")
+                if n >= m else None}
+
+    shown = memo("comments.said", view, filters, min_n, suppress_n, _state_key(s))
+    said = shown["said"]
     n = len(said.comments)
     if not n:
         st.caption("No free-text comments in this scope. Surveys with a 'What did you like most?' or 'What could "
@@ -108,35 +124,28 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
             f"fewer than {min_n} comments"
         col.metric(f"Tone: {t['tone']}", value, border=True)
         col.caption(f"{t['comments with tone']:,} of n = {t['comments']:,} comments")
-    codes = said.counts.codes[said.counts.codes["group"] == ALL]
-    if n >= min_n:
-        st.plotly_chart(code_chart(codes, f"Share of {n:,} comments describing each outcome or feedback"),
-                        width="stretch", key=f"{key}.codes")
+    if shown["chart"] is not None:
+        st.plotly_chart(shown["chart"], width="stretch", key=f"{key}.codes")
     else:
         st.info(f"Fewer than {min_n} comments: counts are in the table, no percentages.")
     st.markdown("**The table behind: each code with n, interval and the matching outcome**")
-    table_with_download(codes.drop(columns=["group", "code"]), f"{key}_comment_codes.csv",
+    table_with_download(shown["codes"], f"{key}_comment_codes.csv",
                         key=f"download.{key}.codes", height=280)
     if by is not None and by != "period":
         from impact.views import dimension_label
 
         groups = memo("comments.by", lambda f, b, m, _key: comments.counts.count(
-            prepared(), everything, s.codebook, f, b, m).codes, filters, by, min_n, _state_key(s))
+            prepared(), everything, s.codebook, f, b, m).codes.drop(columns=["code"]), filters, by, min_n,
+            _state_key(s))
         label = dimension_label(by).lower()
         with st.expander(f"Each code by {label}, beside the {label}'s outcome rate"):
             st.caption(f"One row per {label} and code; no percentage below {min_n} comments. "
                        + ("Partner groups overlap: a programme run with two partners counts for both."
                           if by in ("partner", "partnership_type") else ""))
-            table_with_download(groups.drop(columns=["code"]).rename(columns={"group": label}),
+            table_with_download(groups.rename(columns={"group": label}),
                                 f"{key}_comment_codes_by_{by}.csv", key=f"download.{key}.codes_by")
     with st.expander(f"The {n:,} comments, with their codes and tone"):
-        listed = said.comments.sort_values("response_date", ascending=False, na_position="last")
-        listed = pd.DataFrame({"date": pd.to_datetime(listed["response_date"]).dt.date,
-                               "programme": listed["programme"],
-                               "question": listed["question"].map(comments.coding.question_label),
-                               "comment": listed["text"], "codes": listed["codes"], "tone": listed["tone"],
-                               "coded by": listed["coder"].where(listed["source"] == "confirmed", "suggested")})
-        table_with_download(listed, f"{key}_comments.csv", key=f"download.{key}.comments", height=320)
+        table_with_download(shown["listed"], f"{key}_comments.csv", key=f"download.{key}.comments", height=320)
         st.caption("Emails and phone numbers were removed on upload; quotes for a pack are scrubbed further.")
     quotes = said.quotes.quotes
     approved = quotes[quotes["status"] == "approved"]

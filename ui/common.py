@@ -6,6 +6,8 @@ memoised per (data version, inputs) with `memo`, so a rerun with nothing new to 
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 
 import streamlit as st
 
@@ -213,8 +215,30 @@ def table_with_download(table, file_name: str, label: str = "Download this table
                         height: int | str = "auto") -> None:
     """The table behind a chart, and its CSV."""
     st.dataframe(table, hide_index=True, width="stretch", height=height)
-    st.download_button(label, views.csv_bytes(table), file_name, "text/csv", on_click=record_download,
+    st.download_button(label, csv_of(table), file_name, "text/csv", on_click=record_download,
                        args=(file_name,), key=key or f"download.{file_name}")
+
+
+_CSV: dict[int, tuple[weakref.ref, bytes]] = {}
+_CSV_LOCK = threading.Lock()
+
+
+def csv_of(table) -> bytes:
+    """views.csv_bytes(table), written once per table object: a memoised table is shared by every rerun and
+    session, so its CSV (screened and neutralised) is made once, and forgotten with the table."""
+    key = id(table)
+    with _CSV_LOCK:
+        hit = _CSV.get(key)
+    if hit is not None and hit[0]() is table:
+        return hit[1]
+    data = views.csv_bytes(table)
+    try:
+        ref = weakref.ref(table, lambda _, key=key: _CSV.pop(key, None))
+    except TypeError:
+        return data
+    with _CSV_LOCK:
+        _CSV[key] = (ref, data)
+    return data
 
 
 def record_download(what: str) -> None:
