@@ -167,7 +167,8 @@ def _block(pdf: Report, kind: str, text: str, size: float, style: str = "", colo
         part, lines = lines[:room], lines[room:]
         pdf.set_text_color(*colour)
         with pdf.tagged(kind):
-            pdf.multi_cell(0, height, "\n".join(part), new_x="LMARGIN", new_y="NEXT", align=align)
+            for text_line in part:  # the lines already broken: drawn as they are, not broken again
+                pdf.cell(0, height, text_line, new_x="LMARGIN", new_y="NEXT", align=align)
         pdf.set_text_color(0)
         if lines:
             pdf.add_page()
@@ -188,31 +189,31 @@ LINE, PAD = 3.6, 0.8
 
 
 def _cell_lines(pdf: Report, text: str, width: float) -> list[str]:
+    """A cell's text broken into the lines that fit its width (most cells are one short figure: no breaking)."""
+    if "\n" not in text and pdf.get_string_width(text) <= width - 2 * PAD - 0.2:
+        return [text]
     return pdf.multi_cell(width, LINE, text, dry_run=True, output="LINES", padding=PAD) or [""]
 
 
-def _row(pdf: Report, table_elem, cells: list[str], widths: list[float], header: bool) -> None:
-    """One table row, tagged TR with TH (a header row's cells: scope Column; a body row's first cell: scope Row)
-    and TD cells; the caller has made room for it."""
-    lines = [_cell_lines(pdf, text, w) for text, w in zip(cells, widths)]
-    height = max(len(x) for x in lines) * LINE + 2 * PAD
+def _row(pdf: Report, table_elem, cells: list[list[str]], widths: list[float], header: bool) -> None:
+    """One table row of cells already broken into lines, tagged TR with TH (a header row's cells: scope Column;
+    a body row's first cell: scope Row) and TD cells; the caller has made room for it."""
+    height = max(len(x) for x in cells) * LINE + 2 * PAD
     tr = pdf.group("TR", table_elem)
     x, y = pdf.l_margin, pdf.get_y()
     pdf.set_font("DejaVu", "B" if header else "", 7)
-    for k, (text, w) in enumerate(zip(cells, widths)):
-        th = header or k == 0
-        kind = "TH" if th else "TD"
+    pdf.set_fill_color(*BLUE)
+    for k, (lines, w) in enumerate(zip(cells, widths)):
+        kind = "TH" if header or k == 0 else "TD"
         scope = "<</O /Table /Scope /Column>>" if header else "<</O /Table /Scope /Row>>" if k == 0 else None
         with pdf.tagged(kind, tr, scope):
+            pdf.rect(x, y, w, height, style="DF" if header else "D")
             if header:
-                pdf.set_fill_color(*BLUE)
                 pdf.set_text_color(255)
-            pdf.set_xy(x, y)
-            pdf.multi_cell(w, LINE, text, border=1, fill=header, padding=PAD, align="L" if k == 0 else "R",
-                           new_x="RIGHT", new_y="TOP", max_line_height=LINE)
+            for i, text in enumerate(lines):
+                pdf.set_xy(x + PAD, y + PAD + i * LINE)
+                pdf.cell(w - 2 * PAD, LINE, text, align="L" if k == 0 else "R")
             pdf.set_text_color(0)
-        pdf.set_draw_color(0)
-        pdf.rect(x, y, w, height)
         x += w
     pdf.set_xy(pdf.l_margin, y + height)
 
@@ -232,22 +233,20 @@ def _table(pdf: Report, table: Table) -> None:
         shown = [key, *group]
         unit = pdf.epw / (2.4 + len(group))
         widths = [2.4 * unit] + [unit] * len(group)
-        head = [str(c) for c in shown]
-        body = [[_text(v, table.formats.get(c)) for c, v in zip(shown, values)]
-                for values in frame[shown].itertuples(index=False)]
         pdf.set_font("DejaVu", "B", 7)
-        head_h = max(len(_cell_lines(pdf, t, w)) for t, w in zip(head, widths)) * LINE + 2 * PAD
-        elem = pdf.group("Table")
+        head = [_cell_lines(pdf, str(c), w) for c, w in zip(shown, widths)]
         pdf.set_font("DejaVu", "", 7)
-        heights = [max(len(_cell_lines(pdf, t, w)) for t, w in zip(r, widths)) * LINE + 2 * PAD for r in body]
-        if pdf.get_y() + head_h + (heights[0] if heights else 0) > pdf.h - pdf.b_margin:
+        body = [[_cell_lines(pdf, _text(v, table.formats.get(c)), w) for c, v, w in zip(shown, values, widths)]
+                for values in frame[shown].itertuples(index=False)]
+        height = lambda cells: max(len(x) for x in cells) * LINE + 2 * PAD
+        elem = pdf.group("Table")
+        if pdf.get_y() + height(head) + (height(body[0]) if body else 0) > pdf.h - pdf.b_margin:
             pdf.add_page()
         _row(pdf, elem, head, widths, True)
-        for cells, h in zip(body, heights):
-            if pdf.get_y() + h > pdf.h - pdf.b_margin:
+        for cells in body:
+            if pdf.get_y() + height(cells) > pdf.h - pdf.b_margin:
                 pdf.add_page()
                 _row(pdf, elem, head, widths, True)
-            pdf.set_font("DejaVu", "", 7)
             _row(pdf, elem, cells, widths, False)
         pdf.ln(2)
     if table.note:
