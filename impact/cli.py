@@ -659,7 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     _scope_arguments(p)
     p.set_defaults(func=cmd_partners)
-    p = sub.add_parser("export", help="an evidence pack for funders: workbook, PDF report, chart images, statements")
+    p = sub.add_parser("export", help="an evidence pack for funders: workbook, PDF and HTML report, chart images, statements")
     common(p)
     _scope_arguments(p)
     p.add_argument("--format", default="xlsx,pdf,html,png,txt,csv",

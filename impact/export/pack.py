@@ -132,7 +132,7 @@ def _few(min_n: int, what: str = "responses") -> str:
 
 
 def scope_lines(filters: Filters) -> tuple[tuple[str, str], ...]:
-    """Filters -> the lines the title page and the Summary sheet show."""
+    """Filters -> the scope lines page one of the report and the Summary sheet show."""
     period = "all dates"
     if filters.date_from or filters.date_to:
         period = f"{filters.date_from or 'the start'} to {filters.date_to or 'the latest data'}"

@@ -5,8 +5,11 @@ here with pikepdf: structure tree, reading order, alt text, language, no untagge
 version in the zip with user text never turned into markup."""
 from __future__ import annotations
 
+import io
+import itertools
 import re
 import subprocess
+from html import escape
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -172,8 +175,6 @@ def _elements(elem):
 
 def test_the_pdf_is_tagged_in_reading_order_with_alt_text_for_every_chart_and_no_untagged_content(packs):
     _, _, period, _, _ = packs
-    import io
-
     pdf = pikepdf.open(io.BytesIO(period.files["evidence-pack.pdf"]))
     root = pdf.Root
     assert str(root.Lang) == "en-GB" and bool(root.MarkInfo.Marked) is True
@@ -255,13 +256,13 @@ class _Outline(HTMLParser):
 
 
 def test_the_html_report_is_accessible_and_says_what_the_pdf_says(packs):
-    _, _, period, _, folder = packs
+    period = packs[2]
     html = period.files["evidence-pack.html"].decode("utf-8")
     found = _Outline.of(html)
     assert found.lang == "en-GB"
     levels = [level for level, _ in found.headings]
     assert levels[0] == 1 and levels.count(1) == 1
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:]))  # never skips a level
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels))  # never skips a level
     assert [text for level, text in found.headings if level == 2][:2] == ["Headline findings", "Reach: who came"]
     assert len(found.images) == len(period.evidence.charts)
     assert all(i.get("alt", "").startswith("Chart: ") and i["src"].startswith("data:image/png;base64,")
@@ -270,8 +271,6 @@ def test_the_html_report_is_accessible_and_says_what_the_pdf_says(packs):
     assert found.captions == found.tags.count("table")
     page_one = html[:html.index('<section id="reach">')]
     for h in headlines(period.evidence):
-        from html import escape
-
         assert escape(h.statement.text) in page_one and escape(h.n_words) in page_one
         assert escape(h.before) in page_one if h.before else True
     for s in period.evidence.statements:
