@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
 from fpdf.structure_tree import StructElem, StructureTreeBuilder
 from PIL import Image
 
@@ -297,6 +297,7 @@ def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> byt
     pdf.set_creator("Beyond Footfall")
     pdf.set_lang("en-GB")  # the document language a screen reader speaks it in
     pdf.set_display_mode("fullpage")
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)  # a reader shows the title, not the file
     pdf.set_auto_page_break(True, margin=16)
     _fonts(pdf)
 

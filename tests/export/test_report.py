@@ -178,6 +178,7 @@ def test_the_pdf_is_tagged_in_reading_order_with_alt_text_for_every_chart_and_no
     pdf = pikepdf.open(io.BytesIO(period.files["evidence-pack.pdf"]))
     root = pdf.Root
     assert str(root.Lang) == "en-GB" and bool(root.MarkInfo.Marked) is True
+    assert bool(root.ViewerPreferences.DisplayDocTitle) and str(pdf.docinfo.Title) == period.evidence.title
     tree = root.StructTreeRoot
     elements = list(_elements(tree))
     kinds = [str(e.S) for e in elements]
