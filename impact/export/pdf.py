@@ -5,7 +5,7 @@ and the sources last (the outline is impact/export/report.py). DejaVuSans (Debia
 "–", "£" and "≥".
 
 Tagged: fpdf2 2.8 tags only images (a /Figure with /Alt), so `Tags` adds the rest to its structure tree in
-reading order: headings /H1-/H3, paragraphs and list items /P, tables /Table > /TR > /TH (scope Column or
+reading order: headings /H1-/H3, paragraphs /P, the findings as lists /L > /LI > /LBody > /P, tables /Table > /TR > /TH (scope Column or
 Row) and /TD; the running header and footer are marked /Artifact. The catalog names the language (en-GB) and
 /MarkInfo /Marked true. A block never straddles a page (it is split into page-sized parts, each tagged)."""
 from __future__ import annotations
@@ -153,26 +153,43 @@ def _text(value, fmt: str | None) -> str:
 
 
 def _block(pdf: Report, kind: str, text: str, size: float, style: str = "", colour=(0, 0, 0),
-           height: float | None = None, align: str = "L") -> None:
-    """Text as one tagged element (split at a page break into parts, each tagged, never one across pages)."""
+           height: float | None = None, align: str = "L", parent: StructElem | None = None,
+           keep: bool = False) -> None:
+    """Text as one tagged element under `parent` (the document when None). `keep`: moved whole to the next page
+    rather than split; otherwise split at a page break into parts, each tagged, never one across pages."""
     height = height or size * 0.5
     pdf.set_font("DejaVu", style, size)
     lines = pdf.multi_cell(0, height, text, dry_run=True, output="LINES", align=align)
+    page_lines = int((pdf.h - pdf.b_margin - pdf.t_margin - 8) // height)
     while lines:
         room = max(1, int((pdf.h - pdf.b_margin - pdf.get_y()) // height))
-        if room < min(len(lines), 2) or (kind.startswith("H") and room < 4):  # a heading keeps its next lines
+        if room < min(len(lines), 2) or (kind.startswith("H") and room < 4) or \
+                (keep and room < len(lines) <= page_lines):  # a heading keeps its next lines
             pdf.add_page()
             pdf.set_font("DejaVu", style, size)
             continue
         part, lines = lines[:room], lines[room:]
         pdf.set_text_color(*colour)
-        with pdf.tagged(kind):
+        with pdf.tagged(kind, parent):
             for text_line in part:  # the lines already broken: drawn as they are, not broken again
                 pdf.cell(0, height, text_line, new_x="LMARGIN", new_y="NEXT", align=align)
         pdf.set_text_color(0)
         if lines:
             pdf.add_page()
             pdf.set_font("DejaVu", style, size)
+
+
+def _item(pdf: Report, items: StructElem, texts: list[tuple[str, float, str, tuple, float]]) -> None:
+    """One list item (LI > LBody > P for each text), kept on one page."""
+    need = 0.0
+    for text, size, style, _, height in texts:
+        pdf.set_font("DejaVu", style, size)
+        need += height * len(pdf.multi_cell(0, height, text, dry_run=True, output="LINES"))
+    if pdf.get_y() + need > pdf.h - pdf.b_margin and need < pdf.h - pdf.b_margin - pdf.t_margin - 8:
+        pdf.add_page()
+    body = pdf.group("LBody", pdf.group("LI", items))
+    for text, size, style, colour, height in texts:
+        _block(pdf, "P", text, size, style, colour, height, parent=body)
 
 
 def _heading(pdf: Report, text: str, size: int = 14, level: int = 2) -> None:
@@ -268,10 +285,10 @@ def alt_text(chart, frame: pd.DataFrame) -> str:
     return f"Chart: {chart.title}. " + "; ".join(parts) + more + ". Its table follows."
 
 
-def _headline(pdf: Report, h: Headline) -> None:
-    _block(pdf, "P", f"\u2022  {h.statement.text}", 10.5, "", height=5)
-    facts = "; ".join(x for x in (h.n_words, h.interval_words) if x)
-    _block(pdf, "P", facts + (f".   {h.before}." if h.before else "."), 9, "I", (60, 60, 60), 4.5)
+def _headline(pdf: Report, items: StructElem, h: Headline) -> None:
+    facts = "; ".join(x for x in (h.n_words, h.interval_words) if x) + (f".   {h.before}." if h.before else ".")
+    _item(pdf, items, [(f"\u2022  {h.statement.text}", 10.5, "", (0, 0, 0), 5),
+                       (facts, 9, "I", (60, 60, 60), 4.5)])
     pdf.ln(1.5)
 
 
@@ -313,8 +330,9 @@ def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> byt
     found = headlines(evidence)
     if not found:
         _paragraph(pdf, "No finding in this scope meets the reliability rule (see Methodology).", 10)
+    items = pdf.group("L")
     for h in found:
-        _headline(pdf, h)
+        _headline(pdf, items, h)
     if not evidence.previous_name:
         _paragraph(pdf, NO_PREVIOUS, 8, "I")
 
@@ -324,8 +342,9 @@ def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> byt
             continue
         pdf.add_page()
         _heading(pdf, section.heading, 15)
+        items = pdf.group("L") if section.statements else None
         for s in section.statements:
-            _block(pdf, "P", f"\u2022  {s.text}", 10, height=5)
+            _item(pdf, items, [(f"\u2022  {s.text}", 10, "", (0, 0, 0), 5)])
             pdf.ln(1.2)
         if section.key == "outcomes" and evidence.quotes:
             _heading(pdf, "In participants' words", 11, 3)

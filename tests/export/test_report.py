@@ -183,6 +183,9 @@ def test_the_pdf_is_tagged_in_reading_order_with_alt_text_for_every_chart_and_no
     elements = list(_elements(tree))
     kinds = [str(e.S) for e in elements]
     assert kinds[0] == "/Document" and kinds.count("/H1") == 1 and kinds[1] == "/H1"
+    lists = [e for e in elements if e.S == "/L"]
+    assert len(lists[0].K) == len(headlines(period.evidence))  # page one's findings: one list item each
+    assert all(i.S == "/LI" and i.K[0].S == "/LBody" for e in lists for i in e.K)
     figures = [e for e in elements if e.S == "/Figure"]
     assert len(figures) == len(period.evidence.charts) >= 5
     assert all(str(f.Alt).startswith("Chart: ") and len(str(f.Alt)) > 40 for f in figures)
