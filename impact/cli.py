@@ -659,10 +659,11 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     _scope_arguments(p)
     p.set_defaults(func=cmd_partners)
-    p = sub.add_parser("export", help="an evidence pack for funders: workbook, PDF report, chart images, statements")
+    p = sub.add_parser("export", help="an evidence pack for funders: workbook, PDF and HTML report, chart images, statements")
     common(p)
     _scope_arguments(p)
-    p.add_argument("--format", default="xlsx,pdf,png,txt,csv", help="any of xlsx,pdf,png,txt,csv (default: all)")
+    p.add_argument("--format", default="xlsx,pdf,html,png,txt,csv",
+                   help="any of xlsx,pdf,html,png,txt,csv (default: all)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the files into (created if missing)")
     p.add_argument("--no-zip", action="store_true", help="do not also write evidence-pack.zip")
     p.set_defaults(func=cmd_export)

@@ -21,7 +21,8 @@ class Keys:
 who = require_page("export")
 st.title("Evidence")
 st.caption("An evidence pack for a funder or council, for the scope the filters choose: an Excel workbook with native "
-           "charts, a PDF report, chart images and ready-made statements, safe to share.")
+           "charts, a PDF report and the same report as a web page, chart images and ready-made statements, safe "
+           "to share.")
 
 url, version, frames = current()
 programmes = frames.get("programmes")

@@ -1,12 +1,13 @@
-"""Evidence packs for funders: one scope -> workbook, PDF report, chart images, statements, CSVs; safe to share.
+"""Evidence packs for funders: one scope -> workbook, PDF and HTML reports, chart images, statements, CSVs; safe to
+share.
 
     from impact.export import export_pack
     files = export_pack(store.frames(), Filters(themes=["Digital inclusion"]), store.settings(), store.batches(),
-                        formats=("xlsx", "pdf", "png", "txt"), progress=lambda share, what: ...)
+                        formats=("xlsx", "pdf", "html", "png", "txt"), progress=lambda share, what: ...)
     files.zip()                   # one zip of every file, for a download
     files.write(Path("out"))      # or the files into a folder (the CLI)
 
-`pack.build` computes the Evidence once; workbook.py, pdf.py, images.py and the writers below render it.
+`pack.build` computes the Evidence once; workbook.py, pdf.py, html.py, images.py and the writers below render it.
 Every table has been through the display minimum and disclosure control (disclosure.py) before rendering.
 """
 from __future__ import annotations
@@ -21,8 +22,8 @@ from pathlib import Path
 from impact.export.disclosure import neutralise_frame
 from impact.export.pack import Evidence, build
 
-FORMATS = ("xlsx", "pdf", "png", "txt", "csv")
-DEFAULT_FORMATS = ("xlsx", "pdf", "png", "txt", "csv")
+FORMATS = ("xlsx", "pdf", "html", "png", "txt", "csv")
+DEFAULT_FORMATS = ("xlsx", "pdf", "html", "png", "txt", "csv")
 STEM = "evidence-pack"
 
 
@@ -94,7 +95,7 @@ def export_pack(frames: dict, filters=None, settings: dict | None = None, batche
     the staff's codings and approved quotes."""
     formats = tuple(formats)
     say = progress or (lambda share, what: None)
-    images_needed = "png" in formats or "pdf" in formats
+    images_needed = bool({"png", "pdf", "html"} & set(formats))
     if images_needed:
         from impact.export import images
 
@@ -119,6 +120,11 @@ def export_pack(frames: dict, filters=None, settings: dict | None = None, batche
 
         say(0.8, "Writing the PDF report")
         files[f"{STEM}.pdf"] = build_pdf(evidence, pngs)
+    if "html" in formats:
+        from impact.export.html import build_html
+
+        say(0.9, "Writing the HTML report")
+        files[f"{STEM}.html"] = build_html(evidence, pngs)
     if "txt" in formats:
         files["statements.txt"] = statements_text(evidence).encode("utf-8")
     if "csv" in formats:

@@ -94,9 +94,25 @@ class Evidence:
     left_out: tuple[str, ...]  # parts of a full pack this one could not include, and why
     disclosure: dict = field(default_factory=dict)  # the structure the audit needs (tables/disclosure.json)
     audit: Audit | None = None  # every hidden count's feasible range, from what the pack publishes
+    reliability: Reliability | None = None  # the rule every statement met
+    previous: object = None  # Indicators of the period before a chosen period (same length), or None
+    previous_name: str = ""  # '2023/24': what page one calls it
+    dropped_charts: tuple[Chart, ...] = ()  # charts with fewer than MIN_MARKS marks: their tables stand alone
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
+
+
+MIN_MARKS = 3  # a chart of one or two bars says nothing its table does not
+
+
+def marks(chart: Chart, frame: pd.DataFrame) -> int:
+    """Bars or points a chart would draw: rows in its range with a number (not [c], not blank) to plot."""
+    rows = frame.iloc[chart.rows[0]: chart.rows[1] + 1] if chart.rows else frame
+    if not len(rows):
+        return 0
+    drawn = pd.DataFrame({c: pd.to_numeric(rows[c], errors="coerce") for c in chart.values if c in rows})
+    return int(drawn.notna().any(axis=1).sum()) if len(drawn.columns) else 0
 
 
 def _pct(x) -> float | None:
@@ -116,7 +132,7 @@ def _few(min_n: int, what: str = "responses") -> str:
 
 
 def scope_lines(filters: Filters) -> tuple[tuple[str, str], ...]:
-    """Filters -> the lines the title page and the Summary sheet show."""
+    """Filters -> the scope lines page one of the report and the Summary sheet show."""
     period = "all dates"
     if filters.date_from or filters.date_to:
         period = f"{filters.date_from or 'the start'} to {filters.date_to or 'the latest data'}"
@@ -596,6 +612,10 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     tables += said.tables
     left_out += said.left_out
     tables, audit, spec = _protect(tables, threshold_n)
+    by_name = {t.name: t.frame for t in tables}
+    dropped = tuple(c for c in charts if marks(c, by_name[c.table]) < MIN_MARKS)
+    charts = [c for c in charts if c not in dropped]
+    previous, previous_name = _previous(data, filters, min_n, rate)
     statements = statements_module.statements(ind, by_programme, eq, fair, filters, frames, min_n, threshold_n,
                                               Reliability.from_settings(settings))
     statements = [*statements, *said.statements]
@@ -621,7 +641,22 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                     statements=tuple(statements), quotes=quotes, tables=tuple(tables), charts=tuple(charts),
                     methodology=methodology(min_n, threshold_n, rate, blindspot, Reliability.from_settings(settings))
                     + (("Disclosure audit of this pack", audit_text(audit)), said.method),
-                    sources=sources, dictionary=dictionary, left_out=tuple(left_out), disclosure=spec, audit=audit)
+                    sources=sources, dictionary=dictionary, left_out=tuple(left_out), disclosure=spec, audit=audit,
+                    reliability=Reliability.from_settings(settings), previous=previous, previous_name=previous_name,
+                    dropped_charts=dropped)
+
+
+def _previous(data, filters: Filters, min_n: int, rate: float):
+    """The period before a chosen period, as the dashboard's cards compare it (impact.views.comparison):
+    its indicators and short name, or (None, '') when no period is chosen or nothing is dated."""
+    if not filters.narrows_period:
+        return None, ""
+    from impact.views import comparison
+
+    found = comparison(filters, data)
+    if found is None:
+        return None, ""
+    return indicators.compute(data, found.previous, min_n, rate), found.previous_name
 
 
 def audit_text(audit: Audit | None) -> str:

@@ -1,17 +1,33 @@
-"""Evidence -> an A4 PDF report (fpdf2): title page with the scope, the statements, the charts, the tables,
-the methodology and the sources. DejaVuSans (Debian's fonts-dejavu-core) prints "–", "£" and "≥"."""
+"""Evidence -> an A4 PDF report (fpdf2) a funder reads in five minutes: page one holds the scope and four to six
+headline findings (n, interval, the period before beside each); then one section per question (reach, outcomes,
+change, equity, partnerships, value) with its charts, its tables and the rest of its statements; the methodology
+and the sources last (the outline is impact/export/report.py). DejaVuSans (Debian's fonts-dejavu-core) prints
+"–", "£" and "≥".
+
+Tagged: fpdf2 2.8 tags only images (a /Figure with /Alt), so `Tags` adds the rest to its structure tree in
+reading order: headings /H1-/H3, paragraphs /P, the findings as lists /L > /LI > /LBody > /P, tables /Table > /TR > /TH (scope Column or
+Row) and /TD; the running header and footer are marked /Artifact. The catalog names the language (en-GB) and
+/MarkInfo /Marked true. A block never straddles a page (it is split into page-sized parts, each tagged)."""
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
-from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf import FPDF, ViewerPreferences
+from fpdf.structure_tree import StructElem, StructureTreeBuilder
 from PIL import Image
 
 from impact.export.disclosure import SUPPRESSION_NOTE
 from impact.export.pack import DEC, INT, MONEY, PCT, Evidence, Table
+from impact.export.report import (
+    NO_PREVIOUS,
+    Headline,
+    dropped_words,
+    headlines,
+    sections,
+)
 from impact.scope import describe, line
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -19,26 +35,99 @@ BLUE = (0, 114, 178)
 MAX_COLUMNS = 9  # wider tables are split into column groups that fit A4 portrait
 
 
+class TaggedElem(StructElem):
+    """A structure element that may hold other elements (fpdf2's hold marked content only) and attributes."""
+
+    def __init__(self, struct_type, parent, kids, page_number=None, title=None, alt=None, attributes=None):
+        super().__init__(struct_type, parent, kids, page_number, title, alt)
+        self.a = attributes  # e.g. "<</O /Table /Scope /Column>>"
+
+
+class Tags(StructureTreeBuilder):
+    """fpdf2's structure tree with nesting (Table > TR > TH/TD) and one MCID counter per page."""
+
+    def __init__(self):
+        super().__init__()
+        self.mcids: dict[int, int] = {}
+
+    def next_mcid_for_page(self, page_number: int) -> int:
+        n = self.mcids.get(page_number, 0)
+        self.mcids[page_number] = n + 1
+        return n
+
+    def __iter__(self):
+        yield self.struct_tree_root
+        yield self.doc_struct_elem
+        yield self.struct_tree_root.parent_tree
+
+        def walk(elem):
+            for kid in elem.k:
+                if isinstance(kid, StructElem):
+                    yield kid
+                    yield from walk(kid)
+        yield from walk(self.doc_struct_elem)
+
+
 class Report(FPDF):
     title_text = ""
     scope_text = ""  # the scope and source in words, at the top of every page
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.struct_builder = Tags()
+
+    @contextmanager
+    def artifact(self):
+        """Running header and footer: not content, skipped by a screen reader."""
+        self._out("/Artifact BMC")
+        yield
+        self._out("EMC")
+
+    @contextmanager
+    def tagged(self, kind: str, parent: StructElem | None = None, attributes: str | None = None):
+        """Content drawn inside is one structure element `kind` (H1, P, TD…) under `parent` (the document)."""
+        parent = parent or self.struct_builder.doc_struct_elem
+        page = self.page
+        mcid = self.struct_builder.next_mcid_for_page(page)
+        elem = TaggedElem(f"/{kind}", parent, [mcid], page_number=page, attributes=attributes)
+        elem.pg = self.pages[page]
+        parent.k.append(elem)
+        spid = self.struct_builder.spid_per_page_number.setdefault(page, len(self.struct_builder.spid_per_page_number))
+        self.struct_builder.struct_tree_root.parent_tree.nums[spid].append(elem)
+        self.pages[page].struct_parents = spid
+        self._set_min_pdf_version("1.4")
+        self._out(f"/{kind} <</MCID {mcid}>> BDC")
+        yield elem
+        self._out("EMC")
+        if self.page != page:
+            raise RuntimeError(f"a tagged {kind} straddled a page break")
+
+    def group(self, kind: str, parent: StructElem | None = None) -> StructElem:
+        """A structure element holding others (Table, TR), with no content of its own."""
+        parent = parent or self.struct_builder.doc_struct_elem
+        elem = TaggedElem(f"/{kind}", parent, [], page_number=self.page)
+        elem.pg = self.pages[self.page]
+        parent.k.append(elem)
+        return elem
+
     def header(self):
         if not self.scope_text:
             return
-        self.set_y(5)
-        self.set_font("DejaVu", size=8)
-        self.set_text_color(60)
-        self.multi_cell(0, 3.6, self.scope_text, align="C", new_x="LMARGIN", new_y="NEXT")
-        self.set_text_color(0)
+        with self.artifact():
+            self.set_y(5)
+            self.set_font("DejaVu", size=8)
+            self.set_text_color(60)
+            self.multi_cell(0, 3.6, self.scope_text, align="C", new_x="LMARGIN", new_y="NEXT")
+            self.set_text_color(0)
         self.set_y(max(self.get_y() + 2, self.t_margin))
 
     def footer(self):
-        self.set_y(-12)
-        self.set_font("DejaVu", size=8)
-        self.set_text_color(110)
-        self.cell(0, 8, f"{self.title_text}   ·   page {self.page_no()} of {{nb}}", align="C")
-        self.set_text_color(0)
+        with self.artifact():
+            self.set_y(-12)
+            self.set_font("DejaVu", size=8)
+            self.set_text_color(110)
+            self.cell(0, 8, f"{self.title_text}   ·   page {self.page_no()} of {{nb}}", align="C")
+            self.set_text_color(0)
 
 
 def _fonts(pdf: FPDF) -> None:
@@ -63,24 +152,95 @@ def _text(value, fmt: str | None) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def _heading(pdf: FPDF, text: str, size: int = 14) -> None:
-    pdf.set_font("DejaVu", "B", size)
-    pdf.set_text_color(*BLUE)
-    pdf.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0)
+def _block(pdf: Report, kind: str, text: str, size: float, style: str = "", colour=(0, 0, 0),
+           height: float | None = None, align: str = "L", parent: StructElem | None = None,
+           keep: bool = False) -> None:
+    """Text as one tagged element under `parent` (the document when None). `keep`: moved whole to the next page
+    rather than split; otherwise split at a page break into parts, each tagged, never one across pages."""
+    height = height or size * 0.5
+    pdf.set_font("DejaVu", style, size)
+    lines = pdf.multi_cell(0, height, text, dry_run=True, output="LINES", align=align)
+    page_lines = int((pdf.h - pdf.b_margin - pdf.t_margin - 8) // height)
+    while lines:
+        room = max(1, int((pdf.h - pdf.b_margin - pdf.get_y()) // height))
+        if room < min(len(lines), 2) or (kind.startswith("H") and room < 4) or \
+                (keep and room < len(lines) <= page_lines):  # a heading keeps its next lines
+            pdf.add_page()
+            pdf.set_font("DejaVu", style, size)
+            continue
+        part, lines = lines[:room], lines[room:]
+        pdf.set_text_color(*colour)
+        with pdf.tagged(kind, parent):
+            for text_line in part:  # the lines already broken: drawn as they are, not broken again
+                pdf.cell(0, height, text_line, new_x="LMARGIN", new_y="NEXT", align=align)
+        pdf.set_text_color(0)
+        if lines:
+            pdf.add_page()
+            pdf.set_font("DejaVu", style, size)
+
+
+def _item(pdf: Report, items: StructElem, texts: list[tuple[str, float, str, tuple, float]]) -> None:
+    """One list item (LI > LBody > P for each text), kept on one page."""
+    need = 0.0
+    for text, size, style, _, height in texts:
+        pdf.set_font("DejaVu", style, size)
+        need += height * len(pdf.multi_cell(0, height, text, dry_run=True, output="LINES"))
+    if pdf.get_y() + need > pdf.h - pdf.b_margin and need < pdf.h - pdf.b_margin - pdf.t_margin - 8:
+        pdf.add_page()
+    body = pdf.group("LBody", pdf.group("LI", items))
+    for text, size, style, colour, height in texts:
+        _block(pdf, "P", text, size, style, colour, height, parent=body)
+
+
+def _heading(pdf: Report, text: str, size: int = 14, level: int = 2) -> None:
+    _block(pdf, f"H{level}", text, size, "B", BLUE, size * 0.55)
     pdf.ln(2)
 
 
-def _paragraph(pdf: FPDF, text: str, size: float = 10, style: str = "") -> None:
-    pdf.set_font("DejaVu", style, size)
-    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+def _paragraph(pdf: Report, text: str, size: float = 10, style: str = "") -> None:
+    _block(pdf, "P", text, size, style)
     pdf.ln(1.5)
 
 
-def _table(pdf: FPDF, table: Table) -> None:
+LINE, PAD = 3.6, 0.8
+
+
+def _cell_lines(pdf: Report, text: str, width: float) -> list[str]:
+    """A cell's text broken into the lines that fit its width (most cells are one short figure: no breaking)."""
+    if "\n" not in text and pdf.get_string_width(text) <= width - 2 * PAD - 0.2:
+        return [text]
+    return pdf.multi_cell(width, LINE, text, dry_run=True, output="LINES", padding=PAD) or [""]
+
+
+def _row(pdf: Report, table_elem, cells: list[list[str]], widths: list[float], header: bool) -> None:
+    """One table row of cells already broken into lines, tagged TR with TH (a header row's cells: scope Column;
+    a body row's first cell: scope Row) and TD cells; the caller has made room for it."""
+    height = max(len(x) for x in cells) * LINE + 2 * PAD
+    tr = pdf.group("TR", table_elem)
+    x, y = pdf.l_margin, pdf.get_y()
+    pdf.set_font("DejaVu", "B" if header else "", 7)
+    pdf.set_fill_color(*BLUE)
+    for k, (lines, w) in enumerate(zip(cells, widths)):
+        kind = "TH" if header or k == 0 else "TD"
+        scope = "<</O /Table /Scope /Column>>" if header else "<</O /Table /Scope /Row>>" if k == 0 else None
+        with pdf.tagged(kind, tr, scope):
+            pdf.rect(x, y, w, height, style="DF" if header else "D")
+            if header:
+                pdf.set_text_color(255)
+            for i, text in enumerate(lines):
+                pdf.set_xy(x + PAD, y + PAD + i * LINE)
+                pdf.cell(w - 2 * PAD, LINE, text, align="L" if k == 0 else "R")
+            pdf.set_text_color(0)
+        x += w
+    pdf.set_xy(pdf.l_margin, y + height)
+
+
+def _table(pdf: Report, table: Table) -> None:
+    """A table in column groups that fit A4 portrait, each repeating the first column; split by rows only, with
+    the header row again at the top of every page it runs onto."""
     frame = table.frame
     columns = list(frame.columns)
-    _heading(pdf, table.title, 11)
+    _heading(pdf, table.title, 11, 3)
     if frame.empty:
         _paragraph(pdf, "No data in this scope.", 9, "I")
         return
@@ -88,25 +248,30 @@ def _table(pdf: FPDF, table: Table) -> None:
     groups = [rest[i:i + MAX_COLUMNS - 1] for i in range(0, len(rest), MAX_COLUMNS - 1)] or [[]]
     for group in groups:
         shown = [key, *group]
-        pdf.set_font("DejaVu", size=7)
-        widths = [2.4] + [1.0 for _ in group]
-        with pdf.table(col_widths=widths, text_align=["LEFT"] + ["RIGHT"] * len(group), line_height=3.6,
-                       headings_style=FontFace(emphasis="BOLD", color=255, fill_color=BLUE),
-                       repeat_headings=1, padding=0.8) as t:
-            head = t.row()
-            for col in shown:
-                head.cell(str(col))
-            for values in frame[shown].itertuples(index=False):
-                row = t.row()
-                for col, value in zip(shown, values):
-                    row.cell(_text(value, table.formats.get(col)))
+        unit = pdf.epw / (2.4 + len(group))
+        widths = [2.4 * unit] + [unit] * len(group)
+        pdf.set_font("DejaVu", "B", 7)
+        head = [_cell_lines(pdf, str(c), w) for c, w in zip(shown, widths)]
+        pdf.set_font("DejaVu", "", 7)
+        body = [[_cell_lines(pdf, _text(v, table.formats.get(c)), w) for c, v, w in zip(shown, values, widths)]
+                for values in frame[shown].itertuples(index=False)]
+        height = lambda cells: max(len(x) for x in cells) * LINE + 2 * PAD
+        elem = pdf.group("Table")
+        if pdf.get_y() + height(head) + (height(body[0]) if body else 0) > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        _row(pdf, elem, head, widths, True)
+        for cells in body:
+            if pdf.get_y() + height(cells) > pdf.h - pdf.b_margin:
+                pdf.add_page()
+                _row(pdf, elem, head, widths, True)
+            _row(pdf, elem, cells, widths, False)
         pdf.ln(2)
     if table.note:
         _paragraph(pdf, table.note, 8, "I")
     pdf.ln(2)
 
 
-ALT_ROWS = 12  # rows read out in a chart's alternative text; the full table follows under "Tables"
+ALT_ROWS = 12  # rows read out in a chart's alternative text; the full table follows it
 
 
 def alt_text(chart, frame: pd.DataFrame) -> str:
@@ -117,7 +282,25 @@ def alt_text(chart, frame: pd.DataFrame) -> str:
         values = ", ".join(f"{col} {row[col]}" for col in chart.values if col in row and pd.notna(row[col]))
         parts.append(f"{row[chart.category]}: {values}" if values else str(row[chart.category]))
     more = f"; and {len(rows) - ALT_ROWS} more rows" if len(rows) > ALT_ROWS else ""
-    return f"Chart: {chart.title}. " + "; ".join(parts) + more + ". The table is under Tables."
+    return f"Chart: {chart.title}. " + "; ".join(parts) + more + ". Its table follows."
+
+
+def _headline(pdf: Report, items: StructElem, h: Headline) -> None:
+    facts = "; ".join(x for x in (h.n_words, h.interval_words) if x) + (f".   {h.before}." if h.before else ".")
+    _item(pdf, items, [(f"\u2022  {h.statement.text}", 10.5, "", (0, 0, 0), 5),
+                       (facts, 9, "I", (60, 60, 60), 4.5)])
+    pdf.ln(1.5)
+
+
+def _chart(pdf: Report, evidence: Evidence, chart, png: bytes) -> None:
+    width = pdf.epw
+    with Image.open(io.BytesIO(png)) as im:
+        height = width * im.height / im.width
+    if pdf.get_y() + height > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.image(io.BytesIO(png), w=width, h=height, title=chart.title,
+              alt_text=alt_text(chart, evidence.table(chart.table).frame))
+    pdf.ln(3)
 
 
 def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> bytes:
@@ -130,71 +313,64 @@ def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> byt
     pdf.set_title(evidence.title)
     pdf.set_creator("Beyond Footfall")
     pdf.set_lang("en-GB")  # the document language a screen reader speaks it in
+    pdf.set_display_mode("fullpage")
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)  # a reader shows the title, not the file
     pdf.set_auto_page_break(True, margin=16)
     _fonts(pdf)
+
+    # Page one: the scope, the headline findings, the period before beside each ---------------------
     pdf.add_page()
-    pdf.ln(30)
-    pdf.set_font("DejaVu", "B", 26)
-    pdf.set_text_color(*BLUE)
-    pdf.multi_cell(0, 12, evidence.title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0)
-    _paragraph(pdf, "Beyond footfall: what the library's programmes reached and what changed for people.", 12)
-    pdf.ln(6)
-    _heading(pdf, "Scope", 13)
-    _paragraph(pdf, describe(evidence.filters), 12, "B")
-    for label, value in evidence.scope:
-        _paragraph(pdf, f"{label}: {value}", 11)
-    pdf.ln(4)
+    _heading(pdf, evidence.title, 20, 1)
+    _paragraph(pdf, f"{describe(evidence.filters)}. " + "; ".join(f"{k}: {v}" for k, v in evidence.scope) + ".",
+               10, "B")
     _paragraph(pdf, f"Generated {evidence.generated:%d %B %Y at %H:%M} from {len(evidence.sources)} uploads "
-               "(listed under Sources).", 10)
-    _paragraph(pdf, "Survey answers are self-reported by those who chose to answer, with no comparison group: "
-               "a direction of change, not proof of cause. " + SUPPRESSION_NOTE.format(threshold=evidence.suppress_n),
-               9, "I")
+               "(listed under Sources). Survey answers are self-reported by those who chose to answer, with no "
+               "comparison group: a direction of change, not proof of cause.", 8.5, "I")
+    _heading(pdf, "Headline findings", 13)
+    found = headlines(evidence)
+    if not found:
+        _paragraph(pdf, "No finding in this scope meets the reliability rule (see Methodology).", 10)
+    items = pdf.group("L")
+    for h in found:
+        _headline(pdf, items, h)
+    if not evidence.previous_name:
+        _paragraph(pdf, NO_PREVIOUS, 8, "I")
 
-    pdf.add_page()
-    _heading(pdf, "What the evidence says")
-    for s in evidence.statements:
-        pdf.set_font("DejaVu", size=10)
-        lines = pdf.multi_cell(0, 5, f"•  {s.text}", dry_run=True, output="LINES")
-        if pdf.get_y() + 5 * len(lines) > pdf.h - pdf.b_margin:  # a statement never breaks across pages
-            pdf.add_page()
-        pdf.multi_cell(0, 5, f"•  {s.text}", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(1.5)
-    if evidence.quotes:
-        pdf.ln(3)
-        _heading(pdf, "In participants' words", 12)
-        for q in evidence.quotes:
-            _paragraph(pdf, f"\u201c{q}\u201d", 10, "I")
-    for note in evidence.left_out:
-        _paragraph(pdf, f"Left out of this pack: {note}", 8, "I")
-
-    charts = [c for c in evidence.charts if c.name in images]
-    if charts:
+    # One section per question ------------------------------------------------------------------------
+    for section in sections(evidence, set(images)):
+        if not (section.statements or section.charts or section.tables or section.dropped or section.long):
+            continue
         pdf.add_page()
-        _heading(pdf, "Charts")
-        width = pdf.epw
-        for c in charts:
-            with Image.open(io.BytesIO(images[c.name])) as im:
-                height = width * im.height / im.width
-            if pdf.get_y() + height > pdf.h - pdf.b_margin:
-                pdf.add_page()
-            pdf.image(io.BytesIO(images[c.name]), w=width, h=height, title=c.title,
-                      alt_text=alt_text(c, evidence.table(c.table).frame))
-            pdf.ln(4)
-
-    pdf.add_page()
-    _heading(pdf, "Tables")
-    for table in evidence.tables:
-        if table.in_pdf:
+        _heading(pdf, section.heading, 15)
+        items = pdf.group("L") if section.statements else None
+        for s in section.statements:
+            _item(pdf, items, [(f"\u2022  {s.text}", 10, "", (0, 0, 0), 5)])
+            pdf.ln(1.2)
+        if section.key == "outcomes" and evidence.quotes:
+            _heading(pdf, "In participants' words", 11, 3)
+            for q in evidence.quotes:
+                _paragraph(pdf, f"\u201c{q}\u201d", 10, "I")
+        for table in section.tables:
+            for c in [c for c in section.charts if c.table == table.name]:
+                _chart(pdf, evidence, c, images[c.name])
+            for c in [c for c in section.dropped if c.table == table.name]:
+                _paragraph(pdf, dropped_words(c, table), 8.5, "I")
             _table(pdf, table)
-    long = [t.title for t in evidence.tables if not t.in_pdf]
-    if long:
-        _paragraph(pdf, "In the workbook and CSV files only (too long to print): " + "; ".join(long) + ".", 9, "I")
+        for c in [c for c in section.charts if c.table not in {t.name for t in section.tables}]:
+            _chart(pdf, evidence, c, images[c.name])  # a chart of a workbook-only table
+        if section.long:
+            _paragraph(pdf, "In the workbook and CSV files only (too long to print): "
+                       + "; ".join(t.title for t in section.long) + ".", 8.5, "I")
 
+    # Methodology and sources last --------------------------------------------------------------------
     pdf.add_page()
-    _heading(pdf, "Methodology")
+    _heading(pdf, "Methodology", 15)
+    _paragraph(pdf, SUPPRESSION_NOTE.format(threshold=evidence.suppress_n), 9)
+    for note in evidence.left_out:
+        _paragraph(pdf, f"Left out of this pack: {note}", 9, "I")
     for topic, text in evidence.methodology:
-        _paragraph(pdf, topic, 10, "B")
+        _heading(pdf, topic, 10, 3)
         _paragraph(pdf, text, 9)
-    _table(pdf, Table("sources", "", "Sources: the uploads (batches) every figure comes from", evidence.sources))
+    _heading(pdf, "Sources", 15)
+    _table(pdf, Table("sources", "", "The uploads (batches) every figure comes from", evidence.sources))
     return bytes(pdf.output())

@@ -33,7 +33,7 @@ def test_choose_a_theme_build_the_pack_and_download_the_zip(app_server, page, tm
     with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
         names = z.namelist()
         statements = z.read("statements.txt").decode()
-    assert {"evidence-pack.xlsx", "evidence-pack.pdf", "statements.txt"} <= set(names)
+    assert {"evidence-pack.xlsx", "evidence-pack.pdf", "evidence-pack.html", "statements.txt"} <= set(names)
     assert any(n.startswith("charts/") and n.endswith(".png") for n in names)
     assert "Themes: Digital inclusion" in statements
     assert page.locator('[data-testid="stException"]').count() == 0
