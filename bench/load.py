@@ -148,7 +148,7 @@ def main() -> None:
     load_demo(Store(f"sqlite:///{db}"))
     env = {**os.environ, "IMPACT_DATABASE_URL": f"sqlite:///{db}", "IMPACT_AUTOLOAD_DEMO": "0"}
     profile = os.environ.get("BENCH_PROFILE")  # a path: record the server with py-spy (raw stacks) while it runs
-    spy = [str(Path(sys.executable).with_name("py-spy")), "record", "-r", "100", "--format", "raw", "-o", profile,
+    spy = [str(Path(sys.executable).with_name("py-spy")), "record", "-r", "50", "--format", "raw", "-o", profile,
            "--"] if profile else []
     server = subprocess.Popen([*spy, sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
                                "--server.port", str(args.port), "--browser.gatherUsageStats", "false",

@@ -264,7 +264,11 @@ class Store:
             conn.execute(t.insert().values(key=key, value=str(value)))
 
     def settings(self) -> dict[str, str]:
-        return {k: self.setting(k) for k in DEFAULT_SETTINGS}
+        """Every setting (stored value, else its default) in one query: pages read them on every rerun."""
+        t = self.tables["settings"]
+        with self.engine.connect() as conn:
+            stored = dict(conn.execute(sa.select(t.c.key, t.c.value)).all())
+        return {k: default if stored.get(k) is None else stored[k] for k, default in DEFAULT_SETTINGS.items()}
 
     # -- remembered mappings ---------------------------------------------------------------------
     @staticmethod

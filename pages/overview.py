@@ -81,13 +81,19 @@ for start in range(0, len(cards), 3):  # three to a row: readable beside the sid
 grain = chosen.grain
 grain_label = {"month": "month", "quarter": "quarter", "year": "year", "financial_year": "financial year"}[grain]
 st.header("Over time")
-trend = memo("overview.trend", lambda scope, n, r: views.trend_table(indicators.compute_by(data, "period", scope, n, r), n),
-             chosen, min_n, rate)
-trend = trend[trend[Col.PERIOD] != NOT_RECORDED] if len(trend) else trend
+
+
+def _trend(scope, n, r, grain_label):
+    trend = views.trend_table(indicators.compute_by(data, "period", scope, n, r), n)
+    trend = trend[trend[Col.PERIOD] != NOT_RECORDED] if len(trend) else trend
+    return trend, None if trend.empty else charts.trend(trend, grain_label)
+
+
+trend, trend_chart = memo("overview.trend", _trend, chosen, min_n, rate, grain_label)
 if trend.empty:
     st.info("No dated attendance or survey responses for these filters.")
 else:
-    st.plotly_chart(charts.trend(trend, grain_label), width="stretch", key="overview.trend")
+    st.plotly_chart(trend_chart, width="stretch", key="overview.trend")
     st.caption(f"Attendance per {grain_label} (bars) and the share of post-session survey answers that agree or "
                f"strongly agree, all outcome items pooled (line; n answers in the hover and the table). A "
                f"{grain_label} with fewer than {min_n} answers shows no rate. The whole filtered period, "
@@ -96,26 +102,42 @@ else:
     table_with_download(trend, "attendance_and_outcomes_over_time.csv", height=280)
 
 st.header("Outcomes: what changed for people")
-ind_all = memo("overview.all", lambda scope, n, r: indicators.compute(data, scope, n, r), chosen, min_n, rate)
-table = views.outcome_table(ind_all, min_n)
+
+
+def _outcomes(scope, n, r):
+    ind = indicators.compute(data, scope, n, r)
+    table = views.outcome_table(ind, n)
+    return ind, table, None if table.empty else charts.outcome_bars(table)
+
+
+ind_all, table, outcome_chart = memo("overview.all", _outcomes, chosen, min_n, rate)
 if table.empty:
     empty_state("No survey responses for these filters yet: upload some to see outcomes.", stop=False)
 else:
-    st.plotly_chart(charts.outcome_bars(table), width="stretch", key="overview.outcomes")
+    st.plotly_chart(outcome_chart, width="stretch", key="overview.outcomes")
     st.caption(f"Share answering agree or strongly agree among {ind_all.reach.post_responses:,} after-session survey "
                "responses (n for each outcome in the table); bars show 95% Wilson intervals. Self-reported, a "
                "convenience sample: a direction of change, not proof of cause.")
     table_with_download(table, "outcomes.csv")
 
 st.header("What data is loaded")
-batches = store().batches()
-active = batches[batches["undone_at"].isna()] if len(batches) else batches
-if len(active):
-    latest = pd.to_datetime(active["uploaded_at"]).max()
-    span = views.date_range(data)
-    st.caption(f"{len(active)} uploads, the latest on {latest:%d %B %Y at %H:%M}"
-               + (f"; the data runs from {span[0]:%d %B %Y} to {span[1]:%d %B %Y}." if span else "."))
+
+
+def _loaded():
+    """The active uploads and the data's date range, once per data version."""
+    batches = store().batches()
+    active = batches[batches["undone_at"].isna()] if len(batches) else batches
+    if not len(active):
+        return None
     shown = active[["id", "file_name", "uploaded_at", "uploader", "rows"]].rename(
         columns={"id": "batch", "file_name": "file", "uploaded_at": "uploaded"})
     shown["rows"] = shown["rows"].map(lambda r: ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in r.items()))
+    return len(active), pd.to_datetime(active["uploaded_at"]).max(), views.date_range(data), shown
+
+
+loaded = memo("overview.loaded", _loaded)
+if loaded:
+    count, latest, span, shown = loaded
+    st.caption(f"{count} uploads, the latest on {latest:%d %B %Y at %H:%M}"
+               + (f"; the data runs from {span[0]:%d %B %Y} to {span[1]:%d %B %Y}." if span else "."))
     st.dataframe(shown, hide_index=True, width="stretch")

@@ -194,9 +194,9 @@ def filters() -> Filters:
 
 
 def settings() -> dict[str, float]:
-    s = store()
-    return {"min_n": int(s.setting("min_n")), "hourly_rate": float(s.setting("hourly_rate")),
-            "threshold": float(s.setting("blindspot_threshold")), "fy_start_month": int(s.setting("fy_start_month"))}
+    s = store().settings()
+    return {"min_n": int(s["min_n"]), "hourly_rate": float(s["hourly_rate"]),
+            "threshold": float(s["blindspot_threshold"]), "fy_start_month": int(s["fy_start_month"])}
 
 
 def nothing_loaded(data: Prepared) -> bool:
