@@ -6,7 +6,7 @@ rerun request to the server's script_finished, on every explore page in turn. Pr
 of one session alone and of N at once, their ratios (targets: median within 3x, p95 within 5x), and the
 server's peak memory (resident set, sampled every 50 ms).
 
-    python bench/load.py [--sessions 20] [--changes 10] [--port 8531]
+    python bench/load.py [--sessions 20] [--changes 10] [--port 8531] [--servers 1]
 """
 from __future__ import annotations
 
@@ -116,12 +116,13 @@ async def one_session(url: str, changes: int, times: list[float], errors: list[s
         errors.extend(s.errors)
 
 
-async def run_sessions(url: str, sessions: int, changes: int) -> tuple[list[float], list[str]]:
+async def run_sessions(urls: list[str], sessions: int, changes: int) -> tuple[list[float], list[str]]:
     times: list[float] = []
     errors: list[str] = []
     go = asyncio.Event()
     readies = [asyncio.Event() for _ in range(sessions)]
-    tasks = [asyncio.create_task(one_session(url, changes, times, errors, readies[i], go, offset=i))
+    # with several servers, session i stays on server i mod N, as a load balancer with sticky sessions places it
+    tasks = [asyncio.create_task(one_session(urls[i % len(urls)], changes, times, errors, readies[i], go, offset=i))
              for i in range(sessions)]
     await asyncio.gather(*(r.wait() for r in readies))
     go.set()  # every session has loaded: now they change filters together
@@ -139,6 +140,8 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--changes", type=int, default=10)
     parser.add_argument("--port", type=int, default=8531)
+    parser.add_argument("--servers", type=int, default=1, help="app server processes on one database (ports from "
+                        "--port up), sessions spread over them as a load balancer with sticky sessions would")
     args = parser.parse_args()
 
     from impact.store import Store, load_demo
@@ -150,42 +153,49 @@ def main() -> None:
     profile = os.environ.get("BENCH_PROFILE")  # a path: record the server with py-spy (raw stacks) while it runs
     spy = [str(Path(sys.executable).with_name("py-spy")), "record", "-r", "50", "--format", "raw", "-o", profile,
            "--"] if profile else []
-    server = subprocess.Popen([*spy, sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-                               "--server.port", str(args.port), "--browser.gatherUsageStats", "false",
-                               "--server.fileWatcherType", "none"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ports = [args.port + k for k in range(args.servers)]
+    servers = [subprocess.Popen([*(spy if k == 0 else []), sys.executable, "-m", "streamlit", "run", "dashboard.py",
+                                 "--server.headless", "true", "--server.port", str(port),
+                                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for k, port in enumerate(ports)]
     peak = {"rss": 0.0}
     stop = threading.Event()
 
     def sample():
         while not stop.is_set():
-            peak["rss"] = max(peak["rss"], _rss_mb(server.pid))
+            peak["rss"] = max(peak["rss"], sum(_rss_mb(server.pid) for server in servers))
             time.sleep(0.05)
 
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
+        for port in ports:
+            for _ in range(120):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.5)
         threading.Thread(target=sample, daemon=True).start()
-        url = f"ws://127.0.0.1:{args.port}/_stcore/stream"
-        alone, errors_alone = asyncio.run(run_sessions(url, 1, args.changes))
+        urls = [f"ws://127.0.0.1:{port}/_stcore/stream" for port in ports]
+        alone, errors_alone = asyncio.run(run_sessions(urls[:1], 1, args.changes))
         idle = peak["rss"]
-        crowd, errors_crowd = asyncio.run(run_sessions(url, args.sessions, args.changes))
+        crowd, errors_crowd = asyncio.run(run_sessions(urls, args.sessions, args.changes))
     finally:
         stop.set()
-        server.send_signal(signal.SIGINT)  # a clean stop (py-spy writes its profile on it too)
-        server.wait(30)
+        for server in servers:
+            server.send_signal(signal.SIGINT)  # a clean stop (py-spy writes its profile on it too)
+        for server in servers:
+            server.wait(30)
         shutil.rmtree(folder, ignore_errors=True)
     med1, p95_1 = statistics.median(alone), percentile(alone, 0.95)
     med, p95 = statistics.median(crowd), percentile(crowd, 0.95)
     print(f"one session, {len(alone)} filter changes: median {med1:.2f} s, p95 {p95_1:.2f} s")
+    print(f"{args.servers} server process{'es' if args.servers > 1 else ''} on one database")
     print(f"{args.sessions} sessions at once, {len(crowd)} filter changes: median {med:.2f} s, p95 {p95:.2f} s, "
           f"max {max(crowd):.2f} s")
     print(f"ratio median {med / med1:.1f}x (target <= 3), p95 {p95 / p95_1:.1f}x (target <= 5)")
-    print(f"server memory: {idle:.0f} MB after one session, peak {peak['rss']:.0f} MB with {args.sessions}")
+    print(f"server memory (all processes): {idle:.0f} MB after one session, peak {peak['rss']:.0f} MB with "
+          f"{args.sessions}")
     print(f"errors: {len(errors_alone) + len(errors_crowd)}" + "".join(f"\n  {e[:200]}" for e in errors_crowd[:5]))
 
 
