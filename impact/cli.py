@@ -52,7 +52,14 @@ def _options(args):
             raise SystemExit(f"--read-as: {column.strip()!r} has no fixed list; choose one of "
                              f"{', '.join(schema.TABLES_BY_COLUMN_ALLOWED)}")
         read_as.setdefault(column.strip(), {})[value.strip()] = allowed.strip()
+    renames: dict[str, str] = {}
+    for item in getattr(args, "rename", None) or []:
+        if "=" not in item:
+            raise SystemExit(f'--rename takes "NAME AS WRITTEN=new name" (got {item!r})')
+        old, new = item.rsplit("=", 1)
+        renames[old.strip()] = new.strip()
     return Options(table=args.table, mapping=mapping, dayfirst=not us, read_as=read_as, defaults=defaults, sheets=sheets,
+                   renames=renames,
                    codes_missing=tuple(getattr(args, "codes_missing", None) or ()), date_order_chosen=us or uk,
                    own_outcomes=tuple(getattr(args, "own_outcome", None) or ()))
 
@@ -601,6 +608,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--own-outcome", action="append", metavar="HEADER",
                        help='keep this agreement-scale column as an outcome item of your own, outcome_<name> '
                             '(repeatable; "*" for every agreement column the mapping leaves out)')
+        p.add_argument("--rename", action="append", metavar="NAME=new name",
+                       help='store a name that held personal data as a name of your choice, in every row: '
+                            '"Code Club (contact jane@example.com)=Code Club" (repeatable; checked again)')
         p.add_argument("--read-as", action="append", metavar="column:VALUE=allowed",
                        help='read a value outside a fixed list as one on it, in every row: '
                             '"partnership_type:comunity=community" (repeatable)')

@@ -86,7 +86,8 @@ def checked(files: list[tuple[str, bytes]], options: Options, max_mb: float, enc
 
 def fixes() -> dict:
     """The one-click choices made on this page (kept until the upload is stored)."""
-    return st.session_state.setdefault(Keys.FIXES, {"mapping": {}, "read_as": {}, "own": [], "codes": []})
+    return st.session_state.setdefault(Keys.FIXES, {"mapping": {}, "read_as": {}, "own": [], "codes": [],
+                                                    "renames": {}})
 
 
 def sheet_defaults(summary, round_: int) -> dict[str, str]:
@@ -191,6 +192,25 @@ def one_click(result: IngestResult, summary, round_: int) -> None:
                      key=f"upload.fix.codes.{round_}.{summary.file}.{summary.sheet}.{header}"):
             chosen["codes"].append(header)
             st.rerun()
+
+
+def renames(result: IngestResult) -> None:
+    """A box per name that held personal data: the name to store instead of the scrubbed one."""
+    scrubbed = [(f.name, *n) for f in result.files for n in f.scrubbed_names]
+    chosen = fixes().setdefault("renames", {})
+    if not scrubbed and not chosen:
+        return
+    with st.expander(f"Rename names that held personal data ({len(scrubbed)})", expanded=bool(scrubbed)):
+        st.caption("These names held contact details or a person's name, so they would be stored scrubbed (as "
+                   "shown). Type the name to store instead, in every row; it is checked again.")
+        for file, column, old, clean, found in scrubbed:
+            typed = st.text_input(f"{column.replace('_', ' ')} stored as '{clean}' (it held {found})", value=clean,
+                                  key=f"upload.rename.{file}.{column}.{old}")
+            if typed.strip() and typed.strip() != clean:
+                chosen[old] = typed.strip()
+                st.rerun()
+        for new in chosen.values():
+            st.caption(f"Renamed: stored as '{as_text(new)}' in every row.")
 
 
 def left_out(summary, round_: int) -> None:
@@ -379,7 +399,8 @@ else:
     chosen = fixes()
     dayfirst = order == ORDERS[0] if order else db.setting("dayfirst") != "false"
     options = Options(dayfirst=dayfirst, date_order_chosen=order is not None, read_as=chosen["read_as"],
-                      own_outcomes=tuple(chosen["own"]), codes_missing=tuple(chosen["codes"]))
+                      own_outcomes=tuple(chosen["own"]), codes_missing=tuple(chosen["codes"]),
+                      renames=chosen.setdefault("renames", {}))
     encoding = None if encoding == "detect" else encoding
     base = checked(files, options, max_mb, encoding)
     choices = {}
@@ -395,6 +416,7 @@ else:
 
     st.header("3 · Validation report")
     report(result, plan)
+    renames(result)
 
     st.header("4 · Check how each sheet is read")
     st.caption("Each header of your file and the column it is imported as (a pre/post pair, or a run of month "

@@ -333,3 +333,27 @@ def test_a_sheet_over_the_limits_is_refused_before_it_becomes_python_lists_whate
     assert [p.code for p in problems] == ["sheet-too-large"] and "setting max_cells" in problems[0].message
     sheets, problems = read_sheets(ods(100, 200), "fine.ods")
     assert problems == [] and len(sheets[0].rows) == 200
+
+
+def test_a_renamed_name_is_stored_as_renamed_through_the_cli_and_a_rename_still_holding_personal_data_is_scrubbed(
+        tmp_path):
+    path = tmp_path / "personal.csv"
+    path.write_bytes(make_hostile.personal_programme())
+    original = "Code Club (contact jane.doe@example.com 07700 900123)"
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    run = subprocess.run([sys.executable, "-m", "impact", "import", str(path), "--db", url, "--json",
+                          "--rename", f"{original}=Code Club Tuesdays"], capture_output=True, text=True, cwd=ROOT,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "personal-data-in-name" not in {w["code"] for w in json.loads(run.stdout)["warnings"]}
+    assert set(Store(url).load("attendance")["programme"]) == {"Code Club Tuesdays"}
+
+    # the page's functions: a new name that still holds an email is scrubbed again, with the warning
+    from impact.ingest import Options
+
+    result = upload.read_upload([("personal.csv", make_hostile.personal_programme())],
+                                Options(renames={original: "Code Club, ask bob@example.org"}))
+    (f,) = result.files
+    assert set(f.frames["attendance"]["programme"]) == {"Code Club, ask [email]"}
+    assert "personal-data-in-name" in {p.code for p in f.problems}
+    assert f.scrubbed_names[0][1] == "Code Club, ask bob@example.org"

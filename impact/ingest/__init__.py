@@ -32,6 +32,8 @@ class FileResult:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     personal_columns: list[str] = field(default_factory=list)
+    # names scrubbed of personal data, for a rename box: (column, name as written, name stored, what it held)
+    scrubbed_names: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
     def rows(self) -> dict[str, int]:
@@ -121,7 +123,7 @@ def ingest_file(name: str, data: bytes, options: Options | None = None, limits: 
         if raws is not None:
             from impact.ingest import plausible
 
-            plausible.check(result, raws, limits)
+            plausible.check(result, raws, limits, options.renames)
     except MemoryError:
         raise  # over the worker's memory cap: the worker reports it
     except Exception as exc:  # a fault of ours must not become a traceback, nor a half-read file

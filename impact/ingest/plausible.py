@@ -32,7 +32,7 @@ PHONE = re.compile(r"(?<![\w/])(?!\d{4}-\d{1,2}-\d{1,2})\+?\d(?:[ ()-]{0,2}\d){9
 TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?")
 
 
-def check(result, raws, limits: Limits) -> None:
+def check(result, raws, limits: Limits, renames: dict[str, str] | None = None) -> None:
     """Add the problems above to `result` (a FileResult), scrubbing personal data out of names in place."""
     summaries = {s.sheet: s for s in result.sheets}
     for raw in raws:
@@ -43,7 +43,7 @@ def check(result, raws, limits: Limits) -> None:
     for table, frame in list(result.frames.items()):
         dates(result, table, frame, limits)
         numbers(result, table, frame, limits)
-    personal_names(result)
+    personal_names(result, renames or {})
     if not any(len(f) for f in result.frames.values()) and not any(p.severity == ERROR for p in result.problems):
         result.problems.append(Problem(
             ERROR, "no-data-rows", result.name, None, None, None, None,
@@ -180,10 +180,33 @@ def scrub_name(text: str) -> tuple[str, list[str]]:
     return out, found
 
 
-def personal_names(result) -> None:
-    """Scrub names that would reach every page and pack; one warning per distinct name (first row named)."""
+def _rename(result, table: str, frame: pd.DataFrame, column: str, renames: dict[str, str]) -> pd.DataFrame:
+    """The user's own names for names that held personal data (the page's rename box, the CLI's --rename)."""
     from impact.ingest.clean import slug
 
+    hits = frame[column].isin(list(renames))
+    if not hits.any():
+        return frame
+    frame = frame.copy()
+    id_column = {"programmes": "programme_id", "partners": "partner_id"}.get(table)
+    for old, new in renames.items():
+        where = frame[column] == old
+        if not where.any() or not str(new).strip():
+            continue
+        if id_column and column == "name" and id_column in frame:
+            frame.loc[where & (frame[id_column] == slug(old)), id_column] = slug(new.strip())
+        frame.loc[where, column] = new.strip()
+        if f"{table}.{column}" not in result.personal_columns:
+            result.personal_columns.append(f"{table}.{column}")  # the file held personal data: not kept
+    return frame
+
+
+def personal_names(result, renames: dict[str, str] | None = None) -> None:
+    """Scrub names that would reach every page and pack; one warning per distinct name (first row named).
+    A name the user renamed is stored as renamed, and checked again like any other."""
+    from impact.ingest.clean import slug
+
+    renames = renames or {}
     for table in NAME_TABLES:
         frame = result.frames.get(table)
         if frame is None:
@@ -192,6 +215,8 @@ def personal_names(result) -> None:
             if column not in frame or not (pd.api.types.is_object_dtype(frame[column])
                                            or pd.api.types.is_string_dtype(frame[column])):
                 continue
+            if renames:
+                frame = result.frames[table] = _rename(result, table, frame, column, renames)
             values = frame[column]
             texts = values[values.map(lambda v: isinstance(v, str))]
             suspect = texts[texts.str.contains(r"@|\d{3}|\b(?:Mr|Mrs|Ms|Miss|Mx)\b", regex=True)]
@@ -208,12 +233,14 @@ def personal_names(result) -> None:
             for value, (clean, found) in changed.items():
                 where = frame[column] == value
                 first = frame[where].iloc[0]
+                if not any(n[1] == value for n in result.scrubbed_names):
+                    result.scrubbed_names.append((column, value, clean, " and ".join(found)))
                 result.problems.append(Problem(
                     WARNING, "personal-data-in-name", result.name, first["_sheet"], int(first["_row"]), column,
                     clean, f"this {column.replace('_', ' ')} held {' and '.join(found)}; it is stored as "
                            f"'{clean}' so they never reach a page or an export",
-                    "rename it in your file (e.g. without the contact details) and upload again to choose the name "
-                    "yourself; or store it as it is now"))
+                    "type the name to store in the rename box under the report (or --rename on the command line), "
+                    "or rename it in your file and upload again; or store it as it is now"))
                 id_column = {"programmes": "programme_id", "partners": "partner_id"}.get(table)
                 if id_column and column == "name" and id_column in frame:
                     derived = where & (frame[id_column] == slug(value))

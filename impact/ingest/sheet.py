@@ -49,6 +49,9 @@ class Options:
     read_as: dict[str, dict[str, str]] = field(default_factory=dict)
     # True when the user said which way 03/04/2025 reads (--us-dates / --uk-dates, the page's choice)
     date_order_chosen: bool = False
+    # a name to store instead of one as written, in every name column and row: {name as written: new name} (a
+    # name that held personal data, renamed by the user rather than scrubbed; the new name is checked again)
+    renames: dict[str, str] = field(default_factory=dict)
 
     def for_sheet(self, file: str, sheet: str) -> Options:
         """The options one sheet is read with: the upload's, with that sheet's own choices on top."""

@@ -57,3 +57,16 @@ def test_a_windows_1252_file_is_read_with_a_warning_and_can_be_read_as_chosen(ap
     at.selectbox(key="upload.encoding").set_value("utf-8").run()
     assert not at.exception
     assert "undecodable-bytes" in set(_report(at)["code"])  # as UTF-8 its é shows as a replacement mark
+
+
+def test_a_name_that_held_personal_data_can_be_renamed_on_the_page_and_is_stored_renamed(app):
+    at = _upload(_page(), ("personal.csv", hostile.personal_programme(), "text/csv"))
+    assert "personal-data-in-name" in set(_report(at)["code"])
+    box = next(t for t in at.text_input if "stored as 'Code Club" in t.label)
+    assert "email address" in box.label and box.value == "Code Club (contact [email] [phone])"  # scrubbed, offered
+    box.set_value("Code Club Tuesdays").run()
+    assert not at.exception, at.exception
+    assert "personal-data-in-name" not in set(_report(at)["code"])  # the user's own name, checked again: clean
+    assert any("stored as 'Code Club Tuesdays'" in c.value for c in at.caption)
+    _store(at)
+    assert set(Store(app).load("attendance")["programme"]) == {"Code Club Tuesdays"}
