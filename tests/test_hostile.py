@@ -98,6 +98,7 @@ EXPECT = {
     # part 3: values that cannot be right
     "excel_errors.xlsx": refused("excel-error-cell"),
     "excel_error_in_notes.xlsx": stored(ATT3, "excel-error-cell"),
+    "ods_errors.ods": refused("excel-error-cell"),
     "date_year_1.csv": refused("impossible-date"),
     "date_1899.xlsx": refused("unparsable-date"),
     "date_1900.csv": refused("impossible-date"),

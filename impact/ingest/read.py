@@ -182,6 +182,23 @@ def _error_cells(data: bytes) -> dict[str, list[tuple[int, int, str]]]:
     return out
 
 
+# Excel's and LibreOffice's formula errors as a reader gives them for .ods and .xls ("#N/A" is left out: typed
+# as text it usually means "not available", and it is read as missing like in a CSV)
+ERROR_TEXTS = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                         "#GETTING_DATA", "Err:502", "Err:504", "Err:508", "Err:511", "Err:522", "Err:523"})
+
+
+def _error_texts(sheet: RawSheet) -> list[tuple[int, int, str]]:
+    """Error cells of a sheet read as text: (row0, col0, error); each is blanked, as an xlsx error cell is."""
+    found = []
+    for i, row in enumerate(sheet.rows):
+        for j, v in enumerate(row):
+            if type(v) is str and v.strip() in ERROR_TEXTS:
+                found.append((i, j, v.strip()))
+                row[j] = None
+    return found
+
+
 def _remove_controls(sheet: RawSheet, name: str) -> list[Problem]:
     """NULs and other control characters out of a workbook's text cells, with one warning per sheet."""
     rows = []
@@ -240,10 +257,13 @@ def read_sheets(data: bytes, name: str, limits: Limits | None = None) -> tuple[l
                                      "be read", PASSWORD_FIX)]
             return [], [_problem(name, "unreadable-workbook", f"the workbook cannot be opened ({exc.__class__.__name__})",
                                  "open it in Excel or LibreOffice, remove any password, save it again as .xlsx")]
-        if looks_zip:
+        if looks_zip and not lower.endswith(".ods"):
             errors = _error_cells(data)
             for s in sheets:
                 s.errors = errors.get(s.name, [])
+        else:  # .ods and .xls: the reader gives an error cell as its text ("#DIV/0!")
+            for s in sheets:
+                s.errors = _error_texts(s)
         for s in sheets:
             notes += _remove_controls(s, name)
     else:

@@ -215,6 +215,32 @@ def excel_errors() -> bytes:
     return raw_xlsx(xml[:cut] + errors + xml[cut:])
 
 
+def ods_errors() -> bytes:
+    """An .ods as LibreOffice saves a formula error (#DIV/0!) where the attendance should be: the reader gives
+    the error's text, never a value."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    sheet = Table(name="Attendance")
+    for values in (HEADER, ["Rhyme Time", "2025-04-01", "14"], ["Lego Club", "2025-04-05", "#DIV/0!"]):
+        row = TableRow()
+        for v in values:
+            cell = TableCell(valuetype="string")
+            if v == "#DIV/0!":
+                cell = TableCell(formula="of:=[.C2]/0", valuetype="string")
+                cell.setAttrNS("urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0", "value-type",
+                               "error")
+            cell.addElement(P(text=v))
+            row.addElement(cell)
+        sheet.addElement(row)
+    doc.spreadsheet.addElement(sheet)
+    buffer = io.BytesIO()
+    doc.write(buffer)
+    return buffer.getvalue()
+
+
 def excel_error_in_notes() -> bytes:
     """An error cell in a column that is not imported: a warning, the rows are stored."""
     rows = [HEADER + ["Notes"], ["Rhyme Time", 45748, 14, "ok"], ["Lego Club", 45752, 9, "ok"]]
@@ -501,7 +527,7 @@ BUILDERS = {
     "count_implausible.csv": count_implausible, "count_exponent.csv": count_exponent,
     "money_infinite.csv": money_infinite, "repeated_date_header.csv": repeated_date_header,
     "repeated_programme_header.csv": repeated_programme_header, "cell_too_long.xlsx": cell_too_long_xlsx,
-    "personal_programme.csv": personal_programme, "personal_partner.xlsx": personal_partner,
+    "ods_errors.ods": ods_errors, "personal_programme.csv": personal_programme, "personal_partner.xlsx": personal_partner,
     "markdown_link_name.csv": markdown_link_name, "markdown_image_name.csv": markdown_image_name,
     "html_theme.xlsx": html_theme, "formula_names.csv": formula_names,
     "streamlit_directives.csv": streamlit_directives, "bidi_and_emoji.csv": bidi_and_emoji,
