@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,14 @@ def _escaped(value):
         if array.dtype == object and any(isinstance(v, str) for v in array.ravel()):
             return np.vectorize(html_text, otypes=[object])(array)
     return value
+
+
+def accessible_name(figure: go.Figure) -> str:
+    """A chart's accessible name for screen readers (role="figure", aria-label): its title in plain words, and
+    where its figures are."""
+    title = figure.layout.title.text if figure.layout.title and figure.layout.title.text else "Chart"
+    plain = " ".join(re.sub(r"<[^>]+>", " ", html.unescape(str(title))).split())
+    return f"Chart: {plain}. Every figure in it is in the table that follows."
 
 
 def text_safe(build):

@@ -23,6 +23,7 @@ from ui.auth import require_page
 from ui.comments import CommentKeys as K
 from ui.comments import code_chart, coded, state
 from ui.common import (
+    chart,
     empty_state,
     filters,
     nothing_loaded,
@@ -59,8 +60,7 @@ cols[2].metric("Codes in the codebook", f"{len(s.codebook)}", border=True)
 if len(found):
     counts = count(data, everything, s.codebook, chosen, None, settings()["min_n"])
     if len(found) >= settings()["min_n"]:
-        st.plotly_chart(code_chart(counts.codes, f"Share of {len(found):,} comments carrying each code"),
-                        width="stretch", key="comments.codes")
+        chart(code_chart(counts.codes, f"Share of {len(found):,} comments carrying each code"), key="comments.codes")
     st.markdown("**The table behind: each code with n and interval**")
     table_with_download(counts.codes.drop(columns=["group", "code"]), "comment_codes.csv",
                         key="download.comments.codes", height=280)

@@ -7,6 +7,7 @@ from impact.safe_text import markdown as as_text
 from impact.views import Col
 from ui.auth import require_page
 from ui.common import (
+    chart,
     Keys,
     empty_state,
     filters,
@@ -40,8 +41,8 @@ def _computed(scope, threshold, min_n):
 def _representation(scope, threshold, min_n, dimension):
     dim = memo("equity.page", _computed, scope, threshold, min_n)[0].reach.dimensions[dimension]
     table = views.representation_table(dim, min_n)
-    chart = charts.representation(table, views.dimension_label(dimension), threshold) if dim.reliable else None
-    return table, chart
+    figure = charts.representation(table, views.dimension_label(dimension), threshold) if dim.reliable else None
+    return table, figure
 
 
 def _gap(scope, threshold, min_n, domain, gap_dim):
@@ -92,12 +93,12 @@ else:
     dimension = page_choice(st.selectbox, "Dimension", names, Keys.EQUITY_DIMENSION, "dimension",
                             format_func=views.dimension_label)
     dim = reach.dimensions[dimension]
-    table, chart = memo("equity.representation", _representation, chosen, threshold, min_n, dimension)
+    table, figure = memo("equity.representation", _representation, chosen, threshold, min_n, dimension)
     if not dim.reliable:
         st.info(f"{views.too_few(min_n, UNITS.get(dim.unit, dim.unit).split(' (')[0]).capitalize()} record their "
                 f"{views.dimension_label(dimension).lower()} in scope (n = {dim.participants}): no shares shown.")
     else:
-        st.plotly_chart(chart, width="stretch", key="equity.representation")
+        chart(figure, key="equity.representation")
     d_text = f"dissimilarity index D = {dim.dissimilarity:.2f} (0 = participants mirror the population)" \
         if dim.dissimilarity is not None and dim.reliable else ""
     cluster_text = (f" Intervals allow for clustering: {dim.clusters:,} {dim.cluster_unit} as clusters, design "
@@ -136,8 +137,8 @@ else:
     gap_dim = page_choice(right.selectbox, "Group by", gap_dims, Keys.EQUITY_GAP_DIMENSION, "gap_by",
                           format_func=views.dimension_label)
     gap = gaps.gaps[domain][gap_dim]
-    table, chart = memo("equity.gap", _gap, chosen, threshold, min_n, domain, gap_dim)
-    st.plotly_chart(chart, width="stretch", key="equity.gap")
+    table, figure = memo("equity.gap", _gap, chosen, threshold, min_n, domain, gap_dim)
+    chart(figure, key="equity.gap")
     if gap.gap is not None:
         within = (f"; within programmes (Mantel-Haenszel) {100 * gap.adjusted_gap:.0f} points, 95% CI "
                   f"{100 * gap.adjusted_low:.0f} to {100 * gap.adjusted_high:.0f}" if gap.adjusted_gap is not None

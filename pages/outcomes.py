@@ -10,6 +10,7 @@ from impact.views import ALL_OUTCOMES, Col
 from ui.auth import require_page
 from ui.comments import section as what_people_said
 from ui.common import (
+    chart,
     Keys,
     csv_of,
     empty_state,
@@ -96,7 +97,7 @@ with st.expander("Who answered: respondents against attendances"):
 
 st.header("By outcome")
 table = shown["table"]
-st.plotly_chart(shown["chart"], width="stretch", key="outcomes.overall")
+chart(shown["chart"], key="outcomes.overall")
 st.caption("Share of post-session responses answering agree or strongly agree with each statement; bars show 95% "
            "intervals that allow for clustering (answers within programmes, or within sessions in a small scope), "
            f"with the design effect in the table. n for each outcome in the table; below {min_n} responses no "
@@ -134,7 +135,7 @@ compared, compare_chart = memo("outcomes.compare", _compared, chosen, by, domain
 if compared.empty:
     st.info("No answers to this outcome for these filters: pick another outcome or widen the filters.")
 else:
-    st.plotly_chart(compare_chart, width="stretch", key="outcomes.compare")
+    chart(compare_chart, key="outcomes.compare")
     overlap = " Partner groups overlap: a programme run with two partners counts for both." if by in (
         "partner", "partnership_type") else ""
     st.caption(f"{len(compared)} group{'s' if len(compared) != 1 else ''}, n = {int(compared[Col.N].sum()):,} answers in all; 95% Wilson intervals. "
@@ -149,7 +150,7 @@ if change.empty:
             "(e.g. 'I can use email'): items worded as change ('I learned something new', 'I feel more "
             "confident') mean nothing before a session, so their pre answers are never compared with post answers.")
 else:
-    st.plotly_chart(shown["change_chart"], width="stretch", key="outcomes.change")
+    chart(shown["change_chart"], key="outcomes.change")
     methods = sorted(set(change[Col.METHOD]))
     st.caption("Method: " + "; ".join(methods) + ". Matched pairs: a change in the share agreeing is tested with "
                "McNemar's exact test, a change in the mean with the Wilcoxon signed-rank test (Cohen's d_z); "

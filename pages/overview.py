@@ -8,6 +8,7 @@ from impact.safe_text import markdown as as_text
 from impact.views import Col
 from ui.auth import require_page
 from ui.common import (
+    chart,
     empty_state,
     filters,
     memo,
@@ -93,7 +94,7 @@ trend, trend_chart = memo("overview.trend", _trend, chosen, min_n, rate, grain_l
 if trend.empty:
     st.info("No dated attendance or survey responses for these filters.")
 else:
-    st.plotly_chart(trend_chart, width="stretch", key="overview.trend")
+    chart(trend_chart, key="overview.trend")
     st.caption(f"Attendance per {grain_label} (bars) and the share of post-session survey answers that agree or "
                f"strongly agree, all outcome items pooled (line; n answers in the hover and the table). A "
                f"{grain_label} with fewer than {min_n} answers shows no rate. The whole filtered period, "
@@ -114,7 +115,7 @@ ind_all, table, outcome_chart = memo("overview.all", _outcomes, chosen, min_n, r
 if table.empty:
     empty_state("No survey responses for these filters yet: upload some to see outcomes.", stop=False)
 else:
-    st.plotly_chart(outcome_chart, width="stretch", key="overview.outcomes")
+    chart(outcome_chart, key="overview.outcomes")
     st.caption(f"Share answering agree or strongly agree among {ind_all.reach.post_responses:,} after-session survey "
                "responses (n for each outcome in the table); bars show 95% Wilson intervals. Self-reported, a "
                "convenience sample: a direction of change, not proof of cause.")

@@ -7,6 +7,7 @@ from impact.equity.partners import LIBRARY, Thresholds
 from impact.safe_text import markdown as as_text
 from ui.auth import require_page
 from ui.common import (
+    chart,
     Keys,
     empty_state,
     filters,
@@ -88,7 +89,7 @@ if not said.partnerships:
 st.header("The five stakes per partnership")
 stakes, overview = shown["stakes"], shown["overview"]
 if len(stakes):
-    st.plotly_chart(shown["stake_chart"], width="stretch", key="partners.stakes")
+    chart(shown["stake_chart"], key="partners.stakes")
     st.caption(f"Each bar is one partnership programme (n = {len(overview):,}), not shared first; the library "
                "service in dark grey beside its partners coloured by partnership type. Efforts = staff hours, "
                "outputs = sessions led or co-delivered, money = cash and in-kind (only where a partner puts money "
@@ -104,7 +105,7 @@ st.caption(fair.note)
 st.header("Is it working for them? Both sides' health checks")
 if said.partnerships:
     both = shown["both"]
-    st.plotly_chart(shown["feedback_chart"], width="stretch", key="partners.feedback")
+    chart(shown["feedback_chart"], key="partners.feedback")
     st.caption(f"{said.rows:,} health checks (the latest per side), {said.both_sides:,} partnerships with both sides. "
                + said.note)
     table_with_download(both, "partnership_health_checks.csv", key="download.partners.feedback")
@@ -125,7 +126,7 @@ else:
 
 # --- the network ----------------------------------------------------------------------------------------
 st.header("The partnership network")
-st.plotly_chart(shown["network_chart"], width="stretch", key="partners.network")
+chart(shown["network_chart"], key="partners.network")
 people, links = shown["network_tables"]
 st.caption(f"{len(net.partners):,} partners and {net.programmes:,} programmes with partners (grey squares). "
            f"{len(net.clusters):,} groups of partners work together; {len(net.library_only):,} work with the library "

@@ -11,6 +11,7 @@ from impact.views import Col
 from ui.auth import require_page
 from ui.comments import section as what_people_said
 from ui.common import (
+    chart,
     Keys,
     empty_state,
     filters,
@@ -60,8 +61,7 @@ st.header("Compare programmes")
 metric = page_choice(st.radio, "Compare by", ["Attendance", "Positive outcomes"], Keys.PROGRAMMES_METRIC, "compare",
                      horizontal=True)
 top = table.head(TOP)
-st.plotly_chart(memo("programmes.chart", _chart, chosen, min_n, rate, metric), width="stretch",
-                key="programmes.compare")
+chart(memo("programmes.chart", _chart, chosen, min_n, rate, metric), key="programmes.compare")
 if metric == "Attendance":
     st.caption(f"The {len(top)} best-attended of {len(table)} programmes in scope; sessions in the hover, every "
                "programme in the table.")
@@ -111,14 +111,14 @@ trend = picked["trend"]
 if trend.empty:
     st.info("No dated sessions for this programme in scope.")
 else:
-    st.plotly_chart(picked["trend_chart"], width="stretch", key="programmes.one.trend")
+    chart(picked["trend_chart"], key="programmes.one.trend")
     st.markdown("**The table behind this chart**")
     table_with_download(trend, "programme_over_time.csv", key="download.programmes.trend", height=280)
 outcomes = picked["outcomes"]
 if outcomes.empty:
     st.info("No survey responses for this programme yet: upload some to see its outcomes.")
 else:
-    st.plotly_chart(picked["outcomes_chart"], width="stretch", key="programmes.one.outcomes")
+    chart(picked["outcomes_chart"], key="programmes.one.outcomes")
     st.caption(f"n per outcome in the table; 95% Wilson intervals; no percentage below {min_n} answers.")
     st.markdown("**The table behind this chart**")
     table_with_download(outcomes, "programme_outcomes.csv", key="download.programmes.outcomes")

@@ -14,7 +14,7 @@ from impact.comments.counts import ALL
 from impact.filters import Filters
 from impact.safe_text import markdown as as_text
 from impact.store import database_url
-from ui.common import memo, prepared, store, table_with_download
+from ui.common import chart, memo, prepared, store, table_with_download
 
 COMMENTS_PAGE = "pages/comments.py"
 
@@ -125,7 +125,7 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
         col.metric(f"Tone: {t['tone']}", value, border=True)
         col.caption(f"{t['comments with tone']:,} of n = {t['comments']:,} comments")
     if shown["chart"] is not None:
-        st.plotly_chart(shown["chart"], width="stretch", key=f"{key}.codes")
+        chart(shown["chart"], key=f"{key}.codes")
     else:
         st.info(f"Fewer than {min_n} comments: counts are in the table, no percentages.")
     st.markdown("**The table behind: each code with n, interval and the matching outcome**")

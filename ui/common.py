@@ -211,6 +211,13 @@ def empty_state(message: str, stop: bool = True) -> None:
         st.stop()
 
 
+def chart(figure, key: str) -> None:
+    """A chart drawn full width with its accessible name (the title, and where its table is)."""
+    from impact.charts import accessible_name
+
+    st.plotly_chart(figure, width="stretch", key=key, alt=accessible_name(figure))
+
+
 def table_with_download(table, file_name: str, label: str = "Download this table (CSV)", key: str | None = None,
                         height: int | str = "auto") -> None:
     """The table behind a chart, and its CSV."""
