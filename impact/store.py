@@ -478,6 +478,13 @@ class Store:
         columns = [c.name for c in t.columns if c.name != "id" and (c.name in frame.columns)]
         rows = _rows(frame, t, columns, iso_dates=self.engine.dialect.name == "sqlite")
         quote = self.engine.dialect.identifier_preparer.quote
+        if self.engine.dialect.name == "postgresql" and self.engine.dialect.driver == "psycopg":
+            # COPY: the rows stream in one command, in the same transaction (several times an executemany)
+            sql = f"COPY {quote(t.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+            with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         sql = (f"INSERT INTO {quote(t.name)} ({', '.join(quote(c) for c in columns)}) "
                f"VALUES ({', '.join([marker] * len(columns))})")
