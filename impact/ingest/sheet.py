@@ -128,6 +128,13 @@ def _blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         s = frame[col]
         mask = s.isna()
+        if len(s) > 1_000 and s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) == "string":
+            # a text column: the same test once per distinct value (a column repeats its values), spread back
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            empty = (pd.Series(uniques, dtype=object).astype(str).str.strip() == "").to_numpy(dtype=bool)
+            mask |= np.append(empty, False)[codes]  # code -1 (missing) is already in the mask
+            out[col] = mask.astype(bool)
+            continue
         text = clean.is_text(s)
         if text.any():
             mask |= text & (s.where(text, "x").astype(str).str.strip() == "")
