@@ -161,3 +161,25 @@ def test_cleaned_frames_skip_pandera_and_broken_ones_still_reach_it():
 def test_contract_of_an_empty_frame(table):
     frame = pd.DataFrame({"_row": pd.Series([], dtype="int64")})
     assert contract.holds(frame, table) == _pandera_passes(frame, table)
+
+
+# --- header matching with one difflib matcher per canonical name --------------------------------------
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(headers=st.lists(st.one_of(
+    st.sampled_from(["Programme", "Progamme", "Sesion date", "Atendees", "No. attending", "Age bands", "Brnach",
+                     "Deprivation quintle", "Partner organisation", "Which workshop did you attend?", "Ward 3"]),
+    st.text(alphabet="abcdefghilmnoprstuy _-", min_size=3, max_size=24)), min_size=1, max_size=8))
+def test_reused_matchers_match_headers_as_fresh_ones(monkeypatch, headers):
+    """Each header against each table, in one order with the thread's matchers, in the other with new ones."""
+    import difflib
+
+    from impact.ingest import mapping
+
+    match = mapping._match_header.__wrapped__  # past the lru_cache
+    pairs = [(h, t) for h in headers for t in sorted(schema.TABLES)]
+    reused = {p: match(*p) for p in pairs}
+    with monkeypatch.context() as m:
+        m.setattr(mapping, "_matcher", lambda name: difflib.SequenceMatcher(None, "", name))
+        fresh = {p: match(*p) for p in reversed(pairs)}
+    assert reused == fresh
