@@ -90,10 +90,11 @@ def test_simple_csv_is_read_by_columns_and_others_are_not():
     rows, _, _ = read_csv(b"Programme,Attendees\nCode Club,12\n", "a.csv")
     assert isinstance(rows, ColumnRows) and list(rows) == [["Programme", "Attendees"], ["Code Club", "12"]]
     for data in (b'Programme,Attendees\n"Code Club, Tuesdays",12\n', b"Programme,Attendees\n\nCode Club,12\n",
-                 b"Programme,Attendees\nCode Club,12,extra\n", b"Programme,Attendees\rCode Club,12\r"):
+                 b"Programme,Attendees\nCode Club,12,extra\n", b"Programme,Attendees\rCode Club,12\r",
+                 "\ufeffProgramme,Attendees\nCode Club,12\n".encode("utf-8-sig")):
         rows, _, _ = read_csv(data, "a.csv")
         assert not isinstance(rows, ColumnRows)
-        assert rows == list(csv.reader(io.StringIO(data.decode(), newline="")))
+        assert rows == list(csv.reader(io.StringIO(data.decode().removeprefix("\ufeff"), newline="")))
 
 
 def test_a_limit_broken_is_reported_by_the_csv_module_path():
