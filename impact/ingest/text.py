@@ -188,7 +188,16 @@ def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None
     if len(text) > limits.max_field_chars and any(
             (pc.max(pc.utf8_length(table.column(n))).as_py() or 0) >= limits.max_field_chars for n in names):
         return None
-    return ColumnRows([table.column(n).to_numpy(zero_copy_only=False) for n in names])
+    return ColumnRows([_objects(table.column(n)) for n in names])
+
+
+def _objects(column):
+    """A pyarrow string column as an object array of str; a column that repeats its values (most do) makes one
+    Python string per distinct value, shared by its cells (fewer objects to build, hash and keep)."""
+    encoded = column.dictionary_encode().combine_chunks()
+    if len(encoded.dictionary) > len(column) // 2:
+        return column.to_numpy(zero_copy_only=False)
+    return encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
 
 
 class _TooWide(Exception):
