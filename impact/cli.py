@@ -582,7 +582,9 @@ def cmd_audit(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv=None) -> argparse.ArgumentParser:
+    """The command line; `argv` (when given) lets a run of another command skip the comments parser, whose
+    package imports the statistics stack (a second on every `import`)."""
     parser = argparse.ArgumentParser(prog="python -m impact", description="Beyond Footfall from the command line")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -677,9 +679,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the files into (created if missing)")
     p.add_argument("--no-zip", action="store_true", help="do not also write evidence-pack.zip")
     p.set_defaults(func=cmd_export)
-    from impact.comments.cli import add_parser as add_comments
-
-    add_comments(sub, common, _scope_arguments)
+    comments_at = len(sub.choices)
     p = sub.add_parser("audit-pack", help="check an exported pack: can any suppressed count be worked out? "
                                           "(linear programming over everything it publishes)")
     p.add_argument("pack", help="the pack's zip, or the folder the export wrote")
@@ -707,7 +707,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="the canonical tables and columns (data dictionary)")
     common(p, db=False)
     p.set_defaults(func=cmd_schema)
+    words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
+    if not words or words[0] not in sub.choices:  # comments, help, or a mistyped command: the whole list
+        from impact.comments.cli import add_parser as add_comments
+
+        add_comments(sub, common, _scope_arguments)
+        _move_last(sub, comments_at)
     return parser
+
+
+def _move_last(sub, at: int) -> None:
+    """Put the subcommand added last back at position `at` of the help's list (the same dict, reordered)."""
+    for name in list(sub.choices)[at:-1]:
+        sub.choices[name] = sub.choices.pop(name)
+    sub._choices_actions.insert(at, sub._choices_actions.pop())
 
 
 def main(argv=None) -> int:
@@ -720,7 +733,7 @@ def main(argv=None) -> int:
     from impact.incident import fault_text, record
     from impact.store import DatabaseUnavailable, database_problem
 
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)

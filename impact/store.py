@@ -15,6 +15,7 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -136,6 +137,15 @@ class CommitOutcome:
                 "refused": self.refused, "message": self.message}
 
 
+def _by_distinct(s: pd.Series, convert) -> list:
+    """`convert` (distinct values -> list) applied once per distinct value of a column of dates or of text and
+    spread back to its rows (a column repeats its values: a million rows, a thousand dates); missing -> None."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    out = np.empty(len(uniques) + 1, dtype=object)
+    out[:len(uniques)] = convert(uniques)
+    return out[codes].tolist()  # code -1 takes the last slot: None
+
+
 def _rows(frame: pd.DataFrame, table: sa.Table, columns: list[str], iso_dates: bool = False) -> list[tuple]:
     """DataFrame rows as plain Python tuples for the driver's executemany: NA -> None, Timestamps -> dates,
     integer columns as int (a count read as 12.0 is stored as 12)."""
@@ -146,13 +156,16 @@ def _rows(frame: pd.DataFrame, table: sa.Table, columns: list[str], iso_dates: b
         sql_type = table.c[c].type
         if pd.api.types.is_datetime64_any_dtype(s):
             # SQLite keeps dates as ISO text anyway; formatting the column at once beats per-value adapters
-            values = s.dt.strftime("%Y-%m-%d").tolist() if iso_dates else s.dt.date.tolist()
+            values = _by_distinct(s, (lambda u: u.strftime("%Y-%m-%d").tolist()) if iso_dates
+                                  else (lambda u: list(u.date)))
         elif isinstance(sql_type, sa.Integer) and not isinstance(sql_type, sa.Boolean):
             values = s.astype("float64").fillna(0).round().astype("int64").tolist()  # numpy's tolist gives ints
         elif isinstance(sql_type, sa.Float):
             values = s.astype("float64").tolist()
         elif isinstance(sql_type, sa.Boolean):
             values = [bool(v) for v in s.fillna(False).astype(bool).tolist()]
+        elif isinstance(s.dtype, pd.StringDtype):  # text only: equal values are the same value
+            values = _by_distinct(s, lambda u: np.asarray(u, dtype=object).tolist())
         else:
             values = s.astype(object).tolist()
         if missing.any():
@@ -482,6 +495,13 @@ class Store:
         columns = [c.name for c in t.columns if c.name != "id" and (c.name in frame.columns)]
         rows = _rows(frame, t, columns, iso_dates=self.engine.dialect.name == "sqlite")
         quote = self.engine.dialect.identifier_preparer.quote
+        if self.engine.dialect.name == "postgresql" and self.engine.dialect.driver == "psycopg":
+            # COPY: the rows stream in one command, in the same transaction (several times an executemany)
+            sql = f"COPY {quote(t.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+            with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         sql = (f"INSERT INTO {quote(t.name)} ({', '.join(quote(c) for c in columns)}) "
                f"VALUES ({', '.join([marker] * len(columns))})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import threading
 from dataclasses import dataclass
 
 from impact import schema
@@ -108,6 +109,19 @@ def _names(table_name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
                  for c in schema.TABLES[table_name].columns)
 
 
+_LOCAL = threading.local()
+
+
+def _matcher(name: str) -> difflib.SequenceMatcher:
+    """This thread's matcher against one canonical name: difflib indexes the second sequence once, so the
+    index of each name is built once per thread, not once per header compared with it."""
+    matchers = _LOCAL.__dict__.setdefault("matchers", {})
+    m = matchers.get(name)
+    if m is None:
+        m = matchers[name] = difflib.SequenceMatcher(None, "", name)
+    return m
+
+
 @functools.lru_cache(maxsize=65_536)
 def _match_header(header: str, table_name: str, fuzzy: bool = True) -> Match | None:
     table = schema.TABLES[table_name]
@@ -133,7 +147,8 @@ def _match_header(header: str, table_name: str, fuzzy: bool = True) -> Match | N
             for s in names[1]:
                 if 2 * min(len(h), len(s)) < 0.88 * (len(h) + len(s)):
                     continue  # lengths alone keep the ratio below the threshold: skip building a matcher
-                m = difflib.SequenceMatcher(None, h, s)
+                m = _matcher(s)
+                m.set_seq1(h)
                 if m.real_quick_ratio() >= 0.88 and m.quick_ratio() >= 0.88 and m.ratio() > ratio:
                     ratio, like = m.ratio(), s
             cand = Match(col.name, round(ratio * 0.85, 3), "fuzzy", like) if ratio >= 0.88 else None

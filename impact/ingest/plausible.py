@@ -218,12 +218,17 @@ def personal_names(result, renames: dict[str, str] | None = None) -> None:
             if renames:
                 frame = result.frames[table] = _rename(result, table, frame, column, renames)
             values = frame[column]
-            texts = values[values.map(lambda v: isinstance(v, str))]
-            suspect = texts[texts.str.contains(r"@|\d{3}|\b(?:Mr|Mrs|Ms|Miss|Mx)\b", regex=True)]
+            if pd.api.types.infer_dtype(values, skipna=True) == "string":
+                texts = values[values.notna()]  # every filled cell is text: no look at each one
+            else:
+                texts = values[values.map(lambda v: isinstance(v, str))]
+            distinct = pd.Series(texts.unique(), dtype=object)  # first-seen order, as suspect.unique() gave
+            suspect = distinct[distinct.str.contains(r"@|\d{3}|\b(?:Mr|Mrs|Ms|Miss|Mx)\b", regex=True)
+                               .astype(bool).to_numpy()] if len(distinct) else distinct
             if suspect.empty:
                 continue
             changed = {}
-            for value in suspect.unique():
+            for value in suspect:
                 clean, found = scrub_name(value)
                 if found:
                     changed[value] = (clean.strip(), found)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 
 from impact.ingest.limits import Limits, too_big
 from impact.ingest.report import ERROR, WARNING, Problem
@@ -124,6 +125,81 @@ def _guarded(lines, delimiter: str, limits: Limits):
         yield line
 
 
+class ColumnRows(Sequence):
+    """A CSV's rows held as columns (object arrays of str, one per column, every row as wide as the header):
+    what `csv.reader` would give, without a Python list per row. Indexing and iterating give rows as lists;
+    the sheet reader builds its grid straight from `columns`."""
+
+    def __init__(self, columns: list):
+        self.columns = columns
+        self._length = len(columns[0]) if columns else 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._length))]
+        if i < 0:
+            i += self._length
+        if not 0 <= i < self._length:
+            raise IndexError(i)
+        return [c[i] for c in self.columns]
+
+    def __iter__(self):
+        return (list(r) for r in zip(*self.columns))
+
+
+def _simple(text: str, delimiter: str) -> bool:
+    """No quote, no carriage return but in CRLF, no empty line: a CSV that splits the same whatever reads it
+    (every row one line, every field the text between two separators). Not one that still starts with a
+    byte-order mark (a file saved with two): pyarrow would drop it, csv.reader keeps it in the first cell."""
+    return bool(text) and not text.startswith("\ufeff") and '"' not in text and text.count("\r") == text.count("\r\n") and "\n\n" not in text \
+        and "\n\r\n" not in text and not text.startswith(("\n", "\r\n"))
+
+
+def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None:
+    """A simple CSV (see _simple) split by pyarrow's columnar reader into ColumnRows; None for any other file, or
+    one whose rows differ in width or break a limit: csv.reader then reads it and says what is wrong, as ever."""
+    if not _simple(text, delimiter):
+        return None
+    first = text[:text.find("\n")] if "\n" in text else text
+    width = first.count(delimiter) + 1
+    if width > limits.max_columns:
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        from pyarrow import csv as pacsv
+
+        names = [f"c{i}" for i in range(width)]
+        table = pacsv.read_csv(
+            pa.py_buffer(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False,
+                                             escape_char=False, newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[],
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 check_utf8=False))
+    except Exception:  # noqa: BLE001 - rows of another width, anything unusual: the csv module reads it
+        return None
+    if table.num_rows * width > limits.max_cells:
+        return None
+    if len(text) > limits.max_field_chars and any(
+            (pc.max(pc.utf8_length(table.column(n))).as_py() or 0) >= limits.max_field_chars for n in names):
+        return None
+    return ColumnRows([_objects(table.column(n)) for n in names])
+
+
+def _objects(column):
+    """A pyarrow string column as an object array of str; a column that repeats its values (most do) makes one
+    Python string per distinct value, shared by its cells (fewer objects to build, hash and keep)."""
+    encoded = column.dictionary_encode().combine_chunks()
+    if len(encoded.dictionary) > len(column) // 2:
+        return column.to_numpy(zero_copy_only=False)
+    return encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
+
+
 class _TooWide(Exception):
     def __init__(self, row: int, width: int):
         super().__init__(row, width)
@@ -161,6 +237,9 @@ def read_csv(data: bytes, name: str, limits: Limits | None = None) -> tuple[list
         delimiter = "\t"
     elif sample.count(";") > sample.count(","):
         delimiter = ";"
+    fast = columns_fast(text, delimiter, limits)
+    if fast is not None:
+        return fast, encoding, problems
     csv.field_size_limit(max(int(limits.max_field_chars), 1))
     reader = csv.reader(_guarded(io.StringIO(text, newline=""), delimiter, limits), delimiter=delimiter)
     rows, width = [], 0
