@@ -189,6 +189,8 @@ class Prepared:
     session_capacity: np.ndarray  # places it offered: sessions × its programme's capacity (0 unknown)
     programme_sessions: np.ndarray  # sessions with recorded attendance per programme: what inputs are shared by
     frames: dict = field(repr=False)
+    # names stored with personal data in them, shown scrubbed everywhere: ((kind, name as shown), ...)
+    screened: tuple = ()
 
     def programme_codes(self, names) -> np.ndarray:
         index = {}
@@ -281,6 +283,9 @@ def prepare(frames) -> Prepared:
     """Canonical frames (as `Store.frames()` gives them) -> `Prepared`; a `Prepared` passes through."""
     if isinstance(frames, Prepared):
         return frames
+    from impact.names import screen
+
+    frames, screened = screen(frames)  # names stored before uploads were scrubbed, or by another tool
     get = lambda name: frames.get(name) if frames.get(name) is not None else pd.DataFrame()
     attendance, surveys = get("attendance"), get("survey_responses")
 
@@ -378,7 +383,8 @@ def prepare(frames) -> Prepared:
                     branches=tuple(branch_names), themes=tuple(theme_names), programme_branch=prog_branch,
                     programme_theme=prog_theme, group_labels=group_labels, domains=domains,
                     attendance=rows, surveys=survey_rows, session_sessions=session_sessions,
-                    session_capacity=session_capacity, programme_sessions=programme_sessions, frames=dict(frames))
+                    session_capacity=session_capacity, programme_sessions=programme_sessions, frames=dict(frames),
+                    screened=screened)
 
 
 def _weights(attendees, new_attendees, sessions, session, capacity) -> dict[str, np.ndarray]:

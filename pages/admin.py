@@ -4,9 +4,10 @@ import streamlit as st
 
 from impact import accounts, audit_trail, guarded
 from impact.accounts import Refused
+from impact.safe_text import markdown as as_text
 from impact.scopes import Scope
 from ui.auth import configured, require_page
-from ui.common import store
+from ui.common import prepared, store
 
 
 class Keys:
@@ -27,6 +28,12 @@ st.title("Admin")
 st.caption("Who may sign in and what each may do, the settings every page uses, and the record of who did what.")
 if message := st.session_state.pop(Keys.MESSAGE, None):
     getattr(st, message[0])(message[1])
+if screened := prepared().screened:
+    listed = "; ".join(f"{kind}: {name}" for kind, name in screened[:8]) + (" …" if len(screened) > 8 else "")
+    st.warning(f"{len(screened)} stored names hold personal data (an email, a phone number or a titled name), "
+               f"stored before uploads scrubbed names or by another tool. Every page and pack shows them scrubbed: "
+               f"{as_text(listed)}. To choose the names yourself, undo their upload and upload the file again, "
+               "renaming them on the Upload page.")
 
 st.header("Users")
 if not configured():
