@@ -31,5 +31,6 @@ else:
         ],
     }
     allowed = {name: [p for p, action in pages if who.may(action)] for name, pages in sections.items()}
-    # a fault is a message, never a traceback
-    shown_safely(st.navigation({name: pages for name, pages in allowed.items() if pages}).run)
+    # one flat list, Explore pages first: Streamlit's navigation with sections is not a valid list for screen
+    # readers (axe `list`/`listitem`, serious); a fault is a message, never a traceback
+    shown_safely(st.navigation([p for pages in allowed.values() for p in pages]).run)
