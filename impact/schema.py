@@ -421,19 +421,24 @@ def _checks(col: Column) -> list[pa.Check]:
     return []
 
 
-def contract(table: str, columns) -> pa.DataFrameSchema:
-    """The pandera schema for the cleaned frame of `table` holding `columns` (only those present)."""
-    import pandera.pandas as pa
-
+def stored_columns(table: str, columns):
+    """(name, column) for each of `columns` that `table` stores (unknown and derived names left out)."""
     t = TABLES[table]
-    spec = {}
     for name in columns:
         try:
             col = t.column(name)
         except KeyError:
             continue
-        if not col.stored:
-            continue
+        if col.stored:
+            yield name, col
+
+
+def contract(table: str, columns) -> pa.DataFrameSchema:
+    """The pandera schema for the cleaned frame of `table` holding `columns` (only those present)."""
+    import pandera.pandas as pa
+
+    spec = {}
+    for name, col in stored_columns(table, columns):
         # attendees may be blank (not recorded); other required columns may not
         nullable = not col.required or name == "attendees"
         spec[name] = pa.Column(_DTYPES[col.kind], checks=_checks(col), nullable=nullable, coerce=False,

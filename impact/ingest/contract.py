@@ -45,14 +45,7 @@ def holds(frame: pd.DataFrame, table: str) -> bool:
     """True when `frame` certainly meets schema.contract(table, frame.columns); False means: ask pandera."""
     if frame.columns.duplicated().any():
         return False
-    t = schema.TABLES[table]
-    for name in frame.columns:
-        try:
-            col = t.column(name)
-        except KeyError:
-            continue
-        if not col.stored:
-            continue
+    for name, col in schema.stored_columns(table, frame.columns):
         s = frame[name]
         if not _dtype_holds(s, schema._DTYPES[col.kind]):
             return False
