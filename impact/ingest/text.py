@@ -240,37 +240,41 @@ def read_csv(data: bytes, name: str, limits: Limits | None = None) -> tuple[list
     fast = columns_fast(text, delimiter, limits)
     if fast is not None:
         return fast, encoding, problems
-    csv.field_size_limit(max(int(limits.max_field_chars), 1))
-    reader = csv.reader(_guarded(io.StringIO(text, newline=""), delimiter, limits), delimiter=delimiter)
-    rows, width = [], 0
+    # the limit is the csv module's, for the whole process: set for this file, then put back
+    previous = csv.field_size_limit(max(int(limits.max_field_chars), 1))
     try:
-        for row in reader:
-            rows.append(row)
-            width = max(width, len(row))
-            if width * len(rows) > limits.max_cells:
-                return None, "", problems + [too_big(name, "sheet-too-large", f"the file holds more than {limits.max_cells:,} "
-                                                 "cells", f"{limits.max_cells:,} cells", "max_cells",
-                                                 "split it into smaller files (e.g. one per year)", sheet=stem)]
-    except _TooWide as wide:
-        return None, "", problems + [too_big(name, "too-many-columns", f"row {wide.row} has {wide.width:,} columns",
-                                         f"{limits.max_columns:,} columns", "max_columns",
-                                         "check the row for a stray run of separators; save the sheet as CSV again "
-                                         "from Excel or LibreOffice", sheet=stem)]
-    except csv.Error as exc:
-        line = reader.line_num
-        if "field larger than field limit" in str(exc):
-            message, fix = (f"a cell on or after row {line} is longer than {limits.max_field_chars:,} characters "
-                            "(setting max_field_chars), so the file was not read",
-                            "shorten the cell, or check for a quote (\") that is opened and never closed")
-        else:
-            message, fix = (f"the file cannot be split into cells at row {line} ({exc})",
-                            "check that row for a stray quote (\"), then save it again as CSV from Excel")
-        return None, "", problems + [Problem(ERROR, "malformed-csv", name, stem, line or None, None, None, message, fix)]
-    if rows and rows[-1] and "\n" in rows[-1][-1] and text.count('"') % 2:
-        opened = reader.line_num - sum(str(c).count("\n") for c in rows[-1])
-        return None, "", problems + [Problem(ERROR, "unclosed-quote", name, stem, opened, None, None,
-                                         "a quote (\") is opened and never closed, so every row after it would be "
-                                         "read as one cell; nothing was read",
-                                         "find the stray quote (on or after the row named), remove it or close it, "
-                                         "then save the file again as CSV")]
-    return rows, encoding, problems
+        reader = csv.reader(_guarded(io.StringIO(text, newline=""), delimiter, limits), delimiter=delimiter)
+        rows, width = [], 0
+        try:
+            for row in reader:
+                rows.append(row)
+                width = max(width, len(row))
+                if width * len(rows) > limits.max_cells:
+                    return None, "", problems + [too_big(name, "sheet-too-large", f"the file holds more than {limits.max_cells:,} "
+                                                     "cells", f"{limits.max_cells:,} cells", "max_cells",
+                                                     "split it into smaller files (e.g. one per year)", sheet=stem)]
+        except _TooWide as wide:
+            return None, "", problems + [too_big(name, "too-many-columns", f"row {wide.row} has {wide.width:,} columns",
+                                             f"{limits.max_columns:,} columns", "max_columns",
+                                             "check the row for a stray run of separators; save the sheet as CSV again "
+                                             "from Excel or LibreOffice", sheet=stem)]
+        except csv.Error as exc:
+            line = reader.line_num
+            if "field larger than field limit" in str(exc):
+                message, fix = (f"a cell on or after row {line} is longer than {limits.max_field_chars:,} characters "
+                                "(setting max_field_chars), so the file was not read",
+                                "shorten the cell, or check for a quote (\") that is opened and never closed")
+            else:
+                message, fix = (f"the file cannot be split into cells at row {line} ({exc})",
+                                "check that row for a stray quote (\"), then save it again as CSV from Excel")
+            return None, "", problems + [Problem(ERROR, "malformed-csv", name, stem, line or None, None, None, message, fix)]
+        if rows and rows[-1] and "\n" in rows[-1][-1] and text.count('"') % 2:
+            opened = reader.line_num - sum(str(c).count("\n") for c in rows[-1])
+            return None, "", problems + [Problem(ERROR, "unclosed-quote", name, stem, opened, None, None,
+                                             "a quote (\") is opened and never closed, so every row after it would be "
+                                             "read as one cell; nothing was read",
+                                             "find the stray quote (on or after the row named), remove it or close it, "
+                                             "then save the file again as CSV")]
+        return rows, encoding, problems
+    finally:
+        csv.field_size_limit(previous)

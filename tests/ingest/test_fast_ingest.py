@@ -184,3 +184,11 @@ def test_reused_matchers_match_headers_as_fresh_ones(monkeypatch, headers):
         m.setattr(mapping, "_matcher", lambda name: difflib.SequenceMatcher(None, "", name))
         fresh = {p: match(*p) for p in reversed(pairs)}
     assert reused == fresh
+
+
+def test_a_small_field_limit_for_one_file_is_not_left_on_the_csv_module():
+    import csv
+
+    before = csv.field_size_limit()
+    read_csv(b"a,b\n" + b"x" * 50 + b",2\n", "a.csv", Limits(max_field_chars=20))
+    assert csv.field_size_limit() == before  # the next reader in the process (the audit CSV, another file) is unhurt
