@@ -98,6 +98,8 @@ class Evidence:
     previous: object = None  # Indicators of the period before a chosen period (same length), or None
     previous_name: str = ""  # '2023/24': what page one calls it
     dropped_charts: tuple[Chart, ...] = ()  # charts with fewer than MIN_MARKS marks: their tables stand alone
+    previous_equity: object = None  # equity.reach_equity of the period before (blindspots beside this period's)
+    previous_fairness: object = None  # equity.partnerships(...).fairness of the period before
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
@@ -615,7 +617,8 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     by_name = {t.name: t.frame for t in tables}
     dropped = tuple(c for c in charts if marks(c, by_name[c.table]) < MIN_MARKS)
     charts = [c for c in charts if c not in dropped]
-    previous, previous_name = _previous(data, filters, min_n, rate)
+    previous, previous_name, previous_equity, previous_fairness = _previous(
+        data, filters, min_n, rate, blindspot, Thresholds.from_settings(settings))
     statements = statements_module.statements(ind, by_programme, eq, fair, filters, frames, min_n, threshold_n,
                                               Reliability.from_settings(settings))
     statements = [*statements, *said.statements]
@@ -643,20 +646,23 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
                     + (("Disclosure audit of this pack", audit_text(audit)), said.method),
                     sources=sources, dictionary=dictionary, left_out=tuple(left_out), disclosure=spec, audit=audit,
                     reliability=Reliability.from_settings(settings), previous=previous, previous_name=previous_name,
-                    dropped_charts=dropped)
+                    dropped_charts=dropped, previous_equity=previous_equity, previous_fairness=previous_fairness)
 
 
-def _previous(data, filters: Filters, min_n: int, rate: float):
-    """The period before a chosen period, as the dashboard's cards compare it (impact.views.comparison):
-    its indicators and short name, or (None, '') when no period is chosen or nothing is dated."""
+def _previous(data, filters: Filters, min_n: int, rate: float, blindspot: float = 0.8, thresholds=None):
+    """The period before a chosen period, as the dashboard's cards compare it (impact.views.comparison): its
+    indicators, short name, equity and partnership fairness, or (None, '', None, None) when no period is chosen
+    or nothing is dated."""
     if not filters.narrows_period:
-        return None, ""
+        return None, "", None, None
     from impact.views import comparison
 
     found = comparison(filters, data)
     if found is None:
-        return None, ""
-    return indicators.compute(data, found.previous, min_n, rate), found.previous_name
+        return None, "", None, None
+    fair = equity.partnerships(data, found.previous, thresholds or Thresholds()).fairness
+    return (indicators.compute(data, found.previous, min_n, rate), found.previous_name,
+            equity.reach_equity(data, found.previous, blindspot, min_n), fair)
 
 
 def audit_text(audit: Audit | None) -> str:

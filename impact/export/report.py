@@ -103,6 +103,38 @@ def _before(st: Statement, question: str, evidence: Evidence) -> dict:
                     if o.n >= rel.suppress_n else f"{name}: fewer than {rel.suppress_n} answers"}
         return {"before": f"{name}: {pct(o.positive_rate)} of {o.n:,} responses ({ci(o.ci_low, o.ci_high)})",
                 "before_value": o.positive_rate, "before_n": o.n, "before_low": o.ci_low, "before_high": o.ci_high}
+    if st.kind == "change":
+        c = prev.change.get(st.key) if st.key else None
+        if c is None or c.mean_diff is None or c.n < rel.min_n:
+            return {"before": f"{name}: too few answered before and after to say"}
+        if st.test == "McNemar exact":  # a change in the share agreeing: the same measure the year before
+            if not (c.positive_before and c.positive_after) or min(c.positive_before.k,
+                                                                   c.positive_after.k) < rel.suppress_n:
+                return {"before": f"{name}: too few answered before and after to say"}
+            return {"before": f"{name}: the share agreeing went from {pct(c.positive_before.rate)} to "
+                              f"{pct(c.positive_after.rate)} among {c.n:,} respondents",
+                    "before_value": c.positive_after.rate - c.positive_before.rate, "before_n": c.n}
+        return {"before": f"{name}: the mean answer changed by {c.mean_diff:+.2f} points among {c.n:,} "
+                          "respondents", "before_value": c.mean_diff, "before_n": c.n}
+    if st.kind == "blindspot" and "/" in st.key and evidence.previous_equity is not None:
+        dim, group = st.key.split("/", 1)
+        d = evidence.previous_equity.dimensions.get(dim)
+        g = next((g for g in d.groups if g.group == group), None) if d is not None and d.reliable else None
+        if g is None or g.participants < rel.suppress_n or g.representation_index is None or g.ri_high is None:
+            return {"before": f"{name}: too few recorded to say"}
+        return {"before": f"{name}: representation index {g.representation_index:.2f} (95% CI {g.ri_low:.2f}"
+                          f"\u2013{g.ri_high:.2f}) from {d.participants:,} recorded",
+                "before_value": g.representation_index, "before_n": d.participants, "before_low": g.ri_low,
+                "before_high": g.ri_high}
+    if st.kind == "partnership" and st.key == "all" and evidence.previous_fairness is not None:
+        f = evidence.previous_fairness
+        judged = [p for p in f.partnerships if p.shared is not None]
+        if not judged:
+            return {"before": f"{name}: no partnership programmes with credit or promotion recorded"}
+        shared = sum(1 for p in judged if p.shared)
+        return {"before": f"{name}: {shared} of {len(judged)} shared their stakes"
+                          + (f", imbalance {f.imbalance:.2f}" if f.imbalance is not None else ""),
+                "before_value": f.imbalance, "before_n": len(judged)}
     if st.kind == "value":
         v = prev.value
         if v.attendance >= rel.min_n and v.total_input and v.cost_per_attendance is not None:

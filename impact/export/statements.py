@@ -51,9 +51,14 @@ class Statement:
     test: str = ""  # the test named in the sentence
     p_value: float | None = None  # as the test gives it
     p_holm: float | None = None  # Holm-adjusted across every test of this statement set
+    # what the figure is of, to find the same figure for the period before: an outcome item (change), a
+    # "dimension/group" (blindspot), "all" (the partnerships summary); not part of the statement's text or export
+    key: str = ""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out.pop("key")
+        return out
 
 
 def pct(x: float) -> str:
@@ -139,7 +144,7 @@ def _change(domain: str, c, rel: Reliability) -> list[Statement]:
                     "change", f"Among {c.n:,} respondents who answered before and after, the share who "
                     f"{said(domain)} went from {pct(c.positive_before.rate)} to {pct(c.positive_after.rate)} "
                     f"({100 * d:+.0f} points, 95% CI {100 * low:+.0f} to {100 * high:+.0f}; {{P}}).",
-                    d, c.n, low, high, "McNemar exact", c.mcnemar_p))
+                    d, c.n, low, high, "McNemar exact", c.mcnemar_p, key=domain))
         lo, hi = dz_interval(c.effect_size, c.n)
         es = (f", Cohen's d_z {c.effect_size:.2f} (95% CI {lo:.2f} to {hi:.2f})" if c.effect_size is not None
               and lo is not None else "")
@@ -151,7 +156,7 @@ def _change(domain: str, c, rel: Reliability) -> list[Statement]:
         found.append(Statement(
             "change", f"Among {c.n:,} respondents who answered before and after, the mean answer on "
             f"\u2018{said(domain)}\u2019 changed by {c.mean_diff:+.2f} points on a 5-point scale{mean_ci}{es} "
-            f"({{P}}).", c.mean_diff, c.n, lo, hi, "Wilcoxon signed-rank", c.p_value))
+            f"({{P}}).", c.mean_diff, c.n, lo, hi, "Wilcoxon signed-rank", c.p_value, key=domain))
     else:
         lo, hi = _g_interval(c.effect_size, c.n_before, c.n_after)
         es = (f", Hedges' g {c.effect_size:.2f} (95% CI {lo:.2f} to {hi:.2f})" if c.effect_size is not None
@@ -159,7 +164,7 @@ def _change(domain: str, c, rel: Reliability) -> list[Statement]:
         found.append(Statement(
             "change", f"Comparing {c.n_before:,} responses before with {c.n_after:,} after (not matched), the mean "
             f"answer on \u2018{said(domain)}\u2019 changed by {c.mean_diff:+.2f} points on a 5-point scale{es} "
-            f"({{P}}).", c.mean_diff, c.n, lo, hi, "Mann-Whitney U", c.p_value))
+            f"({{P}}).", c.mean_diff, c.n, lo, hi, "Mann-Whitney U", c.p_value, key=domain))
     return found
 
 
@@ -231,7 +236,7 @@ def statements(ind, by_programme, eq, fair, filters: Filters, frames: dict, min_
                                "time, sessions or money without credit)" + (
                                    f"; the imbalance between what parties give and the recognition they get is "
                                    f"{f.imbalance:.2f} (0 = in proportion; Beyond Footfall's own measure)."
-                                   if f.imbalance is not None else "."), f.imbalance, len(judged)))
+                                   if f.imbalance is not None else "."), f.imbalance, len(judged), key="all"))
         for finding in [x for x in f.findings if x.programme is None][:3]:
             found.append(Statement("partnership", finding.words + ".", finding.contribution, 1))
     return _tests(found)
@@ -258,7 +263,7 @@ def equity_statements(eq, rel: Reliability) -> list[Statement]:
                 "blindspot", f"Blindspot ({label} {g.group}): {pct(g.share)} of {unit} against "
                 f"{pct(g.population_share)} of {baseline} (representation index {g.representation_index:.2f}, "
                 f"95% CI {g.ri_low:.2f}\u2013{g.ri_high:.2f}{_ri_note(d)}){more}.",
-                g.representation_index, d.participants, g.ri_low, g.ri_high))
+                g.representation_index, d.participants, g.ri_low, g.ri_high, key=f"{dim}/{g.group}"))
         if dim == "deprivation_quintile" and d.most_deprived is not None and d.most_deprived.n >= rel.min_n \
                 and d.most_deprived_population_share and d.most_deprived.k >= rel.suppress_n:
             p = d.most_deprived

@@ -118,14 +118,31 @@ def test_every_number_on_page_one_equals_the_dashboards_for_the_same_scope(packs
         elif s.kind == "change":
             c = next(c for c in now.change.values() if c.n == s.n)
             assert s.text.startswith(f"Among {c.n:,} respondents") or s.text.startswith(f"Comparing {c.n_before:,}")
+            b = before.change[s.key]  # the same item in 2023/24, by the same measure
+            if s.test == "McNemar exact":
+                assert (h.before_value, h.before_n) == (b.positive_after.rate - b.positive_before.rate, b.n)
+                assert h.before.startswith("2023/24: the share agreeing went from")
+            else:
+                assert (h.before_value, h.before_n) == (b.mean_diff, b.n)
+                assert h.before == (f"2023/24: the mean answer changed by {b.mean_diff:+.2f} points among {b.n:,} "
+                                    "respondents")
         elif s.kind == "blindspot":
             eq = equity.compute(data, PERIOD, float(settings["blindspot_threshold"]), min_n)
             groups = [(g, d) for d in eq.reach.dimensions.values() for g in d.blindspots]
             assert any(g.representation_index == s.value and (g.ri_low, g.ri_high) == (s.low, s.high)
                        and d.participants == s.n for g, d in groups)
+            dim, group = s.key.split("/", 1)
+            was = equity.reach_equity(data, comparison.previous, float(settings["blindspot_threshold"]), min_n)
+            g = next(g for g in was.dimensions[dim].groups if g.group == group)
+            assert (h.before_value, h.before_low, h.before_high) == (g.representation_index, g.ri_low, g.ri_high)
+            assert h.before.startswith(f"2023/24: representation index {g.representation_index:.2f}")
         elif s.kind == "partnership":
             fair = equity.partnerships(data, PERIOD, Thresholds.from_settings(settings)).fairness
             assert s.n == sum(p.shared is not None for p in fair.partnerships) and s.value == fair.imbalance
+            was = equity.partnerships(data, comparison.previous, Thresholds.from_settings(settings)).fairness
+            judged = [p for p in was.partnerships if p.shared is not None]
+            assert (h.before_value, h.before_n) == (was.imbalance, len(judged))
+            assert h.before.startswith(f"2023/24: {sum(p.shared for p in judged)} of {len(judged)} shared")
         elif s.kind == "value":
             assert s.value == now.value.cost_per_attendance and s.n == now.value.attendance
             assert f"£{now.value.total_input:,.0f}" in s.text
