@@ -2,27 +2,11 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-from streamlit_idle import IDLE  # noqa: E402,F401  (re-exported for the tests)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from app_process import ARGS, CHROMIUM, NotStarted, serving
+from streamlit_idle import IDLE  # noqa: F401  (re-exported for the tests)
 
 
 @pytest.fixture
@@ -32,39 +16,12 @@ def app_server(tmp_path):
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is required under CI (.ci/run installs it)")
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    port = _free_port()
     db = f"sqlite:///{tmp_path / 'browser.db'}"
-    env = {**os.environ, "IMPACT_DATABASE_URL": db}
-    # the server's output goes to a file, never an unread pipe: a full pipe (64 KB of log) blocks the server
-    log_path = tmp_path / "server.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        log.close()
-        pytest.fail("the app did not start: " + log_path.read_text(errors="replace")[-2000:])
-    yield base, db
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    text = log_path.read_text(errors="replace")
-    if "Traceback" in text:  # shown in the test's report when it fails
-        print("server log (tail):\n" + text[-4000:])
+        with serving(tmp_path / "server.log", {**os.environ, "IMPACT_DATABASE_URL": db}) as base:
+            yield base, db
+    except NotStarted as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture

@@ -2,15 +2,12 @@
 and one partner with a few links. Neither may show an exception."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
-from conftest import ROOT, _free_port
+from app_process import serving
 from streamlit_idle import IDLE
 from workbooks import workbook
 
@@ -32,39 +29,18 @@ ONE_PARTNER = {
 @pytest.fixture
 def serve(tmp_path):
     """Start the dashboard on a database of the test's own, without loading the demo."""
-    started = []
+    with contextlib.ExitStack() as running:
 
-    def start(sheets: dict | None) -> str:
-        url = f"sqlite:///{tmp_path / 'partners.db'}"
-        if sheets:
-            store = Store(url)
-            assert store.commit(ingest_files([("upload.xlsx", workbook(sheets))])).ok
-            store.dispose()
-        port = _free_port()
-        env = {**os.environ, "IMPACT_DATABASE_URL": url, "IMPACT_AUTOLOAD_DEMO": "0"}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
-             "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
-             "--server.fileWatcherType=none"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        started.append(proc)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                    return base
-            except OSError:
-                time.sleep(0.3)
-        pytest.fail("the app did not start")
+        def start(sheets: dict | None) -> str:
+            url = f"sqlite:///{tmp_path / 'partners.db'}"
+            if sheets:
+                store = Store(url)
+                assert store.commit(ingest_files([("upload.xlsx", workbook(sheets))])).ok
+                store.dispose()
+            env = {**os.environ, "IMPACT_DATABASE_URL": url, "IMPACT_AUTOLOAD_DEMO": "0"}
+            return running.enter_context(serving(tmp_path / "server.log", env))
 
-    yield start
-    for proc in started:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        yield start
 
 
 def _open_partners(page, base: str, ready: str) -> str:

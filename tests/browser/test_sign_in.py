@@ -6,29 +6,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from app_process import ARGS, CHROMIUM, ROOT, NotStarted, free_port, serving
 from streamlit_idle import IDLE
-
-# as tests/browser/conftest.py (not importable by name when the whole suite runs: tests/pages has one too)
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 pytestmark = pytest.mark.browser
 EXPLORE = ["Overview", "Outcomes", "Programmes", "Partners", "Equity"]
@@ -63,7 +48,7 @@ def signed_app(provider, tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (apt-get install chromium)")
     tmp = tmp_path_factory.mktemp("signin")
-    port = _free_port()
+    port = free_port()
     db = f"sqlite:///{tmp / 'signin.db'}"
     for email, role in USERS.items():
         subprocess.run([sys.executable, "-m", "impact", "users", "add", email, "--role", role, "--db", db],
@@ -78,31 +63,12 @@ def signed_app(provider, tmp_path_factory):
         'client_id = "beyond-footfall"\n'
         'client_secret = "test-secret"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n')
-    env = {**os.environ, "IMPACT_DATABASE_URL": db}
-    log = open(tmp / "app.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none", f"--secrets.files={secrets_file}"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("the app did not start: " + (tmp / "app.log").read_text(errors="replace")[-2000:])
-    yield base, db
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        with serving(tmp / "app.log", {**os.environ, "IMPACT_DATABASE_URL": db}, port,
+                     [f"--secrets.files={secrets_file}"]) as base:
+            yield base, db
+    except NotStarted as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +162,7 @@ def test_a_viewer_who_types_another_pages_address_is_refused(signed_app, page):
 
 
 def test_a_signed_in_email_with_no_role_sees_only_whom_to_ask(signed_app, page):
-    base, db = signed_app
+    base, _ = signed_app
     page.goto(base, timeout=120_000)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("input[name=sub]", timeout=60_000)
