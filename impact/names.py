@@ -7,8 +7,6 @@ never merges two names into one (a second name that would read the same gets " (
 """
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from impact.ingest.clean import slug
@@ -18,7 +16,6 @@ from impact.ingest.clean import slug
 KINDS = {("programmes", "name"): "programme", ("partners", "name"): "partner"}
 COLUMNS = ("programme", "partner", "theme", "branch", "catchment", "target_group", "sector", "area")
 IDS = {("programmes", "name"): "programme_id", ("partners", "name"): "partner_id"}
-SUSPECT = re.compile(r"@|\d{3}|\b(?:Mr|Mrs|Ms|Miss|Mx)\b")
 
 
 def _columns(frames: dict) -> dict[str, list[tuple[str, str]]]:
@@ -37,7 +34,7 @@ def _columns(frames: dict) -> dict[str, list[tuple[str, str]]]:
 def screen(frames: dict) -> tuple[dict, tuple[tuple[str, str], ...]]:
     """(frames with personal data scrubbed out of every name, ((kind, name as shown now), ...)); the frames
     given are never changed, and come back as they are when there is nothing to scrub."""
-    from impact.ingest.plausible import scrub_name
+    from impact.ingest.plausible import SUSPECT, scrub_name
 
     changed: list[tuple[str, str]] = []
     out = dict(frames)

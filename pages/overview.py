@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from impact import charts, equity, indicators, views
+from impact import charts, equity, indicators, upload, views
 from impact.filters import NOT_RECORDED
 from impact.safe_text import markdown as as_text
 from impact.views import Col
@@ -132,7 +132,7 @@ def _loaded():
         return None
     shown = active[["id", "file_name", "uploaded_at", "uploader", "rows"]].rename(
         columns={"id": "batch", "file_name": "file", "uploaded_at": "uploaded"})
-    shown["rows"] = shown["rows"].map(lambda r: ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in r.items()))
+    shown["rows"] = shown["rows"].map(upload.rows_text)
     return len(active), pd.to_datetime(active["uploaded_at"]).max(), views.date_range(data), shown
 
 

@@ -627,6 +627,8 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
     statements = _published_only(statements, tables)
     quotes = said.quotes
 
+    from impact.upload import rows_text  # the upload history's words for a batch's rows
+
     sources = batches if batches is not None else pd.DataFrame(columns=["id", "file_name", "uploaded_at", "rows"])
     if len(sources):
         if "undone_at" in sources:
@@ -634,8 +636,7 @@ def build(frames: dict, filters: Filters | None = None, settings: dict | None = 
         sources = pd.DataFrame({
             "batch": sources["id"].astype(int), "file": sources["file_name"].astype(str),
             "uploaded": pd.to_datetime(sources["uploaded_at"]).dt.strftime("%Y-%m-%d %H:%M"),
-            "rows": sources["rows"].map(lambda r: ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in r.items())
-                                        if isinstance(r, dict) else str(r))})
+            "rows": sources["rows"].map(lambda r: rows_text(r) if isinstance(r, dict) else str(r))})
     dictionary = pd.DataFrame(schema.data_dictionary())[["table", "column", "kind", "required", "allowed",
                                                          "description"]]
     dictionary["required"] = dictionary["required"].map({True: "yes", False: ""})

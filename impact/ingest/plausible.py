@@ -29,6 +29,7 @@ NAME_TABLES = ("programmes", "partners", "programme_partners", "attendance", "su
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 # ten digits or more, not starting like an ISO date (workshop slugs such as "2018-10-18-2018" are no phone)
 PHONE = re.compile(r"(?<![\w/])(?!\d{4}-\d{1,2}-\d{1,2})\+?\d(?:[ ()-]{0,2}\d){9,}(?![\w/])")
+SUSPECT = re.compile(r"@|\d{3}|\b(?:Mr|Mrs|Ms|Miss|Mx)\b")  # cheap first look: may hold one of the three
 TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?")
 
 
@@ -223,7 +224,7 @@ def personal_names(result, renames: dict[str, str] | None = None) -> None:
             else:
                 texts = values[values.map(lambda v: isinstance(v, str))]
             distinct = pd.Series(texts.unique(), dtype=object)  # first-seen order, as suspect.unique() gave
-            suspect = distinct[distinct.str.contains(r"@|\d{3}|\b(?:Mr|Mrs|Ms|Miss|Mx)\b", regex=True)
+            suspect = distinct[distinct.str.contains(SUSPECT, regex=True)
                                .astype(bool).to_numpy()] if len(distinct) else distinct
             if suspect.empty:
                 continue
