@@ -56,15 +56,19 @@ def _state_key(s: comments.CommentState) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-@st.cache_resource(max_entries=2, show_spinner="Coding the comments…")  # shared, read-only: no per-session pickle
-def _coded(url: str, version: str, key: str, _state) -> pd.DataFrame:
+@st.cache_resource(max_entries=4, show_spinner="Coding the comments…")  # shared, read-only: no per-session pickle
+def _coded(url: str, version: str, partners: tuple, branches: tuple, key: str, _state) -> pd.DataFrame:
     return comments.coded(prepared(), _state)
 
 
 def coded(s: comments.CommentState | None = None) -> pd.DataFrame:
-    """Every comment with its codes and tone, computed once per database change and per staff decision."""
+    """Every comment in the account's scope with its codes and tone, computed once per database change, scope
+    and staff decision (rows index that scope's prepared data, so a scope never gets another's)."""
+    from ui import common  # the account's scope as memo() and prepared() read it
+
     s = s or state()
-    return _coded(database_url(), store().version(), _state_key(s), s)
+    scope = common._scope()
+    return _coded(database_url(), store().version(), scope.partners, scope.branches, _state_key(s), s)
 
 
 @text_safe
