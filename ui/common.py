@@ -11,7 +11,7 @@ import weakref
 
 import streamlit as st
 
-from impact import columnar, indicators, scopes, views
+from impact import columnar, scopes, views
 from impact.filters import Filters, Prepared, prepare
 from impact.store import (
     DatabaseUnavailable,
@@ -89,11 +89,6 @@ def frames(url: str, version: str) -> dict:
     gets its own shallow copies (copy-on-write: no data copied), so a caller adding a column changes nothing
     shared."""
     return {name: frame.copy(deep=False) for name, frame in _copy(url, version).frames.items()}
-
-
-@st.cache_data(max_entries=16)
-def headline(url: str, version: str, min_n: int) -> dict:
-    return indicators.summary(frames(url, version), min_n)
 
 
 def _scope() -> scopes.Scope:
