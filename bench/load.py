@@ -6,13 +6,18 @@ rerun request to the server's script_finished, on every explore page in turn. Pr
 of one session alone and of N at once, their ratios (targets: median within 3x, p95 within 5x), and the
 server's peak memory (resident set, sampled every 50 ms).
 
-    python bench/load.py [--sessions 20] [--changes 10] [--port 8531] [--servers 1]
+    python bench/load.py [--sessions 20] [--changes 10] [--port 8531] [--servers 1] [--think 0]
+
+`--think LOW,HIGH` makes each session pause a random LOW-HIGH seconds before each change, as a person reads the
+page before the next click (Locust's `between(LOW, HIGH)`); the default, no pause, is the harshest case: every
+session asks again the instant its last change is drawn, so 20 sessions keep the server saturated.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
+import random
 import shutil
 import signal
 import statistics
@@ -98,7 +103,8 @@ class Session:
 
 
 async def one_session(url: str, changes: int, times: list[float], errors: list[str], ready: asyncio.Event | None,
-                      go: asyncio.Event | None, offset: int = 0) -> None:
+                      go: asyncio.Event | None, offset: int = 0, think: tuple[float, float] = (0.0, 0.0)) -> None:
+    pause = random.Random(offset)  # each session its own reproducible pauses
     async with Session(url) as s:
         await s.rerun()  # first view
         if ready is not None:
@@ -106,6 +112,8 @@ async def one_session(url: str, changes: int, times: list[float], errors: list[s
             await go.wait()
         for i in range(changes):
             page = PAGES[i % len(PAGES)]
+            if think[1]:
+                await asyncio.sleep(pause.uniform(*think))  # reading the page before the next click
             await s.rerun(page=page)  # open the page (not timed: a page switch, not a filter change)
             theme_id, options = s.widgets.get("Theme", (None, []))
             if theme_id is None or page not in s.pages:
@@ -116,13 +124,15 @@ async def one_session(url: str, changes: int, times: list[float], errors: list[s
         errors.extend(s.errors)
 
 
-async def run_sessions(urls: list[str], sessions: int, changes: int) -> tuple[list[float], list[str]]:
+async def run_sessions(urls: list[str], sessions: int, changes: int,
+                       think: tuple[float, float] = (0.0, 0.0)) -> tuple[list[float], list[str]]:
     times: list[float] = []
     errors: list[str] = []
     go = asyncio.Event()
     readies = [asyncio.Event() for _ in range(sessions)]
     # with several servers, session i stays on server i mod N, as a load balancer with sticky sessions places it
-    tasks = [asyncio.create_task(one_session(urls[i % len(urls)], changes, times, errors, readies[i], go, offset=i))
+    tasks = [asyncio.create_task(one_session(urls[i % len(urls)], changes, times, errors, readies[i], go, offset=i,
+                                             think=think))
              for i in range(sessions)]
     await asyncio.gather(*(r.wait() for r in readies))
     go.set()  # every session has loaded: now they change filters together
@@ -142,7 +152,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8531)
     parser.add_argument("--servers", type=int, default=1, help="app server processes on one database (ports from "
                         "--port up), sessions spread over them as a load balancer with sticky sessions would")
+    parser.add_argument("--think", default="0", help="LOW,HIGH: seconds each session pauses before a change, "
+                        "at random between the two (default 0: no pause, the server saturated)")
     args = parser.parse_args()
+    low, _, high = args.think.partition(",")
+    think = (float(low), float(high or low))
 
     from impact.store import Store, load_demo
 
@@ -151,7 +165,7 @@ def main() -> None:
     load_demo(Store(f"sqlite:///{db}"))
     env = {**os.environ, "IMPACT_DATABASE_URL": f"sqlite:///{db}", "IMPACT_AUTOLOAD_DEMO": "0"}
     profile = os.environ.get("BENCH_PROFILE")  # a path: record the server with py-spy (raw stacks) while it runs
-    spy = [str(Path(sys.executable).with_name("py-spy")), "record", "-r", "50", "--format", "raw", "-o", profile,
+    spy = [str(Path(sys.executable).with_name("py-spy")), "record", "-r", "50", *(["--gil"] if os.environ.get("BENCH_PROFILE_GIL") else []), "--format", "raw", "-o", profile,
            "--"] if profile else []
     ports = [args.port + k for k in range(args.servers)]
     servers = [subprocess.Popen([*(spy if k == 0 else []), sys.executable, "-m", "streamlit", "run", "dashboard.py",
@@ -177,9 +191,9 @@ def main() -> None:
                     time.sleep(0.5)
         threading.Thread(target=sample, daemon=True).start()
         urls = [f"ws://127.0.0.1:{port}/_stcore/stream" for port in ports]
-        alone, errors_alone = asyncio.run(run_sessions(urls[:1], 1, args.changes))
+        alone, errors_alone = asyncio.run(run_sessions(urls[:1], 1, args.changes, think))
         idle = peak["rss"]
-        crowd, errors_crowd = asyncio.run(run_sessions(urls, args.sessions, args.changes))
+        crowd, errors_crowd = asyncio.run(run_sessions(urls, args.sessions, args.changes, think))
     finally:
         stop.set()
         for server in servers:
@@ -191,6 +205,7 @@ def main() -> None:
     med, p95 = statistics.median(crowd), percentile(crowd, 0.95)
     print(f"one session, {len(alone)} filter changes: median {med1:.2f} s, p95 {p95_1:.2f} s")
     print(f"{args.servers} server process{'es' if args.servers > 1 else ''} on one database")
+    print(f"pause before each change: {'none' if not think[1] else f'{think[0]:g}-{think[1]:g} s'}")
     print(f"{args.sessions} sessions at once, {len(crowd)} filter changes: median {med:.2f} s, p95 {p95:.2f} s, "
           f"max {max(crowd):.2f} s")
     print(f"ratio median {med / med1:.1f}x (target <= 3), p95 {p95 / p95_1:.1f}x (target <= 5)")

@@ -8,6 +8,7 @@ from impact.safe_text import markdown as as_text
 from impact.views import Col
 from ui.auth import require_page
 from ui.common import (
+    arrow_of,
     chart,
     empty_state,
     filters,
@@ -141,4 +142,4 @@ if loaded:
     count, latest, span, shown = loaded
     st.caption(f"{count} uploads, the latest on {latest:%d %B %Y at %H:%M}"
                + (f"; the data runs from {span[0]:%d %B %Y} to {span[1]:%d %B %Y}." if span else "."))
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(arrow_of(shown), hide_index=True, width="stretch")

@@ -14,7 +14,7 @@ from impact.comments.counts import ALL
 from impact.filters import Filters
 from impact.safe_text import markdown as as_text
 from impact.store import database_url
-from ui.common import chart, memo, prepared, store, table_with_download
+from ui.common import chart, memo, per_object, prepared, store, table_with_download
 
 COMMENTS_PAGE = "pages/comments.py"
 
@@ -45,12 +45,20 @@ class CommentKeys:
 
 
 
-def state() -> comments.CommentState:
-    """The codebook, confirmations and quote decisions as they are now (three small queries per rerun)."""
+@st.cache_resource(max_entries=8, show_spinner=False)  # shared, read-only
+def _state(url: str, version: int) -> comments.CommentState:
     return comments.load(store())
 
 
+def state() -> comments.CommentState:
+    """The codebook, confirmations and quote decisions as they are now: one small query per rerun asks whether
+    anything changed; the tables are read again only when something did (shared, read-only)."""
+    return _state(database_url(), comments.state_version(store()))
+
+
+@per_object
 def _state_key(s: comments.CommentState) -> str:
+    """A key naming the staff decisions in `s` (made once per state read)."""
     parts = [repr(s.codebook), str(len(s.confirmed)),
              str(s.confirmed["confirmed_at"].max()) if len(s.confirmed) else ""]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
@@ -138,15 +146,15 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
     if by is not None and by != "period":
         from impact.views import dimension_label
 
-        groups = memo("comments.by", lambda f, b, m, _key: comments.counts.count(
-            prepared(), everything, s.codebook, f, b, m).codes.drop(columns=["code"]), filters, by, min_n,
-            _state_key(s))
         label = dimension_label(by).lower()
+        groups = memo("comments.by", lambda f, b, m, _key: comments.counts.count(
+            prepared(), everything, s.codebook, f, b, m).codes.drop(columns=["code"]).rename(
+            columns={"group": dimension_label(b).lower()}), filters, by, min_n, _state_key(s))
         with st.expander(f"Each code by {label}, beside the {label}'s outcome rate"):
             st.caption(f"One row per {label} and code; no percentage below {min_n} comments. "
                        + ("Partner groups overlap: a programme run with two partners counts for both."
                           if by in ("partner", "partnership_type") else ""))
-            table_with_download(groups.rename(columns={"group": label}),
+            table_with_download(groups,
                                 f"{key}_comment_codes_by_{by}.csv", key=f"download.{key}.codes_by")
     with st.expander(f"The {n:,} comments, with their codes and tone"):
         table_with_download(shown["listed"], f"{key}_comments.csv", key=f"download.{key}.comments", height=320)

@@ -5,6 +5,7 @@ shared by every session (st.cache_resource), never a per-session pickle. What a 
 memoised per (data version, inputs) with `memo`, so a rerun with nothing new to compute draws at once."""
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import weakref
@@ -210,37 +211,65 @@ def chart(figure, key: str) -> None:
     """A chart drawn full width with its accessible name (the title, and where its table is)."""
     from impact.charts import accessible_name
 
-    st.plotly_chart(figure, width="stretch", key=key, alt=accessible_name(figure))
+    st.plotly_chart(_drawn_once(figure), width="stretch", key=key, alt=accessible_name(figure))
 
 
 def table_with_download(table, file_name: str, label: str = "Download this table (CSV)", key: str | None = None,
                         height: int | str = "auto") -> None:
     """The table behind a chart, and its CSV."""
-    st.dataframe(table, hide_index=True, width="stretch", height=height)
+    st.dataframe(arrow_of(table), hide_index=True, width="stretch", height=height)
     st.download_button(label, csv_of(table), file_name, "text/csv", on_click=record_download,
                        args=(file_name,), key=key or f"download.{file_name}")
 
 
-_CSV: dict[int, tuple[weakref.ref, bytes]] = {}
-_CSV_LOCK = threading.Lock()
+class per_object:
+    """fn(obj), made once per object and forgotten with it: a memoised table or figure is shared by every rerun
+    and session, so what is made of it on each rerun (its CSV, its Arrow form) is made once."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.done: dict[int, tuple[weakref.ref, object]] = {}
+        self.lock = threading.Lock()
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, obj):
+        key = id(obj)
+        with self.lock:
+            hit = self.done.get(key)
+        if hit is not None and hit[0]() is obj:
+            return hit[1]
+        value = self.fn(obj)
+        try:
+            ref = weakref.ref(obj, lambda _, key=key, done=self.done: done.pop(key, None))
+        except TypeError:
+            return value
+        with self.lock:
+            self.done[key] = (ref, value)
+        return value
 
 
-def csv_of(table) -> bytes:
-    """views.csv_bytes(table), written once per table object: a memoised table is shared by every rerun and
-    session, so its CSV (screened and neutralised) is made once, and forgotten with the table."""
-    key = id(table)
-    with _CSV_LOCK:
-        hit = _CSV.get(key)
-    if hit is not None and hit[0]() is table:
-        return hit[1]
-    data = views.csv_bytes(table)
+csv_of = per_object(views.csv_bytes)  # the table's CSV, screened and neutralised
+
+
+@per_object
+def arrow_of(table):
+    """The table as st.dataframe sends it (Streamlit's own pandas-to-Arrow conversion, type fixes included):
+    converted once per table object instead of on every rerun."""
     try:
-        ref = weakref.ref(table, lambda _, key=key: _CSV.pop(key, None))
-    except TypeError:
-        return data
-    with _CSV_LOCK:
-        _CSV[key] = (ref, data)
-    return data
+        from streamlit import dataframe_util
+
+        return dataframe_util.convert_pandas_df_to_arrow_table(table)
+    except Exception:  # noqa: BLE001 - another Streamlit, or a table Arrow cannot take: st.dataframe converts as ever
+        return table
+
+
+def _drawn_once(figure):
+    """st.plotly_chart deep-copies every trace (figure.to_dict()) on every rerun. A figure drawn here is a page's
+    result, shared and never changed after it is drawn, so its plain form is made once and handed back."""
+    if "to_dict" not in vars(figure):
+        plain = figure.to_dict()
+        object.__setattr__(figure, "to_dict", lambda: plain)
+    return figure
 
 
 def record_download(what: str) -> None:

@@ -42,6 +42,11 @@ def load(store) -> CommentState:
     return CommentState(cs.codebook(), cs.confirmed(), cs.decisions())
 
 
+def state_version(store) -> int:
+    """Raised by every change to the codebook, codings or quote decisions: a cache key for `load(store)`."""
+    return CommentStore(store).version()
+
+
 def coded(frames, state: CommentState | None = None) -> pd.DataFrame:
     """Every comment in the data with its codes and tone: confirmed where someone confirmed it, else suggested."""
     state = state or CommentState()
@@ -81,4 +86,4 @@ def what_people_said(frames, state: CommentState | None = None, filters: Filters
 
 
 __all__ = ["APPROVED", "REJECTED", "CommentState", "CommentStore", "Said", "codebook_module", "coded", "comments",
-           "load", "what_people_said"]
+           "load", "state_version", "what_people_said"]

@@ -5,12 +5,16 @@ comment_codings    every confirmation: comment, coder, codes, tone, when. Rows a
                    confirmed coding is never overwritten (the latest per comment is the one in use, and the
                    latest per comment and coder is what agreement compares)
 comment_quotes     staff decisions on quotes: approved or not, the text as approved (scrubbed), who, when
+comment_state      one row: a counter raised in the same transaction as every write above, so a page can ask
+                   "has anything changed?" in one small query and reuse what it read before (`version()`)
 
 Tables are created on first use in the same database (SQLite or PostgreSQL) as the uploads.
 """
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import weakref
 
 import pandas as pd
 import sqlalchemy as sa
@@ -24,11 +28,24 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> its tables, created once per process
+_TABLES_LOCK = threading.Lock()
+
+
 class CommentStore:
     """The comment tables in the database of a `impact.store.Store` (or any SQLAlchemy engine)."""
 
     def __init__(self, store_or_engine):
         self.engine = getattr(store_or_engine, "engine", store_or_engine)
+        with _TABLES_LOCK:
+            known = _TABLES.get(self.engine)
+        if known is None:  # the definitions and the create-if-missing checks run once per engine, not per page run
+            known = self._define()
+            with _TABLES_LOCK:
+                _TABLES[self.engine] = known
+        self.codebook_table, self.codings, self.quotes, self.state = known
+
+    def _define(self) -> tuple[sa.Table, ...]:
         md = sa.MetaData()
         self.codebook_table = sa.Table(
             "comment_codebook", md,
@@ -49,7 +66,26 @@ class CommentStore:
             sa.Column("status", sa.Text, nullable=False), sa.Column("text", sa.Text),
             sa.Column("attribution", sa.Text), sa.Column("decided_by", sa.Text),
             sa.Column("decided_at", sa.DateTime))
+        state = sa.Table("comment_state", md, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+                         sa.Column("version", sa.Integer, nullable=False))
         md.create_all(self.engine)
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(state.c.version).where(state.c.id == 1)).first() is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(state.insert().values(id=1, version=0))
+                except sa.exc.IntegrityError:  # another process inserted it first
+                    pass
+        return md.tables["comment_codebook"], md.tables["comment_codings"], md.tables["comment_quotes"], state
+
+    def version(self) -> int:
+        """A number raised by every write to the comment tables: equal numbers mean equal codebook, codings and
+        quote decisions."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(self.state.c.version).where(self.state.c.id == 1)).scalar() or 0)
+
+    def _changed(self, conn) -> None:
+        conn.execute(self.state.update().where(self.state.c.id == 1).values(version=self.state.c.version + 1))
 
     # -- codebook ----------------------------------------------------------------------------------
     def codebook(self) -> tuple[Code, ...]:
@@ -71,6 +107,7 @@ class CommentStore:
                 conn.execute(t.insert().values(code=c.code, position=i, label=c.label, kind=c.kind, outcome=c.outcome,
                                                description=c.description, phrases="\n".join(c.phrases),
                                                updated_at=_now(), updated_by=who))
+            self._changed(conn)
 
     # -- codings -----------------------------------------------------------------------------------
     def confirm(self, rows, coder: str) -> int:
@@ -88,6 +125,7 @@ class CommentStore:
         if values:
             with self.engine.begin() as conn:
                 conn.execute(self.codings.insert(), values)
+                self._changed(conn)
         return len(values)
 
     def confirmed(self) -> pd.DataFrame:
@@ -118,6 +156,7 @@ class CommentStore:
                                                attribution=r.get("attribution"), decided_by=who.strip(),
                                                decided_at=_now()))
                 n += 1
+            self._changed(conn)
         return n
 
     def decisions(self) -> pd.DataFrame:
@@ -127,4 +166,4 @@ class CommentStore:
         return pd.DataFrame(rows, columns=["comment_id", "status", "text", "attribution", "decided_by", "decided_at"])
 
 
-__all__ = ["APPROVED", "CommentStore", "REJECTED"]
+__all__ = ["APPROVED", "REJECTED", "CommentStore"]

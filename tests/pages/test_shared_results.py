@@ -32,3 +32,56 @@ def test_a_second_session_recomputes_nothing_and_another_scope_gets_its_own_figu
     partner = run("pages/outcomes.py")
     assert len(calls) > first  # computed anew for this scope, not served the whole service's result
     assert int(_responses(partner).replace(",", "")) < int(_responses(whole).replace(",", ""))
+
+
+def _confirmed_caption(at) -> str:
+    return next(c.value for c in at.caption if "confirmed by staff" in c.value)
+
+
+def test_staff_decisions_made_elsewhere_show_on_the_next_run_and_reads_are_shared(demo, monkeypatch):
+    """The comment tables are read once per change (one version query per rerun), not on every rerun; a
+    confirmation saved by another session or process shows on this page's next run."""
+    from impact import comments
+    from impact.store import Store
+
+    reads = []
+    real = comments.load
+    monkeypatch.setattr(comments, "load", lambda store: reads.append(1) or real(store))
+    before = run("pages/outcomes.py")
+    run("pages/outcomes.py")
+    assert len(reads) <= 1  # the second run (another session) read nothing again
+    assert " 0 confirmed by staff" in _confirmed_caption(before)
+
+    everything = comments.coded(comments.prepare(Store(demo).frames()))
+    comments.CommentStore(Store(demo)).confirm(
+        [{"comment_id": i, "codes": "skills", "tone": "positive"} for i in everything["comment_id"]], coder="AB")
+    caption = _confirmed_caption(run("pages/outcomes.py"))
+    in_scope = caption.split(" comments in scope")[0]
+    assert f"codebook, {in_scope} confirmed by staff" in caption and in_scope != "0"
+
+
+def test_a_shared_table_and_figure_are_converted_once_and_sent_unchanged():
+    """A memoised table's Arrow form and CSV, and a memoised figure's plain form, are made once per object (not
+    on every rerun of every session) and are exactly what Streamlit would have made of them."""
+    import pandas as pd
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    from streamlit import dataframe_util
+
+    from impact import views
+    from ui import common
+
+    table = pd.DataFrame({"programme": ["Code Club", "=HYPERLINK(1)"], "n": [12, 3], "when": pd.to_datetime(
+        ["2024-01-02", "2024-03-04"]).date})
+    made = []
+    counted = common.per_object(lambda t: made.append(1) or views.csv_bytes(t))
+    assert counted(table) is counted(table) and len(made) == 1
+    assert counted(table.copy()) == counted(table) and len(made) == 2  # another object: made anew
+    assert common.arrow_of(table) is common.arrow_of(table)
+    assert common.arrow_of(table).equals(dataframe_util.convert_pandas_df_to_arrow_table(table))
+
+    fig = go.Figure(go.Bar(x=[1, 2], y=["a", "b"]), layout={"title": {"text": "Reach"}})
+    expected = pio.to_json(fig.to_dict(), validate=False)
+    drawn = common._drawn_once(fig)
+    assert drawn.to_dict() is drawn.to_dict()  # the deep copy is made once
+    assert pio.to_json(drawn.to_dict(), validate=False) == expected
