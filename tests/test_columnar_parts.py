@@ -11,9 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 import sqlalchemy as sa
-from conftest import PG_URL, _pg_available
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,18 +26,21 @@ COUNTS = [0, 2.5, 3.5, 999.49, np.nan]  # .5 rounds to even, as the insert round
 
 
 @contextlib.contextmanager
-def _database(kind: str):
-    """A fresh database per example: SQLite in a temporary folder, or a schema of its own on PostgreSQL."""
+def _database(db_url: str):
+    """A fresh database per example, of db_url's kind: SQLite in a temporary folder, or another schema of its own
+    on db_url's PostgreSQL server."""
     with tempfile.TemporaryDirectory() as tmp:
-        if kind == "sqlite":
+        if db_url.startswith("sqlite"):
             yield f"sqlite:///{tmp}/impact.db", Path(tmp) / "copy"
             return
+        server = sa.engine.make_url(db_url).difference_update_query(["options"])
         name = f"impact_test_{uuid.uuid4().hex[:12]}"
-        engine = sa.create_engine(PG_URL)
+        engine = sa.create_engine(server)
         with engine.begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
         try:
-            yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{name}", Path(tmp) / "copy"
+            url = server.update_query_dict({"options": f"-csearch_path={name}"})
+            yield url.render_as_string(hide_password=False), Path(tmp) / "copy"
         finally:
             with engine.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
@@ -102,12 +103,9 @@ def _same(store: Store) -> None:
         pd.testing.assert_frame_equal(copy.frames[name], expected[name], check_exact=True, obj=name)
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(uploads=st.lists(batches(), min_size=1, max_size=3), odd=st.booleans())
-def test_a_copy_made_from_the_inserted_rows_equals_reading_them_back(kind, uploads, odd, monkeypatch):
-    if kind == "postgresql" and not _pg_available():
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
+def test_a_copy_made_from_the_inserted_rows_equals_reading_them_back(db_url, uploads, odd, monkeypatch):
     reads = []
     real = columnar.update
 
@@ -120,7 +118,7 @@ def test_a_copy_made_from_the_inserted_rows_equals_reading_them_back(kind, uploa
     if odd:  # a text column holding a number: the copy cannot vouch for the stored text, so reads it back
         frame = uploads[-1]["attendance"]
         uploads[-1]["attendance"] = frame.assign(participant_id=pd.Series([7] * len(frame), dtype=object))
-    with _database(kind) as (url, folder):
+    with _database(db_url) as (url, folder):
         store = Store(url, columnar_dir=folder)
         try:
             for index, frames in enumerate(uploads):
