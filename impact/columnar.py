@@ -390,9 +390,13 @@ def update(store, written: dict | None = None) -> Copy:
             growing[name] = combined
     try:
         growing = {name: _merged_tail(name, found) for name, found in growing.items()}
-    except (CopyInvalid, OSError):  # an earlier part damaged since it was checked: start again from the store
+        _write_version(folder, key, version, active, marks, small, growing)
+    except (CopyInvalid, FileNotFoundError):
+        if earlier is None:
+            raise
+        # an earlier part damaged since it was checked, or its version pruned meanwhile by another server before
+        # it was linked: start again from the store
         return rebuild(store, folder)
-    _write_version(folder, key, version, active, marks, small, growing)
     return Copy(key, version, {}, "updated" if earlier is not None else "rebuilt", read_back)
 
 

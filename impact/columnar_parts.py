@@ -27,6 +27,7 @@ _TYPES = {"int": pa.int64(), "float": pa.float64(), "text": pa.large_string(), "
 _INT_KINDS = (schema.COUNT, schema.INTEGER, schema.QUINTILE, schema.SCORE)
 # dates read back as date objects: beyond these pandas' nanosecond range would be the first to differ
 _EARLIEST, _LATEST = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+_LOADED = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}  # the dtypes Store.load gives its columns
 _EXACT = 2 ** 53  # integers pass through float64 on the way in (Store._rows) and out (read_sql with a gap)
 
 
@@ -63,6 +64,15 @@ def _outcomes(arrow: pa.Table, base: list[tuple[str, str]]) -> list[str]:
     return [n for n in arrow.column_names if n not in known]
 
 
+def _slim(name: str, arrays: list, names: list[str]) -> pa.Table:
+    """The part as an Arrow table; a column Store.load leaves as read and holding no value is Arrow's null type
+    (nothing to store or read: a join with a part holding values takes the other part's type)."""
+    typed = typed_by_load(name)
+    arrays = [pa.nulls(len(a)) if c not in typed and not c.startswith(OUTCOME) and a.null_count == len(a) else a
+              for c, a in zip(names, arrays, strict=True)]
+    return pa.Table.from_arrays(arrays, names=names)
+
+
 # -- into a part ------------------------------------------------------------------------------------------------
 def from_loaded(table: sa.Table, frame: pd.DataFrame) -> pa.Table:
     """A frame `Store.load` gave (any batches of one large table) as a part."""
@@ -85,7 +95,7 @@ def from_loaded(table: sa.Table, frame: pd.DataFrame) -> pa.Table:
     for name in frame.columns[len(base):]:  # a survey's own outcomes, Int64, in Store.load's order
         arrays.append(pa.array(frame[name].astype("Int64"), type=pa.int64()))
         names.append(name)
-    return pa.Table.from_arrays(arrays, names=names)
+    return _slim(table.name, arrays, names)
 
 
 def _numeric(s: pd.Series) -> bool:
@@ -171,7 +181,7 @@ def from_written(table: sa.Table, frame: pd.DataFrame, inserted: list[str], ids)
                 return None
             arrays.append(arr)
             names.append(name)
-    return pa.Table.from_arrays(arrays, names=names)
+    return _slim(table.name, arrays, names)
 
 
 # -- out of parts -------------------------------------------------------------------------------------------------
@@ -189,35 +199,27 @@ def join(table: sa.Table, parts: list[pa.Table]) -> pa.Table:
 
 
 def as_loaded(table: sa.Table, arrow: pa.Table) -> pd.DataFrame:
-    """A joined large table as `Store.load` gives it: dtypes by pandas' read_sql rules over the whole table."""
+    """A joined large table as `Store.load` gives it: dtypes by pandas' read_sql rules over the whole table.
+
+    Arrow's own conversion already follows them for the columns Store.load leaves as read (an integer column int64,
+    float64 with a gap; text str; float float64; a boolean with a gap objects), once a column with no value is made
+    Arrow's null type (objects of None); the columns Store.load types itself are converted with its dtypes. Two
+    conversions, each building its frame whole, are several times faster than a column at a time."""
     base = columns(table)
     typed = typed_by_load(table.name)
     n = arrow.num_rows
-    out = {}
-    for name, k in base:
+    raw_names = [name for name, _ in base if name not in typed]
+    raw_columns = []
+    for name in raw_names:
         col = arrow.column(name)
-        if name in typed:
-            if k == "int":
-                s = col.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-            elif k == "bool":
-                s = col.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
-            else:
-                s = col.to_pandas().astype("datetime64[us]")
-        elif n == 0 or col.null_count == n:  # read_sql: nothing to go on, an object column (of None)
-            s = pd.Series(np.full(n, None, dtype=object), dtype=object)
-        elif k == "int":
-            s = col.to_pandas().astype("int64" if col.null_count == 0 else "float64")
-        elif k == "float" or k == "text":
-            s = col.to_pandas()
-        elif k == "bool":
-            s = col.to_pandas() if col.null_count == 0 else pd.Series(col.to_pylist(), dtype=object)
-        else:  # a date Store.load does not type: date objects
-            s = pd.Series(np.asarray([None if v is None else v.date() for v in col.to_pylist()], dtype=object))
-        out[name] = s
-    if table.name == "survey_responses":
-        for name in _outcomes(arrow, base):
-            out[name] = arrow.column(name).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-    frame = pd.DataFrame(out)
+        raw_columns.append(pa.nulls(n) if n == 0 or col.null_count == n else col)
+    raw = pa.Table.from_arrays(raw_columns, names=raw_names).to_pandas()
+    for name, k in base:
+        if k == "date" and name not in typed and raw[name].dtype != object:  # Store.load leaves it as date objects
+            raw[name] = pd.Series(np.asarray([None if pd.isna(v) else v.date() for v in raw[name]], dtype=object))
+    others = [name for name in arrow.column_names if name not in raw_names]  # typed, and a survey's own outcomes
+    typed_frame = arrow.select(others).to_pandas(types_mapper=_LOADED.get)
+    frame = pd.concat([raw, typed_frame], axis=1)[[name for name, _ in base] + _outcomes(arrow, base)]
     if n and not frame["id"].is_monotonic_increasing:  # parts are kept in id order; never trust it blindly
         frame = frame.sort_values("id", kind="stable").reset_index(drop=True)
     return frame

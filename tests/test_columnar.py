@@ -274,3 +274,20 @@ def test_a_database_made_again_is_never_built_on_by_its_old_copy(tmp_path):
     loaded = columnar.load(again)
     assert len(loaded.frames["attendance"]) == 2 and len(loaded.frames["survey_responses"]) == 2
     _same(again, loaded)
+
+
+def test_an_earlier_copy_removed_while_a_commit_builds_on_it_is_rebuilt_from_the_store(store, monkeypatch):
+    """Another server pruning the earlier version between the check and the link: the new copy is rebuilt whole."""
+    made = _spied(monkeypatch)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    real = columnar._earlier_parts
+
+    def then_pruned(folder, prior, marks):
+        found = real(folder, prior, marks)
+        shutil.rmtree(folder / f"v-{prior['key']}")
+        return found
+
+    monkeypatch.setattr(columnar, "_earlier_parts", then_pruned)
+    assert store.commit(ingest_files([("second.xlsx", SECOND)])).ok
+    assert made[-1].source == "rebuilt" and made[-1].read_back == 3
+    _same(store, columnar.load(store))
