@@ -236,7 +236,7 @@ class Store:
                 cur.execute("PRAGMA busy_timeout=30000")
                 try:
                     cur.execute("PRAGMA journal_mode=WAL")  # the app and the CLI may use the file at once
-                except Exception:  # noqa: BLE001 - a read-only file keeps its journal mode; reading still works
+                except Exception:  # noqa: BLE001, S110 - a read-only file keeps its journal mode; reading still works
                     pass
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.close()
