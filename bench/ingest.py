@@ -3,7 +3,7 @@
 With --csv: the same rows as a CSV file, `python -m impact import` as a whole process against a whole process
 doing a bare `pandas.read_csv`, interleaved, medians of --repeat (issue 13's target: <= 2.0).
 
-    python bench/ingest.py [--rows 100000] [--csv]
+    python bench/ingest.py [--rows 100000] [--csv [--against OTHER_CHECKOUT]]
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from impact.ingest import ingest_paths  # noqa: E402
-from impact.store import Store  # noqa: E402
+from impact.ingest import ingest_paths
+from impact.store import Store
 
 
 def make_workbook(path: Path, rows: int) -> None:
@@ -55,8 +55,9 @@ def timed(fn, repeat: int = 3):
     return statistics.median(times)
 
 
-def csv_whole_process(rows: int, repeat: int) -> None:
-    """`python -m impact import FILE.csv` against `python -c "pandas.read_csv(FILE)"`, whole processes, interleaved."""
+def csv_whole_process(rows: int, repeat: int, against: Path | None = None) -> None:
+    """`python -m impact import FILE.csv` against `python -c "pandas.read_csv(FILE)"`, whole processes, interleaved;
+    `against`: another checkout's import too (e.g. the code before a change), in the same rounds."""
     import subprocess
 
     root = Path(__file__).resolve().parent.parent
@@ -75,22 +76,32 @@ def csv_whole_process(rows: int, repeat: int) -> None:
         frame.to_csv(path, index=False)
         size_mb = path.stat().st_size / 2**20
         print(f"made {rows:,}-row CSV ({size_mb:.1f} MB)")
-        bare, ours = [], []
-        for i in range(repeat):
+        bare, ours, theirs = [], [], []
+
+        def run_import(checkout: Path, db: str) -> float:
             if size_mb > 50:  # over the default upload limit (1M rows: 55 MB): the store is made first, limit raised
-                store = Store(f"sqlite:///{tmp}/impact-{i}.db")
+                store = Store(db)
                 store.set_setting("max_upload_mb", int(size_mb * 2))
                 store.dispose()
             t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "impact", "import", str(path), "--uk-dates", "--db", db],
+                           check=True, cwd=checkout, stdout=subprocess.DEVNULL)
+            return time.perf_counter() - t0
+
+        for i in range(repeat):
+            t0 = time.perf_counter()
             subprocess.run([sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"], check=True)
             bare.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "impact", "import", str(path), "--uk-dates",
-                            "--db", f"sqlite:///{tmp}/impact-{i}.db"], check=True, cwd=root, stdout=subprocess.DEVNULL)
-            ours.append(time.perf_counter() - t0)
+            ours.append(run_import(root, f"sqlite:///{tmp}/impact-{i}.db"))
+            if against is not None:
+                theirs.append(run_import(against, f"sqlite:///{tmp}/against-{i}.db"))
     b, o = statistics.median(bare), statistics.median(ours)
     print(f"csv, {rows:,} rows, whole processes (medians of {repeat}, interleaved): bare pandas.read_csv {b:.2f} s, "
           f"python -m impact import {o:.2f} s: ratio {o / b:.1f} (target <= 2.0)")
+    if against is not None:
+        t = statistics.median(theirs)
+        print(f"  {against}: import {t:.2f} s: ratio {t / b:.1f}; this checkout takes {o / t:.2f}x its time "
+              f"(runs: this {', '.join(f'{x:.2f}' for x in ours)}; that {', '.join(f'{x:.2f}' for x in theirs)})")
 
 
 def main() -> None:
@@ -98,9 +109,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--csv", action="store_true", help="the CSV whole-process comparison instead")
+    parser.add_argument("--against", type=Path, help="with --csv: another checkout's import in the same rounds")
     args = parser.parse_args()
     if args.csv:
-        csv_whole_process(args.rows, args.repeat)
+        csv_whole_process(args.rows, args.repeat, args.against)
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "attendance.xlsx"

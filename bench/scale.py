@@ -10,9 +10,11 @@ selects N/10k times the demo's rows), in one batch. Then, in the same run:
 - every explore page with AppTest (as bench/pages.py): the first view, a filter change (the median of three
   theme choices per round), against a bare page with one chart and one table;
 - memory: this process's resident set after every page was shown (what a server process holds for one data
-  version), peak, against the columnar files' size on disk.
+  version), peak, against the columnar files' size on disk;
+- with --append N: N uploads of the demo's attendance into the large store, the commit against bringing the copy
+  up to date, then the reads again (the copy now several files per large table).
 
-    python bench/scale.py [--rows 1000000] [--repeat 3] [--keep DIR] [--page overview ...]
+    python bench/scale.py [--rows 1000000] [--repeat 3] [--keep DIR] [--page overview ...] [--append N]
 
 --keep reuses (or builds once) the large store in DIR. Runs with one core's worth of work at a time.
 """
@@ -33,10 +35,10 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 sys.path.insert(0, str(ROOT))
 logging.disable(logging.WARNING)
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from impact import columnar  # noqa: E402
-from impact.store import Store, demo_files, load_demo  # noqa: E402
+from impact import columnar
+from impact.store import Store, demo_files, load_demo
 
 PAGES = ["pages/overview.py", "pages/outcomes.py", "pages/programmes.py", "pages/partners.py", "pages/equity.py"]
 THEMES = [["Early literacy"], ["Digital inclusion", "Health & wellbeing"], []]
@@ -99,6 +101,35 @@ def time_reads(store: Store, repeat: int) -> tuple[float, float, dict]:
     return statistics.median(sql), statistics.median(copy), {t: len(f) for t, f in reference.items()}
 
 
+def time_append(store: Store, uploads: int) -> None:
+    """Uploads of the demo's attendance workbook (forced: the same file again) into the large store: the commit
+    against bringing the columnar copy up to date (the earlier version's files plus the new batch's)."""
+    from impact.ingest import ingest_paths
+
+    result = ingest_paths([p for p in demo_files() if "attendance" in p.name])
+    real = columnar.update
+    spent = []
+
+    def timed(s, written=None):
+        start = time.perf_counter()
+        made = real(s, written)
+        spent.append((time.perf_counter() - start, made))
+        return made
+
+    for _ in range(uploads):
+        spent.clear()
+        columnar.update = timed
+        try:
+            start = time.perf_counter()
+            outcome = store.commit(result, uploader="bench", force=True)
+            total = time.perf_counter() - start
+        finally:
+            columnar.update = real
+        seconds, made = spent[0]
+        print(f"upload of {outcome.stored['attendance']:,} attendance rows: commit {total - seconds:.2f} s, copy brought "
+              f"up to date {seconds:.2f} s ({made.source}; {made.read_back:,} rows read back from the database)")
+
+
 def _timed(at) -> float:
     start = time.perf_counter()
     at.run()
@@ -150,6 +181,8 @@ def main() -> None:
     parser.add_argument("--page", action="append", choices=[Path(p).stem for p in PAGES])
     parser.add_argument("--no-pages", action="store_true", help="only the frames read")
     parser.add_argument("--no-reads", action="store_true", help="only the pages (the store built or kept)")
+    parser.add_argument("--append", type=int, default=0, metavar="N",
+                        help="then N uploads of the demo's attendance: commit against copy update")
     args = parser.parse_args()
     folder = Path(args.keep or tempfile.mkdtemp())
     folder.mkdir(parents=True, exist_ok=True)
@@ -177,6 +210,11 @@ def main() -> None:
           f"columnar copy {copy:.2f} s: {sql / copy:.1f}x faster (medians of {reads}, interleaved); "
           "copy equal to the store")
     size = columnar.size_on_disk(store.columnar_dir, store.data_key()) / 2**20
+    if args.append:
+        time_append(store, args.append)
+        sql, copy, rows = time_reads(store, reads)
+        print(f"after: Store.frames {sql:.2f} s, columnar copy {copy:.2f} s: {sql / copy:.1f}x faster; copy equal to "
+              "the store")
     if args.no_pages:
         return
 

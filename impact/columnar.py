@@ -6,7 +6,12 @@ is missing, stale (another data version), made by another format, or damaged is 
 store, never trusted. A copy is written into a temporary folder and renamed into place whole, so a process killed
 mid-write leaves no half copy under a version's name.
 
-    <folder>/v-<data key>/manifest.json + <table>.parquet
+    <folder>/v-<data key>/manifest.json + <table>.parquet (+ <table>.<n>.parquet: the large tables' later parts)
+
+The large tables (attendance, survey responses) are datasets of parts in id order: a commit's copy is the previous
+version's parts (hard links: no bytes copied) plus one part per new batch made from the rows the commit inserted
+(impact/columnar_parts.py), not read back; the small tables are read whole in one snapshot with the batch list.
+An undo, or a previous copy that does not fit (missing, damaged, of another database), rebuilds from one snapshot.
 
 The folder: IMPACT_COLUMNAR_DIR (a store's copies in a sub-folder named after its database, so one setting serves
 several stores; `off` turns the copy off); by default `data/<name>.columnar/` beside an SQLite file, and
@@ -14,7 +19,9 @@ several stores; `off` turns the copy off); by default `data/<name>.columnar/` be
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -25,12 +32,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from impact import columnar_parts as parts_of
 from impact import schema
+from impact.columnar_parts import GROWING
 
-FORMAT = 1  # bump when what is written changes: copies of another format are rebuilt
+FORMAT = 2  # bump when what is written changes: copies of another format are rebuilt
 ENV = "IMPACT_COLUMNAR_DIR"
 KEEP = 2  # versions kept: a reader in another process may still be opening the one before
 STALE_TEMP_S = 3600  # a temporary folder older than this was left by a killed writer
+MAX_PARTS = 32  # a large table with more parts has its newer small ones merged into one (reading many files costs)
 
 
 def _fingerprint() -> str:
@@ -40,6 +50,13 @@ def _fingerprint() -> str:
 
 
 FINGERPRINT = _fingerprint()
+
+
+@functools.cache
+def _sql_tables() -> dict:
+    from impact.store import _metadata
+
+    return _metadata()[1]
 
 
 def folder_for(url: str) -> Path | None:
@@ -69,20 +86,63 @@ class Copy:
 
     key: str  # the store's data key: version plus a fingerprint of the batch history
     version: str  # Store.version() at the snapshot
-    frames: dict
-    source: str  # "copy" (read from Parquet), "rebuilt" (read from the store and written), "store" (no copy)
+    frames: dict  # empty when update() wrote the copy without holding it whole ("updated", "current")
+    # "copy" (read from Parquet), "rebuilt" (written whole, on no earlier copy), "updated" (an earlier copy's parts
+    # plus the new batches'), "current" (already there), "store" (no copy)
+    source: str
+    read_back: int | None = None  # rows of the large tables read from the database to write it (None: not counted)
 
 
 class CopyInvalid(Exception):
     """A copy that must not be trusted (missing, other format, damaged): rebuild it."""
 
 
+@dataclass(frozen=True)
+class _Part:
+    """One part of a large table: new rows (`arrow`) or an earlier version's file (`path`) linked in."""
+
+    rows: int
+    first_id: int
+    last_id: int
+    arrow: object = None  # pa.Table
+    path: Path | None = None
+
+    @staticmethod
+    def of(arrow) -> _Part:
+        ids = arrow.column("id")
+        return _Part(arrow.num_rows, int(ids[0].as_py()) if len(ids) else 0, int(ids[-1].as_py()) if len(ids) else 0,
+                     arrow=arrow)
+
+
 def _dir_name(key: str) -> str:
     return "v-" + key
 
 
-def write(folder: Path, key: str, version: str, frames: dict[str, pd.DataFrame], active: list[int] | None = None) -> Path:
-    """Write one data version's frames atomically; returns its folder (an existing complete copy is kept)."""
+def _part_file(name: str, index: int) -> str:
+    return f"{name}.parquet" if index == 0 else f"{name}.{index}.parquet"
+
+
+def _link(source: Path, target: Path) -> None:
+    """The earlier version's file under the new version's name: a hard link (no bytes copied), a copy where the
+    file system has none."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write(folder: Path, key: str, version: str, frames: dict[str, pd.DataFrame], active: list[int] | None = None,
+          marks: dict | None = None) -> Path:
+    """Write one data version's frames (as Store.load gives them) atomically; returns its folder (an existing
+    complete copy is kept)."""
+    tables = _sql_tables()
+    small = {name: frame for name, frame in frames.items() if name not in GROWING}
+    growing = {name: [_Part.of(parts_of.from_loaded(tables[name], frame))] if len(frame) else []
+               for name, frame in frames.items() if name in GROWING}
+    return _write_version(folder, key, version, active, marks, small, growing)
+
+
+def _write_version(folder: Path, key: str, version: str, active, marks, small: dict, growing: dict) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -94,13 +154,25 @@ def write(folder: Path, key: str, version: str, frames: dict[str, pd.DataFrame],
     temp.mkdir()
     try:
         tables = {}
-        for name, frame in frames.items():
-            path = temp / f"{name}.parquet"
-            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, compression="zstd",
-                           write_page_checksum=True)
-            tables[name] = {"rows": len(frame), "bytes": path.stat().st_size}
+        for name in schema.TABLES:
+            if name in small:
+                path = temp / f"{name}.parquet"
+                pq.write_table(pa.Table.from_pandas(small[name], preserve_index=False), path, compression="zstd",
+                               write_page_checksum=True)
+                tables[name] = {"rows": len(small[name]), "bytes": path.stat().st_size}
+                continue
+            entries = []
+            for index, part in enumerate(growing[name]):
+                path = temp / _part_file(name, index)
+                if part.arrow is not None:
+                    pq.write_table(part.arrow, path, compression="zstd", write_page_checksum=True)
+                else:
+                    _link(part.path, path)
+                entries.append({"file": path.name, "rows": part.rows, "bytes": path.stat().st_size,
+                                "first_id": part.first_id, "last_id": part.last_id})
+            tables[name] = {"rows": sum(e["rows"] for e in entries), "parts": entries}
         manifest = {"format": FORMAT, "fingerprint": FINGERPRINT, "key": key, "version": version,
-                    "active": active, "tables": tables, "written_at": time.time()}
+                    "active": active, "marks": marks, "tables": tables, "written_at": time.time()}
         (temp / "manifest.json").write_text(json.dumps(manifest))
         for path in temp.iterdir():  # on disk before the folder gets its name
             with open(path, "rb") as fh:
@@ -140,11 +212,24 @@ def _prune(folder: Path, keep: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def read(folder: Path, key: str) -> tuple[str, dict[str, pd.DataFrame]]:
-    """(version, frames) of one data key's copy; CopyInvalid when it is missing, of another format or damaged."""
+def _read_file(path: Path, info: dict):
+    """One Parquet file checked against what the manifest says was written (size, rows, page checksums)."""
     import pyarrow.parquet as pq
 
-    where = folder / _dir_name(key)
+    try:
+        if path.stat().st_size != info["bytes"]:
+            raise CopyInvalid(f"{path.name} has another size than written")
+        table = pq.read_table(path, page_checksum_verification=True)
+    except CopyInvalid:
+        raise
+    except Exception as exc:  # a truncated or damaged file: rebuild, never trust
+        raise CopyInvalid(f"{path.name} cannot be read: {exc}") from exc
+    if table.num_rows != info["rows"]:
+        raise CopyInvalid(f"{path.name} has {table.num_rows} rows, not {info['rows']}")
+    return table
+
+
+def _manifest(where: Path, key: str) -> dict:
     try:
         manifest = json.loads((where / "manifest.json").read_text())
     except FileNotFoundError as exc:
@@ -155,39 +240,44 @@ def read(folder: Path, key: str) -> tuple[str, dict[str, pd.DataFrame]]:
         raise CopyInvalid("written by another format")
     if set(manifest.get("tables", {})) != set(schema.TABLES):
         raise CopyInvalid("tables differ")
+    return manifest
+
+
+def read(folder: Path, key: str) -> tuple[str, dict[str, pd.DataFrame]]:
+    """(version, frames) of one data key's copy; CopyInvalid when it is missing, of another format or damaged."""
+    where = folder / _dir_name(key)
+    manifest = _manifest(where, key)
     frames = {}
     for name, info in manifest["tables"].items():
-        path = where / f"{name}.parquet"
+        if name not in GROWING:
+            frames[name] = _read_file(where / f"{name}.parquet", info).to_pandas()
+            continue
+        table = _sql_tables()[name]
         try:
-            if path.stat().st_size != info["bytes"]:
-                raise CopyInvalid(f"{name}.parquet has another size than written")
-            table = pq.read_table(path, page_checksum_verification=True)
-        except CopyInvalid:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a truncated or damaged file: rebuild, never trust
-            raise CopyInvalid(f"{name}.parquet cannot be read: {exc}") from exc
-        if table.num_rows != info["rows"]:
-            raise CopyInvalid(f"{name}.parquet has {table.num_rows} rows, not {info['rows']}")
-        frames[name] = table.to_pandas()
+            arrow = parts_of.join(table, [_read_file(where / e["file"], e) for e in info["parts"]])
+        except (KeyError, TypeError, ValueError) as exc:  # parts that do not fit together (pyarrow's errors)
+            raise CopyInvalid(f"{name}'s parts cannot be joined: {exc}") from exc
+        frames[name] = parts_of.as_loaded(table, arrow)
     return manifest["version"], frames
 
 
 def rebuild(store, folder: Path | None = None) -> Copy:
     """Read one snapshot of the store and write it as the copy of its data version."""
     folder = folder if folder is not None else store.columnar_dir
-    key, version, active, frames = _snapshot(store)
+    key, version, active, marks, frames = _snapshot(store)
     if folder is not None:
-        write(folder, key, version, frames, active)
-    return Copy(key, version, frames, "rebuilt" if folder is not None else "store")
+        write(folder, key, version, frames, active, marks)
+    return Copy(key, version, frames, "rebuilt" if folder is not None else "store", _growing_rows(frames))
 
 
-def _snapshot(store) -> tuple[str, str, list[int], dict[str, pd.DataFrame]]:
+def _growing_rows(frames: dict) -> int:
+    return sum(len(frames[name]) for name in GROWING)
+
+
+def _snapshot(store) -> tuple[str, str, list[int], dict, dict[str, pd.DataFrame]]:
     with store.reading() as conn:
         key, version, active = store._key(conn)
-        return key, version, active, {name: store.load(name, conn) for name in schema.TABLES}
-
-
-GROWING = ("attendance", "survey_responses")  # the large tables: rows only ever added by a batch
+        return key, version, active, store._marks(conn), {name: store.load(name, conn) for name in schema.TABLES}
 
 
 def _newest(folder: Path) -> dict | None:
@@ -203,50 +293,111 @@ def _newest(folder: Path) -> dict | None:
     return best
 
 
-def update(store) -> Copy:
-    """After a commit: when the newest copy holds exactly the active batches but the new ones, the new version's
-    copy is that copy plus the new batches' rows of the large tables (read from the database in the same snapshot
-    as the small tables, which are read whole); anything else (an undo, a copy missing or damaged, columns or
-    dtypes that would not match a whole read) rebuilds from one snapshot."""
+def _earlier_parts(folder: Path, prior: dict | None, marks: dict) -> dict[str, list[_Part]] | None:
+    """The large tables' parts of an earlier copy a new version can be built on: every batch it holds still
+    active and the same batch (file hash, upload time: never another database's made again at the same address),
+    and its files the size written. None when there is none."""
+    if not prior or not isinstance(prior.get("marks"), dict):
+        return None
+    if any(marks.get(batch) != mark for batch, mark in prior["marks"].items()):
+        return None  # a batch undone since, or another database at the same address
+    where = folder / _dir_name(prior["key"])
+    found = {}
+    try:
+        for name in GROWING:
+            found[name] = []
+            for entry in prior["tables"][name]["parts"]:
+                path = where / entry["file"]
+                if path.stat().st_size != entry["bytes"]:
+                    return None
+                found[name].append(_Part(entry["rows"], entry["first_id"], entry["last_id"], path=path))
+    except (OSError, KeyError, TypeError):
+        return None
+    return found
+
+
+def _in_id_order(parts: list[_Part]) -> bool:
+    """Each part's ids all above the one before's: the parts joined in order are the table in id order, and a
+    survey's own outcomes meet a whole read's columns in the same order."""
+    return all(a.last_id < b.first_id for a, b in itertools.pairwise(parts))
+
+
+def _merged_tail(name: str, parts: list[_Part]) -> list[_Part]:
+    """Over MAX_PARTS parts: the ones after the largest merged into one (all of them when the largest is last), so
+    a table read stays a few files while an upload still writes only its own rows."""
+    if len(parts) <= MAX_PARTS:
+        return parts
+    largest = max(range(len(parts)), key=lambda i: parts[i].rows)
+    keep = parts[:largest + 1] if largest < len(parts) - 2 else []
+    tail = parts[len(keep):]
+    arrows = [p.arrow if p.arrow is not None else _read_file(p.path, {"bytes": p.path.stat().st_size,
+                                                                       "rows": p.rows}) for p in tail]
+    return keep + [_Part.of(parts_of.join(_sql_tables()[name], arrows))]
+
+
+def update(store, written: dict | None = None) -> Copy:
+    """After a commit: the new version's copy is the newest earlier copy's large-table parts plus a part per new
+    batch: made from the rows the commit inserted (`written`, Store._commit) when there are any, read from the
+    database in the same snapshot as the small tables otherwise (another process's upload). The small tables are
+    read whole. With no earlier copy to build on (the first upload, an undo, a copy missing or damaged) the large
+    tables are the commit's rows when they are all there is, else read whole from one snapshot."""
     folder = store.columnar_dir
     if folder is None:
         return rebuild(store, folder)
+    written = written or {}
     prior = _newest(folder) if folder.exists() else None
+    read_back = 0
     with store.reading() as conn:
         key, version, active = store._key(conn)
         if (folder / _dir_name(key)).exists():
-            return Copy(key, version, {}, "current")
-        added = sorted(set(active) - set(prior.get("active") or ())) if prior else []
-        if not prior or prior.get("active") is None or not added or set(prior["active"]) - set(active):
-            frames = None
-        else:
-            try:
-                frames = read(folder, prior["key"])[1]
-            except CopyInvalid:
-                frames = None
-        if frames is not None:
-            for name in schema.TABLES:
-                if name not in GROWING:
-                    frames[name] = store.load(name, conn)
-                    continue
-                new = store.load(name, conn, batch_ids=added)
-                if not len(new):
-                    continue
-                old = frames[name]
-                if list(new.columns) != list(old.columns) or not len(old) or \
-                        any(new[c].dtype != old[c].dtype for c in old.columns):
-                    frames = None  # a whole read might type a column otherwise: rebuild
-                    break
-                both = pd.concat([old, new], ignore_index=True)
-                if not both["id"].is_monotonic_increasing:  # PostgreSQL may number concurrent batches out of order
-                    both = both.sort_values("id", kind="stable").reset_index(drop=True)
-                frames[name] = both
-            source = "updated"
-        if frames is None:
-            frames = {name: store.load(name, conn) for name in schema.TABLES}
-            source = "rebuilt"
-    write(folder, key, version, frames, active)
-    return Copy(key, version, frames, source)
+            return Copy(key, version, {}, "current", 0)
+        marks = store._marks(conn)
+        earlier = _earlier_parts(folder, prior, marks)
+        held = {int(b) for b in prior["marks"]} if earlier is not None else set()
+        added = sorted(set(active) - held)
+        others = [b for b in added if b not in written]  # e.g. another process's upload landing meanwhile
+        small = {name: store.load(name, conn) for name in schema.TABLES if name not in GROWING}
+        growing = {}
+        for name in GROWING:
+            table = store.tables[name]
+            if earlier is None and others:  # nothing to build on and not only this commit's rows: read whole
+                frame = store.load(name, conn)
+                read_back += len(frame)
+                growing[name] = [_Part.of(parts_of.from_loaded(table, frame))] if len(frame) else []
+                continue
+            new = []
+            if others:
+                frame = store.load(name, conn, batch_ids=others)
+                read_back += len(frame)
+                if len(frame):
+                    new.append(_Part.of(parts_of.from_loaded(table, frame)))
+            for batch in added:
+                if batch not in written or name not in written[batch]:
+                    continue  # this commit put no rows in this table
+                frame, inserted, ids = written[batch][name]
+                arrow = parts_of.from_written(table, frame, inserted, ids)
+                if arrow is None:  # a column held in a form the copy cannot vouch for: read this batch back
+                    loaded = store.load(name, conn, batch_ids=[batch])
+                    read_back += len(loaded)
+                    arrow = parts_of.from_loaded(table, loaded)
+                if arrow.num_rows:
+                    new.append(_Part.of(arrow))
+            combined = (earlier[name] if earlier is not None else []) + sorted(new, key=lambda p: p.first_id)
+            if not _in_id_order(combined):  # rows numbered between another upload's (PostgreSQL): read whole
+                frame = store.load(name, conn)
+                read_back += len(frame)
+                combined = [_Part.of(parts_of.from_loaded(table, frame))] if len(frame) else []
+            growing[name] = combined
+    try:
+        growing = {name: _merged_tail(name, found) for name, found in growing.items()}
+        _write_version(folder, key, version, active, marks, small, growing)
+    except (CopyInvalid, FileNotFoundError):
+        if earlier is None:
+            raise
+        # an earlier part damaged since it was checked, or its version pruned meanwhile by another server before
+        # it was linked: start again from the store
+        return rebuild(store, folder)
+    return Copy(key, version, {}, "updated" if earlier is not None else "rebuilt", read_back)
 
 
 def rebuild_fresh(store) -> Copy:
@@ -262,22 +413,22 @@ def rebuild_fresh(store) -> Copy:
 def _rebuild_or_store(store, folder: Path) -> Copy:
     """Rebuild the copy; when it cannot be written (a full disk, a read-only folder) the frames still come from
     the store, and the fault is logged."""
-    key, version, active, frames = _snapshot(store)
+    key, version, active, marks, frames = _snapshot(store)
     try:
-        write(folder, key, version, frames, active)
+        write(folder, key, version, frames, active, marks)
     except Exception as exc:  # noqa: BLE001
         from impact.incident import record
 
         record(exc, "writing the columnar copy")
-        return Copy(key, version, frames, "store")
-    return Copy(key, version, frames, "rebuilt")
+        return Copy(key, version, frames, "store", _growing_rows(frames))
+    return Copy(key, version, frames, "rebuilt", _growing_rows(frames))
 
 
 def load(store) -> Copy:
     """The store's frames at its current data version: from the copy when it is there and sound, else rebuilt."""
     folder = store.columnar_dir
     if folder is None:
-        key, version, _, frames = _snapshot(store)
+        key, version, _, _, frames = _snapshot(store)
         return Copy(key, version, frames, "store")
     key = store.data_key()
     try:

@@ -20,6 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from impact import schema
+from impact.columnar_parts import GROWING
 from impact.ingest import IngestResult
 from impact.ingest.clean import slug
 
@@ -235,7 +236,7 @@ class Store:
                 cur.execute("PRAGMA busy_timeout=30000")
                 try:
                     cur.execute("PRAGMA journal_mode=WAL")  # the app and the CLI may use the file at once
-                except Exception:  # noqa: BLE001 - a read-only file keeps its journal mode; reading still works
+                except Exception:  # noqa: BLE001, S110 - a read-only file keeps its journal mode; reading still works
                     pass
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.close()
@@ -344,9 +345,9 @@ class Store:
         if not any(len(frame) for f in result.files for frame in f.frames.values()):
             return CommitOutcome(False, message="not stored: the upload has no data rows")
         try:
-            outcome = with_retries(lambda: self._commit(result, uploader, force))
+            outcome, written = with_retries(lambda: self._commit(result, uploader, force))
             if outcome.ok:
-                self.refresh_copy()
+                self.refresh_copy(written)
             return outcome
         except sa.exc.IntegrityError as exc:
             refused = self._refusals(result)
@@ -384,10 +385,13 @@ class Store:
                                      f"{first['first_uploaded']} (batch {first['batch_id']}); "
                                      "undo that batch or force to upload it again")
 
-    def _commit(self, result: IngestResult, uploader: str, force: bool) -> CommitOutcome:
+    def _commit(self, result: IngestResult, uploader: str, force: bool) -> tuple[CommitOutcome, dict]:
+        """(outcome, written): written holds, per batch, the rows inserted into the large tables with the ids the
+        database gave them, so the columnar copy is made from them instead of reading them back."""
         if not force and (refused := self._refusals(result)):
-            return self._refused(refused)
+            return self._refused(refused), {}
         outcome = CommitOutcome(True)
+        written: dict[int, dict] = {}
         with self.engine.begin() as conn:
             known = self._known(conn, result)
             for f in result.files:
@@ -398,13 +402,30 @@ class Store:
                     if table.startswith("_created_"):
                         outcome.created.setdefault(table.removeprefix("_created_"), []).extend(frame)
                         continue
-                    self._insert_rows(conn, table, frame, batch_id)
+                    inserted = self._insert_rows(conn, table, frame, batch_id)
+                    if table in GROWING and inserted is not None and len(frame):
+                        written.setdefault(batch_id, {})[table] = (*inserted, self._ids_of(conn, table, batch_id))
+                    elif table in GROWING:
+                        written.setdefault(batch_id, {})
                     rows[table] = len(frame)
                     outcome.stored[table] = outcome.stored.get(table, 0) + len(frame)
                 b = self.tables["batches"]
                 conn.execute(b.update().where(b.c.id == batch_id).values(rows=json.dumps(rows)))
         outcome.message = "stored " + ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in outcome.stored.items())
-        return outcome
+        return outcome, written
+
+    def _ids_of(self, conn, table: str, batch_id: int) -> np.ndarray:
+        """The ids of one batch's rows in the order they were inserted: a batch's rows are inserted in one statement
+        (COPY or executemany) in order, and both databases number new rows upwards (SQLite's next rowid, a
+        PostgreSQL sequence), so ascending ids follow the insert's order; a gap (another upload's rows numbered
+        in between) reads the ids themselves."""
+        t = self.tables[table]
+        low, high, count = conn.execute(sa.select(sa.func.min(t.c.id), sa.func.max(t.c.id), sa.func.count())
+                                        .where(t.c.batch_id == batch_id)).one()
+        if count and high - low + 1 == count:
+            return np.arange(low, high + 1, dtype="int64")
+        return np.asarray(conn.execute(sa.select(t.c.id).where(t.c.batch_id == batch_id).order_by(t.c.id))
+                          .scalars().all(), dtype="int64")
 
     def _known(self, conn, result: IngestResult) -> dict[str, set]:
         """Partner and programme ids already stored or defined by any file of this upload: what any file
@@ -476,7 +497,8 @@ class Store:
             known[table] |= set(out[table][id_col]) if table in out else set()
         return out
 
-    def _insert_rows(self, conn, table: str, frame: pd.DataFrame, batch_id: int) -> None:
+    def _insert_rows(self, conn, table: str, frame: pd.DataFrame, batch_id: int) -> tuple[pd.DataFrame, list[str]]:
+        """Insert one table's rows of a batch; returns (the frame as inserted, the columns it gave)."""
         t = self.tables[table]
         frame = frame.copy()
         frame["batch_id"] = batch_id
@@ -501,12 +523,13 @@ class Store:
             with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
-            return
+            return frame, columns
         marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         sql = (f"INSERT INTO {quote(t.name)} ({', '.join(quote(c) for c in columns)}) "
                f"VALUES ({', '.join([marker] * len(columns))})")
         for start in range(0, len(rows), 20_000):
             conn.exec_driver_sql(sql, rows[start:start + 20_000])
+        return frame, columns
 
     def batches(self) -> pd.DataFrame:
         b = self.tables["batches"]
@@ -545,15 +568,16 @@ class Store:
         self.refresh_copy()
         return removed
 
-    def refresh_copy(self) -> None:
-        """Bring the columnar copy up to the data version just stored. The store is the system of record: a copy
-        that cannot be written is logged and rebuilt on the next read, and never fails the commit or undo."""
+    def refresh_copy(self, written: dict | None = None) -> None:
+        """Bring the columnar copy up to the data version just stored (`written`: the rows a commit inserted, see
+        _commit). The store is the system of record: a copy that cannot be written is logged and rebuilt on the
+        next read, and never fails the commit or undo."""
         if self.columnar_dir is None:
             return
         from impact import columnar
 
         try:
-            columnar.update(self)
+            columnar.update(self, written)
         except Exception as exc:  # noqa: BLE001 - e.g. a full disk: the next read rebuilds it
             from impact.incident import record
 
@@ -574,6 +598,13 @@ class Store:
         version = f"{rows[-1][0] if rows else 0}-{sum(r[3] is not None for r in rows)}"
         history = hashlib.sha256(repr([tuple(map(str, r)) for r in rows]).encode()).hexdigest()[:16]
         return f"{version}-{history}", version, [int(r[0]) for r in rows if r[3] is None]
+
+    def _marks(self, conn) -> dict[str, str]:
+        """{active batch id: what names it (file hash, upload time)}: a copy made for one database is never built on
+        by another made again at the same address."""
+        b = self.tables["batches"]
+        rows = conn.execute(sa.select(b.c.id, b.c.sha256, b.c.uploaded_at).where(b.c.undone_at.is_(None))).all()
+        return {str(r[0]): f"{r[1]}|{r[2]}" for r in rows}
 
     def data_key(self) -> str:
         """A key naming the stored data exactly (Store.version() plus the batch history's fingerprint)."""

@@ -168,8 +168,8 @@ def test_a_commit_adds_the_new_batch_to_the_previous_copy_and_equals_a_whole_rea
     sources = []
     real = columnar.update
 
-    def recorded(s):
-        copy = real(s)
+    def recorded(s, written=None):
+        copy = real(s, written)
         sources.append(copy.source)
         return copy
 
@@ -184,4 +184,110 @@ def test_a_commit_adds_the_new_batch_to_the_previous_copy_and_equals_a_whole_rea
     assert sources[-1] == "rebuilt"
     _same(store, columnar.load(store))
     store.commit(ingest_files([("second.xlsx", SECOND)]))  # other columns typed differently: rebuilt whole
+    _same(store, columnar.load(store))
+
+
+SURVEY = workbook({
+    "Survey": [["Programme", "Date", "Wave", "Knowledge", "Outcome online skills"],
+               ["Code Club", "03/04/2025", "pre", 2, 3], ["Code Club", "17/04/2025", "post", 4, None]],
+})
+
+
+def _spied(monkeypatch) -> list[columnar.Copy]:
+    made = []
+    real = columnar.update
+
+    def spy(s, written=None):
+        made.append(real(s, written))
+        return made[-1]
+
+    monkeypatch.setattr(columnar, "update", spy)
+    return made
+
+
+def _parts(store: Store, table: str) -> list:
+    """The files of the current version's copy of a large table, in order."""
+    manifest = json.loads((store.columnar_dir / f"v-{store.data_key()}" / "manifest.json").read_text())
+    return [store.columnar_dir / f"v-{store.data_key()}" / e["file"] for e in manifest["tables"][table]["parts"]]
+
+
+def test_a_commit_copies_the_rows_it_inserted_and_adds_a_file_per_batch(store, monkeypatch):
+    """The copy after a commit is made from the rows the commit inserted (none of the large tables' rows read back),
+    the earlier batches' files are the earlier version's (linked, not rewritten), and after every commit, an undo
+    and a forced rebuild the copy equals a whole read of the store, dtype for dtype, on SQLite and PostgreSQL."""
+    made = _spied(monkeypatch)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    assert (made[-1].source, made[-1].read_back) == ("rebuilt", 0)  # the first copy: written whole, nothing read
+    _same(store, columnar.load(store))
+    first_file = _parts(store, "attendance")[0].stat().st_ino
+    store.commit(ingest_files([("survey.xlsx", SURVEY)]))  # other tables, a survey's own outcome
+    store.commit(ingest_files([("second.xlsx", SECOND)]))  # other columns than the first batch's
+    assert [(c.source, c.read_back) for c in made[1:]] == [("updated", 0), ("updated", 0)]
+    files = _parts(store, "attendance")
+    assert len(files) == 2 and files[0].stat().st_ino == first_file  # linked: the same file
+    loaded = columnar.load(store)
+    assert loaded.source == "copy" and loaded.frames["attendance"]["attendees"].tolist() == [12, pd.NA, 7]
+    assert loaded.frames["survey_responses"]["outcome_online_skills"].tolist() == [3, pd.NA]
+    _same(store, loaded)
+    store.undo(int(store.batches()["id"].iloc[0]))  # an undo rebuilds from the store
+    assert made[-1].source == "rebuilt" and made[-1].read_back == 3  # one attendance row and two responses left
+    _same(store, columnar.load(store))
+    store.commit(ingest_files([("first.xlsx", FIRST)]))  # onto the rebuilt copy: a file added again
+    assert (made[-1].source, made[-1].read_back) == ("updated", 0) and len(_parts(store, "attendance")) == 2
+    _same(store, columnar.load(store))
+    rebuilt = columnar.rebuild_fresh(store)
+    assert rebuilt.source == "rebuilt" and len(_parts(store, "attendance")) == 1
+    _same(store, rebuilt)
+    _same(store, columnar.load(store))
+
+
+def test_an_upload_through_another_process_is_read_from_the_store_in_the_next_commit(store, monkeypatch):
+    """A batch stored by a process that wrote no copy is read back (its rows only) when this one commits next."""
+    made = _spied(monkeypatch)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    Store(store.url, columnar_dir=None).commit(ingest_files([("second.xlsx", SECOND)]))
+    store.commit(ingest_files([("survey.xlsx", SURVEY)]))
+    assert made[-1].source == "updated" and made[-1].read_back == 1  # the other process's one attendance row
+    _same(store, columnar.load(store))
+
+
+def test_a_copy_of_many_uploads_merges_its_newer_files(store, monkeypatch):
+    monkeypatch.setattr(columnar, "MAX_PARTS", 3)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    for i in range(4):
+        store.commit(ingest_files([(f"again {i}.xlsx", FIRST)]), force=True)
+        assert len(_parts(store, "attendance")) <= 3
+        _same(store, columnar.load(store))
+    assert len(store.load("attendance")) == 10
+
+
+def test_a_database_made_again_is_never_built_on_by_its_old_copy(tmp_path):
+    """The old database's copy holds batch 1; the new one's first upload is batches 1 and 2: its copy must not be
+    the old batch 1's rows plus the new batch 2's."""
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    store = Store(url, columnar_dir=tmp_path / "copy")
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    store.dispose()
+    (tmp_path / "again.db").unlink()
+    again = Store(url, columnar_dir=tmp_path / "copy")
+    again.commit(ingest_files([("survey.xlsx", SURVEY), ("first.xlsx", FIRST)]))
+    loaded = columnar.load(again)
+    assert len(loaded.frames["attendance"]) == 2 and len(loaded.frames["survey_responses"]) == 2
+    _same(again, loaded)
+
+
+def test_an_earlier_copy_removed_while_a_commit_builds_on_it_is_rebuilt_from_the_store(store, monkeypatch):
+    """Another server pruning the earlier version between the check and the link: the new copy is rebuilt whole."""
+    made = _spied(monkeypatch)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    real = columnar._earlier_parts
+
+    def then_pruned(folder, prior, marks):
+        found = real(folder, prior, marks)
+        shutil.rmtree(folder / f"v-{prior['key']}")
+        return found
+
+    monkeypatch.setattr(columnar, "_earlier_parts", then_pruned)
+    assert store.commit(ingest_files([("second.xlsx", SECOND)])).ok
+    assert made[-1].source == "rebuilt" and made[-1].read_back == 3
     _same(store, columnar.load(store))
