@@ -78,6 +78,7 @@ class Report(FPDF):
         super().__init__(*args, **kwargs)
         self.struct_builder = Tags()
         self.pending: dict[str, tuple] = {}  # chart name -> (stand-in image info, images.Pending)
+        self.broken: dict[tuple, tuple] = {}  # (font, size, width, height, text, align, padding) -> its lines
 
     @contextmanager
     def artifact(self):
@@ -205,6 +206,19 @@ def _line(pdf: FPDF, w: float, h: float, text: str, align: str = "L", next_line:
         pdf.x += w
 
 
+def _lines(pdf: FPDF, w: float, h: float, text: str, align: str = "L", padding: float = 0) -> list[str]:
+    """fpdf's line breaking of `text` in the current font (`multi_cell` dry run), remembered for the document: a
+    list item is measured to keep it on one page, then drawn with the same lines; a label recurs in many tables.
+    (How a text breaks does not depend on its alignment.)"""
+    width = w or pdf.w - pdf.r_margin - pdf.x
+    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, width, h, text, align, padding)
+    found = pdf.broken.get(key)
+    if found is None:
+        found = pdf.broken[key] = tuple(pdf.multi_cell(w, h, text, dry_run=True, output="LINES", align=align,
+                                                       padding=padding))
+    return list(found)
+
+
 def _block(pdf: Report, kind: str, text: str, size: float, style: str = "", colour=(0, 0, 0),
            height: float | None = None, align: str = "L", parent: StructElem | None = None,
            keep: bool = False) -> None:
@@ -212,7 +226,7 @@ def _block(pdf: Report, kind: str, text: str, size: float, style: str = "", colo
     rather than split; otherwise split at a page break into parts, each tagged, never one across pages."""
     height = height or size * 0.5
     pdf.set_font("DejaVu", style, size)
-    lines = pdf.multi_cell(0, height, text, dry_run=True, output="LINES", align=align)
+    lines = _lines(pdf, 0, height, text, align)
     page_lines = int((pdf.h - pdf.b_margin - pdf.t_margin - 8) // height)
     while lines:
         room = max(1, int((pdf.h - pdf.b_margin - pdf.get_y()) // height))
@@ -237,7 +251,7 @@ def _item(pdf: Report, items: StructElem, texts: list[tuple[str, float, str, tup
     need = 0.0
     for text, size, style, _, height in texts:
         pdf.set_font("DejaVu", style, size)
-        need += height * len(pdf.multi_cell(0, height, text, dry_run=True, output="LINES"))
+        need += height * len(_lines(pdf, 0, height, text))
     if pdf.get_y() + need > pdf.h - pdf.b_margin and need < pdf.h - pdf.b_margin - pdf.t_margin - 8:
         pdf.add_page()
     body = pdf.group("LBody", pdf.group("LI", items))
@@ -262,7 +276,7 @@ def _cell_lines(pdf: Report, text: str, width: float) -> list[str]:
     """A cell's text broken into the lines that fit its width (most cells are one short figure: no breaking)."""
     if "\n" not in text and _width(pdf, text) <= width - 2 * PAD - 0.2:
         return [text]
-    return pdf.multi_cell(width, LINE, text, dry_run=True, output="LINES", padding=PAD) or [""]
+    return _lines(pdf, width, LINE, text, padding=PAD) or [""]
 
 
 def _row(pdf: Report, table_elem, cells: list[list[str]], widths: list[float], header: bool) -> None:
