@@ -468,9 +468,20 @@ def cmd_partners(args) -> int:
     return 0
 
 
+def _export_first(args) -> None:
+    """Before anything heavy is imported: start chromium for the charts, so it comes up beside the imports."""
+    from impact.export import parse_formats, renderer
+
+    try:
+        formats = parse_formats(args.format)
+    except ValueError:
+        return  # cmd_export says what is wrong
+    if {"png", "pdf", "html"} & set(formats):
+        renderer.start()
+
+
 def cmd_export(args) -> int:
-    from impact.export import export_store, parse_formats
-    from impact.export.images import stop
+    from impact.export import export_store, parse_formats, renderer
     from impact.store import Store
 
     try:
@@ -481,17 +492,24 @@ def cmd_export(args) -> int:
     store = Store(args.db)
     filters = _scope(args, store, "export")
     if filters is None:
+        renderer.stop()
         return 2
     try:
         pack = export_store(store, filters, formats,
                             None if args.json else lambda share, what: print(f"{share:4.0%}  {what}", file=sys.stderr))
-    finally:
-        stop()
-    written = pack.write(Path(args.out), with_zip=not args.no_zip)
-    from impact import guarded
-    from impact.accounts import Actor
+    except BaseException:
+        renderer.stop()
+        raise
+    closing = renderer.stop(wait=False)  # the browser closes while the files are written
+    try:
+        written = pack.write(Path(args.out), with_zip=not args.no_zip)
+        from impact import guarded
+        from impact.accounts import Actor
 
-    guarded.record_export(store, Actor.cli(), filters.to_dict(), formats)
+        guarded.record_export(store, Actor.cli(), filters.to_dict(), formats)
+    finally:
+        if closing is not None:
+            closing.result(timeout=60)
     if args.json:
         print(json.dumps({"files": [str(p) for p in written], "statements": [s.to_dict() for s in pack.evidence.statements],
                           "left_out": list(pack.evidence.left_out), "filters": filters.to_dict()}, indent=1, default=str))
@@ -678,7 +696,7 @@ def build_parser(argv=None) -> argparse.ArgumentParser:
                    help="any of xlsx,pdf,html,png,txt,csv (default: all)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the files into (created if missing)")
     p.add_argument("--no-zip", action="store_true", help="do not also write evidence-pack.zip")
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=cmd_export, first=_export_first)
     comments_at = len(sub.choices)
     p = sub.add_parser("audit-pack", help="check an exported pack: can any suppressed count be worked out? "
                                           "(linear programming over everything it publishes)")
@@ -728,13 +746,16 @@ def main(argv=None) -> int:
     a traceback (the fault is logged with an incident id)."""
     import logging
 
+    args = build_parser(argv).parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if getattr(args, "first", None):
+        args.first(args)  # what a command starts before the imports below (export: chromium)
+
     import sqlalchemy as sa
 
     from impact.incident import fault_text, record
     from impact.store import DatabaseUnavailable, database_problem
 
-    args = build_parser(argv).parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
     except DatabaseUnavailable as exc:

@@ -13,10 +13,25 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy import special
-from scipy import stats as sps
 
 Z95 = 1.959963984540054  # standard normal quantile for a two-sided 95% interval
 POSITIVE_FROM = 4  # "agree" or "strongly agree" on the 5-point scale
+
+
+def t_quantile(q: float, df) -> float:
+    """Student's t quantile for 0 < q < 1: scipy.stats.t.ppf(q, df) as scipy computes it (scipy.special.stdtrit;
+    nan unless df > 0), without importing scipy.stats, which takes ~1 s of every command's start."""
+    return float(special.stdtrit(df, q)) if df > 0 else math.nan
+
+
+def chi2_sf(x, df) -> float:
+    """P(X > x), X ~ chi-square(df): scipy.stats.chi2.sf(x, df) as scipy computes it (scipy.special.chdtrc; 1 at
+    or below 0, 0 at infinity, nan unless df > 0), without importing scipy.stats."""
+    if not df > 0 or math.isnan(x):
+        return math.nan
+    if x <= 0:
+        return 1.0
+    return 0.0 if math.isinf(x) else float(special.chdtrc(df, x))
 
 
 @dataclass(frozen=True)
@@ -175,6 +190,8 @@ def mann_whitney_u(levels, counts_x, counts_y) -> tuple[float | None, float | No
     if n1 == 0 or n2 == 0:
         return None, None
     if n1 <= 8 or n2 <= 8:
+        from scipy import stats as sps  # ~1 s to import: only for these small samples
+
         res = sps.mannwhitneyu(_expand(levels, cx), _expand(levels, cy))
         return float(res.statistic), float(res.pvalue)
     order = np.argsort(levels)
@@ -474,7 +491,7 @@ def clustered_share(k_by_cluster, n_by_cluster, what: str = "clusters") -> Clust
         return Clustered(k, n, p, None, None, None, c, method)
     srs = p * (1 - p) / n
     deff = max(1.0, v / srs) if srs > 0 else 1.0
-    z = float(sps.t.ppf(0.975, c - 1))
+    z = t_quantile(0.975, c - 1)
     low, high = wilson_effective(p, n / deff, z)
     return Clustered(k, n, p, low, high, deff, c, method)
 
@@ -544,7 +561,7 @@ def chi_square_homogeneity(positive, n) -> tuple[float | None, int, float | None
     expected_pos, expected_neg = m * p, m * (1 - p)
     stat = float((((k - expected_pos) ** 2) / expected_pos + (((m - k) - expected_neg) ** 2) / expected_neg).sum())
     df = len(m) - 1
-    return stat, df, float(sps.chi2.sf(stat, df))
+    return stat, df, chi2_sf(stat, df)
 
 
 def mantel_haenszel_difference(k1, n1, k0, n0) -> tuple[float | None, float | None, float | None]:

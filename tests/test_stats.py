@@ -16,6 +16,36 @@ PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 ANSWERS = st.lists(st.integers(1, 5), min_size=1, max_size=120)
 
 
+# --- t and chi-square without scipy.stats ---------------------------------------------------------
+
+def _same(ours: float, theirs) -> bool:
+    return (math.isnan(ours) and math.isnan(float(theirs))) or ours == float(theirs)  # bit for bit
+
+
+@PROPERTY
+@given(st.floats(0.0005, 0.9995), st.one_of(st.integers(-2, 400), st.floats(0.01, 1e6), st.just(math.inf),
+                                           st.just(math.nan)))
+def test_the_t_quantile_is_scipys_to_the_last_bit(q, df):
+    assert _same(stats.t_quantile(q, df), sps.t.ppf(q, df))
+
+
+@PROPERTY
+@given(st.one_of(st.floats(-5, 500), st.just(0.0), st.just(math.inf), st.just(math.nan)),
+       st.one_of(st.integers(-1, 60), st.floats(0.01, 1000), st.just(math.nan)))
+def test_the_chi_square_tail_is_scipys_to_the_last_bit(x, df):
+    assert _same(stats.chi2_sf(x, df), sps.chi2.sf(x, df))
+
+
+def test_the_statistics_do_not_import_scipy_stats_at_start():
+    """scipy.stats takes ~1 s to import: the pack, the pages and the CLI start without it."""
+    import subprocess
+    import sys
+
+    code = "import sys, impact.export.pack, impact.equity; print('scipy.stats' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
 # --- Wilson ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("k,n", [(0, 1), (1, 1), (0, 10), (3, 10), (10, 10), (91, 212), (5, 9), (999, 1000)])

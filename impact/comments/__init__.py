@@ -70,9 +70,10 @@ class Said:
 
 
 def what_people_said(frames, state: CommentState | None = None, filters: Filters | None = None, by: str | None = None,
-                     min_n: int = 10, suppress_n: int = 5, limit: int = 12, all_coded: pd.DataFrame | None = None
-                     ) -> Said:
-    """Frames (or Prepared) + decisions + scope -> `Said`. Pass `all_coded` (from `coded`) to code only once."""
+                     min_n: int = 10, suppress_n: int = 5, limit: int = 12, all_coded: pd.DataFrame | None = None,
+                     approved_only: bool = False) -> Said:
+    """Frames (or Prepared) + decisions + scope -> `Said`. Pass `all_coded` (from `coded`) to code only once;
+    `approved_only` for a pack, whose quotes are the approved ones alone (quotes.bank)."""
     state = state or CommentState()
     filters = filters or Filters()
     data = prepare(frames)
@@ -80,7 +81,7 @@ def what_people_said(frames, state: CommentState | None = None, filters: Filters
     scope = in_scope(data, everything, filters) if len(everything) else []
     counts = count(data, everything, state.codebook, filters, by, min_n)
     overall = counts if by is None else count(data, everything, state.codebook, filters, None, min_n)
-    quotes = bank(data, everything, filters, suppress_n, limit, state.decisions, state.codebook)
+    quotes = bank(data, everything, filters, suppress_n, limit, state.decisions, state.codebook, approved_only)
     return Said(everything[scope].reset_index(drop=True) if len(everything) else everything, counts, quotes,
                 tuple(sentences(overall)), state.codebook)
 

@@ -62,7 +62,7 @@ def part(data, filters: Filters, state: CommentState | None, min_n: int, suppres
     from impact.export.pack import INT, PCT, Table, _suppressed
 
     state = state or CommentState()
-    said = what_people_said(data, state, filters, None, min_n, suppress_n, limit=0)  # approved quotes only
+    said = what_people_said(data, state, filters, None, min_n, suppress_n, limit=0, approved_only=True)
     left_out = []
     tables = []
     if not len(said.comments):
@@ -101,4 +101,4 @@ def part(data, filters: Filters, state: CommentState | None, min_n: int, suppres
     return PackPart(tuple(tables), tuple(approved["quote"]), tuple(left_out), METHOD, statements)
 
 
-__all__ = ["METHOD", "PackPart", "SHEET", "part"]
+__all__ = ["METHOD", "SHEET", "PackPart", "part"]

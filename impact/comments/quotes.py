@@ -48,7 +48,7 @@ ALWAYS_OK = {"i", "i'm", "i've", "i'll", "i'd", "ok", "okay", "cv", "cvs", "tv",
 ORDINARY_ENDINGS = ("ness", "ment", "tion", "sion", "ful", "less", "ous", "ive", "able", "ible")
 
 
-def _ordinary_start(word: str, s: "Safety") -> bool:
+def _ordinary_start(word: str, s: Safety) -> bool:
     """A capitalised first word is ordinary when it ends like a common word, or is a verb form ("Practising",
     "Meeting", "Tried", "Loved") of a word already known as ordinary ("Xiaoming" and "Mohammed" are not)."""
     w = word.casefold()
@@ -76,7 +76,7 @@ them themselves then there these they this those though through to too under unt
 were what when where whether which while who whom whose why will with within without would yet you your yours
 yourself yourselves everyone everything someone something nothing anyone anything nobody lots many maybe perhaps
 somewhere anywhere everywhere sometimes always usually often offer sign make keep give take get put run start stop
-try use help come go see look find learn read write meet thank thanks please yes""".split())
+try use help come go see look find learn read write meet thank thanks please yes""".split())  # noqa: SIM905 - a paragraph reads better
 
 
 @lru_cache(maxsize=1)
@@ -258,8 +258,11 @@ def _largest_remainder(shares: dict, limit: int) -> dict:
 
 
 def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: int = 5, limit: int = 12,
-         decisions: pd.DataFrame | None = None, codebook=DEFAULT) -> QuoteBank:
-    """Coded comments (comment_id, row, text, codes, tone, consent, asks_consent) -> the quote bank for a scope."""
+         decisions: pd.DataFrame | None = None, codebook=DEFAULT, approved_only: bool = False) -> QuoteBank:
+    """Coded comments (comment_id, row, text, codes, tone, consent, asks_consent) -> the quote bank for a scope.
+
+    `approved_only` (a pack: no proposals): only the comments staff approved are scrubbed and checked, not every
+    comment in scope; the approved quotes are the same, `eligible`, `left_out` and `tone_shares` count those."""
     data = prepare(data)
     filters = filters or Filters()
     decisions = decisions if decisions is not None else pd.DataFrame(columns=["comment_id", "status", "text"])
@@ -278,8 +281,12 @@ def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: i
         if rejected.any():
             left_out["rejected by staff"] = int(rejected.sum())
         pool = pool[~rejected]
-    s = safety(data, coded["text"], threshold, codebook)
-    a = attributions(data, threshold)
+    if approved_only:
+        limit = 0
+        pool = pool[pool["comment_id"].map(decided["status"]).eq(APPROVED).to_numpy(bool)] if decided is not None \
+            else pool.iloc[:0]
+    s = safety(data, coded["text"], threshold, codebook) if len(pool) else None  # no comment to check: not needed
+    a = attributions(data, threshold) if len(pool) else None
     texts, risky, who = [], [], []
     for row, text in zip(pool["row"].to_numpy("int64"), pool["text"].astype(str)):
         safe, r = safe_text(text, s)

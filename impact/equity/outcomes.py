@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import stats as sps
 
 from impact.equity.labels import display_names, order_key
 from impact.equity.reach import baseline
@@ -31,6 +30,7 @@ from impact.filters import NO_DAY, WAVES, Filters, Prepared, Selection, prepare,
 from impact.stats import (
     POSITIVE_FROM,
     Proportion,
+    chi2_sf,
     chi_square_homogeneity,
     cluster_variance,
     holm,
@@ -219,7 +219,7 @@ def _dimension_test(found, g, valid, good, prog, session, names, min_n, dated) -
         deffs.append(max(1.0, v / srs) if v is not None and srs > 0 else 1.0)
     deff = float(np.mean(deffs))
     corrected = stat / deff
-    return {"test": TEST, "statistic": corrected, "df": df, "p_value": float(sps.chi2.sf(corrected, df)),
+    return {"test": TEST, "statistic": corrected, "df": df, "p_value": chi2_sf(corrected, df),
             "design_effect": deff}
 
 

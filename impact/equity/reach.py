@@ -50,7 +50,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from impact.equity.labels import GroupMatch, age_range, dimension_name, match_groups
 from impact.filters import (
@@ -68,6 +67,7 @@ from impact.stats import (
     cluster_variance,
     proportion,
     ratio_interval,
+    t_quantile,
     wilson,
     wilson_effective,
 )
@@ -229,7 +229,7 @@ def representation(participants, population, threshold: float = DEFAULT_THRESHOL
         elif clusters < 2:
             low, high = None, None  # one cluster: nothing says how much sessions differ
         else:
-            low, high = wilson_effective(float(p[i]), n / deff, float(sps.t.ppf(0.975, clusters - 1)))
+            low, high = wilson_effective(float(p[i]), n / deff, t_quantile(0.975, clusters - 1))
         qi = float(q[i]) if total else None
         ri = float(p[i] / qi) if n and qi else None
         se_q = float(population_se[i]) if population_se is not None and qi else None

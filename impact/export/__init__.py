@@ -9,6 +9,10 @@ share.
 
 `pack.build` computes the Evidence once; workbook.py, pdf.py, html.py, images.py and the writers below render it.
 Every table has been through the display minimum and disclosure control (disclosure.py) before rendering.
+Charts are drawn by chromium (images.py) while the workbook is written and the PDF laid out.
+
+Importing this package is light (the Evidence page and the CLI import it before they need pandas); the modules
+that compute and write are imported when a pack is made.
 """
 from __future__ import annotations
 
@@ -18,9 +22,10 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from impact.export.disclosure import neutralise_frame
-from impact.export.pack import Evidence, build
+if TYPE_CHECKING:
+    from impact.export.pack import Evidence
 
 FORMATS = ("xlsx", "pdf", "html", "png", "txt", "csv")
 DEFAULT_FORMATS = ("xlsx", "pdf", "html", "png", "txt", "csv")
@@ -69,6 +74,8 @@ def statements_text(evidence: Evidence) -> str:
 def csv_files(evidence: Evidence) -> dict[str, bytes]:
     """One CSV per table (already suppressed), formulas neutralised, and tables/disclosure.json: how the
     tables add up, for `python -m impact audit-pack`."""
+    from impact.export.disclosure import neutralise_frame
+
     files = {f"tables/{t.name}.csv": neutralise_frame(t.frame).to_csv(index=False).encode("utf-8-sig")
              for t in evidence.tables}
     if evidence.disclosure:
@@ -93,6 +100,8 @@ def export_pack(frames: dict, filters=None, settings: dict | None = None, batche
 
     `progress(share 0-1, what)` is called as each part is made; `comments` (impact.comments.load(store)) brings
     the staff's codings and approved quotes."""
+    from impact.export.pack import build
+
     formats = tuple(formats)
     say = progress or (lambda share, what: None)
     images_needed = bool({"png", "pdf", "html"} & set(formats))
@@ -103,34 +112,48 @@ def export_pack(frames: dict, filters=None, settings: dict | None = None, batche
     say(0.05, "Computing the indicators")
     evidence = build(frames, filters, settings, batches, title, comments=comments)
     files: dict[str, bytes] = {}
-    pngs: dict[str, bytes] = {}
+    pending = {}
     if images_needed and evidence.charts:
         say(0.3, "Drawing the charts")
-        pngs = images.render(evidence, lambda done, total: say(0.3 + 0.4 * done / total,
-                                                                f"Drawing the charts ({done} of {total})"))
-        if "png" in formats:
-            files.update({f"charts/{name}.png": data for name, data in pngs.items()})
+        pending = images.submit(evidence)  # chromium draws them while the workbook and the PDF are written
     if "xlsx" in formats:
         from impact.export.workbook import build_workbook
 
-        say(0.72, "Writing the workbook")
+        say(0.35, "Writing the workbook")
         files[f"{STEM}.xlsx"] = build_workbook(evidence)
+    report = None
     if "pdf" in formats:
-        from impact.export.pdf import build_pdf
+        from impact.export import pdf
 
-        say(0.8, "Writing the PDF report")
-        files[f"{STEM}.pdf"] = build_pdf(evidence, pngs)
+        say(0.45, "Laying out the PDF report")
+        report = pdf.layout(evidence, pending)  # charts still being drawn are placed as stand-ins
+    if "txt" in formats:
+        files["statements.txt"] = statements_text(evidence).encode("utf-8")
+    if "csv" in formats:
+        say(0.55, "Writing the tables")
+        files.update(csv_files(evidence))
+    pngs = images.collect(pending, lambda done, total: say(0.6 + 0.2 * done / total,
+                                                           f"Drawing the charts ({done} of {total})")) \
+        if pending else {}
+    if "png" in formats:
+        files.update({f"charts/{name}.png": data for name, data in pngs.items()})
+    if report is not None:
+        say(0.85, "Writing the PDF report")
+        files[f"{STEM}.pdf"] = pdf.finish(report, pngs)
     if "html" in formats:
         from impact.export.html import build_html
 
         say(0.9, "Writing the HTML report")
         files[f"{STEM}.html"] = build_html(evidence, pngs)
-    if "txt" in formats:
-        files["statements.txt"] = statements_text(evidence).encode("utf-8")
-    if "csv" in formats:
-        files.update(csv_files(evidence))
     say(1.0, "Done")
-    return Pack(evidence, files)
+    return Pack(evidence, _in_order(files, formats))
+
+
+def _in_order(files: dict, formats) -> dict:
+    """The files in the order a reader meets them (and the zip lists them): charts, workbook, PDF, HTML, statements,
+    tables, whatever order they were made in (the charts are drawn while the others are written)."""
+    rank = {"png": 0, "xlsx": 1, "pdf": 2, "html": 3, "txt": 4, "csv": 5, "json": 5}
+    return dict(sorted(files.items(), key=lambda item: rank.get(item[0].rsplit(".", 1)[-1], 6)))
 
 
 def export_store(store, filters=None, formats=DEFAULT_FORMATS, progress=None) -> Pack:

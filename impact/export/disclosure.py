@@ -556,7 +556,45 @@ def known_pattern(values) -> re.Pattern | None:
     found = sorted({str(v).strip() for v in values if v is not None and str(v).strip()}, key=len, reverse=True)
     if not found:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, found)) + r")(?!\w)", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?:" + alternatives(found) + r")(?!\w)", re.IGNORECASE)
+
+
+TRIE_MAX = 100  # longer strings nest too deep for re's compiler: they keep the plain alternation
+
+
+def alternatives(strings: list[str]) -> str:
+    """Strings, longest first -> a case-insensitive alternation matching what `a|b|c` matches, written as a trie of
+    their lower-cased characters: re tries every alternative of `a|b|c` at every position (6,000 respondent ids:
+    ~0.6 ms a comment), a trie one character at a time. Deeper branches come before a string's end, so the longest
+    match that fits is taken, as with `a|b|c` longest first. Non-ASCII strings keep the plain alternation (case
+    folding of a few letters is not one character to one)."""
+    if not all(s.isascii() and len(s) <= TRIE_MAX for s in strings):
+        return "|".join(map(re.escape, strings))
+    trie: dict = {}
+    for s in strings:
+        node = trie
+        for ch in s.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a string ends here
+
+    def regex(node: dict) -> str:
+        branches = []
+        for ch, child in node.items():
+            if not ch:
+                continue
+            run = [ch]
+            while len(child) == 1 and "" not in child:  # a chain of single characters: one literal, no group
+                (ch, child), = child.items()
+                run.append(ch)
+            branches.append(re.escape("".join(run)) + regex(child))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return ("(?:" + body + ")" if len(branches) == 1 else body) + "?"
+        return body
+
+    return regex(trie)
 
 
 def scrub(text, known=()) -> str:
@@ -616,6 +654,7 @@ __all__ = [
     "Same",
     "Suppressed",
     "Suppression",
+    "alternatives",
     "audit_frames",
     "known_pattern",
     "neutralise",

@@ -44,7 +44,7 @@ def _table(table: Table, level: int = 3) -> str:
     out.append(f"<table><caption>{escape(table.title)}</caption><thead><tr>")
     out += [f'<th scope="col">{escape(str(c))}</th>' for c in columns]
     out.append("</tr></thead><tbody>")
-    for values in frame.itertuples(index=False):
+    for values in frame.itertuples(index=False, name=None):
         cells = [escape(_text(v, table.formats.get(c))) for c, v in zip(columns, values)]
         out.append(f'<tr><th scope="row">{cells[0]}</th>' + "".join(f"<td>{c}</td>" for c in cells[1:]) + "</tr>")
     out.append("</tbody></table>")

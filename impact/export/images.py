@@ -1,25 +1,27 @@
 """Chart specs of an Evidence -> plotly figures -> PNG, rendered offline by kaleido with Debian's chromium.
 
-kaleido starts a browser for each bare `write_image` (~4.5 s); `start_sync_server` once per process keeps
-one running, then a figure takes ~0.3 s (STACK_NOTES.md). The server is started on first use and left
-running for the next pack; `stop()` ends it.
+One browser per process (impact/export/renderer.py): started in the background on first use and left running
+for the next pack; `stop()` ends it. `submit` queues every chart of a pack at once and returns at once, so the
+pack is written while chromium draws; `collect` waits for them.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import threading
+import contextlib
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from impact import scope
 from impact.charts import PALETTE
-from impact.export.pack import Chart, Evidence
+from impact.export import renderer
+
+if TYPE_CHECKING:
+    from impact.export.pack import Chart, Evidence
 
 WIDTH, HEIGHT_MIN = 1000, 420
-_lock = threading.Lock()
-_started = False
 
 
 def figure(chart: Chart, table: pd.DataFrame, scope: str = "") -> go.Figure:
@@ -68,56 +70,63 @@ def scope_line(evidence: Evidence) -> str:
     return scope.line(evidence.filters, evidence.sources, evidence.generated)
 
 
-def _start():
-    global _started
-    import kaleido
-
-    if not _started:
-        if not os.environ.get("BROWSER_PATH"):
-            chromium = shutil.which("chromium") or "/usr/bin/chromium"
-            if os.path.exists(chromium):
-                os.environ["BROWSER_PATH"] = chromium
-        kaleido.start_sync_server(silence_warnings=True)
-        _started = True
+def options(fig: go.Figure) -> dict:
+    """kaleido's options for a figure: PNG at the figure's own size, so its pixels are known before it is drawn."""
+    return {"format": "png", "width": fig.layout.width or WIDTH, "height": fig.layout.height or HEIGHT_MIN,
+            "scale": 1}
 
 
-def prewarm() -> threading.Thread:
-    """Start the kaleido server in the background while the pack is computed (the browser takes ~4 s)."""
-    def run():
-        with _lock:
-            _start()
-    thread = threading.Thread(target=run, name="kaleido-start", daemon=True)
-    thread.start()
-    return thread
+@dataclass(frozen=True)
+class Pending:
+    """A chart being drawn: its PNG's size in pixels now, its bytes when chromium is done (`result()`)."""
+
+    future: Future
+    width: int
+    height: int
+
+    def result(self) -> bytes:
+        return self.future.result()
+
+
+def prewarm() -> None:
+    """Start the browser in the background while the pack is computed (it takes a few seconds)."""
+    renderer.start()
 
 
 def stop():
-    """End the kaleido server this process started (tests and the CLI call it when done)."""
-    global _started
-    import kaleido
+    """End the browser this process started (tests and the CLI call it when done)."""
+    renderer.stop()
 
-    with _lock:
-        if _started:
-            kaleido.stop_sync_server(silence_warnings=True)
-            _started = False
+
+def submit(evidence: Evidence) -> dict[str, Pending]:
+    """Every chart of the pack queued for drawing at once -> {chart name: Pending}; returns before they are drawn."""
+    figs = figures(evidence)
+    specs = {name: (fig.to_dict(), options(fig)) for name, fig in figs.items()}
+    futures = renderer.render(specs)
+    return {name: Pending(futures[name], opts["width"], opts["height"]) for name, (_, opts) in specs.items()}
+
+
+def collect(pending: dict[str, Pending], progress=None) -> dict[str, bytes]:
+    """{chart name: Pending} -> {chart name: PNG bytes}, waiting for each; `progress(done, total)` after each one.
+    A failed drawing closes the browser (the next pack starts a new one) and raises."""
+    found = {}
+    for i, (name, image) in enumerate(pending.items(), start=1):
+        try:
+            found[name] = image.result()
+        except Exception:  # the drawing failed (not the caller interrupted: other sessions may share the browser)
+            with contextlib.suppress(Exception):  # a browser that crashed may not close cleanly: its error matters
+                renderer.stop()
+            raise
+        if progress:
+            progress(i, len(pending))
+    return found
 
 
 def png(fig: go.Figure) -> bytes:
-    """A figure -> PNG bytes through the one kaleido server of this process."""
-    import kaleido
-
-    with _lock:
-        _start()
-        return kaleido.calc_fig_sync(fig, opts={"format": "png", "width": fig.layout.width or WIDTH,
-                                                    "height": fig.layout.height or HEIGHT_MIN, "scale": 1})
+    """A figure -> PNG bytes through the one browser of this process."""
+    return collect({"fig": Pending(renderer.render({"fig": (fig.to_dict(), options(fig))})["fig"], 0, 0)})["fig"]
 
 
 def render(evidence: Evidence, progress=None) -> dict[str, bytes]:
     """Every chart of the pack -> {chart name: PNG bytes}; `progress(done, total)` after each one."""
-    found = {}
-    figs = figures(evidence)
-    for i, (name, fig) in enumerate(figs.items(), start=1):
-        found[name] = png(fig)
-        if progress:
-            progress(i, len(figs))
-    return found
+    return collect(submit(evidence), progress)

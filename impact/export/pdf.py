@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 from fpdf import FPDF, ViewerPreferences
+from fpdf.enums import CharVPos, TextMode
+from fpdf.fonts import TTFFont
 from fpdf.structure_tree import StructElem, StructureTreeBuilder
 from PIL import Image
 
@@ -75,6 +77,8 @@ class Report(FPDF):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.struct_builder = Tags()
+        self.pending: dict[str, tuple] = {}  # chart name -> (stand-in image info, images.Pending)
+        self.broken: dict[tuple, tuple] = {}  # (font, size, width, height, text, align, padding) -> its lines
 
     @contextmanager
     def artifact(self):
@@ -152,6 +156,69 @@ def _text(value, fmt: str | None) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def _plain(pdf: FPDF) -> bool:
+    """Whether text is set the plain way every table cell and paragraph line of the report is: one TrueType font,
+    no text shaping, fallback fonts, stretching, spacing, underline, text mode or quad points. Then `_width` and
+    `_line` write what fpdf would, without its per-call fragment, graphics-state and bidi machinery (most of a
+    pack's PDF time went there: ~4,000 table cells)."""
+    font = pdf.current_font
+    return (isinstance(font, TTFFont) and not font.is_symbol and not pdf.text_shaping and not pdf._fallback_font_ids
+            and pdf.font_stretching == 100 and not pdf.char_spacing and not pdf.underline and not pdf.strikethrough
+            and pdf.text_mode == TextMode.FILL and pdf.char_vpos == CharVPos.LINE and not pdf._record_text_quad_points)
+
+
+def _width(pdf: FPDF, text: str) -> float:
+    """`pdf.get_string_width(text)`: the characters' advance widths in the current font, as fpdf sums them."""
+    if not _plain(pdf) or pdf.str_alias_nb_pages in text:
+        return pdf.get_string_width(text)
+    font, size = pdf.current_font, pdf.font_size_pt
+    font.biggest_size_pt = max(font.biggest_size_pt, size)
+    widths = font.cw
+    return sum(widths[ord(c)] for c in text) * size * 0.001 / pdf.k
+
+
+def _line(pdf: FPDF, w: float, h: float, text: str, align: str = "L", next_line: bool = False) -> None:
+    """`pdf.cell(w, h, text, align=align)` (new_x="LMARGIN", new_y="NEXT" when `next_line`): the same bytes in the
+    page, the same position after, the same glyphs in the font subset (tests/export/test_pdf.py compares them with
+    fpdf's). Anything but a plain line that fits on the page goes to fpdf itself."""
+    if not _plain(pdf) or pdf.str_alias_nb_pages in text or pdf.will_page_break(h):
+        pdf.cell(w, h, text, align=align, **({"new_x": "LMARGIN", "new_y": "NEXT"} if next_line else {}))
+        return
+    w = w or pdf.w - pdf.r_margin - pdf.x
+    if text:
+        font, k = pdf.current_font, pdf.k
+        if not pdf.current_font_is_set_on_page:  # fpdf writes the font first, on its own
+            pdf._out(pdf._set_font_for_page(font, pdf.font_size_pt))
+        width = _width(pdf, text)
+        dx = w - pdf.c_margin - width if align == "R" else (w - width) / 2 if align == "C" else pdf.c_margin
+        ops = [f"BT {(pdf.x + dx) * k:.2f} {(pdf.h - pdf.y - 0.5 * h - 0.3 * (pdf.font_size_pt / k)) * k:.2f} Td"]
+        coloured = pdf.text_color != pdf.fill_color  # fpdf sets the text colour inside the line, then restores it
+        if coloured:
+            ops.append(pdf.text_color.serialize().lower())
+        pick = font.subset.pick
+        glyphs = "".join(chr(g) for g in (pick(ord(c)) for c in text) if g)
+        ops += [f"({font.escape_text(glyphs)}) Tj", "ET"]
+        pdf._out(f"q {' '.join(ops)} Q" if coloured else " ".join(ops))
+    pdf._lasth = h
+    if next_line:
+        pdf.x, pdf.y = pdf.l_margin, pdf.y + h
+    else:
+        pdf.x += w
+
+
+def _lines(pdf: FPDF, w: float, h: float, text: str, align: str = "L", padding: float = 0) -> list[str]:
+    """fpdf's line breaking of `text` in the current font (`multi_cell` dry run), remembered for the document: a
+    list item is measured to keep it on one page, then drawn with the same lines; a label recurs in many tables.
+    (How a text breaks does not depend on its alignment.)"""
+    width = w or pdf.w - pdf.r_margin - pdf.x
+    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, width, h, text, align, padding)
+    found = pdf.broken.get(key)
+    if found is None:
+        found = pdf.broken[key] = tuple(pdf.multi_cell(w, h, text, dry_run=True, output="LINES", align=align,
+                                                       padding=padding))
+    return list(found)
+
+
 def _block(pdf: Report, kind: str, text: str, size: float, style: str = "", colour=(0, 0, 0),
            height: float | None = None, align: str = "L", parent: StructElem | None = None,
            keep: bool = False) -> None:
@@ -159,7 +226,7 @@ def _block(pdf: Report, kind: str, text: str, size: float, style: str = "", colo
     rather than split; otherwise split at a page break into parts, each tagged, never one across pages."""
     height = height or size * 0.5
     pdf.set_font("DejaVu", style, size)
-    lines = pdf.multi_cell(0, height, text, dry_run=True, output="LINES", align=align)
+    lines = _lines(pdf, 0, height, text, align)
     page_lines = int((pdf.h - pdf.b_margin - pdf.t_margin - 8) // height)
     while lines:
         room = max(1, int((pdf.h - pdf.b_margin - pdf.get_y()) // height))
@@ -172,7 +239,7 @@ def _block(pdf: Report, kind: str, text: str, size: float, style: str = "", colo
         pdf.set_text_color(*colour)
         with pdf.tagged(kind, parent):
             for text_line in part:  # the lines already broken: drawn as they are, not broken again
-                pdf.cell(0, height, text_line, new_x="LMARGIN", new_y="NEXT", align=align)
+                _line(pdf, 0, height, text_line, align, next_line=True)
         pdf.set_text_color(0)
         if lines:
             pdf.add_page()
@@ -184,7 +251,7 @@ def _item(pdf: Report, items: StructElem, texts: list[tuple[str, float, str, tup
     need = 0.0
     for text, size, style, _, height in texts:
         pdf.set_font("DejaVu", style, size)
-        need += height * len(pdf.multi_cell(0, height, text, dry_run=True, output="LINES"))
+        need += height * len(_lines(pdf, 0, height, text))
     if pdf.get_y() + need > pdf.h - pdf.b_margin and need < pdf.h - pdf.b_margin - pdf.t_margin - 8:
         pdf.add_page()
     body = pdf.group("LBody", pdf.group("LI", items))
@@ -207,9 +274,9 @@ LINE, PAD = 3.6, 0.8
 
 def _cell_lines(pdf: Report, text: str, width: float) -> list[str]:
     """A cell's text broken into the lines that fit its width (most cells are one short figure: no breaking)."""
-    if "\n" not in text and pdf.get_string_width(text) <= width - 2 * PAD - 0.2:
+    if "\n" not in text and _width(pdf, text) <= width - 2 * PAD - 0.2:
         return [text]
-    return pdf.multi_cell(width, LINE, text, dry_run=True, output="LINES", padding=PAD) or [""]
+    return _lines(pdf, width, LINE, text, padding=PAD) or [""]
 
 
 def _row(pdf: Report, table_elem, cells: list[list[str]], widths: list[float], header: bool) -> None:
@@ -229,7 +296,7 @@ def _row(pdf: Report, table_elem, cells: list[list[str]], widths: list[float], h
                 pdf.set_text_color(255)
             for i, text in enumerate(lines):
                 pdf.set_xy(x + PAD, y + PAD + i * LINE)
-                pdf.cell(w - 2 * PAD, LINE, text, align="L" if k == 0 else "R")
+                _line(pdf, w - 2 * PAD, LINE, text, "L" if k == 0 else "R")
             pdf.set_text_color(0)
         x += w
     pdf.set_xy(pdf.l_margin, y + height)
@@ -254,7 +321,7 @@ def _table(pdf: Report, table: Table) -> None:
         head = [_cell_lines(pdf, str(c), w) for c, w in zip(shown, widths)]
         pdf.set_font("DejaVu", "", 7)
         body = [[_cell_lines(pdf, _text(v, table.formats.get(c)), w) for c, v, w in zip(shown, values, widths)]
-                for values in frame[shown].itertuples(index=False)]
+                for values in frame[shown].itertuples(index=False, name=None)]
         height = lambda cells: max(len(x) for x in cells) * LINE + 2 * PAD
         elem = pdf.group("Table")
         if pdf.get_y() + height(head) + (height(body[0]) if body else 0) > pdf.h - pdf.b_margin:
@@ -292,19 +359,63 @@ def _headline(pdf: Report, items: StructElem, h: Headline) -> None:
     pdf.ln(1.5)
 
 
-def _chart(pdf: Report, evidence: Evidence, chart, png: bytes) -> None:
+def _chart(pdf: Report, evidence: Evidence, chart, png) -> None:
+    """A chart at the page's width: `png` is its bytes, or a drawing in progress (images.Pending: its size now,
+    its bytes at `finish`), placed now as a stand-in image that `finish` fills with the real one."""
     width = pdf.epw
-    with Image.open(io.BytesIO(png)) as im:
-        height = width * im.height / im.width
+    if isinstance(png, bytes):
+        with Image.open(io.BytesIO(png)) as im:
+            height = width * im.height / im.width
+        source = io.BytesIO(png)
+    else:
+        height = width * png.height / png.width
+        source = Image.new("RGB", (1, 1), (len(pdf.pending) % 256, len(pdf.pending) // 256 % 256, 1))  # unique
     if pdf.get_y() + height > pdf.h - pdf.b_margin:
         pdf.add_page()
-    pdf.image(io.BytesIO(png), w=width, h=height, title=chart.title,
-              alt_text=alt_text(chart, evidence.table(chart.table).frame))
+    info = pdf.image(source, w=width, h=height, title=chart.title,
+                     alt_text=alt_text(chart, evidence.table(chart.table).frame))
+    if not isinstance(png, bytes):
+        pdf.pending[chart.name] = (info, png)
     pdf.ln(3)
+
+
+def _fill(pdf: Report, images: dict[str, bytes]) -> None:
+    """The stand-in images replaced by the charts' PNGs, exactly as `pdf.image` would have stored them (the page
+    refers to an image by its number only, so the layout stays as it is)."""
+    from fpdf.image_parsing import get_img_info
+
+    cache = pdf.image_cache
+    for name, (stand_in, _) in pdf.pending.items():
+        key = next(k for k, v in cache.images.items() if v is stand_in)
+        info = get_img_info(key, io.BytesIO(images[name]), cache.image_filter, None,
+                            resource_access_policy=pdf.resource_access_policy)
+        for field in ("i", "usages", "rendered_width", "rendered_height"):
+            info[field] = stand_in[field]
+        info["iccp_i"] = None
+        if info.get("iccp") is not None:  # as fpdf's preload_image does
+            info["iccp_i"] = cache.icc_profiles.setdefault(info["iccp"], len(cache.icc_profiles))
+            info["iccp"] = None
+        cache.images[key] = info
+    pdf.pending = {}
 
 
 def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> bytes:
     """Evidence (+ PNG bytes per chart name) -> PDF bytes."""
+    return finish(layout(evidence, images))
+
+
+def finish(pdf: Report, images: dict[str, bytes] | None = None) -> bytes:
+    """A laid-out report -> PDF bytes; charts still being drawn at `layout` are waited for (or taken from `images`,
+    their PNG bytes by chart name) and put in place first."""
+    if pdf.pending:
+        _fill(pdf, {name: (images or {}).get(name) or pending.result() for name, (_, pending) in
+                    pdf.pending.items()})
+    return bytes(pdf.output())
+
+
+def layout(evidence: Evidence, images: dict | None = None) -> Report:
+    """Evidence (+ per chart name its PNG bytes, or an images.Pending still being drawn) -> the report laid out,
+    every page written; `finish` turns it into bytes."""
     images = images or {}
     pdf = Report(format="A4")
     pdf.title_text = evidence.title
@@ -373,4 +484,4 @@ def build_pdf(evidence: Evidence, images: dict[str, bytes] | None = None) -> byt
         _paragraph(pdf, text, 9)
     _heading(pdf, "Sources", 15)
     _table(pdf, Table("sources", "", "The uploads (batches) every figure comes from", evidence.sources))
-    return bytes(pdf.output())
+    return pdf

@@ -58,7 +58,7 @@ def write_table(ws, table: Table, top: int) -> tuple[int, int, int]:
     for j, col in enumerate(frame.columns, start=1):
         _cell(ws, header, j, str(col), font=HEADER_FONT, fill=HEADER_FILL,
               alignment=Alignment(wrap_text=True, vertical="top"))
-    for i, row in enumerate(frame.itertuples(index=False), start=header + 1):
+    for i, row in enumerate(frame.itertuples(index=False, name=None), start=header + 1):
         for j, (col, value) in enumerate(zip(frame.columns, row), start=1):
             c = _cell(ws, i, j, value)
             fmt = table.formats.get(col)

@@ -31,7 +31,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
 
 from impact.filters import (
     NO_DAY,
@@ -54,6 +53,7 @@ from impact.stats import (
     paired_change_from_table,
     proportion,
     ratio,
+    t_quantile,
     unpaired_change_from_counts,
 )
 
@@ -172,14 +172,14 @@ class OutcomeTally:
             v, clusters = cluster_variance(np.bincount(inverse, weights=pc.positive[rows, d]),
                                            np.bincount(inverse, weights=pc.valid[rows, d]))
             if v is not None:
-                t = float(sps.t.ppf(0.975, clusters - 1))
+                t = t_quantile(0.975, clusters - 1)
                 srs = var_d / c.n if var_d else None
                 deff = max(1.0, v / srs) if srs else None
                 half = t * math.sqrt(max(v, srs or 0.0))
                 return replace(c, mean_low=c.mean_diff - half, mean_high=c.mean_diff + half, design_effect=deff,
                                clusters=clusters, cluster_unit=unit)
         if var_d is not None and c.n >= 2:  # one cluster, or no dates: pairs taken as independent (paired t)
-            half = float(sps.t.ppf(0.975, c.n - 1)) * math.sqrt(var_d / c.n)
+            half = t_quantile(0.975, c.n - 1) * math.sqrt(var_d / c.n)
             return replace(c, mean_low=c.mean_diff - half, mean_high=c.mean_diff + half, cluster_unit="pairs")
         return c
 

@@ -36,6 +36,20 @@ def test_suggested_codes_agree_with_the_hand_coded_fixture():
     assert table.loc["barrier", "precision"] >= 0.8
 
 
+def test_coding_the_same_comments_again_gives_the_same_answer_and_a_changed_comment_is_coded_afresh():
+    first = suggest(HAND, DEFAULT)
+    again = suggest(HAND, DEFAULT)  # worked out once: the second answer comes from the first
+    pd.testing.assert_frame_equal(first, again)
+    changed = HAND.copy()
+    row = changed.index[changed["text"] == "Please run it on Saturdays as well"][0]
+    changed.loc[row, "text"] = "The session was cancelled without warning"
+    recoded = suggest(changed, DEFAULT).loc[row]
+    assert "barrier" in split_codes(recoded["codes"]) and recoded["sentiment"] != first.loc[row, "sentiment"]
+    without_barrier = tuple(c for c in DEFAULT if c.code != "barrier")
+    assert "barrier" not in " ".join(suggest(changed, without_barrier)["codes"])  # another codebook: coded afresh
+    assert suggest(HAND, DEFAULT).loc[row, "codes"] == first.loc[row, "codes"]  # the first texts still as they were
+
+
 def test_a_few_comments_get_the_codes_a_person_gave_them():
     found = suggest(HAND, DEFAULT).set_index("text")
     assert "confidence" in split_codes(found.loc["I finally feel confident using a computer on my own", "codes"])

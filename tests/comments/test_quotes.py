@@ -111,6 +111,32 @@ def test_an_unapproved_or_unconsented_quote_never_reaches_a_pack(frames):
     assert "What people said" in dict(evidence.methodology)
 
 
+def test_a_pack_checks_only_the_approved_comments_and_quotes_what_the_whole_bank_would(frames, monkeypatch):
+    from impact.comments import quotes
+
+    ids = coded(frames).set_index("text")["comment_id"]
+    decisions = pd.DataFrame([
+        {"comment_id": ids["I learned how to send emails to my family"], "status": "approved",
+         "text": "I learned how to send emails to my family"},
+        {"comment_id": ids["The staff, especially Priya, were brilliant"], "status": "approved",
+         "text": "Thanks, Mrs Patel and Priya were brilliant"},
+        {"comment_id": ids["Janet was so kind to me every week"], "status": "approved", "text": ""},  # risky start
+        {"comment_id": ids["We had a great time and made friends"], "status": "rejected", "text": ""},
+    ])
+    whole = _bank(frames, decisions, limit=0).approved()
+    checked = []
+    monkeypatch.setattr(quotes, "safe_text", lambda text, s: checked.append(text) or safe_text(text, s))
+    data = prepare(frames)
+    pack = bank(data, coded(data), threshold=5, limit=12, decisions=decisions, approved_only=True)
+    pd.testing.assert_frame_equal(pack.quotes, whole)
+    assert len(pack.quotes) == 2 and "Priya" not in " ".join(pack.quotes["quote"])
+    assert set(checked) <= {"I learned how to send emails to my family", "The staff, especially Priya, were brilliant",
+                            "Janet was so kind to me every week", "Thanks, Mrs Patel and Priya were brilliant"}
+    checked.clear()
+    nothing = bank(data, coded(data), threshold=5, decisions=None, approved_only=True)
+    assert nothing.quotes.empty and checked == []  # no approvals: no comment scrubbed at all
+
+
 def test_without_approvals_a_pack_has_coded_findings_and_no_quotes(frames):
     evidence = build(frames)
     assert evidence.quotes == ()
@@ -138,10 +164,10 @@ def test_the_pack_states_the_most_frequent_codes_beside_their_outcome_but_never_
     assert said[0].text.startswith(f"{100 * said[0].value:.0f}% of 12 comments (95% CI")
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from impact.comments.quotes import _ordinary_words  # noqa: E402
+from impact.comments.quotes import _ordinary_words
 
 NAMES = st.from_regex(r"[A-Z][a-z]{2,9}", fullmatch=True).filter(lambda w: w.casefold() not in _ordinary_words())
 

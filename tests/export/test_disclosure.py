@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from impact.export.disclosure import (
     SUPPRESSED,
     Suppression,
+    known_pattern,
     neutralise,
     safe_csv,
     scrub,
@@ -47,6 +51,36 @@ def test_scrub_removes_emails_phones_postcodes_titled_names_and_known_ids():
     for personal in ("Sarah", "Jones", "07700", "jo.bloggs", "Patel", "SW1A", "WF014402"):
         assert personal not in out
     assert scrub("Lovely friendly staff") == "Lovely friendly staff"
+
+
+# ids and names sharing prefixes, differing in case, with spaces and punctuation; texts built from their pieces
+PIECES = ["WF0", "wf01", "WF014402", "WF0144", "GOC0014", "Jo", "jo-", "Jo Ann", "Ann", "a.b", "Ab", "ab c", "K", "s"]
+TEXT_PIECES = PIECES + [" ", "-", ".", "x", "1", "_", "\u212a", "\u017f", "Ä", ", "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES) | st.text("aAbBjJoO0 1-.", min_size=1, max_size=6), min_size=1, max_size=8),
+       st.lists(st.sampled_from(TEXT_PIECES), max_size=14))
+def test_the_known_strings_pattern_replaces_exactly_what_a_plain_longest_first_alternation_does(known, pieces):
+    text = "".join(pieces)
+    found = sorted({k.strip() for k in known if k.strip()}, key=len, reverse=True)
+    if not found:
+        return
+    plain = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, found)) + r")(?!\w)", re.IGNORECASE)
+    assert known_pattern(known).sub("[removed]", text) == plain.sub("[removed]", text)
+
+
+def test_thousands_of_known_ids_scrub_a_comment_in_well_under_a_millisecond():
+    import time
+
+    ids = [f"WF{i:06d}" for i in range(0, 60000, 9)] + [f"GOC{i:04d}" for i in range(300)]
+    pattern = known_pattern(ids)
+    text = "Lovely staff, my code is wf000090 and GOC0012 came too; WF0000901 is not one. " * 3
+    assert scrub(text, pattern).count("[removed]") == 6
+    start = time.perf_counter()
+    for _ in range(200):
+        scrub(text, pattern)
+    assert (time.perf_counter() - start) / 200 < 0.002  # ~0.1 ms; a plain alternation of these 6,967 ids: ~7 ms
 
 
 def test_formula_text_is_neutralised_and_numbers_are_left_alone():
