@@ -85,3 +85,27 @@ def test_a_shared_table_and_figure_are_converted_once_and_sent_unchanged():
     drawn = common._drawn_once(fig)
     assert drawn.to_dict() is drawn.to_dict()  # the deep copy is made once
     assert pio.to_json(drawn.to_dict(), validate=False) == expected
+
+
+def test_a_tables_csv_is_made_when_clicked_and_the_download_recorded_then(demo, monkeypatch):
+    """Drawing a page makes no CSV (most tables are never downloaded); the CSV a click asks for is the table's
+    screened CSV, and that download is in the audit trail with the filters that were in force."""
+    import pandas as pd
+
+    from impact import audit_trail, views
+    from impact.store import Store
+    from ui import common
+
+    made = []
+    real = views.csv_bytes
+    monkeypatch.setattr(views, "csv_bytes", lambda t: made.append(1) or real(t))
+    monkeypatch.setattr(common, "csv_of", common.per_object(views.csv_bytes))
+    at = run("pages/overview.py")
+    assert len(at.get("download_button")) >= 2 and made == []
+
+    table = pd.DataFrame({"programme": ["=HYPERLINK(1)"], "n": [12]})
+    click = common.csv_when_clicked(table, "reach.csv")
+    assert made == [] and audit_trail.trail(Store(demo), "export").empty
+    assert click() == real(table) and made == [1]
+    (row,) = audit_trail.trail(Store(demo), "export").to_dict("records")
+    assert '"what": "reach.csv"' in row["detail"]
