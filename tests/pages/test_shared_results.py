@@ -109,3 +109,20 @@ def test_a_tables_csv_is_made_when_clicked_and_the_download_recorded_then(demo, 
     assert click() == real(table) and made == [1]
     (row,) = audit_trail.trail(Store(demo), "export").to_dict("records")
     assert '"what": "reach.csv"' in row["detail"]
+
+
+def test_one_run_reads_the_data_version_and_settings_once(demo, monkeypatch):
+    """Every figure of a run comes from one data version (an upload landing mid-run shows whole on the next run),
+    and a page asking for many results makes one version query and one settings query per run, not one each."""
+    from impact.store import Store
+
+    calls = {"version": 0, "settings": 0}
+    version, settings = Store.version, Store.settings
+    monkeypatch.setattr(Store, "version", lambda self: calls.__setitem__("version", calls["version"] + 1)
+                        or version(self))
+    monkeypatch.setattr(Store, "settings", lambda self: calls.__setitem__("settings", calls["settings"] + 1)
+                        or settings(self))
+    at = run("pages/outcomes.py")  # two runs: the overview, then the Outcomes page
+    assert calls == {"version": 2, "settings": 2}, calls
+    at.run()
+    assert calls == {"version": 3, "settings": 3}, calls
