@@ -9,6 +9,7 @@ import functools
 import os
 import threading
 import weakref
+from collections import OrderedDict
 
 import streamlit as st
 
@@ -195,6 +196,47 @@ def prepared() -> Prepared:
     return _prepared(database_url(), data_version(), scope.partners, scope.branches)
 
 
+class _Results:
+    """What pages computed, shared by every session of this server process: at most `size` results, the least
+    recently used dropped first; a result asked for by several sessions at once is computed once (the others
+    wait for it). Keys are plain tuples, hashed by Python: Streamlit's own cache hashes every argument with its
+    hasher and inspects the function's signature on every call, a few milliseconds of every rerun."""
+
+    def __init__(self, size: int = 128):
+        self.size = size
+        self.values: OrderedDict = OrderedDict()
+        self.pending: dict = {}
+        self.lock = threading.Lock()
+
+    def get(self, key, compute):
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+            pending = self.pending.setdefault(key, threading.Lock())
+        with pending:  # one computation per key; the others wait here, then find it
+            with self.lock:
+                if key in self.values:
+                    return self.values[key]
+            try:
+                value = compute()
+            finally:
+                with self.lock:
+                    self.pending.pop(key, None)
+            with self.lock:
+                self.values[key] = value
+                while len(self.values) > self.size:
+                    self.values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.values.clear()
+
+
+RESULTS = _Results()
+
+
 @st.cache_resource(max_entries=128, show_spinner=False)
 def _memo(url: str, version: str, partners: tuple, branches: tuple, name: str, args: tuple, _compute):
     return _compute(*args)
@@ -206,7 +248,12 @@ def memo(name: str, compute, *args):
     identifies `compute` (functions are not part of the key); args must say everything the result depends on
     besides the stored data (filters, settings, page choices)."""
     scope = _scope()  # an account limited to some partners or branches never gets another scope's result
-    return _memo(database_url(), data_version(), scope.partners, scope.branches, name, args, compute)
+    key = (database_url(), data_version(), scope.partners, scope.branches, name, args)
+    try:
+        hash(key)
+    except TypeError:  # an argument Python cannot hash: Streamlit's cache hashes it its own way
+        return _memo(*key, compute)
+    return RESULTS.get(key, lambda: compute(*args))
 
 
 def filters() -> Filters:
@@ -236,9 +283,7 @@ def empty_state(message: str, stop: bool = True) -> None:
 
 def chart(figure, key: str) -> None:
     """A chart drawn full width with its accessible name (the title, and where its table is)."""
-    from impact.charts import accessible_name
-
-    st.plotly_chart(_drawn_once(figure), width="stretch", key=key, alt=accessible_name(figure))
+    st.plotly_chart(_drawn_once(figure), width="stretch", key=key, alt=_name_of(figure))
 
 
 def table_with_download(table, file_name: str, label: str = "Download this table (CSV)", key: str | None = None,
@@ -296,6 +341,14 @@ class per_object:
 
 
 csv_of = per_object(views.csv_bytes)  # the table's CSV, screened and neutralised
+
+
+@per_object
+def _name_of(figure) -> str:
+    """A chart's accessible name (impact.charts.accessible_name), worked out once per figure."""
+    from impact.charts import accessible_name
+
+    return accessible_name(figure)
 
 
 @per_object

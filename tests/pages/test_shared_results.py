@@ -126,3 +126,41 @@ def test_one_run_reads_the_data_version_and_settings_once(demo, monkeypatch):
     assert calls == {"version": 2, "settings": 2}, calls
     at.run()
     assert calls == {"version": 3, "settings": 3}, calls
+
+
+def test_shared_results_are_computed_once_at_a_time_bounded_and_a_fault_is_not_kept():
+    """Sessions asking at once for the same new scope wait for one computation; at most `size` results are
+    kept, the least recently used dropped; a computation that fails is not stored, the next asker tries again."""
+    import threading
+    import time
+
+    from ui.common import _Results
+
+    results, calls = _Results(size=2), []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return object()
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(results.get("a", slow))) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and all(g is got[0] for g in got)
+
+    results.get("b", lambda: 2)
+    results.get("a", slow)  # used again: now "b" is the least recently used
+    results.get("c", lambda: 3)
+    assert list(results.values) == ["a", "c"] and len(calls) == 1
+
+    def broken():
+        raise ValueError("a fault")
+
+    try:
+        results.get("d", broken)
+    except ValueError:
+        pass
+    assert "d" not in results.values and results.get("d", lambda: 4) == 4
