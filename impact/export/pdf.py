@@ -171,6 +171,8 @@ def _width(pdf: FPDF, text: str) -> float:
     """`pdf.get_string_width(text)`: the characters' advance widths in the current font, as fpdf sums them."""
     if not _plain(pdf) or pdf.str_alias_nb_pages in text:
         return pdf.get_string_width(text)
+    if not text:  # fpdf measures no fragment, so its font's biggest size is left as it was
+        return 0.0
     font, size = pdf.current_font, pdf.font_size_pt
     font.biggest_size_pt = max(font.biggest_size_pt, size)
     widths = font.cw
