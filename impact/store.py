@@ -514,7 +514,11 @@ class Store:
                 values = frame[custom].astype(object).where(frame[custom].notna(), None)
                 frame["custom_outcomes"] = [json.dumps({k: (None if v is None else int(v)) for k, v in r.items()})
                                             for r in values.to_dict("records")]
-        columns = [c.name for c in t.columns if c.name != "id" and (c.name in frame.columns)]
+        # a column with no value in this batch is left to be NULL by itself (fewer values to convert and bind;
+        # never a column with a default, which would then differ)
+        columns = [c.name for c in t.columns if c.name != "id" and c.name in frame.columns
+                   and not (c.nullable and c.default is None and c.server_default is None
+                            and bool(frame[c.name].isna().all()))]
         rows = _rows(frame, t, columns, iso_dates=self.engine.dialect.name == "sqlite")
         quote = self.engine.dialect.identifier_preparer.quote
         if self.engine.dialect.name == "postgresql" and self.engine.dialect.driver == "psycopg":
