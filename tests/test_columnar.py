@@ -10,6 +10,7 @@ import pytest
 from workbooks import workbook
 
 from impact import columnar, schema
+from impact.columnar_parts import GROWING
 from impact.ingest import ingest_files
 from impact.store import Store
 
@@ -164,7 +165,7 @@ def test_rebuild_cache_from_the_command_line(tmp_path, capsys, monkeypatch):
 
 def test_a_commit_adds_the_new_batch_to_the_previous_copy_and_equals_a_whole_read(store, monkeypatch):
     """The copy after a commit is the previous copy plus the new batch's rows (not a whole read of the store)
-    when that is sound, and a whole rebuild otherwise (an undo); either way it equals the store."""
+    when that is sound (after an undo: less the undone batch's file); either way it equals the store."""
     sources = []
     real = columnar.update
 
@@ -181,7 +182,7 @@ def test_a_commit_adds_the_new_batch_to_the_previous_copy_and_equals_a_whole_rea
     assert loaded.source == "copy" and len(loaded.frames["attendance"]) == 4
     _same(store, loaded)
     store.undo(again.batch_ids[0])
-    assert sources[-1] == "rebuilt"
+    assert sources[-1] == "updated"
     _same(store, columnar.load(store))
     store.commit(ingest_files([("second.xlsx", SECOND)]))  # other columns typed differently: rebuilt whole
     _same(store, columnar.load(store))
@@ -229,8 +230,9 @@ def test_a_commit_copies_the_rows_it_inserted_and_adds_a_file_per_batch(store, m
     assert loaded.source == "copy" and loaded.frames["attendance"]["attendees"].tolist() == [12, pd.NA, 7]
     assert loaded.frames["survey_responses"]["outcome_online_skills"].tolist() == [3, pd.NA]
     _same(store, loaded)
-    store.undo(int(store.batches()["id"].iloc[0]))  # an undo rebuilds from the store
-    assert made[-1].source == "rebuilt" and made[-1].read_back == 3  # one attendance row and two responses left
+    store.undo(int(store.batches()["id"].iloc[0]))  # an undo leaves the batch's own file out: nothing read back
+    assert (made[-1].source, made[-1].read_back) == ("updated", 0)
+    assert [f.stat().st_ino for f in _parts(store, "attendance")] == [files[1].stat().st_ino]
     _same(store, columnar.load(store))
     store.commit(ingest_files([("first.xlsx", FIRST)]))  # onto the rebuilt copy: a file added again
     assert (made[-1].source, made[-1].read_back) == ("updated", 0) and len(_parts(store, "attendance")) == 2
@@ -282,12 +284,91 @@ def test_an_earlier_copy_removed_while_a_commit_builds_on_it_is_rebuilt_from_the
     store.commit(ingest_files([("first.xlsx", FIRST)]))
     real = columnar._earlier_parts
 
-    def then_pruned(folder, prior, marks):
-        found = real(folder, prior, marks)
+    def then_pruned(folder, prior, marks, *rest):
+        found = real(folder, prior, marks, *rest)
         shutil.rmtree(folder / f"v-{prior['key']}")
         return found
 
     monkeypatch.setattr(columnar, "_earlier_parts", then_pruned)
     assert store.commit(ingest_files([("second.xlsx", SECOND)])).ok
     assert made[-1].source == "rebuilt" and made[-1].read_back == 3
+    _same(store, columnar.load(store))
+
+
+def _batch_ids(store: Store) -> list[int]:
+    return [int(b) for b in store.batches().sort_values("id")["id"]]
+
+
+@pytest.mark.parametrize("which", ["first", "middle", "last"])
+def test_an_undo_leaves_out_the_batchs_own_file_and_equals_a_whole_read(store, monkeypatch, which):
+    """An undo's copy is the previous version's files less the undone batch's (linked, none of the large tables'
+    rows read back), equal to a whole read dtype for dtype (a survey's own outcome gone with its batch); a commit
+    after it builds on it, and an undo of that commit too."""
+    made = _spied(monkeypatch)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    store.commit(ingest_files([("survey.xlsx", SURVEY)]))  # the only one with a survey's own outcome
+    store.commit(ingest_files([("second.xlsx", SECOND)]))
+    batches = _batch_ids(store)
+    linked = {f.stat().st_ino for name in GROWING for f in _parts(store, name)}
+    store.undo(batches[{"first": 0, "middle": 1, "last": 2}[which]])
+    assert (made[-1].source, made[-1].read_back) == ("updated", 0)
+    assert {f.stat().st_ino for name in GROWING for f in _parts(store, name)} < linked  # linked, none written
+    loaded = columnar.load(store)
+    assert loaded.source == "copy"
+    _same(store, loaded)
+    assert ("outcome_online_skills" in loaded.frames["survey_responses"]) == (which != "middle")
+    assert len(loaded.frames["attendance"]) == {"first": 1, "middle": 3, "last": 2}[which]
+    store.commit(ingest_files([("first again.xlsx", FIRST)]), force=True)
+    assert (made[-1].source, made[-1].read_back) == ("updated", 0)
+    _same(store, columnar.load(store))
+    store.undo(_batch_ids(store)[-1])  # then undo what was just committed
+    assert (made[-1].source, made[-1].read_back) == ("updated", 0)
+    _same(store, columnar.load(store))
+
+
+def test_an_undo_of_a_batch_sharing_a_file_is_rebuilt_whole(store, monkeypatch):
+    """Files merged past MAX_PARTS (or written by a rebuild) hold several batches: an undo of one of them cannot
+    drop a file and rebuilds from the store; an undo of a batch in a file of its own still leaves it out."""
+    made = _spied(monkeypatch)
+    monkeypatch.setattr(columnar, "MAX_PARTS", 3)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    for i in range(3):
+        store.commit(ingest_files([(f"again {i}.xlsx", FIRST)]), force=True)
+    assert len(_parts(store, "attendance")) == 2  # the first batch's file, then the three later merged
+    _same(store, columnar.load(store))
+    batches = _batch_ids(store)
+    store.undo(batches[0])  # a file of its own
+    assert (made[-1].source, made[-1].read_back) == ("updated", 0)
+    _same(store, columnar.load(store))
+    store.undo(batches[2])  # inside the merged file
+    assert made[-1].source == "rebuilt" and made[-1].read_back == 4
+    _same(store, columnar.load(store))
+    assert len(_parts(store, "attendance")) == 1  # the rebuild: one file of every batch
+    store.undo(batches[1])  # in the rebuild's file beside another: rebuilt again
+    assert made[-1].source == "rebuilt"
+    _same(store, columnar.load(store))
+    store.commit(ingest_files([("second.xlsx", SECOND)]))
+    store.undo(_batch_ids(store)[-1])  # a file of its own: left out
+    assert (made[-1].source, made[-1].read_back) == ("updated", 0)
+    _same(store, columnar.load(store))
+    store.commit(ingest_files([("survey.xlsx", SURVEY)]))
+    assert made[-1].source == "updated"
+    _same(store, columnar.load(store))
+
+
+def test_an_undo_on_a_copy_that_does_not_match_the_database_is_rebuilt(store, monkeypatch):
+    """A kept batch's file holding other rows than the database, or no previous copy at all: rebuilt whole."""
+    made = _spied(monkeypatch)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    store.commit(ingest_files([("second.xlsx", SECOND)]))
+    t = store.tables["attendance"]
+    with store.engine.begin() as conn:  # a row gone behind the copy's back (no new version)
+        conn.execute(t.delete().where(t.c.id == int(store.load("attendance")["id"].iloc[0])))
+    store.undo(_batch_ids(store)[-1])
+    assert made[-1].source == "rebuilt"
+    _same(store, columnar.load(store))
+    store.commit(ingest_files([("second.xlsx", SECOND)]), force=True)
+    shutil.rmtree(store.columnar_dir)  # no previous copy at all
+    store.undo(_batch_ids(store)[-1])
+    assert made[-1].source == "rebuilt"
     _same(store, columnar.load(store))

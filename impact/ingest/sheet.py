@@ -118,6 +118,13 @@ def _filled_any(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return (~blank_cells(frame[columns])).any(axis=1)
 
 
+def _longer_than(cells: pd.Series, limit: int) -> np.ndarray:
+    """len(str(cell)) > limit for each cell, measured once per distinct value (a column repeats its values)."""
+    codes, uniques = pd.factorize(cells.astype(object), use_na_sentinel=True)
+    longer = np.fromiter((len(str(u)) > limit for u in uniques), dtype=bool, count=len(uniques))
+    return np.append(longer, False)[codes]  # a missing cell (code -1) never is
+
+
 def blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Vectorised _blank over a frame: missing, or text that is only spaces."""
     if len(frame) > 400:
@@ -412,7 +419,7 @@ class SheetReader:
         frames: dict[str, pd.DataFrame] = {}
         # personal data by header: never mapped, never stored
         for h in headers:
-            if h in overrides and overrides[h]:
+            if overrides.get(h):
                 continue
             if mapping.is_personal_header(h) and not (table.name in ("partners", "programmes", "population")
                                                        and mapping.normalise(h) in ("name", "names")):
@@ -450,7 +457,7 @@ class SheetReader:
             if c in ("comment_benefit", "comment_improve", "comment_action") or (c and table.column(c).kind != schema.TEXT
                                                                                and c not in ("respondent_id", "participant_id")):
                 continue
-            values = data[h].dropna().astype(str).head(500)
+            values = data[h].dropna().head(500).astype(str)  # the first 500 values: only those made text
             values = values[values.str.strip() != ""]
             if len(values) and (values.str.fullmatch(EMAIL.pattern) | values.str.fullmatch(PHONE.pattern)).mean() >= 0.3:
                 self.personal.append(h)
@@ -896,7 +903,7 @@ class SheetReader:
             text = clean.is_text(data[h])
             too_long = pd.Series(False, index=data.index)
             if text.any():
-                too_long.loc[text] = (data.loc[text, h].astype(str).str.len() > MAX_CELL_CHARS).to_numpy()
+                too_long.loc[text] = _longer_than(data.loc[text, h], MAX_CELL_CHARS)
             for row in too_long[too_long].index:
                 self.problem(ERROR, "cell-too-long", data.at[row, "_row"] if np.ndim(data.at[row, "_row"]) == 0 else row,
                              h, str(data.at[row, h])[:60],

@@ -16,7 +16,8 @@ def _problem(file: str, code: str, message: str, fix: str) -> Problem:
 
 
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-_CONTROL_BYTES = [*range(0, 9), 11, 12, *range(14, 32), 127]
+_CONTROL_BYTES = [*range(9), 11, 12, *range(14, 32), 127]
+_CONTROL_DELETE = bytes(_CONTROL_BYTES)  # the same characters as CONTROL, as bytes
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never part of a name, a date or a number
 ENCODING_FIX = ("in Excel use File > Save As > 'CSV UTF-8', or choose the file's encoding (Upload page: "
                 "'Text encoding of CSV files'; command line: --encoding cp1252)")
@@ -60,7 +61,6 @@ def decode_text(data: bytes, name: str = "", encoding: str | None = None) -> tup
     with a warning; bytes that are not UTF-8 are read as Windows-1252 (what Excel on Windows saves) with a
     warning naming the rows, unless the file also holds UTF-8 text, when no guess is safe and it is refused."""
     stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    lines = data.split(b"\n")
 
     def warn(code, message, fix=ENCODING_FIX):
         return Problem(WARNING, code, name, stem, None, None, None, message, fix)
@@ -84,7 +84,7 @@ def decode_text(data: bytes, name: str = "", encoding: str | None = None) -> tup
                                            "it is cut short or damaged", "save it again (as CSV UTF-8) and upload that")]
         return data.decode("utf-16", errors="replace"), "utf-16", []
     if data.startswith(b"\xef\xbb\xbf"):
-        data, encoding, lines = data[3:], "utf-8-sig", data[3:].split(b"\n")
+        data, encoding = data[3:], "utf-8-sig"
     guess = _utf16_without_bom(data) if encoding != "utf-8-sig" else None
     if guess:
         if len(data) % 2:
@@ -101,6 +101,7 @@ def decode_text(data: bytes, name: str = "", encoding: str | None = None) -> tup
         return data.decode("utf-8"), encoding or "utf-8", []
     except UnicodeDecodeError:
         pass
+    lines = data.split(b"\n")  # only now: the rows to name (a million-row file need not be split otherwise)
     bad = _rows_where(lines, _not_utf8)
     if _UTF8_MULTIBYTE.search(data):
         sample = next((lines[r - 1] for r in bad), b"").decode("cp1252", errors="replace").strip()[:80]
@@ -225,7 +226,10 @@ def read_csv(data: bytes, name: str, limits: Limits | None = None) -> tuple[list
     if text is None:
         return None, encoding, problems
     sample = text[:8000]
-    if CONTROL.search(text):
+    # UTF-8 text holds a control character exactly where its bytes hold that byte (a multi-byte character never
+    # holds a byte under 0x80): the bytes are checked at once, the text's regex search only for other encodings
+    if (CONTROL.search(text) if encoding not in ("utf-8", "utf-8-sig")
+            else len(data.translate(None, _CONTROL_DELETE)) != len(data)):
         rows = [i + 1 for i, line in enumerate(text.split("\n")) if CONTROL.search(line)]
         problems.append(Problem(WARNING, "control-characters-removed", name, stem, rows[0], None, None,
                                 f"{rows_text(rows[:10])} held invisible control characters (such as NUL); they "
@@ -261,8 +265,8 @@ def read_csv(data: bytes, name: str, limits: Limits | None = None) -> tuple[list
         except csv.Error as exc:
             line = reader.line_num
             if "field larger than field limit" in str(exc):
-                message, fix = (f"a cell on or after row {line} is longer than {limits.max_field_chars:,} characters "
-                                "(setting max_field_chars), so the file was not read",
+                message, fix = ((f"a cell on or after row {line} is longer than {limits.max_field_chars:,} characters "
+                                "(setting max_field_chars), so the file was not read"),
                                 "shorten the cell, or check for a quote (\") that is opened and never closed")
             else:
                 message, fix = (f"the file cannot be split into cells at row {line} ({exc})",

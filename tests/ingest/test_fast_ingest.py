@@ -192,3 +192,19 @@ def test_a_small_field_limit_for_one_file_is_not_left_on_the_csv_module():
     before = csv.field_size_limit()
     read_csv(b"a,b\n" + b"x" * 50 + b",2\n", "a.csv", Limits(max_field_chars=20))
     assert csv.field_size_limit() == before  # the next reader in the process (the audit CSV, another file) is unhurt
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", ",", "\n", "é", "€", "😀", "\x00", "\x07", "\x1f", "\x7f", "\t",
+                                         "\r", "\x80", "\xa0"]), max_size=40),
+       st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+def test_control_characters_are_found_in_the_bytes_as_in_the_text(body, encoding):
+    """read_csv checks UTF-8 files' bytes for control characters instead of the decoded text: the same answer
+    (the warning, its rows, the text left) as the regex over the text, in every encoding."""
+    data = ("Programme,Attendees\n" + body).encode(encoding, errors="replace")
+    _, _, problems = read_csv(data, "f.csv")
+    if any(p.code == "not-text" for p in problems):  # refused before any text is read, by either check
+        return
+    decoded, _, _ = text.decode_text(data, "f.csv")
+    expected = decoded is not None and bool(text.CONTROL.search(decoded))
+    assert any(p.code == "control-characters-removed" for p in problems) == expected
