@@ -586,6 +586,48 @@ def unique(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
+def unique_rows(*columns: np.ndarray, counts: bool = False):
+    """np.unique(np.stack(columns), axis=1, return_inverse=True[, return_counts=True]): the distinct tuples
+    (sorted, first column first) as a (columns, distinct) array, each row's index into them[, how many rows each].
+    numpy sorts the tuples as structured values (~1 s for 0.5M rows); here each tuple is packed into one int64
+    when the value ranges allow, ordered as the tuples are, and factorised by hashing, then sorted."""
+    columns = [np.asarray(c, "int64") for c in columns]
+    n = len(columns[0]) if columns else 0
+    packed = _packed(columns) if n else None
+    if packed is None:
+        found = np.unique(np.stack(columns), axis=1, return_inverse=True, return_counts=counts)
+        found = (found[0], np.asarray(found[1], "int64").ravel(), *found[2:])
+        return found
+    codes, uniques = pd.factorize(packed, sort=True)
+    some = np.zeros(len(uniques), "int64")
+    some[codes] = np.arange(n)  # a row of each distinct tuple (rows sharing a code share the tuple)
+    out = np.stack([c[some] for c in columns]) if len(uniques) else np.zeros((len(columns), 0), "int64")
+    inverse = codes.astype("int64")
+    if counts:
+        return out, inverse, np.bincount(inverse, minlength=len(uniques))
+    return out, inverse
+
+
+def _packed(columns: list[np.ndarray]) -> np.ndarray | None:
+    """One int64 per row ordered as the rows' tuples are, or None when the tuples' ranges do not fit in 62 bits.
+    NO_DAY (the smallest int64, a missing date) is moved to just below the column's smallest other value."""
+    key = np.zeros(len(columns[0]), "int64")
+    shifted = []
+    for c in columns:
+        missing = c == NO_DAY
+        if missing.any():
+            rest = c[~missing]
+            low = (int(rest.min()) if len(rest) else 0) - 1
+            c = np.where(missing, low, c)
+        low, high = int(c.min()), int(c.max())
+        shifted.append((c - low, high - low + 1))
+    if np.prod([float(span) for _, span in shifted]) >= 2 ** 62:
+        return None
+    for c, span in shifted:
+        key = key * span + c
+    return key
+
+
 class GroupSums:
     """Sums of per-row weights over the selected rows, per group: one product-sum per figure when everything
     is one group, one bincount per figure otherwise."""

@@ -60,6 +60,7 @@ from impact.filters import (
     distinct_pairs,
     prepare,
     select,
+    unique_rows,
 )
 from impact.ingest.clean import slug
 from impact.stats import (
@@ -476,7 +477,7 @@ def counted(data: Prepared, selection: Selection, dimension: str, source: str = 
     by_prog = np.zeros((n_prog, size))
     ok = prog >= 0
     np.add.at(by_prog, (prog[ok], kc[ok]), 1.0)
-    _, session = np.unique(np.stack([prog, srv.day[kr]]), axis=1, return_inverse=True)
+    _, session = unique_rows(prog, srv.day[kr])
     clusters, unit_c, owner = _clusters(prog, np.asarray(session).ravel(), kc, ones, size)
     return Counted(SURVEYS, "responses", np.bincount(kc, minlength=size)[:size].astype("int64"),
                    int((~known).sum()), by_prog, clusters, unit_c, owner)
