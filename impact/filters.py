@@ -20,6 +20,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -540,10 +543,34 @@ def _period(day: np.ndarray, filters: Filters) -> np.ndarray:
     return keep
 
 
+_SELECTIONS: OrderedDict = OrderedDict()  # (id(Prepared), Filters) -> (weak reference, Selection), latest last
+_SELECTIONS_KEPT = 16
+_SELECTIONS_LOCK = threading.Lock()
+
+
 def select(data, filters: Filters | None = None) -> Selection:
-    """The rows `filters` keeps, as boolean masks over the prepared rows."""
+    """The rows `filters` keeps, as boolean masks over the prepared rows (read-only). Made once per `Prepared` and
+    Filters while both are in use: every figure of a page's rerun (indicators, breakdowns, who answered, comments)
+    asks for the same scope, and gets the same masks."""
     data = prepare(data)
     filters = filters or Filters()
+    key = (id(data), filters)
+    with _SELECTIONS_LOCK:
+        hit = _SELECTIONS.get(key)
+        if hit is not None and hit[0]() is data:
+            _SELECTIONS.move_to_end(key)
+            return hit[1]
+    found = _select(data, filters)
+    for mask in (found.programmes, found.attendance, found.surveys):
+        mask.setflags(write=False)  # shared by every caller
+    with _SELECTIONS_LOCK:
+        _SELECTIONS[key] = (weakref.ref(data), found)
+        while len(_SELECTIONS) > _SELECTIONS_KEPT:
+            _SELECTIONS.popitem(last=False)
+    return found
+
+
+def _select(data: Prepared, filters: Filters) -> Selection:
     programmes = programme_mask(data, filters)
     masks = []
     for rows in (data.attendance, data.surveys):

@@ -14,7 +14,15 @@ from impact.comments.counts import ALL
 from impact.filters import Filters
 from impact.safe_text import markdown as as_text
 from impact.store import database_url
-from ui.common import chart, memo, per_object, prepared, store, table_with_download
+from ui.common import (
+    chart,
+    figures,
+    memo,
+    per_object,
+    prepared,
+    store,
+    table_with_download,
+)
 
 COMMENTS_PAGE = "pages/comments.py"
 
@@ -112,9 +120,12 @@ def code_chart(codes: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def section(filters: Filters, min_n: int, key: str, title: str = "What people said", by: str | None = None) -> None:
+def section(filters: Filters, min_n: int, key: str, title: str = "What people said", by: str | None = None,
+            rate: float | None = None) -> None:
     """The "What people said" section for a scope: headline sentences, tone, codes chart and table, quotes;
-    with `by`, also each code's share per group of that dimension beside the group's outcome rate."""
+    with `by`, also each code's share per group of that dimension beside the group's outcome rate. `rate` (the
+    hourly rate the page computes its indicators with) shares the page's indicators instead of computing them
+    again (the outcomes beside each code do not depend on it)."""
     st.header(title)
     version = comments.state_version(store())
     s = state(version)
@@ -125,7 +136,8 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
     def view(f, m, sn, _version):
         """What the section shows for one scope, built once per data version and comment state (shared): the
         state's version covers quote decisions too, so an approval shows at the next rerun."""
-        said = comments.what_people_said(prepared(), s, f, None, m, sn, limit=6, screened=checked)
+        found = figures(f, m, rate) if rate is not None else None
+        said = comments.what_people_said(prepared(), s, f, None, m, sn, limit=6, screened=checked, found=found)
         n = len(said.comments)
         codes = said.counts.codes[said.counts.codes["group"] == ALL]
         listed = said.comments.sort_values("response_date", ascending=False, na_position="last")
@@ -169,7 +181,8 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
 
         label = dimension_label(by).lower()
         groups = memo("comments.by", lambda f, b, m, _key: comments.counts.count(
-            prepared(), everything, s.codebook, f, b, m, checked.matrix).codes.drop(columns=["code"]).rename(
+            prepared(), everything, s.codebook, f, b, m, checked.matrix,
+            figures(f, m, rate, b) if rate is not None else None).codes.drop(columns=["code"]).rename(
             columns={"group": dimension_label(b).lower()}), filters, by, min_n, _state_key(s))
         with st.expander(f"Each code by {label}, beside the {label}'s outcome rate"):
             st.caption(f"One row per {label} and code; no percentage below {min_n} comments. "

@@ -182,6 +182,20 @@ def memo(name: str, compute, *args):
     return _memo(database_url(), store().version(), scope.partners, scope.branches, name, args, compute)
 
 
+def figures(scope: Filters, min_n: int, rate: float, by: str | None = None):
+    """indicators.compute (or compute_by `by`) of a scope, once per data version: the sections of a page that show
+    the same scope's indicators share one computation (read-only)."""
+    return memo("indicators", _figures, scope, by, min_n, rate)
+
+
+def _figures(scope: Filters, by: str | None, min_n: int, rate: float):
+    from impact import indicators
+
+    if by is None:
+        return indicators.compute(prepared(), scope, min_n, rate)
+    return indicators.compute_by(prepared(), by, scope, min_n, rate)
+
+
 def filters() -> Filters:
     """Draw the shared filter bar in the sidebar and return its choice (call once per page run)."""
     from ui.filterbar import filter_bar  # the bar imports this module
@@ -216,10 +230,14 @@ def chart(figure, key: str) -> None:
 
 def table_with_download(table, file_name: str, label: str = "Download this table (CSV)", key: str | None = None,
                         height: int | str = "auto") -> None:
-    """The table behind a chart, and its CSV."""
+    """The table behind a chart, and its CSV (a long table's made when the button is clicked, not on every rerun)."""
     st.dataframe(arrow_of(table), hide_index=True, width="stretch", height=height)
-    st.download_button(label, csv_of(table), file_name, "text/csv", on_click=record_download,
+    data = (lambda: csv_of(table)) if len(table) > LONG_TABLE else csv_of(table)
+    st.download_button(label, data, file_name, "text/csv", on_click=record_download,
                        args=(file_name,), key=key or f"download.{file_name}")
+
+
+LONG_TABLE = 1_000  # rows: above this a table's CSV is made on click (Streamlit's deferred download)
 
 
 class per_object:

@@ -72,9 +72,10 @@ class CodeCounts:
 
 
 def count(data, coded: pd.DataFrame, codebook, filters: Filters | None = None, by: str | None = None,
-          min_n: int = 10, matrix: np.ndarray | None = None) -> CodeCounts:
+          min_n: int = 10, matrix: np.ndarray | None = None, found=None) -> CodeCounts:
     """Coded comments (row, codes, tone) + codebook -> each code's and tone's share of comments per group of `by`.
-    `matrix`: the comments' codes as `matrix_of(coded, codebook codes)` gives them, when already made."""
+    `matrix`: the comments' codes as `matrix_of(coded, codebook codes)` gives them, when already made; `found`:
+    the indicators of the same scope and min_n (`indicators.compute`, or `compute_by` of `by`), when computed."""
     data = prepare(data)
     filters = filters or Filters()
     codebook = tuple(codebook)
@@ -85,8 +86,10 @@ def count(data, coded: pd.DataFrame, codebook, filters: Filters | None = None, b
     groups = group_masks(data, coded, by, filters) if len(coded) else []
     outcome_of = {}
     if any(c.outcome for c in codebook) and groups:
-        found = ([indicators.compute(data, filters, min_n)] if by is None
-                 else indicators.compute_by(data, by, filters, min_n))
+        if found is None:
+            found = indicators.compute(data, filters, min_n) if by is None else indicators.compute_by(data, by, filters,
+                                                                                                      min_n)
+        found = [found] if by is None else found
         outcome_of = {(ALL if by is None else str(g.group)): g.outcomes for g in found}
     code_rows, tone_rows = [], []
     for label, mask in groups:

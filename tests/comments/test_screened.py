@@ -67,3 +67,21 @@ def test_screened_comments_are_of_one_threshold_and_codebook(prepared):
     assert len(checked) == len(everything) and checked.fits(everything, 5, checked.codebook)
     with pytest.raises(ValueError):
         what_people_said(prepared, CommentState(), None, None, 10, 8, screened=checked)  # another threshold
+
+
+def test_the_pages_indicators_passed_in_give_the_same_counts_whatever_the_hourly_rate(prepared):
+    """A page hands its own indicators (its hourly rate) to What people said: outcomes do not depend on the rate."""
+    from impact import indicators
+
+    everything = coded(prepared)
+    checked = screen(prepared, everything, 5)
+    state = CommentState()
+    for filters in SCOPES[:3]:
+        found = indicators.compute(prepared, filters, 10, 42.0)
+        with_found = what_people_said(prepared, state, filters, None, 10, 5, limit=6, screened=checked, found=found)
+        assert with_found.to_dict() == what_people_said(prepared, state, filters, None, 10, 5, limit=6,
+                                                        all_coded=everything).to_dict()
+        by = indicators.compute_by(prepared, "programme", filters, 10, 42.0)
+        pd.testing.assert_frame_equal(count(prepared, everything, state.codebook, filters, "programme", 10,
+                                            checked.matrix, by).codes,
+                                      count(prepared, everything, state.codebook, filters, "programme", 10).codes)

@@ -197,3 +197,12 @@ def test_unique_rows_is_numpys_unique_over_columns(columns):
     np.testing.assert_array_equal(found[1], np.asarray(expected[1]).ravel())
     np.testing.assert_array_equal(found[2], expected[2])
     np.testing.assert_array_equal(unique_rows(*columns)[1], np.asarray(expected[1]).ravel())
+
+
+def test_a_scope_is_selected_once_and_shared_read_only():
+    data = prepare(frames(PROGRAMMES, PARTNERS, LINKS, ATTENDANCE))
+    first = select(data, Filters(themes=["Games"]))
+    assert select(data, Filters(themes=("Games",))) is first  # equal filters: the same masks
+    assert select(data, Filters(themes=["Job skills"])) is not first
+    with pytest.raises(ValueError):
+        first.attendance[0] = not first.attendance[0]  # shared: nobody may change it
