@@ -845,13 +845,34 @@ def grouping(data: Prepared, dimension: str | None, filters: Filters | None = No
                     members=(programmes.astype("int64"), groups.astype("int64")), programme_groups=np.arange(n_prog))
 
 
+_PERIODS: dict = {}  # (id(Prepared), grain, fy_start_month) -> (weak reference, (known, index))
+
+
+def _periods(data: Prepared, grain: str, fy: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Whether each attendance and survey row has a date, and the period it falls in: once per `Prepared` and
+    grain (every new scope grouped over time asked for all 1.5M rows' periods again)."""
+    key = (id(data), grain, fy)
+    with _SELECTIONS_LOCK:
+        cached = _PERIODS.get(key)
+    if cached is not None and cached[0]() is data:
+        return cached[1]
+    rows = (data.attendance, data.surveys)
+    known = [r.day != NO_DAY for r in rows]
+    index = [np.where(k, period_index(np.where(k, r.day, 0), grain, fy), 0) for k, r in zip(known, rows)]
+    for a in (*known, *index):
+        a.setflags(write=False)
+    with _SELECTIONS_LOCK:
+        for k in [k for k, (ref, _) in _PERIODS.items() if ref() is None]:
+            del _PERIODS[k]
+        _PERIODS[key] = (weakref.ref(data), (known, index))
+    return known, index
+
+
 def _period_grouping(data: Prepared, filters: Filters, selection: Selection) -> Grouping:
     """Months, quarters, years or financial years from the first to the last selected row, empty ones
     included (a month with no sessions is a zero, not a gap); undated rows form "(not recorded)"."""
-    att, srv = data.attendance, data.surveys
     grain, fy = filters.grain, filters.fy_start_month
-    known = [rows.day != NO_DAY for rows in (att, srv)]
-    index = [np.where(k, period_index(np.where(k, rows.day, 0), grain, fy), 0) for k, rows in zip(known, (att, srv))]
+    known, index = _periods(data, grain, fy)
     seen = np.concatenate([index[0][known[0] & selection.attendance], index[1][known[1] & selection.surveys]])
     first, last = (int(seen.min()), int(seen.max())) if len(seen) else (0, -1)
     labels = [period_label(i, grain, fy) for i in range(first, last + 1)]
