@@ -11,8 +11,9 @@ from ui.auth import require_page
 from ui.comments import section as what_people_said
 from ui.common import (
     Keys,
+    arrow_of,
     chart,
-    csv_of,
+    csv_when_clicked,
     empty_state,
     figures,
     filters,
@@ -20,7 +21,7 @@ from ui.common import (
     nothing_loaded,
     prepared,
     settings,
-    store,
+    stored_settings,
     table_with_download,
 )
 from ui.filterbar import page_choice
@@ -36,7 +37,7 @@ if nothing_loaded(data):
 chosen = filters()
 s = settings()
 min_n, rate = s["min_n"], s["hourly_rate"]
-rule = Reliability.from_settings(store().settings())
+rule = Reliability.from_settings(stored_settings())
 
 
 def _computed(scope, min_n, rate, rule):
@@ -52,7 +53,9 @@ def _computed(scope, min_n, rate, rule):
             "table": table, "chart": charts.outcome_bars(table),
             "later": views.outcome_table(replace(ind, outcomes=ind.follow_up), min_n) if ind.follow_up else None,
             "change": change, "change_chart": None if change.empty else charts.change_dumbbell(change),
-            "programmes": programmes, "ranked": views.best_and_weakest(programmes)}
+            "programmes": programmes, "ranked": (ranked := views.best_and_weakest(programmes)),
+            # narrow enough for half the page; the CSV has theme and CI
+            "ranked_shown": tuple(t[[Col.PROGRAMME, Col.N, Col.RATE]] for t in ranked)}
 
 
 shown = memo("outcomes.page", _computed, chosen, min_n, rate, rule)
@@ -166,20 +169,21 @@ if best.empty:
     st.info(f"No programme has {min_n} or more survey answers for these filters.")
 else:
     left, right = st.columns(2)
-    shown = [Col.PROGRAMME, Col.N, Col.RATE]  # narrow enough for half the page; the CSV has theme and CI
+    best_shown, weakest_shown = shown["ranked_shown"]
     with left:
         st.markdown("**Highest share positive**")
-        st.dataframe(best[shown], hide_index=True, width="stretch")
-        st.download_button("Download (CSV)", csv_of(best), "best_programmes.csv", "text/csv",
-                           on_click="ignore", key="download.outcomes.best")
+        st.dataframe(arrow_of(best_shown), hide_index=True, width="stretch")
+        st.download_button("Download (CSV)", csv_when_clicked(best, "best_programmes.csv"), "best_programmes.csv",
+                           "text/csv", on_click="ignore", key="download.outcomes.best")
     with right:
         st.markdown("**Lowest share positive**")
         if weakest.empty:
             st.caption("Too few programmes to compare.")
         else:
-            st.dataframe(weakest[shown], hide_index=True, width="stretch")
-            st.download_button("Download (CSV)", csv_of(weakest), "weakest_programmes.csv", "text/csv",
-                               on_click="ignore", key="download.outcomes.weakest")
+            st.dataframe(arrow_of(weakest_shown), hide_index=True, width="stretch")
+            st.download_button("Download (CSV)", csv_when_clicked(weakest, "weakest_programmes.csv"),
+                               "weakest_programmes.csv", "text/csv", on_click="ignore",
+                               key="download.outcomes.weakest")
     st.caption(f"All outcome items pooled; only programmes with {min_n} or more answers are ranked "
                f"({int(programmes[Col.RATE].notna().sum())} of {len(programmes)}).")
 

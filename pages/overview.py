@@ -18,6 +18,7 @@ from ui.common import (
     prepared,
     settings,
     store,
+    stored_settings,
     table_with_download,
 )
 
@@ -34,7 +35,7 @@ s = settings()
 min_n, rate = s["min_n"], s["hourly_rate"]
 
 
-limits = equity.Thresholds.from_settings(store().settings())
+limits = equity.Thresholds.from_settings(stored_settings())
 
 
 def _figures(scope):

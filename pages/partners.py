@@ -7,13 +7,13 @@ from impact.equity.partners import LIBRARY, Thresholds
 from impact.safe_text import markdown as as_text
 from ui.auth import require_page
 from ui.common import (
-    chart,
     Keys,
+    chart,
     empty_state,
     filters,
     memo,
     prepared,
-    store,
+    stored_settings,
     table_with_download,
 )
 from ui.filterbar import page_choice
@@ -25,7 +25,7 @@ st.caption("Are efforts, outputs, money, marketing and results shared, party by 
 
 data = prepared()
 chosen = filters()
-limits = Thresholds.from_settings(store().settings())
+limits = Thresholds.from_settings(stored_settings())
 
 
 def _computed(scope, thresholds):
@@ -157,7 +157,9 @@ cols[2].caption(f"credited in {mine.credited} of {mine.credit_recorded} programm
                 else "credit not recorded")
 cols[3].metric("Not shared", f"{mine.not_shared:,}", border=True, help="its programmes with a stake out of line")
 cols[3].caption(f"of {mine.programmes:,} programmes")
-table_with_download(partner_views.stakes_table(fair, partner=name), "partner_programmes.csv",
+profile = memo("partners.profile", lambda _scope, _limits, partner: partner_views.stakes_table(fair, partner=partner),
+               chosen, limits, name)  # `fair` is the memoised result for the same scope and limits
+table_with_download(profile, "partner_programmes.csv",
                     key="download.partners.profile")
 theirs = [p for p in said.partnerships if p.partner == name]
 for p in theirs:

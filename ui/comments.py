@@ -21,6 +21,7 @@ from ui.common import (
     per_object,
     prepared,
     store,
+    stored_settings,
     table_with_download,
 )
 
@@ -85,7 +86,7 @@ def coded(s: comments.CommentState | None = None) -> pd.DataFrame:
 
     s = s or state()
     scope = common._scope()
-    return _coded(database_url(), store().version(), scope.partners, scope.branches, _state_key(s), s)
+    return _coded(database_url(), common.data_version(), scope.partners, scope.branches, _state_key(s), s)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Checking the comments for quoting…")  # shared, read-only
@@ -101,7 +102,7 @@ def screened(s: comments.CommentState, suppress_n: int) -> comments.Screened:
     from ui import common
 
     scope = common._scope()
-    return _screened(database_url(), store().version(), scope.partners, scope.branches, _state_key(s), suppress_n,
+    return _screened(database_url(), common.data_version(), scope.partners, scope.branches, _state_key(s), suppress_n,
                      s, coded(s))
 
 
@@ -129,7 +130,7 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
     st.header(title)
     version = comments.state_version(store())
     s = state(version)
-    suppress_n = int(store().setting("suppress_n"))
+    suppress_n = int(stored_settings()["suppress_n"])
     checked = screened(s, suppress_n)
     everything = checked.coded
 
@@ -146,9 +147,18 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
                                "question": listed["question"].map(comments.coding.question_label),
                                "comment": listed["text"], "codes": listed["codes"], "tone": listed["tone"],
                                "coded by": listed["coder"].where(listed["source"] == "confirmed", "suggested")})
+        tones = said.counts.tones[said.counts.tones["group"] == ALL]
+        quotes = said.quotes.quotes
+        approved = quotes[quotes["status"] == "approved"]
         return {"said": said, "codes": codes.drop(columns=["group", "code"]), "listed": listed,
                 "chart": code_chart(codes, f"Share of {n:,} comments describing each outcome or feedback")
-                if n >= m else None}
+                if n >= m else None,
+                # what the rest of the section draws, worked out here once rather than on every rerun
+                "confirmed": int((said.comments["source"] == "confirmed").sum()) if n else 0,
+                "tones": tones[["tone", "share %", "comments with tone", "comments"]].to_dict("records"),
+                "approved": len(approved) > 0,
+                "quotes": (approved if len(approved) else quotes[quotes["status"] == "proposed"]).head(6)[
+                    ["quote", "attribution", "tone"]].to_dict("records")}
 
     shown = memo("comments.said", view, filters, min_n, suppress_n, version)
     said = shown["said"]
@@ -157,14 +167,13 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
         st.caption("No free-text comments in this scope. Surveys with a 'What did you like most?' or 'What could "
                    "we improve?' column bring them in.")
         return
-    confirmed = int((said.comments["source"] == "confirmed").sum())
+    confirmed = shown["confirmed"]
     st.caption(f"{n:,} comments in scope; codes and tone suggested from the codebook, {confirmed:,} confirmed by "
                "staff. A comment can carry several codes.")
     for sentence in said.sentences:
         st.markdown(f"- {as_text(sentence)}")
-    tones = said.counts.tones[said.counts.tones["group"] == ALL]
-    cols = st.columns(len(tones))
-    for col, (_, t) in zip(cols, tones.iterrows()):
+    cols = st.columns(len(shown["tones"]))
+    for col, t in zip(cols, shown["tones"]):
         value = f"{t['share %']:.0f}%" if t["share %"] == t["share %"] and t["share %"] is not None else \
             f"fewer than {min_n} comments"
         col.metric(f"Tone: {t['tone']}", value, border=True)
@@ -193,13 +202,10 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
     with st.expander(f"The {n:,} comments, with their codes and tone"):
         table_with_download(shown["listed"], f"{key}_comments.csv", key=f"download.{key}.comments", height=320)
         st.caption("Emails and phone numbers were removed on upload; quotes for a pack are scrubbed further.")
-    quotes = said.quotes.quotes
-    approved = quotes[quotes["status"] == "approved"]
-    shown = approved if len(approved) else quotes[quotes["status"] == "proposed"]
-    if len(shown):
-        st.markdown("**In participants' words**" + ("" if len(approved) else " (proposed, not yet approved by staff: "
-                                                     "packs use approved quotes only)"))
-        for _, q in shown.head(6).iterrows():
+    if shown["quotes"]:
+        st.markdown("**In participants' words**" + ("" if shown["approved"] else " (proposed, not yet approved by "
+                                                     "staff: packs use approved quotes only)"))
+        for q in shown["quotes"]:
             st.markdown(f"> “{as_text(q['quote'])}”  \n> — {as_text(q['attribution'])} · *{as_text(q['tone'])}*")
     st.page_link(COMMENTS_PAGE, label="Code comments, approve quotes, edit the codebook",
                  icon=":material/format_quote:")

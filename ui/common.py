@@ -9,6 +9,7 @@ import functools
 import os
 import threading
 import weakref
+from collections import OrderedDict
 
 import streamlit as st
 
@@ -99,10 +100,37 @@ def _scope() -> scopes.Scope:
     return actor().scope
 
 
+def _once_per_run(name: str, read):
+    """read(), once per script run and database: a new run starts with new cursors, so it reads afresh."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    url, ctx = database_url(), get_script_run_ctx()
+    if ctx is None:
+        return read()
+    held = getattr(ctx, "_impact_once", None)
+    if held is None or held[0] is not ctx.cursors or held[1] != url:
+        held = ctx._impact_once = (ctx.cursors, url, {})
+    if name not in held[2]:
+        held[2][name] = read()
+    return held[2][name]
+
+
+def data_version() -> str:
+    """The store's data version, read once per script run: every figure of one run comes from one data version
+    (an upload or undo landing mid-run shows whole on the next run, never half), and a page asking for several
+    results makes one query, not one per result."""
+    return _once_per_run("version", lambda: store().version())
+
+
+def stored_settings() -> dict:
+    """The stored settings (display minimum, rates, thresholds), read once per script run."""
+    return _once_per_run("settings", lambda: store().settings())
+
+
 def current() -> tuple[str, str, dict]:
     """(database url, data version, frames cut to the account's scope) for this rerun."""
     url = database_url()
-    version = store().version()
+    version = data_version()
     return url, version, scopes.limit(frames(url, version), _scope())
 
 
@@ -165,7 +193,48 @@ def prepared() -> Prepared:
     """The canonical frames (cut to the account's scope) joined for indicators, once per database change and
     scope (shared, read-only)."""
     scope = _scope()
-    return _prepared(database_url(), store().version(), scope.partners, scope.branches)
+    return _prepared(database_url(), data_version(), scope.partners, scope.branches)
+
+
+class _Results:
+    """What pages computed, shared by every session of this server process: at most `size` results, the least
+    recently used dropped first; a result asked for by several sessions at once is computed once (the others
+    wait for it). Keys are plain tuples, hashed by Python: Streamlit's own cache hashes every argument with its
+    hasher and inspects the function's signature on every call, a few milliseconds of every rerun."""
+
+    def __init__(self, size: int = 128):
+        self.size = size
+        self.values: OrderedDict = OrderedDict()
+        self.pending: dict = {}
+        self.lock = threading.Lock()
+
+    def get(self, key, compute):
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+            pending = self.pending.setdefault(key, threading.Lock())
+        with pending:  # one computation per key; the others wait here, then find it
+            with self.lock:
+                if key in self.values:
+                    return self.values[key]
+            try:
+                value = compute()
+            finally:
+                with self.lock:
+                    self.pending.pop(key, None)
+            with self.lock:
+                self.values[key] = value
+                while len(self.values) > self.size:
+                    self.values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.values.clear()
+
+
+RESULTS = _Results()
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
@@ -179,7 +248,12 @@ def memo(name: str, compute, *args):
     identifies `compute` (functions are not part of the key); args must say everything the result depends on
     besides the stored data (filters, settings, page choices)."""
     scope = _scope()  # an account limited to some partners or branches never gets another scope's result
-    return _memo(database_url(), store().version(), scope.partners, scope.branches, name, args, compute)
+    key = (database_url(), data_version(), scope.partners, scope.branches, name, args)
+    try:
+        hash(key)
+    except TypeError:  # an argument Python cannot hash: Streamlit's cache hashes it its own way
+        return _memo(*key, compute)
+    return RESULTS.get(key, lambda: compute(*args))
 
 
 def figures(scope: Filters, min_n: int, rate: float, by: str | None = None):
@@ -204,7 +278,7 @@ def filters() -> Filters:
 
 
 def settings() -> dict[str, float]:
-    s = store().settings()
+    s = stored_settings()
     return {"min_n": int(s["min_n"]), "hourly_rate": float(s["hourly_rate"]),
             "threshold": float(s["blindspot_threshold"]), "fy_start_month": int(s["fy_start_month"])}
 
@@ -223,21 +297,35 @@ def empty_state(message: str, stop: bool = True) -> None:
 
 def chart(figure, key: str) -> None:
     """A chart drawn full width with its accessible name (the title, and where its table is)."""
-    from impact.charts import accessible_name
-
-    st.plotly_chart(_drawn_once(figure), width="stretch", key=key, alt=accessible_name(figure))
+    st.plotly_chart(_drawn_once(figure), width="stretch", key=key, alt=_name_of(figure))
 
 
 def table_with_download(table, file_name: str, label: str = "Download this table (CSV)", key: str | None = None,
                         height: int | str = "auto") -> None:
-    """The table behind a chart, and its CSV (a long table's made when the button is clicked, not on every rerun)."""
+    """The table behind a chart, and its CSV."""
     st.dataframe(arrow_of(table), hide_index=True, width="stretch", height=height)
-    data = (lambda: csv_of(table)) if len(table) > LONG_TABLE else csv_of(table)
-    st.download_button(label, data, file_name, "text/csv", on_click=record_download,
-                       args=(file_name,), key=key or f"download.{file_name}")
+    st.download_button(label, csv_when_clicked(table, file_name), file_name, "text/csv", on_click="ignore",
+                       key=key or f"download.{file_name}")
 
 
-LONG_TABLE = 1_000  # rows: above this a table's CSV is made on click (Streamlit's deferred download)
+def csv_when_clicked(table, file_name: str):
+    """The table's CSV, made only when someone clicks (not on every rerun of every session: most tables are
+    never downloaded), and the download recorded in the audit trail then, with who and the filters in force
+    now. Streamlit runs it in a worker thread, outside any rerun, so everything it needs is taken here."""
+    from ui.auth import actor
+
+    url, who = database_url(), actor()
+    current_filters = st.session_state.get(Keys.FILTERS)
+    scope = current_filters.to_dict() if current_filters is not None else {}
+
+    def made() -> bytes:
+        from impact import guarded
+
+        data = csv_of(table)
+        guarded.record_export(_store(url), who, scope, ["csv"], what=file_name)
+        return data
+
+    return made
 
 
 class per_object:
@@ -267,6 +355,14 @@ class per_object:
 
 
 csv_of = per_object(views.csv_bytes)  # the table's CSV, screened and neutralised
+
+
+@per_object
+def _name_of(figure) -> str:
+    """A chart's accessible name (impact.charts.accessible_name), worked out once per figure."""
+    from impact.charts import accessible_name
+
+    return accessible_name(figure)
 
 
 @per_object

@@ -15,7 +15,7 @@ def test_the_comments_table_downloads_every_comment_on_click(app_server, page):
     page.wait_for_selector(IDLE, timeout=60_000)
     expander = page.get_by_text("comments, with their codes and tone").first
     n = int(expander.inner_text().split()[1].replace(",", ""))
-    assert n > 1_000  # long: its CSV is deferred (ui.common.LONG_TABLE)
+    assert n > 1_000  # a long table: its CSV is made on click (ui.common.csv_when_clicked)
     expander.click()
     with page.expect_download(timeout=60_000) as download:
         page.locator(".st-key-download-outcomes-said-comments button").click()

@@ -20,11 +20,19 @@ def demo_file(tmp_path_factory) -> Path:
     return path
 
 
+def _clear() -> None:
+    """Nothing computed for one test's database is served to another."""
+    from ui import common
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    common.RESULTS.clear()
+
+
 def _use(url: str, monkeypatch):
     monkeypatch.setenv("IMPACT_DATABASE_URL", url)
     monkeypatch.setenv("IMPACT_AUTOLOAD_DEMO", "0")
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    _clear()
 
 
 @pytest.fixture
@@ -33,8 +41,7 @@ def app(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'app.db'}"
     _use(url, monkeypatch)
     yield url
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    _clear()
 
 
 @pytest.fixture
@@ -45,5 +52,4 @@ def demo(demo_file, tmp_path, monkeypatch):
     url = f"sqlite:///{path}"
     _use(url, monkeypatch)
     yield url
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    _clear()

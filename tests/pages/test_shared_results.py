@@ -85,3 +85,82 @@ def test_a_shared_table_and_figure_are_converted_once_and_sent_unchanged():
     drawn = common._drawn_once(fig)
     assert drawn.to_dict() is drawn.to_dict()  # the deep copy is made once
     assert pio.to_json(drawn.to_dict(), validate=False) == expected
+
+
+def test_a_tables_csv_is_made_when_clicked_and_the_download_recorded_then(demo, monkeypatch):
+    """Drawing a page makes no CSV (most tables are never downloaded); the CSV a click asks for is the table's
+    screened CSV, and that download is in the audit trail with the filters that were in force."""
+    import pandas as pd
+
+    from impact import audit_trail, views
+    from impact.store import Store
+    from ui import common
+
+    made = []
+    real = views.csv_bytes
+    monkeypatch.setattr(views, "csv_bytes", lambda t: made.append(1) or real(t))
+    monkeypatch.setattr(common, "csv_of", common.per_object(views.csv_bytes))
+    at = run("pages/overview.py")
+    assert len(at.get("download_button")) >= 2 and made == []
+
+    table = pd.DataFrame({"programme": ["=HYPERLINK(1)"], "n": [12]})
+    click = common.csv_when_clicked(table, "reach.csv")
+    assert made == [] and audit_trail.trail(Store(demo), "export").empty
+    assert click() == real(table) and made == [1]
+    (row,) = audit_trail.trail(Store(demo), "export").to_dict("records")
+    assert '"what": "reach.csv"' in row["detail"]
+
+
+def test_one_run_reads_the_data_version_and_settings_once(demo, monkeypatch):
+    """Every figure of a run comes from one data version (an upload landing mid-run shows whole on the next run),
+    and a page asking for many results makes one version query and one settings query per run, not one each."""
+    from impact.store import Store
+
+    calls = {"version": 0, "settings": 0}
+    version, settings = Store.version, Store.settings
+    monkeypatch.setattr(Store, "version", lambda self: calls.__setitem__("version", calls["version"] + 1)
+                        or version(self))
+    monkeypatch.setattr(Store, "settings", lambda self: calls.__setitem__("settings", calls["settings"] + 1)
+                        or settings(self))
+    at = run("pages/outcomes.py")  # two runs: the overview, then the Outcomes page
+    assert calls == {"version": 2, "settings": 2}, calls
+    at.run()
+    assert calls == {"version": 3, "settings": 3}, calls
+
+
+def test_shared_results_are_computed_once_at_a_time_bounded_and_a_fault_is_not_kept():
+    """Sessions asking at once for the same new scope wait for one computation; at most `size` results are
+    kept, the least recently used dropped; a computation that fails is not stored, the next asker tries again."""
+    import threading
+    import time
+
+    from ui.common import _Results
+
+    results, calls = _Results(size=2), []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return object()
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(results.get("a", slow))) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and all(g is got[0] for g in got)
+
+    results.get("b", lambda: 2)
+    results.get("a", slow)  # used again: now "b" is the least recently used
+    results.get("c", lambda: 3)
+    assert list(results.values) == ["a", "c"] and len(calls) == 1
+
+    def broken():
+        raise ValueError("a fault")
+
+    try:
+        results.get("d", broken)
+    except ValueError:
+        pass
+    assert "d" not in results.values and results.get("d", lambda: 4) == 4
