@@ -20,6 +20,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -540,10 +543,34 @@ def _period(day: np.ndarray, filters: Filters) -> np.ndarray:
     return keep
 
 
+_SELECTIONS: OrderedDict = OrderedDict()  # (id(Prepared), Filters) -> (weak reference, Selection), latest last
+_SELECTIONS_KEPT = 16
+_SELECTIONS_LOCK = threading.Lock()
+
+
 def select(data, filters: Filters | None = None) -> Selection:
-    """The rows `filters` keeps, as boolean masks over the prepared rows."""
+    """The rows `filters` keeps, as boolean masks over the prepared rows (read-only). Made once per `Prepared` and
+    Filters while both are in use: every figure of a page's rerun (indicators, breakdowns, who answered, comments)
+    asks for the same scope, and gets the same masks."""
     data = prepare(data)
     filters = filters or Filters()
+    key = (id(data), filters)
+    with _SELECTIONS_LOCK:
+        hit = _SELECTIONS.get(key)
+        if hit is not None and hit[0]() is data:
+            _SELECTIONS.move_to_end(key)
+            return hit[1]
+    found = _select(data, filters)
+    for mask in (found.programmes, found.attendance, found.surveys):
+        mask.setflags(write=False)  # shared by every caller
+    with _SELECTIONS_LOCK:
+        _SELECTIONS[key] = (weakref.ref(data), found)
+        while len(_SELECTIONS) > _SELECTIONS_KEPT:
+            _SELECTIONS.popitem(last=False)
+    return found
+
+
+def _select(data: Prepared, filters: Filters) -> Selection:
     programmes = programme_mask(data, filters)
     masks = []
     for rows in (data.attendance, data.surveys):
@@ -584,6 +611,48 @@ def unique(values: np.ndarray) -> np.ndarray:
         return np.asarray(values)
     ordered = np.sort(values)
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def unique_rows(*columns: np.ndarray, counts: bool = False):
+    """np.unique(np.stack(columns), axis=1, return_inverse=True[, return_counts=True]): the distinct tuples
+    (sorted, first column first) as a (columns, distinct) array, each row's index into them[, how many rows each].
+    numpy sorts the tuples as structured values (~1 s for 0.5M rows); here each tuple is packed into one int64
+    when the value ranges allow, ordered as the tuples are, and factorised by hashing, then sorted."""
+    columns = [np.asarray(c, "int64") for c in columns]
+    n = len(columns[0]) if columns else 0
+    packed = _packed(columns) if n else None
+    if packed is None:
+        found = np.unique(np.stack(columns), axis=1, return_inverse=True, return_counts=counts)
+        found = (found[0], np.asarray(found[1], "int64").ravel(), *found[2:])
+        return found
+    codes, uniques = pd.factorize(packed, sort=True)
+    some = np.zeros(len(uniques), "int64")
+    some[codes] = np.arange(n)  # a row of each distinct tuple (rows sharing a code share the tuple)
+    out = np.stack([c[some] for c in columns]) if len(uniques) else np.zeros((len(columns), 0), "int64")
+    inverse = codes.astype("int64")
+    if counts:
+        return out, inverse, np.bincount(inverse, minlength=len(uniques))
+    return out, inverse
+
+
+def _packed(columns: list[np.ndarray]) -> np.ndarray | None:
+    """One int64 per row ordered as the rows' tuples are, or None when the tuples' ranges do not fit in 62 bits.
+    NO_DAY (the smallest int64, a missing date) is moved to just below the column's smallest other value."""
+    key = np.zeros(len(columns[0]), "int64")
+    shifted = []
+    for c in columns:
+        missing = c == NO_DAY
+        if missing.any():
+            rest = c[~missing]
+            low = (int(rest.min()) if len(rest) else 0) - 1
+            c = np.where(missing, low, c)
+        low, high = int(c.min()), int(c.max())
+        shifted.append((c - low, high - low + 1))
+    if np.prod([float(span) for _, span in shifted]) >= 2 ** 62:
+        return None
+    for c, span in shifted:
+        key = key * span + c
+    return key
 
 
 class GroupSums:
@@ -776,13 +845,34 @@ def grouping(data: Prepared, dimension: str | None, filters: Filters | None = No
                     members=(programmes.astype("int64"), groups.astype("int64")), programme_groups=np.arange(n_prog))
 
 
+_PERIODS: dict = {}  # (id(Prepared), grain, fy_start_month) -> (weak reference, (known, index))
+
+
+def _periods(data: Prepared, grain: str, fy: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Whether each attendance and survey row has a date, and the period it falls in: once per `Prepared` and
+    grain (every new scope grouped over time asked for all 1.5M rows' periods again)."""
+    key = (id(data), grain, fy)
+    with _SELECTIONS_LOCK:
+        cached = _PERIODS.get(key)
+    if cached is not None and cached[0]() is data:
+        return cached[1]
+    rows = (data.attendance, data.surveys)
+    known = [r.day != NO_DAY for r in rows]
+    index = [np.where(k, period_index(np.where(k, r.day, 0), grain, fy), 0) for k, r in zip(known, rows)]
+    for a in (*known, *index):
+        a.setflags(write=False)
+    with _SELECTIONS_LOCK:
+        for k in [k for k, (ref, _) in _PERIODS.items() if ref() is None]:
+            del _PERIODS[k]
+        _PERIODS[key] = (weakref.ref(data), (known, index))
+    return known, index
+
+
 def _period_grouping(data: Prepared, filters: Filters, selection: Selection) -> Grouping:
     """Months, quarters, years or financial years from the first to the last selected row, empty ones
     included (a month with no sessions is a zero, not a gap); undated rows form "(not recorded)"."""
-    att, srv = data.attendance, data.surveys
     grain, fy = filters.grain, filters.fy_start_month
-    known = [rows.day != NO_DAY for rows in (att, srv)]
-    index = [np.where(k, period_index(np.where(k, rows.day, 0), grain, fy), 0) for k, rows in zip(known, (att, srv))]
+    known, index = _periods(data, grain, fy)
     seen = np.concatenate([index[0][known[0] & selection.attendance], index[1][known[1] & selection.surveys]])
     first, last = (int(seen.min()), int(seen.max())) if len(seen) else (0, -1)
     labels = [period_label(i, grain, fy) for i in range(first, last + 1)]

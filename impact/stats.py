@@ -20,7 +20,13 @@ POSITIVE_FROM = 4  # "agree" or "strongly agree" on the 5-point scale
 
 def t_quantile(q: float, df) -> float:
     """Student's t quantile for 0 < q < 1: scipy.stats.t.ppf(q, df) as scipy computes it (scipy.special.stdtrit;
-    nan unless df > 0), without importing scipy.stats, which takes ~1 s of every command's start."""
+    nan unless df > 0), without importing scipy.stats, which takes ~1 s of every command's start. Remembered per
+    (q, df): every interval of a breakdown asks for the same few."""
+    return _t_quantile(float(q), float(df))
+
+
+@functools.lru_cache(maxsize=4096)
+def _t_quantile(q: float, df: float) -> float:
     return float(special.stdtrit(df, q)) if df > 0 else math.nan
 
 

@@ -15,6 +15,7 @@ from ui.common import (
     chart,
     csv_when_clicked,
     empty_state,
+    figures,
     filters,
     memo,
     nothing_loaded,
@@ -41,11 +42,11 @@ rule = Reliability.from_settings(stored_settings())
 
 def _computed(scope, min_n, rate, rule):
     """What the page shows for one scope, built once and shared by every rerun and session asking for it."""
-    ind = indicators.compute(data, scope, min_n, rate)
+    ind = figures(scope, min_n, rate)
     answered = indicators.outcomes.who_answered(data, scope, min_n=min_n)
     table = views.outcome_table(ind, min_n, rule)
     change = views.change_table(ind, min_n)
-    programmes = views.programme_table(indicators.compute_by(data, "programme", scope, min_n, rate), data, min_n)
+    programmes = views.programme_table(figures(scope, min_n, rate, "programme"), data, min_n)
     return {"ind": ind, "pooled": views.pooled(ind, min_n), "answered": answered,
             "who": views.who_answered_table(answered),
             "weighted": views.weighted_table(answered) if answered.weighted else None,
@@ -125,7 +126,7 @@ domain = page_choice(right.selectbox, "Outcome", [ALL_OUTCOMES, *views.domains([
 
 
 def _compared(scope, by, domain, min_n, rate):
-    compared = views.outcomes_by_group(indicators.compute_by(data, by, scope, min_n, rate), domain, min_n)
+    compared = views.outcomes_by_group(figures(scope, min_n, rate, by), domain, min_n)
     if by == "period":
         compared = compared[compared[Col.GROUP] != NOT_RECORDED]
     if compared.empty:
@@ -186,7 +187,7 @@ else:
     st.caption(f"All outcome items pooled; only programmes with {min_n} or more answers are ranked "
                f"({int(programmes[Col.RATE].notna().sum())} of {len(programmes)}).")
 
-what_people_said(chosen, min_n, key="outcomes.said", by=by)
+what_people_said(chosen, min_n, key="outcomes.said", by=by, rate=rate)
 
 st.caption("Self-reported answers from a convenience sample with no comparison group: a direction of change, not "
            "proof of cause.")

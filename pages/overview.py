@@ -11,6 +11,7 @@ from ui.common import (
     arrow_of,
     chart,
     empty_state,
+    figures,
     filters,
     memo,
     nothing_loaded,
@@ -42,7 +43,7 @@ def _figures(scope):
 
 
 def _figures_of(scope, min_n, rate, threshold, limits):
-    ind = indicators.compute(data, scope, min_n, rate)
+    ind = figures(scope, min_n, rate)  # shared with the outcomes below when the scope is the same
     reach = equity.reach_equity(data, scope, threshold, min_n)
     groups = tuple(f"{views.dimension_label(d)}: {g.group}" for d, g in reach.blindspots if reach.dimensions[d].reliable)
     blind = (len(groups), len(reach.dimensions), groups) if reach.dimensions else None
@@ -108,7 +109,7 @@ st.header("Outcomes: what changed for people")
 
 
 def _outcomes(scope, n, r):
-    ind = indicators.compute(data, scope, n, r)
+    ind = figures(scope, n, r)
     table = views.outcome_table(ind, n)
     return ind, table, None if table.empty else charts.outcome_bars(table)
 

@@ -11,9 +11,10 @@ from impact.views import Col
 from ui.auth import require_page
 from ui.comments import section as what_people_said
 from ui.common import (
-    chart,
     Keys,
+    chart,
     empty_state,
+    figures,
     filters,
     memo,
     nothing_loaded,
@@ -39,7 +40,7 @@ min_n, rate = s["min_n"], s["hourly_rate"]
 
 
 def _table(scope, min_n, rate):
-    table = views.programme_table(indicators.compute_by(data, "programme", scope, min_n, rate), data, min_n)
+    table = views.programme_table(figures(scope, min_n, rate, "programme"), data, min_n)
     table = table[(table[Col.ATTENDANCE] > 0) | (table[Col.N] > 0)]
     return table.sort_values(Col.ATTENDANCE, ascending=False).reset_index(drop=True)
 
@@ -79,7 +80,7 @@ one = replace(chosen, programmes=(name,))
 
 def _one(one, name, min_n, rate):
     """One programme's figures, once per scope and programme."""
-    ind = indicators.compute(data, one, min_n, rate)
+    ind = figures(one, min_n, rate)
     trend = views.trend_table(indicators.compute_by(data, "period", one, min_n, rate), min_n)
     trend = trend[trend[Col.PERIOD] != NOT_RECORDED]
     outcomes = views.outcome_table(ind, min_n)
@@ -130,4 +131,4 @@ if not (stakes["party"] != LIBRARY).any():
 else:
     table_with_download(stakes, "programme_stakes.csv", key="download.programmes.stakes")
 
-what_people_said(one, min_n, key="programmes.said", title="What participants said")
+what_people_said(one, min_n, key="programmes.said", title="What participants said", rate=rate)

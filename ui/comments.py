@@ -16,6 +16,7 @@ from impact.safe_text import markdown as as_text
 from impact.store import database_url
 from ui.common import (
     chart,
+    figures,
     memo,
     per_object,
     prepared,
@@ -58,10 +59,11 @@ def _state(url: str, version: int) -> comments.CommentState:
     return comments.load(store())
 
 
-def state() -> comments.CommentState:
+def state(version: int | None = None) -> comments.CommentState:
     """The codebook, confirmations and quote decisions as they are now: one small query per rerun asks whether
-    anything changed; the tables are read again only when something did (shared, read-only)."""
-    return _state(database_url(), comments.state_version(store()))
+    anything changed (`version`, when the caller asked already); the tables are read again only when something
+    did (shared, read-only)."""
+    return _state(database_url(), comments.state_version(store()) if version is None else version)
 
 
 @per_object
@@ -87,6 +89,23 @@ def coded(s: comments.CommentState | None = None) -> pd.DataFrame:
     return _coded(database_url(), common.data_version(), scope.partners, scope.branches, _state_key(s), s)
 
 
+@st.cache_resource(max_entries=4, show_spinner="Checking the comments for quoting…")  # shared, read-only
+def _screened(url: str, version: str, partners: tuple, branches: tuple, key: str, suppress_n: int, _state,
+              _coded) -> comments.Screened:
+    return comments.screen(prepared(), _coded, suppress_n, _state.codebook)
+
+
+def screened(s: comments.CommentState, suppress_n: int) -> comments.Screened:
+    """Every comment in the account's scope checked for quoting (scrubbed, attributed) once per database change,
+    scope, coding and suppression threshold: a new filter then only selects rows. Quote decisions are not part of
+    it (they apply per scope), so approving a quote never checks every comment again."""
+    from ui import common
+
+    scope = common._scope()
+    return _screened(database_url(), common.data_version(), scope.partners, scope.branches, _state_key(s), suppress_n,
+                     s, coded(s))
+
+
 @text_safe
 def code_chart(codes: pd.DataFrame, title: str) -> go.Figure:
     """Share of comments carrying each code (one group), with 95% intervals; n in the hover."""
@@ -102,17 +121,24 @@ def code_chart(codes: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def section(filters: Filters, min_n: int, key: str, title: str = "What people said", by: str | None = None) -> None:
+def section(filters: Filters, min_n: int, key: str, title: str = "What people said", by: str | None = None,
+            rate: float | None = None) -> None:
     """The "What people said" section for a scope: headline sentences, tone, codes chart and table, quotes;
-    with `by`, also each code's share per group of that dimension beside the group's outcome rate."""
+    with `by`, also each code's share per group of that dimension beside the group's outcome rate. `rate` (the
+    hourly rate the page computes its indicators with) shares the page's indicators instead of computing them
+    again (the outcomes beside each code do not depend on it)."""
     st.header(title)
-    s = state()
-    everything = coded(s)
+    version = comments.state_version(store())
+    s = state(version)
     suppress_n = int(stored_settings()["suppress_n"])
+    checked = screened(s, suppress_n)
+    everything = checked.coded
 
-    def view(f, m, sn, _key):
-        """What the section shows for one scope, built once per data version and coding state (shared)."""
-        said = comments.what_people_said(prepared(), s, f, None, m, sn, limit=6, all_coded=everything)
+    def view(f, m, sn, _version):
+        """What the section shows for one scope, built once per data version and comment state (shared): the
+        state's version covers quote decisions too, so an approval shows at the next rerun."""
+        found = figures(f, m, rate) if rate is not None else None
+        said = comments.what_people_said(prepared(), s, f, None, m, sn, limit=6, screened=checked, found=found)
         n = len(said.comments)
         codes = said.counts.codes[said.counts.codes["group"] == ALL]
         listed = said.comments.sort_values("response_date", ascending=False, na_position="last")
@@ -134,7 +160,7 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
                 "quotes": (approved if len(approved) else quotes[quotes["status"] == "proposed"]).head(6)[
                     ["quote", "attribution", "tone"]].to_dict("records")}
 
-    shown = memo("comments.said", view, filters, min_n, suppress_n, _state_key(s))
+    shown = memo("comments.said", view, filters, min_n, suppress_n, version)
     said = shown["said"]
     n = len(said.comments)
     if not n:
@@ -164,7 +190,8 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
 
         label = dimension_label(by).lower()
         groups = memo("comments.by", lambda f, b, m, _key: comments.counts.count(
-            prepared(), everything, s.codebook, f, b, m).codes.drop(columns=["code"]).rename(
+            prepared(), everything, s.codebook, f, b, m, checked.matrix,
+            figures(f, m, rate, b) if rate is not None else None).codes.drop(columns=["code"]).rename(
             columns={"group": dimension_label(b).lower()}), filters, by, min_n, _state_key(s))
         with st.expander(f"Each code by {label}, beside the {label}'s outcome rate"):
             st.caption(f"One row per {label} and code; no percentage below {min_n} comments. "

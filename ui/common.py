@@ -256,6 +256,20 @@ def memo(name: str, compute, *args):
     return RESULTS.get(key, lambda: compute(*args))
 
 
+def figures(scope: Filters, min_n: int, rate: float, by: str | None = None):
+    """indicators.compute (or compute_by `by`) of a scope, once per data version: the sections of a page that show
+    the same scope's indicators share one computation (read-only)."""
+    return memo("indicators", _figures, scope, by, min_n, rate)
+
+
+def _figures(scope: Filters, by: str | None, min_n: int, rate: float):
+    from impact import indicators
+
+    if by is None:
+        return indicators.compute(prepared(), scope, min_n, rate)
+    return indicators.compute_by(prepared(), by, scope, min_n, rate)
+
+
 def filters() -> Filters:
     """Draw the shared filter bar in the sidebar and return its choice (call once per page run)."""
     from ui.filterbar import filter_bar  # the bar imports this module

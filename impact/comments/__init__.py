@@ -21,6 +21,7 @@ from impact.comments.codebook import DEFAULT, Code
 from impact.comments.coding import comments, merge, suggest
 from impact.comments.counts import CodeCounts, count, in_scope, sentences
 from impact.comments.quotes import QuoteBank, bank
+from impact.comments.screened import Screened, screen
 from impact.comments.store import APPROVED, REJECTED, CommentStore
 from impact.filters import Filters, prepare
 
@@ -71,20 +72,26 @@ class Said:
 
 def what_people_said(frames, state: CommentState | None = None, filters: Filters | None = None, by: str | None = None,
                      min_n: int = 10, suppress_n: int = 5, limit: int = 12, all_coded: pd.DataFrame | None = None,
-                     approved_only: bool = False) -> Said:
-    """Frames (or Prepared) + decisions + scope -> `Said`. Pass `all_coded` (from `coded`) to code only once;
-    `approved_only` for a pack, whose quotes are the approved ones alone (quotes.bank)."""
+                     approved_only: bool = False, screened: Screened | None = None, found=None) -> Said:
+    """Frames (or Prepared) + decisions + scope -> `Said`. Pass `all_coded` (from `coded`) to code only once, or
+    `screened` (from `screen`, once per data version, coding and `suppress_n`) to also check every comment for
+    quoting only once: a scope then only selects rows; `found` (indicators.compute of this scope and min_n) when the
+    caller has it. `approved_only` for a pack, whose quotes are the approved ones alone (quotes.bank)."""
     state = state or CommentState()
     filters = filters or Filters()
     data = prepare(frames)
+    if screened is not None:
+        all_coded = screened.coded
     everything = all_coded if all_coded is not None else coded(data, state)
+    matrix = screened.matrix if screened is not None else None
     scope = in_scope(data, everything, filters) if len(everything) else []
-    counts = count(data, everything, state.codebook, filters, by, min_n)
-    overall = counts if by is None else count(data, everything, state.codebook, filters, None, min_n)
-    quotes = bank(data, everything, filters, suppress_n, limit, state.decisions, state.codebook, approved_only)
+    counts = count(data, everything, state.codebook, filters, by, min_n, matrix, found if by is None else None)
+    overall = counts if by is None else count(data, everything, state.codebook, filters, None, min_n, matrix, found)
+    quotes = bank(data, everything, filters, suppress_n, limit, state.decisions, state.codebook, approved_only,
+                  screened)
     return Said(everything[scope].reset_index(drop=True) if len(everything) else everything, counts, quotes,
                 tuple(sentences(overall)), state.codebook)
 
 
-__all__ = ["APPROVED", "REJECTED", "CommentState", "CommentStore", "Said", "codebook_module", "coded", "comments",
-           "load", "state_version", "what_people_said"]
+__all__ = ["APPROVED", "REJECTED", "CommentState", "CommentStore", "Said", "Screened", "codebook_module", "coded",
+           "comments", "load", "screen", "state_version", "what_people_said"]

@@ -72,27 +72,34 @@ class CodeCounts:
 
 
 def count(data, coded: pd.DataFrame, codebook, filters: Filters | None = None, by: str | None = None,
-          min_n: int = 10) -> CodeCounts:
-    """Coded comments (row, codes, tone) + codebook -> each code's and tone's share of comments per group of `by`."""
+          min_n: int = 10, matrix: np.ndarray | None = None, found=None) -> CodeCounts:
+    """Coded comments (row, codes, tone) + codebook -> each code's and tone's share of comments per group of `by`.
+    `matrix`: the comments' codes as `matrix_of(coded, codebook codes)` gives them, when already made; `found`:
+    the indicators of the same scope and min_n (`indicators.compute`, or `compute_by` of `by`), when computed."""
     data = prepare(data)
     filters = filters or Filters()
     codebook = tuple(codebook)
     names = [c.code for c in codebook]
-    matrix = matrix_of(coded, names) if len(coded) else np.zeros((0, len(names)), bool)
+    if matrix is None:
+        matrix = matrix_of(coded, names) if len(coded) else np.zeros((0, len(names)), bool)
     tone = coded["tone"].to_numpy(object) if len(coded) else np.zeros(0, object)
     groups = group_masks(data, coded, by, filters) if len(coded) else []
     outcome_of = {}
     if any(c.outcome for c in codebook) and groups:
-        found = ([indicators.compute(data, filters, min_n)] if by is None
-                 else indicators.compute_by(data, by, filters, min_n))
+        if found is None:
+            found = indicators.compute(data, filters, min_n) if by is None else indicators.compute_by(data, by, filters,
+                                                                                                      min_n)
+        found = [found] if by is None else found
         outcome_of = {(ALL if by is None else str(g.group)): g.outcomes for g in found}
     code_rows, tone_rows = [], []
     for label, mask in groups:
         n = int(mask.sum())
         ok = n >= min_n
         outcomes = outcome_of.get(label, {})
+        with_code = matrix[mask].sum(axis=0)  # comments of the group carrying each code
+        tones = tone[mask]
         for j, c in enumerate(codebook):
-            p = proportion(int(matrix[mask, j].sum()), n, min_n)
+            p = proportion(int(with_code[j]), n, min_n)
             o = outcomes.get(c.outcome) if c.outcome else None
             code_rows.append({
                 "group": label, "code": c.code, "label": c.label, "kind": c.kind, "comments with code": p.k,
@@ -103,7 +110,7 @@ def count(data, coded: pd.DataFrame, codebook, filters: Filters | None = None, b
                 "outcome n": o.n if o is not None else None,
                 "note": "" if ok else f"fewer than {min_n} comments"})
         for t in TONES:
-            p = proportion(int((tone[mask] == t).sum()), n, min_n)
+            p = proportion(int((tones == t).sum()), n, min_n)
             tone_rows.append({"group": label, "tone": t, "comments with tone": p.k, "comments": n,
                               "share %": _pct(p.rate) if ok else None, "low %": _pct(p.low) if ok else None,
                               "high %": _pct(p.high) if ok else None,

@@ -32,7 +32,7 @@ from impact.comments.coding import TONES, split_codes
 from impact.comments.counts import in_scope
 from impact.comments.store import APPROVED, REJECTED
 from impact.export.disclosure import known_pattern, scrub
-from impact.filters import Filters, Prepared, prepare
+from impact.filters import Filters, Prepared, prepare, unique_rows
 
 PROPOSED = "proposed"
 ADDRESS = re.compile(r"\b\d{1,4}[a-z]?\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Close|Drive|"
@@ -65,6 +65,7 @@ def _ordinary_start(word: str, s: Safety) -> bool:
     return False
 COLUMNS = ["comment_id", "quote", "attribution", "tone", "codes", "programme", "question", "status", "scrubbed",
            "why"]
+POOL_COLUMNS = ("comment_id", "row", "text", "codes", "tone", "programme", "question", "consent", "asks_consent")
 
 
 FUNCTION_WORDS = frozenset("""a about above after again against all also am an and any are as at be because been
@@ -188,7 +189,7 @@ def attributions(data: Prepared, threshold: int) -> Attributions:
         labels = data.group_labels.get("age_band", ())
         both = known & (a >= 0)
         if both.any():
-            pairs, counts = np.unique(np.stack([prog[both], a[both]]), axis=1, return_counts=True)
+            pairs, counts = unique_rows(prog[both], a[both], counts=True)[::2]
             by_age = {(int(p), labels[int(g)]): int(c) for (p, g), c in zip(pairs.T, counts)}
     themes = data.programmes["theme"].to_numpy(object)
     by_theme: dict = {}
@@ -258,12 +259,17 @@ def _largest_remainder(shares: dict, limit: int) -> dict:
 
 
 def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: int = 5, limit: int = 12,
-         decisions: pd.DataFrame | None = None, codebook=DEFAULT, approved_only: bool = False) -> QuoteBank:
+         decisions: pd.DataFrame | None = None, codebook=DEFAULT, approved_only: bool = False,
+         screened=None) -> QuoteBank:
     """Coded comments (comment_id, row, text, codes, tone, consent, asks_consent) -> the quote bank for a scope.
 
     `approved_only` (a pack: no proposals): only the comments staff approved are scrubbed and checked, not every
-    comment in scope; the approved quotes are the same, `eligible`, `left_out` and `tone_shares` count those."""
+    comment in scope; the approved quotes are the same, `eligible`, `left_out` and `tone_shares` count those.
+    `screened` (impact/comments/screened.py, of these comments at this threshold and codebook): each comment's
+    scrubbed text, name risk and attribution are taken from it instead of worked out again for this scope."""
     data = prepare(data)
+    if screened is not None and not screened.fits(coded, threshold, codebook):
+        raise ValueError("the screened comments are not these comments, threshold and codebook")
     filters = filters or Filters()
     decisions = decisions if decisions is not None else pd.DataFrame(columns=["comment_id", "status", "text"])
     decided = decisions.set_index("comment_id") if len(decisions) else None
@@ -271,7 +277,9 @@ def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: i
         return QuoteBank(pd.DataFrame(columns=COLUMNS), 0, {}, {})
     left_out: dict[str, int] = {}
     scope = in_scope(data, coded, filters)
-    pool = coded[scope].copy()
+    wanted = [c for c in coded.columns if c in POOL_COLUMNS]  # the rest of a coded comment is not quoted
+    pool = coded.loc[scope, wanted].copy()
+    pool["_at"] = np.flatnonzero(scope)  # position in `coded` (and in `screened`)
     consent_ok = ~pool["asks_consent"].astype(bool) | (pool["consent"].astype("boolean").fillna(False)).astype(bool)
     if (~consent_ok).any():
         left_out["no consent to quote"] = int((~consent_ok).sum())
@@ -285,15 +293,22 @@ def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: i
         limit = 0
         pool = pool[pool["comment_id"].map(decided["status"]).eq(APPROVED).to_numpy(bool)] if decided is not None \
             else pool.iloc[:0]
-    s = safety(data, coded["text"], threshold, codebook) if len(pool) else None  # no comment to check: not needed
-    a = attributions(data, threshold) if len(pool) else None
-    texts, risky, who = [], [], []
-    for row, text in zip(pool["row"].to_numpy("int64"), pool["text"].astype(str)):
-        safe, r = safe_text(text, s)
-        texts.append(safe)
-        risky.append(r)
-        who.append(attribute(a, data, int(row)))
+    if screened is not None:
+        at = pool["_at"].to_numpy("int64")
+        s = screened.safety
+        texts, risky, who = list(screened.quote[at]), list(screened.risky[at]), list(screened.attribution[at])
+    else:
+        s = safety(data, coded["text"], threshold, codebook) if len(pool) else None  # nothing to check: not needed
+        a = attributions(data, threshold) if len(pool) else None
+        texts, risky, who = [], [], []
+        for row, text in zip(pool["row"].to_numpy("int64"), pool["text"].astype(str)):
+            safe, r = safe_text(text, s)
+            texts.append(safe)
+            risky.append(r)
+            who.append(attribute(a, data, int(row)))
     pool["quote"], pool["risky"], pool["attribution"] = texts, risky, who
+    pool["_codes"] = (list(screened.code_lists[pool["_at"].to_numpy("int64")]) if screened is not None
+                      else list(pool["codes"].map(split_codes)))
     pool["scrubbed"] = pool["quote"] != pool["text"].astype(str)
     if pool["risky"].any():
         left_out["may begin with a person's name"] = int(pool["risky"].sum())
@@ -325,12 +340,11 @@ def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: i
         if have >= n_slots or not len(candidates):
             continue
         # code by code, most frequent code first; within a code, mid-length comments and new programmes first
-        code_lists = candidates["codes"].map(split_codes)
-        frequency = pd.Series([c for cs in code_lists for c in cs]).value_counts()
+        frequency = pd.Series([c for cs in candidates["_codes"] for c in cs]).value_counts()
         ideal = (candidates["quote"].str.len() - 90).abs()
-        ranked = (candidates[["comment_id", "quote", "codes", "programme"]].assign(_ideal=ideal)
+        ranked = (candidates[["comment_id", "quote", "_codes", "programme"]].assign(_ideal=ideal)
                   .sort_values(["_ideal", "comment_id"], kind="stable"))
-        ranked_rows = list(zip(ranked.index, ranked["quote"], ranked["codes"].map(split_codes), ranked["programme"]))
+        ranked_rows = list(zip(ranked.index, ranked["quote"], ranked["_codes"], ranked["programme"]))
         used_programmes = {pool.loc[i, "programme"] for i in chosen}
         for code in [*frequency.index, None]:
             if have >= n_slots:

@@ -26,7 +26,16 @@ import numpy as np
 
 from impact.equity.labels import display_names, order_key
 from impact.equity.reach import baseline
-from impact.filters import NO_DAY, WAVES, Filters, Prepared, Selection, prepare, select
+from impact.filters import (
+    NO_DAY,
+    WAVES,
+    Filters,
+    Prepared,
+    Selection,
+    prepare,
+    select,
+    unique_rows,
+)
 from impact.stats import (
     POSITIVE_FROM,
     Proportion,
@@ -145,7 +154,7 @@ def outcome_equity(data, filters: Filters | None = None, min_n: int = 10, dimens
     good = (scores >= POSITIVE_FROM).astype("float64")
     gaps: dict = {d: {} for d in items}
     prog = srv.programme[rows]
-    _, session = np.unique(np.stack([prog, srv.day[rows]]), axis=1, return_inverse=True) if len(rows) \
+    _, session = unique_rows(prog, srv.day[rows]) if len(rows) \
         else (None, np.zeros(0, "int64"))
     session = np.asarray(session, "int64").ravel()
     dated = srv.day[rows] != NO_DAY

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -60,6 +61,7 @@ from impact.filters import (
     distinct_pairs,
     prepare,
     select,
+    unique_rows,
 )
 from impact.ingest.clean import slug
 from impact.stats import (
@@ -476,7 +478,7 @@ def counted(data: Prepared, selection: Selection, dimension: str, source: str = 
     by_prog = np.zeros((n_prog, size))
     ok = prog >= 0
     np.add.at(by_prog, (prog[ok], kc[ok]), 1.0)
-    _, session = np.unique(np.stack([prog, srv.day[kr]]), axis=1, return_inverse=True)
+    _, session = unique_rows(prog, srv.day[kr])
     clusters, unit_c, owner = _clusters(prog, np.asarray(session).ravel(), kc, ones, size)
     return Counted(SURVEYS, "responses", np.bincount(kc, minlength=size)[:size].astype("int64"),
                    int((~known).sum()), by_prog, clusters, unit_c, owner)
@@ -613,6 +615,24 @@ def dimension_reach(dimension: str, source: str, unit: str, counts: dict, not_re
         **extra)
 
 
+_BASELINES: dict = {}  # (id(Prepared), catchments) -> (weak reference, what _baselines returns)
+
+
+def _baselines(data: Prepared, catchments: tuple) -> tuple:
+    """The population baseline, its margins of error and the programmes' target groups: functions of the data
+    version and the catchments alone, read once per `Prepared` (not per scope). Shared: read, never changed."""
+    key = (id(data), catchments)
+    cached = _BASELINES.get(key)
+    if cached is not None and cached[0]() is data:
+        return cached[1]
+    population = data.frames.get("population")
+    found = (*baseline(population, catchments), baseline_errors(population, catchments), programme_targets(data))
+    for k in [k for k, (ref, _) in list(_BASELINES.items()) if ref() is None]:
+        _BASELINES.pop(k, None)
+    _BASELINES[key] = (weakref.ref(data), found)
+    return found
+
+
 def reach_equity(data, filters: Filters | None = None, threshold: float = DEFAULT_THRESHOLD, min_n: int = 10,
                  dimensions=None, source: str = "auto", catchments=None,
                  selection: Selection | None = None, use_targets: bool = True) -> ReachEquity:
@@ -626,9 +646,7 @@ def reach_equity(data, filters: Filters | None = None, threshold: float = DEFAUL
     selection = selection or select(data, filters)
     if catchments is None:
         catchments = filters.branches
-    base, unknown, used = baseline(data.frames.get("population"), catchments)
-    errors = baseline_errors(data.frames.get("population"), catchments)
-    targets = programme_targets(data)
+    base, unknown, used, errors, targets = _baselines(data, tuple(catchments))
     wanted = list(dimensions) if dimensions else [d for d in data.group_labels if d in base]
     results, skipped = {}, {}
     for dim in wanted:

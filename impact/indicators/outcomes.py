@@ -43,6 +43,7 @@ from impact.filters import (
     grouping,
     prepare,
     select,
+    unique_rows,
 )
 from impact.stats import (
     POSITIVE_FROM,
@@ -263,11 +264,11 @@ def pair_clusters(data: Prepared, before: np.ndarray, after: np.ndarray, grp: Gr
 
 def _cluster_table(prog, day, wave, code, valid_rows, sum_rows, grp: Grouping) -> ClusterCounts:
     n_dom = valid_rows.shape[1] if valid_rows.ndim == 2 else 0
-    sessions, session = np.unique(np.stack([prog, day]), axis=1, return_inverse=True) if len(prog) \
+    sessions, session = unique_rows(prog, day) if len(prog) \
         else (np.zeros((2, 0), "int64"), np.zeros(0, "int64"))
     session = np.asarray(session, "int64").ravel()
     dated = sessions[1] != NO_DAY
-    keys, inverse = np.unique(np.stack([code, session, wave]), axis=1, return_inverse=True) \
+    keys, inverse = unique_rows(code, session, wave) \
         if len(prog) else (np.zeros((3, 0), "int64"), np.zeros(0, "int64"))
     inverse = np.asarray(inverse, "int64").ravel()
     k = keys.shape[1]

@@ -10,7 +10,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from impact import indicators
-from impact.filters import Filters, apply, period_index, period_label, prepare, select
+from impact.filters import (
+    NO_DAY,
+    Filters,
+    apply,
+    period_index,
+    period_label,
+    prepare,
+    select,
+    unique_rows,
+)
 
 from .tables import frames
 
@@ -167,3 +176,33 @@ def test_filters_that_select_everything_equal_no_filter(rows, surveys):
                          partnership_types=["library", "community", "stakeholder"], themes=THEMES, branches=BRANCHES,
                          programmes=NAMES, groups={"age_band": BANDS})
     assert indicators.compute(data, everything).to_dict() == indicators.compute(data).to_dict()
+
+
+COLUMN = st.one_of(
+    st.lists(st.integers(-5, 40), min_size=1, max_size=60),
+    st.lists(st.sampled_from([NO_DAY, -3, 0, 19_000, 19_500]), min_size=1, max_size=60),
+    st.lists(st.integers(-2**40, 2**40), min_size=1, max_size=60),  # too wide to pack: numpy's own path
+)
+
+
+@given(st.lists(COLUMN, min_size=1, max_size=3))
+@settings(max_examples=300, deadline=None)
+def test_unique_rows_is_numpys_unique_over_columns(columns):
+    """unique_rows packs tuples into one int64 to be fast: its answer is np.unique(axis=1)'s, exactly."""
+    size = min(len(c) for c in columns)
+    columns = [np.array(c[:size], "int64") for c in columns]
+    expected = np.unique(np.stack(columns), axis=1, return_inverse=True, return_counts=True)
+    found = unique_rows(*columns, counts=True)
+    np.testing.assert_array_equal(found[0], expected[0])
+    np.testing.assert_array_equal(found[1], np.asarray(expected[1]).ravel())
+    np.testing.assert_array_equal(found[2], expected[2])
+    np.testing.assert_array_equal(unique_rows(*columns)[1], np.asarray(expected[1]).ravel())
+
+
+def test_a_scope_is_selected_once_and_shared_read_only():
+    data = prepare(frames(PROGRAMMES, PARTNERS, LINKS, ATTENDANCE))
+    first = select(data, Filters(themes=["Games"]))
+    assert select(data, Filters(themes=("Games",))) is first  # equal filters: the same masks
+    assert select(data, Filters(themes=["Job skills"])) is not first
+    with pytest.raises(ValueError):
+        first.attendance[0] = not first.attendance[0]  # shared: nobody may change it

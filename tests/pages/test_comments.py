@@ -81,3 +81,41 @@ def test_the_outcomes_page_breaks_the_codes_down_by_the_chosen_dimension(demo):
     table = next(d.value for d in at.dataframe if "programme" in d.value.columns and "label" in d.value.columns)
     assert table["programme"].nunique() > 10
     assert {"comments with code", "share %", "outcome positive %", "outcome n"} <= set(table.columns)
+
+
+def _quotes_shown(at) -> str:
+    return " ".join(m.value for m in at.markdown if m.value.startswith(("**In participants' words", "> “")))
+
+
+def test_a_quote_decision_shows_on_outcomes_and_programmes_at_the_next_rerun(demo):
+    """A quote approved on the Comments page replaces the proposals on the next rerun of a page that already
+    showed them (the section's memo is keyed on the decisions too, not only on the data version)."""
+    from impact.comments import what_people_said
+    from impact.filters import Filters
+    from ui.common import Keys
+
+    store = Store(demo)
+    at = run("pages/outcomes.py")
+    assert "(proposed, not yet approved" in _quotes_shown(at)
+    said = what_people_said(store.frames(), load(store), None, None, 10, int(store.setting("suppress_n")), limit=6)
+    picked = said.quotes.quotes.iloc[0]
+    approved = "the volunteers were patient and i can now send emails to my family"
+    CommentStore(store).decide_quotes([{"comment_id": picked["comment_id"], "status": "approved", "text": approved,
+                                        "attribution": picked["attribution"]}], who="AB")
+    at.run()
+    shown = _quotes_shown(at)
+    assert approved in shown and "proposed" not in shown
+    CommentStore(store).decide_quotes([{"comment_id": picked["comment_id"], "status": "rejected"}], who="AB")
+    at.run()
+    assert approved not in _quotes_shown(at) and "(proposed, not yet approved" in _quotes_shown(at)
+
+    at.switch_page("pages/programmes.py").run()
+    name = at.selectbox(key=Keys.PROGRAMME).value
+    one = what_people_said(store.frames(), load(store), Filters(programmes=(name,)), None, 10,
+                           int(store.setting("suppress_n")), limit=6).quotes.quotes
+    assert "(proposed, not yet approved" in _quotes_shown(at) and len(one)
+    CommentStore(store).decide_quotes([{"comment_id": one.iloc[0]["comment_id"], "status": "approved",
+                                        "text": approved, "attribution": one.iloc[0]["attribution"]}], who="AB")
+    at.run()
+    shown = _quotes_shown(at)
+    assert approved in shown and "proposed" not in shown
