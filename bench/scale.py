@@ -103,12 +103,9 @@ def time_reads(store: Store, repeat: int) -> tuple[float, float, dict]:
     return statistics.median(sql), statistics.median(copy), {t: len(f) for t, f in reference.items()}
 
 
-def time_append(store: Store, uploads: int) -> list[int]:
-    """Uploads of the demo's attendance workbook (forced: the same file again) into the large store: the commit
-    against bringing the columnar copy up to date (the earlier version's files plus the new batch's)."""
-    from impact.ingest import ingest_paths
-
-    result = ingest_paths([p for p in demo_files() if "attendance" in p.name])
+def _with_copy_timed(action):
+    """action() -> (its result, its whole time, the time of bringing the columnar copy up to date inside it, what
+    that update made)."""
     real = columnar.update
     spent = []
 
@@ -118,17 +115,26 @@ def time_append(store: Store, uploads: int) -> list[int]:
         spent.append((time.perf_counter() - start, made))
         return made
 
+    columnar.update = timed
+    try:
+        start = time.perf_counter()
+        result = action()
+        total = time.perf_counter() - start
+    finally:
+        columnar.update = real
+    seconds, made = spent[0]
+    return result, total, seconds, made
+
+
+def time_append(store: Store, uploads: int) -> list[int]:
+    """Uploads of the demo's attendance workbook (forced: the same file again) into the large store: the commit
+    against bringing the columnar copy up to date (the earlier version's files plus the new batch's)."""
+    from impact.ingest import ingest_paths
+
+    result = ingest_paths([p for p in demo_files() if "attendance" in p.name])
     batches = []
     for _ in range(uploads):
-        spent.clear()
-        columnar.update = timed
-        try:
-            start = time.perf_counter()
-            outcome = store.commit(result, uploader="bench", force=True)
-            total = time.perf_counter() - start
-        finally:
-            columnar.update = real
-        seconds, made = spent[0]
+        outcome, total, seconds, made = _with_copy_timed(lambda: store.commit(result, uploader="bench", force=True))
         batches += outcome.batch_ids
         print(f"upload of {outcome.stored['attendance']:,} attendance rows: commit {total - seconds:.2f} s, copy brought "
               f"up to date {seconds:.2f} s ({made.source}; {made.read_back:,} rows read back from the database)")
@@ -138,26 +144,9 @@ def time_append(store: Store, uploads: int) -> list[int]:
 def time_undo(store: Store, batches: list[int]) -> None:
     """Undo each of these batches (the middle one first, then the last, then the first): the undo in the database
     against bringing the columnar copy up to date."""
-    real = columnar.update
-    spent = []
-
-    def timed(s, written=None):
-        start = time.perf_counter()
-        made = real(s, written)
-        spent.append((time.perf_counter() - start, made))
-        return made
-
     order = [batches[len(batches) // 2], batches[-1], batches[0]] if len(batches) > 2 else list(reversed(batches))
     for batch in dict.fromkeys(order):
-        spent.clear()
-        columnar.update = timed
-        try:
-            start = time.perf_counter()
-            removed = store.undo(batch)
-            total = time.perf_counter() - start
-        finally:
-            columnar.update = real
-        seconds, made = spent[0]
+        removed, total, seconds, made = _with_copy_timed(lambda batch=batch: store.undo(batch))
         print(f"undo of batch {batch} ({removed.get('attendance', 0):,} attendance rows): undo {total - seconds:.2f} s, "
               f"copy brought up to date {seconds:.2f} s ({made.source}; {made.read_back:,} rows read back)")
 
