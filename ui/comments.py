@@ -121,6 +121,9 @@ def code_chart(codes: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
+LISTED = 500  # comments drawn in the page's list (sent on every rerun); the CSV has them all
+
+
 def section(filters: Filters, min_n: int, key: str, title: str = "What people said", by: str | None = None,
             rate: float | None = None) -> None:
     """The "What people said" section for a scope: headline sentences, tone, codes chart and table, quotes;
@@ -151,6 +154,7 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
         quotes = said.quotes.quotes
         approved = quotes[quotes["status"] == "approved"]
         return {"said": said, "codes": codes.drop(columns=["group", "code"]), "listed": listed,
+                "listed_shown": listed.head(LISTED),
                 "chart": code_chart(codes, f"Share of {n:,} comments describing each outcome or feedback")
                 if n >= m else None,
                 # what the rest of the section draws, worked out here once rather than on every rerun
@@ -200,8 +204,10 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
             table_with_download(groups,
                                 f"{key}_comment_codes_by_{by}.csv", key=f"download.{key}.codes_by")
     with st.expander(f"The {n:,} comments, with their codes and tone"):
-        table_with_download(shown["listed"], f"{key}_comments.csv", key=f"download.{key}.comments", height=320)
-        st.caption("Emails and phone numbers were removed on upload; quotes for a pack are scrubbed further.")
+        table_with_download(shown["listed"], f"{key}_comments.csv", key=f"download.{key}.comments", height=320,
+                            shown=shown["listed_shown"])
+        st.caption((f"The latest {LISTED:,} of the {n:,} are shown here; the CSV has every one. " if n > LISTED else "")
+                   + "Emails and phone numbers were removed on upload; quotes for a pack are scrubbed further.")
     if shown["quotes"]:
         st.markdown("**In participants' words**" + ("" if shown["approved"] else " (proposed, not yet approved by "
                                                      "staff: packs use approved quotes only)"))

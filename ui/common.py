@@ -301,9 +301,10 @@ def chart(figure, key: str) -> None:
 
 
 def table_with_download(table, file_name: str, label: str = "Download this table (CSV)", key: str | None = None,
-                        height: int | str = "auto") -> None:
-    """The table behind a chart, and its CSV."""
-    st.dataframe(arrow_of(table), hide_index=True, width="stretch", height=height)
+                        height: int | str = "auto", shown=None) -> None:
+    """The table behind a chart, and its CSV. `shown`: the part of a long table drawn on the page (a memoised
+    object, e.g. its latest rows; the caller says so), the CSV having every row."""
+    st.dataframe(arrow_of(table if shown is None else shown), hide_index=True, width="stretch", height=height)
     st.download_button(label, csv_when_clicked(table, file_name), file_name, "text/csv", on_click="ignore",
                        key=key or f"download.{file_name}")
 

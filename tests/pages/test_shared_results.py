@@ -164,3 +164,20 @@ def test_shared_results_are_computed_once_at_a_time_bounded_and_a_fault_is_not_k
     except ValueError:
         pass
     assert "d" not in results.values and results.get("d", lambda: 4) == 4
+
+
+def test_a_long_comment_list_draws_its_latest_rows_and_its_csv_has_every_one(demo):
+    """The list of comments is sent on every rerun: the page draws the latest 500 and says so; its CSV (made on
+    click) has every comment in scope."""
+    import pandas as pd
+
+    from ui.comments import LISTED
+
+    at = run("pages/outcomes.py")
+    (caption,) = [c.value for c in at.caption if c.value.startswith(f"The latest {LISTED:,} of the ")]
+    n = int(caption.split(" of the ")[1].split()[0].replace(",", ""))
+    assert n > LISTED
+    (listed,) = [d.value for d in at.dataframe if "comment" in d.value.columns and "coded by" in d.value.columns]
+    assert len(listed) == LISTED
+    dates = pd.to_datetime(listed["date"])
+    assert dates.is_monotonic_decreasing  # the latest first
