@@ -28,6 +28,19 @@ def _import(path: Path, url: str) -> subprocess.Popen:
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _processes_reading(path: Path) -> list[int]:
+    """Live processes (not zombies) whose command line names `path`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(path).encode() in (entry / "cmdline").read_bytes() and \
+                    ") Z " not in (entry / "stat").read_text():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def _state(url: str) -> tuple[int, int, int]:
     store = Store(url)
     try:
@@ -68,5 +81,12 @@ def test_kill_9_at_any_point_of_an_import_leaves_the_store_whole_and_usable(db_u
             store.undo(int(store.batches()["id"].max()))
             store.dispose()
     assert "as before" in outcomes, outcomes
+    # nothing of a killed import is left running: its reading worker dies with it (no orphan holding memory)
+    for _ in range(50):
+        left = _processes_reading(path)
+        if not left:
+            break
+        time.sleep(0.1)
+    assert not left, left
     assert _import(path, db_url).wait(300) == 0  # and it takes the import again, whole
     assert _state(db_url) == landed

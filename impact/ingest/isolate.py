@@ -30,10 +30,25 @@ def _address_space_mb() -> float:
     return 0.0
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the process that started it dies (a CLI import killed with -9, a
+    server stopped). A forked worker inherits the pipe's read end too, so otherwise its send of a large result
+    would block for ever once its parent is gone: an orphan holding its memory, using no CPU, never timed out."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the line above
+        os._exit(1)
+
+
 def _work(conn, name, data, options, limits) -> None:
     """In the worker: cap memory (on top of what the forked interpreter already maps) and CPU, then ingest."""
     from impact.ingest import ingest_file
 
+    _die_with_parent()
     try:
         cap = int((_address_space_mb() + limits.read_memory_mb) * 1024 * 1024)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
