@@ -129,23 +129,17 @@ def test_two_servers_on_one_database_share_uploads_and_outlive_each_others_resta
         assert _overview_after_a_rerun(b_page) == 21
         assert _copy_of(folder, key)["written_at"] == written  # B read A's copy; it did not write its own
 
-        # A stops: B keeps serving and takes an upload; A starts again at its address and serves the current data
-        a.stop()
-        assert _overview_after_a_rerun(b_page) == 21
-        _upload(b_page, files["lego"], "ben")
-        _go(b_page, "Overview", "What data is loaded")
-        assert _attendance(b_page) == 41
-        _open(a_page, a.start())
-        assert _attendance(a_page) == 41
-
-        # B stops: A keeps serving and takes an upload; B starts again and serves the current data
-        b.stop()
-        assert _overview_after_a_rerun(a_page) == 41
-        _upload(a_page, files["story"], "cal")
-        _go(a_page, "Overview", "What data is loaded")
-        assert _attendance(a_page) == 45
-        _open(b_page, b.start())
-        assert _attendance(b_page) == 45
+        # each stops in turn: the other keeps serving and takes an upload; the stopped one starts again at its
+        # address and serves the current data
+        for stopped, stopped_page, serving_page, name, uploader, before, after in (
+                (a, a_page, b_page, "lego", "ben", 21, 41), (b, b_page, a_page, "story", "cal", 41, 45)):
+            stopped.stop()
+            assert _overview_after_a_rerun(serving_page) == before
+            _upload(serving_page, files[name], uploader)
+            _go(serving_page, "Overview", "What data is loaded")
+            assert _attendance(serving_page) == after
+            _open(stopped_page, stopped.start())
+            assert _attendance(stopped_page) == after
         assert _overview_after_a_rerun(a_page) == 45
     finally:
         b_page.close()
