@@ -2,9 +2,10 @@
 each explore page draws the shared filter bar (ui/filterbar.py) itself, so a page opened on its own still has it."""
 import streamlit as st
 
-from ui import auth, style
+from ui import auth, style, transport
 from ui.common import guarded as shown_safely
 
+transport.once()  # messages sent at once, not held 40 ms for the browser's acknowledgement (ui/transport.py)
 st.set_page_config(page_title="Beyond Footfall", page_icon="📚", layout="wide")
 style.inject()  # caption contrast, visible focus, phone layout (ui/style.py)
 

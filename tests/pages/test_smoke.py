@@ -18,3 +18,14 @@ def test_every_page_renders_on_the_demo(demo, page):
     assert len(at.dataframe) >= 1
     assert len(at.get("download_button")) >= 1
     assert not at.get("exception")
+
+
+def test_the_dashboard_sends_at_once_from_its_first_run_and_asks_only_once(demo, monkeypatch):
+    from ui import transport
+    calls = []
+    monkeypatch.setattr(transport, "_DONE", False)
+    monkeypatch.setattr(transport, "no_delay_everywhere", lambda: calls.append(1) or 0)
+    at = run()
+    at.run()
+    run("pages/outcomes.py")  # another session of the same process
+    assert calls == [1]
