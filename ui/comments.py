@@ -174,8 +174,8 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
     confirmed = shown["confirmed"]
     st.caption(f"{n:,} comments in scope; codes and tone suggested from the codebook, {confirmed:,} confirmed by "
                "staff. A comment can carry several codes.")
-    for sentence in said.sentences:
-        st.markdown(f"- {as_text(sentence)}")
+    if said.sentences:  # one element, not one per line: every element is work on every rerun of every session
+        st.markdown("\n".join(f"- {as_text(sentence)}" for sentence in said.sentences))
     cols = st.columns(len(shown["tones"]))
     for col, t in zip(cols, shown["tones"]):
         value = f"{t['share %']:.0f}%" if t["share %"] == t["share %"] and t["share %"] is not None else \
@@ -209,9 +209,10 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
         st.caption((f"The latest {LISTED:,} of the {n:,} are shown here; the CSV has every one. " if n > LISTED else "")
                    + "Emails and phone numbers were removed on upload; quotes for a pack are scrubbed further.")
     if shown["quotes"]:
-        st.markdown("**In participants' words**" + ("" if shown["approved"] else " (proposed, not yet approved by "
-                                                     "staff: packs use approved quotes only)"))
-        for q in shown["quotes"]:
-            st.markdown(f"> “{as_text(q['quote'])}”  \n> — {as_text(q['attribution'])} · *{as_text(q['tone'])}*")
+        st.markdown("\n\n".join([
+            "**In participants' words**" + ("" if shown["approved"] else " (proposed, not yet approved by staff: "
+                                                                        "packs use approved quotes only)"),
+            *(f"> “{as_text(q['quote'])}”  \n> — {as_text(q['attribution'])} · *{as_text(q['tone'])}*"
+              for q in shown["quotes"])]))
     st.page_link(COMMENTS_PAGE, label="Code comments, approve quotes, edit the codebook",
                  icon=":material/format_quote:")

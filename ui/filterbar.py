@@ -13,7 +13,7 @@ import streamlit as st
 from impact import schema, views
 from impact.filters import GRAINS, Filters, Prepared, period_label
 from impact.safe_text import markdown as as_text
-from ui.common import Keys, Params, nothing_loaded, prepared, settings
+from ui.common import Keys, Params, memo, nothing_loaded, prepared, settings
 
 ALL_TIME, CUSTOM, LAST_FY = "All time", "Custom dates", "Last financial year"
 GRAIN_LABELS = {"month": "Month", "quarter": "Quarter", "year": "Calendar year", "financial_year": "Financial year"}
@@ -31,9 +31,9 @@ def last_financial_year(fy_start_month: int, today: dt.date | None = None) -> tu
     return period_label(start.year - 1970, "financial_year", fy_start_month), start, end
 
 
-def _options(data: Prepared, fy_start_month: int) -> dict:
+def _options(data: Prepared, fy_start_month: int, today: dt.date | None = None) -> dict:
     years = views.financial_years(data, fy_start_month)
-    last = last_financial_year(fy_start_month)
+    last = last_financial_year(fy_start_month, today)
     presets = {label: (start, end) for label, start, end in years}
     if last[0] in presets:  # "last financial year" stays that in a link sent next year
         presets[LAST_FY] = last[1:]
@@ -172,7 +172,8 @@ def filter_bar() -> Filters:
         state[Keys.FILTERS] = Filters()
         return state[Keys.FILTERS]
     fy_start = int(settings()["fy_start_month"])
-    options = _options(data, fy_start)
+    # the choices, once per (data version, account scope, year start, day): the same for every session and rerun
+    options = memo("filter options", lambda fy, today: _options(prepared(), fy, today), fy_start, dt.date.today())
     if Keys.READY not in state:
         state[Keys.SAVED] = _from_url(options, data)
         state[Keys.READY] = True
