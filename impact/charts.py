@@ -29,11 +29,13 @@ _TEXT_ATTRS = ("x", "y", "text", "hovertext", "customdata", "labels", "ids", "pa
 
 
 def _escaped(value):
+    """The value with <, > and & escaped in its strings; the value itself (the same object) when none has any."""
     if isinstance(value, str):
-        return html_text(value)
+        safe = html_text(value)
+        return value if safe == value else safe
     if isinstance(value, (list, tuple, np.ndarray)):
         array = np.asarray(value, dtype=object)
-        if array.dtype == object and any(isinstance(v, str) for v in array.ravel()):
+        if any(isinstance(v, str) and html_text(v) != v for v in array.ravel()):
             return np.vectorize(html_text, otypes=[object])(array)
     return value
 
@@ -55,14 +57,20 @@ def text_safe(build):
         for trace in fig.data:
             present = trace.to_plotly_json()
             for attr in _TEXT_ATTRS:
-                if attr in present and present[attr] is not None:
-                    trace[attr] = _escaped(present[attr])
+                value = present.get(attr)
+                if value is not None:
+                    safe = _escaped(value)
+                    if safe is not value:  # set (and validated by Plotly) again only where something was escaped
+                        trace[attr] = safe
         for axis in ("xaxis", "yaxis"):
             layout_axis = fig.layout[axis]
-            if layout_axis.categoryarray is not None:
-                layout_axis.categoryarray = list(_escaped(list(layout_axis.categoryarray)))
-            if layout_axis.ticktext is not None:
-                layout_axis.ticktext = list(_escaped(list(layout_axis.ticktext)))
+            for attr in ("categoryarray", "ticktext"):
+                value = layout_axis[attr]
+                if value is not None:
+                    values = list(value)
+                    safe = _escaped(values)
+                    if safe is not values:
+                        layout_axis[attr] = list(safe)
         return fig
     return wrapper
 
@@ -86,12 +94,12 @@ def outcome_table(outcomes: dict, min_n: int = 10) -> pd.DataFrame:
 @text_safe
 def outcome_bars(table: pd.DataFrame) -> go.Figure:
     shown = table.dropna(subset=["positive rate %"])
-    fig = go.Figure(go.Bar(
-        x=shown["positive rate %"], y=shown["outcome"], orientation="h", marker={"color": PALETTE[0]},
-        error_x={"type": "data", "symmetric": False, "array": shown["95% CI high %"] - shown["positive rate %"],
+    fig = go.Figure([{
+        "type": "bar", "x": shown["positive rate %"], "y": shown["outcome"], "orientation": "h", "marker": {"color": PALETTE[0]},
+        "error_x": {"type": "data", "symmetric": False, "array": shown["95% CI high %"] - shown["positive rate %"],
                      "arrayminus": shown["positive rate %"] - shown["95% CI low %"], "color": "#333"},
-        customdata=shown[["n"]], hovertemplate="%{y}: %{x:.1f}% positive (n = %{customdata[0]:,})<extra></extra>",
-    ))
+        "customdata": shown[["n"]], "hovertemplate": "%{y}: %{x:.1f}% positive (n = %{customdata[0]:,})<extra></extra>",
+    }])
     fig.update_layout(title="Share of responses agreeing with each outcome (agree or strongly agree)",
                       xaxis={"title": "% positive", "range": [0, 100]}, yaxis={"autorange": "reversed"},
                       height=80 + 45 * max(len(shown), 1), margin={"l": 10, "r": 10, "t": 50, "b": 40})
@@ -142,25 +150,25 @@ def rate_by_group(table: pd.DataFrame, title: str, label: str = Col.GROUP, over_
     up, down = shown[Col.HIGH] - shown[Col.RATE], shown[Col.RATE] - shown[Col.LOW]
     fig = go.Figure()
     if over_time:
-        fig.add_trace(go.Scatter(x=shown[label], y=shown[Col.RATE], mode="lines+markers", name="% positive",
-                                 line={"color": colour}, customdata=data, hovertemplate=hover,
-                                 error_y={"type": "data", "symmetric": False, "array": up, "arrayminus": down,
-                                              "color": "#4A5560"}))
+        fig.add_trace({"type": "scatter", "x": shown[label], "y": shown[Col.RATE], "mode": "lines+markers", "name": "% positive",
+                                 "line": {"color": colour}, "customdata": data, "hovertemplate": hover,
+                                 "error_y": {"type": "data", "symmetric": False, "array": up, "arrayminus": down,
+                                              "color": "#4A5560"}})
         if len(hidden):
-            fig.add_trace(go.Scatter(x=hidden[label], y=[0] * len(hidden), mode="markers", name=hidden[Col.NOTE].iloc[0],
-                                     marker={"symbol": "x", "color": UNRELIABLE, "size": 10}, customdata=hidden[[Col.N, Col.NOTE]],
-                                     hovertemplate="%{x}: %{customdata[1]} (n = %{customdata[0]:,})<extra></extra>"))
+            fig.add_trace({"type": "scatter", "x": hidden[label], "y": [0] * len(hidden), "mode": "markers", "name": hidden[Col.NOTE].iloc[0],
+                                     "marker": {"symbol": "x", "color": UNRELIABLE, "size": 10}, "customdata": hidden[[Col.N, Col.NOTE]],
+                                     "hovertemplate": "%{x}: %{customdata[1]} (n = %{customdata[0]:,})<extra></extra>"})
         fig.update_layout(yaxis={"title": "% positive", "range": [0, 105]}, xaxis={"type": "category", "title": None})
         return _layout(fig, title, 420)
-    fig.add_trace(go.Bar(x=shown[Col.RATE], y=shown[label], orientation="h", marker={"color": colour}, name="% positive",
-                         customdata=data, hovertemplate=hover,
-                         error_x={"type": "data", "symmetric": False, "array": up, "arrayminus": down, "color": "#333"}))
+    fig.add_trace({"type": "bar", "x": shown[Col.RATE], "y": shown[label], "orientation": "h", "marker": {"color": colour}, "name": "% positive",
+                         "customdata": data, "hovertemplate": hover,
+                         "error_x": {"type": "data", "symmetric": False, "array": up, "arrayminus": down, "color": "#333"}})
     if len(hidden):
-        fig.add_trace(go.Scatter(x=[0] * len(hidden), y=hidden[label], mode="markers+text", name=hidden[Col.NOTE].iloc[0],
-                                 marker={"symbol": "x", "color": UNRELIABLE, "size": 10}, text=hidden[Col.NOTE],
-                                 textposition="middle right", textfont={"color": "#4A5560"},
-                                 customdata=hidden[[Col.N, Col.NOTE]],
-                                 hovertemplate="%{y}: %{customdata[1]} (n = %{customdata[0]:,})<extra></extra>"))
+        fig.add_trace({"type": "scatter", "x": [0] * len(hidden), "y": hidden[label], "mode": "markers+text", "name": hidden[Col.NOTE].iloc[0],
+                                 "marker": {"symbol": "x", "color": UNRELIABLE, "size": 10}, "text": hidden[Col.NOTE],
+                                 "textposition": "middle right", "textfont": {"color": "#4A5560"},
+                                 "customdata": hidden[[Col.N, Col.NOTE]],
+                                 "hovertemplate": "%{y}: %{customdata[1]} (n = %{customdata[0]:,})<extra></extra>"})
     fig.update_layout(xaxis={"title": "% positive (agree or strongly agree)", "range": [0, 105]},
                       yaxis={"autorange": "reversed", "type": "category", "title": None}, showlegend=len(hidden) > 0)
     return _layout(fig, title, _height(len(table)))
@@ -173,17 +181,18 @@ def change_dumbbell(table: pd.DataFrame) -> go.Figure:
     names = [o + ("" if note == "" else f" ({note})") for o, note in zip(table[Col.OUTCOME], table[Col.NOTE])]
     for i, name in enumerate(names):
         row = table.iloc[i]
-        fig.add_trace(go.Scatter(x=[row[Col.MEAN_BEFORE], row[Col.MEAN_AFTER]], y=[name, name], mode="lines",
-                                 line={"color": UNRELIABLE if row[Col.NOTE] else "#888", "width": 3},
-                                 showlegend=False, hoverinfo="skip"))
+        fig.add_trace({"type": "scatter", "x": [row[Col.MEAN_BEFORE], row[Col.MEAN_AFTER]], "y": [name, name], "mode": "lines",
+                                 "line": {"color": UNRELIABLE if row[Col.NOTE] else "#888", "width": 3},
+                                 "showlegend": False, "hoverinfo": "skip"})
     custom = table[[Col.N_BEFORE, Col.N_AFTER, Col.METHOD]]
     for column, colour, label, n in ((Col.MEAN_BEFORE, PALETTE[1], "before", 0), (Col.MEAN_AFTER, PALETTE[0], "after", 1)):
-        fig.add_trace(go.Scatter(
-            x=table[column], y=names, mode="markers", name=f"mean {label}",
-            marker={"size": 13, "color": [UNRELIABLE if note else colour for note in table[Col.NOTE]],
+        fig.add_trace({
+            "type": "scatter",
+            "x": table[column], "y": names, "mode": "markers", "name": f"mean {label}",
+            "marker": {"size": 13, "color": [UNRELIABLE if note else colour for note in table[Col.NOTE]],
                         "symbol": "circle" if n else "diamond"},
-            customdata=custom, hovertemplate=f"%{{y}}: mean {label} %{{x:.2f}} (n = %{{customdata[{n}]:,}}; "
-                                             "%{customdata[2]})<extra></extra>"))
+            "customdata": custom, "hovertemplate": f"%{{y}}: mean {label} %{{x:.2f}} (n = %{{customdata[{n}]:,}}; "
+                                             "%{customdata[2]})<extra></extra>"})
     fig.update_layout(xaxis={"title": "mean answer (1 = strongly disagree … 5 = strongly agree)", "range": [1, 5.1]},
                       yaxis={"autorange": "reversed", "title": None})
     return _layout(fig, "Mean answer before and after the programme, by outcome", _height(len(table)))
@@ -193,21 +202,21 @@ def change_dumbbell(table: pd.DataFrame) -> go.Figure:
 def trend(table: pd.DataFrame, grain_label: str) -> go.Figure:
     """Attendance per period (bars) and the pooled positive rate (line, right axis) over time."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Bar(x=table[Col.PERIOD], y=table[Col.ATTENDANCE], name="attendance", marker={"color": PALETTE[4]},
-                         customdata=table[[Col.SESSIONS]],
-                         hovertemplate="%{x}: %{y:,} attendance over %{customdata[0]:,} sessions<extra></extra>"),
+    fig.add_trace({"type": "bar", "x": table[Col.PERIOD], "y": table[Col.ATTENDANCE], "name": "attendance", "marker": {"color": PALETTE[4]},
+                         "customdata": table[[Col.SESSIONS]],
+                         "hovertemplate": "%{x}: %{y:,} attendance over %{customdata[0]:,} sessions<extra></extra>"},
                   secondary_y=False)
     shown = table.dropna(subset=[Col.RATE])
-    fig.add_trace(go.Scatter(x=shown[Col.PERIOD], y=shown[Col.RATE], name="% positive outcomes", mode="lines+markers",
-                             line={"color": PALETTE[5], "width": 3}, customdata=shown[[Col.N]],
-                             hovertemplate="%{x}: %{y:.1f}% positive (n = %{customdata[0]:,} answers)<extra></extra>"),
+    fig.add_trace({"type": "scatter", "x": shown[Col.PERIOD], "y": shown[Col.RATE], "name": "% positive outcomes", "mode": "lines+markers",
+                             "line": {"color": PALETTE[5], "width": 3}, "customdata": shown[[Col.N]],
+                             "hovertemplate": "%{x}: %{y:.1f}% positive (n = %{customdata[0]:,} answers)<extra></extra>"},
                   secondary_y=True)
     hidden = table[table[Col.RATE].isna() & (table[Col.N] > 0)]
     if len(hidden):
-        fig.add_trace(go.Scatter(x=hidden[Col.PERIOD], y=[0] * len(hidden), name=hidden[Col.NOTE].iloc[0],
-                                 mode="markers", marker={"symbol": "x", "color": UNRELIABLE, "size": 10},
-                                 customdata=hidden[[Col.N]],
-                                 hovertemplate="%{x}: too few answers for a rate (n = %{customdata[0]:,})<extra></extra>"),
+        fig.add_trace({"type": "scatter", "x": hidden[Col.PERIOD], "y": [0] * len(hidden), "name": hidden[Col.NOTE].iloc[0],
+                                 "mode": "markers", "marker": {"symbol": "x", "color": UNRELIABLE, "size": 10},
+                                 "customdata": hidden[[Col.N]],
+                                 "hovertemplate": "%{x}: too few answers for a rate (n = %{customdata[0]:,})<extra></extra>"},
                       secondary_y=True)
     fig.update_yaxes({"title": {"text": "attendance"}, "rangemode": "tozero"}, secondary_y=False)
     fig.update_yaxes({"title": {"text": "% positive"}, "range": [0, 105], "showgrid": False, "tickmode": "array",
@@ -219,9 +228,9 @@ def trend(table: pd.DataFrame, grain_label: str) -> go.Figure:
 @text_safe
 def attendance_bars(table: pd.DataFrame, label: str, title: str) -> go.Figure:
     """Attendance per group, horizontal, with sessions in the hover."""
-    fig = go.Figure(go.Bar(x=table[Col.ATTENDANCE], y=table[label], orientation="h", marker={"color": PALETTE[4]},
-                           customdata=table[[Col.SESSIONS]],
-                           hovertemplate="%{y}: %{x:,} attendance over %{customdata[0]:,} sessions<extra></extra>"))
+    fig = go.Figure([{"type": "bar", "x": table[Col.ATTENDANCE], "y": table[label], "orientation": "h",
+                          "marker": {"color": PALETTE[4]}, "customdata": table[[Col.SESSIONS]],
+                          "hovertemplate": "%{y}: %{x:,} attendance over %{customdata[0]:,} sessions<extra></extra>"}])
     fig.update_layout(xaxis={"title": "attendance"}, yaxis={"autorange": "reversed", "type": "category", "title": None})
     return _layout(fig, title, _height(len(table)))
 
@@ -304,11 +313,12 @@ def stake_bars(stakes: pd.DataFrame, programmes: list[str] | None = None) -> go.
             if not rows:
                 continue
             colour = LIBRARY_COLOUR if k == "library service" else _type_colour(None if k == NOT_RECORDED else k)
-            traces.append(go.Bar(
-                x=[v[0] for v in rows.values()], y=list(rows), orientation="h", name=k, marker={"color": colour},
-                legendgroup=k, showlegend=k not in shown, xaxis="x" if i == 0 else f"x{i + 1}", yaxis="y",
-                customdata=[[", ".join(v[1]), n_of(p, stake)] for p, v in rows.items()],
-                hovertemplate=f"%{{y}}: %{{customdata[0]}} {stake} %{{x:.0f}}% (n = %{{customdata[1]}})<extra></extra>"))
+            traces.append({  # plain dicts: go.Bar objects would be validated here and again by the Figure
+                "type": "bar", "x": [v[0] for v in rows.values()], "y": list(rows), "orientation": "h", "name": k,
+                "marker": {"color": colour}, "legendgroup": k, "showlegend": k not in shown,
+                "xaxis": "x" if i == 0 else f"x{i + 1}", "yaxis": "y",
+                "customdata": [[", ".join(v[1]), n_of(p, stake)] for p, v in rows.items()],
+                "hovertemplate": f"%{{y}}: %{{customdata[0]}} {stake} %{{x:.0f}}% (n = %{{customdata[1]}})<extra></extra>"})
             shown.add(k)
     n = len(order)
     return _layout(go.Figure(data=traces, layout=layout),
@@ -327,14 +337,14 @@ def feedback_dumbbell(table: pd.DataFrame) -> go.Figure:
     for name, a, b in zip(both["partnership"], both["library mean"], both["partner mean"]):
         xs += [a, b, None]
         ys += [name, name, None]
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#BBBBBB", "width": 3}, showlegend=False,
-                             hoverinfo="skip"))
+    fig.add_trace({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "line": {"color": "#BBBBBB", "width": 3}, "showlegend": False,
+                             "hoverinfo": "skip"})
     for side, colour, symbol in (("library", LIBRARY_COLOUR, "circle"), ("partner", PALETTE[1], "diamond")):
         rows = shown.dropna(subset=[f"{side} mean"])
-        fig.add_trace(go.Scatter(x=rows[f"{side} mean"], y=rows["partnership"], mode="markers",
-                                 name=f"the {side}'s view", marker={"size": 12, "color": colour, "symbol": symbol},
-                                 hovertemplate="%{y}: " + side + " %{x:.1f} out of 5 (n = 1 health check)"
-                                               "<extra></extra>"))
+        fig.add_trace({"type": "scatter", "x": rows[f"{side} mean"], "y": rows["partnership"], "mode": "markers",
+                                 "name": f"the {side}'s view", "marker": {"size": 12, "color": colour, "symbol": symbol},
+                                 "hovertemplate": "%{y}: " + side + " %{x:.1f} out of 5 (n = 1 health check)"
+                                               "<extra></extra>"})
     fig.update_layout(xaxis={"title": "mean agreement, 1 (strongly disagree) to 5 (strongly agree)", "range": [1, 5]},
                       yaxis={"categoryorder": "array", "categoryarray": list(shown["partnership"])[::-1]})
     return _layout(fig, "Is it working for both sides? Each side's health check per partnership",
@@ -355,26 +365,28 @@ def network(graph, seed: int = 7) -> go.Figure:
     for a, b in graph.edges():
         xs += [pos[a][0], pos[b][0], None]
         ys += [pos[a][1], pos[b][1], None]
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#BBBBBB", "width": 1}, hoverinfo="skip",
-                             showlegend=False))
+    fig.add_trace({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "line": {"color": "#BBBBBB", "width": 1}, "hoverinfo": "skip",
+                             "showlegend": False})
     programmes = [n for n, kind in graph.nodes(data="kind") if kind == "programme"]
     if programmes:
-        fig.add_trace(go.Scatter(
-            x=[pos[n][0] for n in programmes], y=[pos[n][1] for n in programmes], mode="markers", name="programme",
-            marker={"symbol": "square", "size": 7, "color": "#777777"},
-            customdata=[[n[1], graph.degree(n)] for n in programmes],
-            hovertemplate="%{customdata[0]} (programme; n = %{customdata[1]} partners)<extra></extra>"))
+        fig.add_trace({
+            "type": "scatter",
+            "x": [pos[n][0] for n in programmes], "y": [pos[n][1] for n in programmes], "mode": "markers", "name": "programme",
+            "marker": {"symbol": "square", "size": 7, "color": "#777777"},
+            "customdata": [[n[1], graph.degree(n)] for n in programmes],
+            "hovertemplate": "%{customdata[0]} (programme; n = %{customdata[1]} partners)<extra></extra>"})
     partners = [(n, graph.nodes[n].get("type")) for n, kind in graph.nodes(data="kind") if kind == "partner"]
     for kind in [*PARTNERSHIP_COLOURS, *sorted({str(t) for _, t in partners if t not in PARTNERSHIP_COLOURS})]:
         nodes = [n for n, t in partners if (t if t in PARTNERSHIP_COLOURS else str(t)) == kind]
         if not nodes:
             continue
-        fig.add_trace(go.Scatter(
-            x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers",
-            name=f"{kind or 'type not recorded'} partner",
-            marker={"size": 13, "color": _type_colour(kind), "line": {"color": "white", "width": 1}},
-            customdata=[[n[1], graph.degree(n)] for n in nodes],
-            hovertemplate="%{customdata[0]} (" + str(kind) + "; n = %{customdata[1]} programmes)<extra></extra>"))
+        fig.add_trace({
+            "type": "scatter",
+            "x": [pos[n][0] for n in nodes], "y": [pos[n][1] for n in nodes], "mode": "markers",
+            "name": f"{kind or 'type not recorded'} partner",
+            "marker": {"size": 13, "color": _type_colour(kind), "line": {"color": "white", "width": 1}},
+            "customdata": [[n[1], graph.degree(n)] for n in nodes],
+            "hovertemplate": "%{customdata[0]} (" + str(kind) + "; n = %{customdata[1]} programmes)<extra></extra>"})
     fig.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, plot_bgcolor="white")
     return _layout(fig, "Partnership network: partners (coloured by type) joined through shared programmes", 560)
 
@@ -385,14 +397,15 @@ def representation(table: pd.DataFrame, dimension_label: str, threshold: float) 
     shown = table.dropna(subset=[Col.RI])
     fig = go.Figure()
     colours = [BLINDSPOT_COLOUR if b else PALETTE[0] for b in shown[Col.BLINDSPOT]]
-    fig.add_trace(go.Scatter(
-        x=shown[Col.RI], y=shown[Col.GROUP], mode="markers", name="representation index",
-        marker={"size": 12, "color": colours, "symbol": ["diamond" if b else "circle" for b in shown[Col.BLINDSPOT]]},
-        error_x={"type": "data", "symmetric": False, "array": shown[Col.RI_HIGH] - shown[Col.RI],
+    fig.add_trace({
+        "type": "scatter",
+        "x": shown[Col.RI], "y": shown[Col.GROUP], "mode": "markers", "name": "representation index",
+        "marker": {"size": 12, "color": colours, "symbol": ["diamond" if b else "circle" for b in shown[Col.BLINDSPOT]]},
+        "error_x": {"type": "data", "symmetric": False, "array": shown[Col.RI_HIGH] - shown[Col.RI],
                      "arrayminus": shown[Col.RI] - shown[Col.RI_LOW], "color": "#4A5560"},
-        customdata=shown[[Col.PARTICIPANTS, Col.SHARE, Col.POPULATION_SHARE]],
-        hovertemplate="%{y}: RI %{x:.2f} (%{customdata[1]:.1f}% of those counted, %{customdata[2]:.1f}% of the "
-                      "population; n = %{customdata[0]:,})<extra></extra>"))
+        "customdata": shown[[Col.PARTICIPANTS, Col.SHARE, Col.POPULATION_SHARE]],
+        "hovertemplate": "%{y}: RI %{x:.2f} (%{customdata[1]:.1f}% of those counted, %{customdata[2]:.1f}% of the "
+                      "population; n = %{customdata[0]:,})<extra></extra>"})
     fig.add_vline(x=1, line=PARITY, annotation_text="parity", annotation_position="top")
     fig.add_vline(x=threshold, line={"color": BLINDSPOT_COLOUR, "dash": "dot", "width": 1},
                   annotation_text=f"blindspot below {threshold:g}", annotation_position="bottom")

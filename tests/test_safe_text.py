@@ -46,3 +46,23 @@ def test_chart_labels_and_hovers_escape_html_from_names():
 
 def test_html_text_leaves_numbers_alone():
     assert html_text(3) == 3 and html_text("a<b") == "a&lt;b"
+
+
+def test_escaping_touches_only_values_that_need_it():
+    """A chart's arrays are set again (and validated again by Plotly) only where a string was escaped."""
+    plain = ["Early years", "Arts and crafts", 3]
+    assert charts._escaped(plain) is plain
+    assert charts._escaped("Early years") == "Early years"
+    hostile = ["Early years", "<b>x</b>", 3]
+    assert list(charts._escaped(hostile)) == ["Early years", "&lt;b&gt;x&lt;/b&gt;", 3]
+    table = pd.DataFrame({"programme": ["<i>Code</i> club", "Rhyme time"], "party": ["<b>Age UK</b>", "Library"],
+                          "partnership type": ["community", None]})
+    from impact.equity.partners import STAKES
+    from impact.partner_views import STAKE_COLUMNS
+    for stake in STAKES:
+        table[STAKE_COLUMNS[stake]] = [60.0, 40.0]
+    for column in ("staff hours", "sessions led or co-delivered", "cash + in-kind £"):
+        table[column] = [1.0, 2.0]
+    fig = charts.stake_bars(table, ["<i>Code</i> club", "Rhyme time"])
+    shown = " ".join(str(v) for trace in fig.data for v in [*trace.y, *(c[0] for c in trace.customdata)])
+    assert "<i>" not in shown and "<b>" not in shown and "&lt;i&gt;Code&lt;/i&gt; club" in shown
