@@ -110,14 +110,15 @@ def screened(s: comments.CommentState, suppress_n: int) -> comments.Screened:
 def code_chart(codes: pd.DataFrame, title: str) -> go.Figure:
     """Share of comments carrying each code (one group), with 95% intervals; n in the hover."""
     shown = codes[codes["share %"].notna()].sort_values("share %")
-    fig = go.Figure(go.Bar(
-        x=shown["share %"], y=shown["label"], orientation="h", marker_color="#1b9e77",
-        error_x={"type": "data", "symmetric": False, "array": shown["high %"] - shown["share %"],
-                 "arrayminus": shown["share %"] - shown["low %"]},
-        customdata=shown[["comments with code", "comments"]].to_numpy(),
-        hovertemplate="%{y}: %{x:.0f}% of comments<br>%{customdata[0]} of n = %{customdata[1]}<extra></extra>"))
-    fig.update_layout(title={"text": title}, xaxis_title="share of comments (%)", height=120 + 28 * len(shown),
-                      margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    trace = {"type": "bar", "x": shown["share %"], "y": shown["label"], "orientation": "h",
+             "marker": {"color": "#1b9e77"},
+             "error_x": {"type": "data", "symmetric": False, "array": shown["high %"] - shown["share %"],
+                         "arrayminus": shown["share %"] - shown["low %"]},
+             "customdata": shown[["comments with code", "comments"]].to_numpy(),
+             "hovertemplate": "%{y}: %{x:.0f}% of comments<br>%{customdata[0]} of n = %{customdata[1]}<extra></extra>"}
+    fig = go.Figure(data=[trace], layout={"title": {"text": title},
+                                          "xaxis": {"title": {"text": "share of comments (%)"}},
+                                          "height": 120 + 28 * len(shown), "margin": {"l": 10, "r": 10, "t": 50, "b": 40}})
     return fig
 
 
