@@ -613,6 +613,25 @@ def unique(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
+def dense_codes(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """(np.unique(values, return_inverse=True)[1], the number of distinct values) for integer codes: by marking
+    which values occur when their range is at most a few times the number of rows (a pass, not a sort), else by
+    sorting. The same ranks as np.unique: the smallest value 0, the next 1, ..."""
+    values = np.asarray(values)
+    if not len(values):
+        return np.zeros(0, "int64"), 0
+    low, high = int(values.min()), int(values.max())
+    if high - low <= 4 * len(values) + 65_536:
+        shifted = values.astype("int64") - low
+        present = np.zeros(high - low + 1, bool)
+        present[shifted] = True
+        rank = np.cumsum(present) - 1
+        return rank[shifted], int(rank[-1]) + 1
+    _, inverse = np.unique(values, return_inverse=True)
+    inverse = np.asarray(inverse, "int64").ravel()
+    return inverse, int(inverse.max()) + 1
+
+
 def unique_rows(*columns: np.ndarray, counts: bool = False):
     """np.unique(np.stack(columns), axis=1, return_inverse=True[, return_counts=True]): the distinct tuples
     (sorted, first column first) as a (columns, distinct) array, each row's index into them[, how many rows each].

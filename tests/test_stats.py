@@ -306,3 +306,14 @@ def test_reliability_is_a_rule_on_n_counts_and_interval_width():
     assert not rule.holds(9, 0.40, 0.42, 5) and not rule.holds(100, 0.40, 0.50, 3)
     assert not rule.holds(100, None, None, 50)  # no interval, no statement
     assert stats.Reliability.from_settings({"min_n": "10", "max_half_width": "15"}).max_half_width == 0.15
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-5, 10**7), max_size=60), st.booleans())
+def test_dense_codes_ranks_as_numpy_unique_does(values, spread):
+    from impact.filters import dense_codes
+
+    arr = np.asarray(values if spread else [v % 50 - 3 for v in values], "int64")  # dense and sparse ranges
+    inverse, n = dense_codes(arr)
+    expected = np.unique(arr, return_inverse=True)[1].ravel() if len(arr) else np.zeros(0, "int64")
+    assert inverse.tolist() == expected.tolist() and n == len(np.unique(arr))

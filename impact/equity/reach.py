@@ -58,6 +58,7 @@ from impact.filters import (
     Filters,
     Prepared,
     Selection,
+    dense_codes,
     distinct_pairs,
     prepare,
     select,
@@ -421,13 +422,10 @@ def _clusters(programme: np.ndarray, session: np.ndarray, codes: np.ndarray, wei
               size: int) -> tuple[np.ndarray, str, np.ndarray]:
     """Weights per (cluster, label code): programmes when there are MIN_CLUSTERS of them, else sessions;
     and the programme of each cluster."""
-    if len(np.unique(programme)) >= MIN_CLUSTERS:
-        key, unit = programme, "programmes"
-    else:
-        key, unit = session, "sessions"
-    _, inverse = np.unique(key, return_inverse=True)
-    inverse = np.asarray(inverse).ravel()
-    c = int(inverse.max()) + 1 if len(inverse) else 0
+    inverse, c = dense_codes(programme)
+    unit = "programmes"
+    if c < MIN_CLUSTERS:
+        (inverse, c), unit = dense_codes(session), "sessions"
     table = np.bincount(inverse * size + codes, weights=weights, minlength=c * size)[: c * size].reshape(c, size)
     owner = np.zeros(c, "int64")
     owner[inverse] = programme
