@@ -32,6 +32,7 @@ from impact.filters import (
     Filters,
     Prepared,
     Selection,
+    dense_codes,
     prepare,
     select,
     unique_rows,
@@ -214,14 +215,12 @@ def _dimension_test(found, g, valid, good, prog, session, names, min_n, dated) -
     for x, kx, nx in zip(shown, k, n):
         rows = (g == x) & (valid > 0)
         # the clusters of impact.indicators.outcomes: programmes (10 or more), else dated sessions, else none
-        if len(np.unique(prog[rows])) >= MIN_CLUSTERS:
-            key = prog[rows]
-        elif dated[rows].any():
-            key = session[rows]
-        else:
-            deffs.append(1.0)
-            continue
-        _, inverse = np.unique(key, return_inverse=True)
+        inverse, clusters = dense_codes(prog[rows])
+        if clusters < MIN_CLUSTERS:
+            if not dated[rows].any():
+                deffs.append(1.0)
+                continue
+            inverse, _ = dense_codes(session[rows])
         v, _ = cluster_variance(np.bincount(inverse, weights=good[rows]), np.bincount(inverse, weights=valid[rows]))
         p = kx / nx
         srs = p * (1 - p) / nx
