@@ -19,6 +19,7 @@ from ui.common import (
     filters,
     memo,
     nothing_loaded,
+    opened,
     prepared,
     settings,
     stored_settings,
@@ -86,18 +87,21 @@ cols[3].caption(f"n = {follow.n:,} follow-up answers" if follow else "no follow-
 answered = shown["answered"]
 if answered.warning():
     st.warning(answered.warning())
-with st.expander("Who answered: respondents against attendances"):
-    st.caption(f"{answered.responses:,} post-session responses from {answered.attendance:,} attendances"
-               + (f" (a response rate of {100 * answered.response_rate:.0f}%)" if answered.response_rate is not None
-                  else "") + ": outcome figures describe those who chose to answer. Shares among those whose group "
-               "is recorded; a difference over "
-               f"{100 * answered.threshold:.0f} points on any group is flagged.")
-    table_with_download(shown["who"], "who_answered.csv", key="download.outcomes.answered")
-    if answered.weighted:
-        st.caption("Positive rate weighted to the attendance profile (raking), for comparison only: it allows for "
-                   "these groups, not for why people chose to answer.")
-        table_with_download(shown["weighted"], "weighted_positive_rate.csv",
-                            key="download.outcomes.weighted")
+who_box = opened("Who answered: respondents against attendances", key="outcomes.who_answered")
+if who_box is not None:
+    with who_box:
+        rate_said = (f" (a response rate of {100 * answered.response_rate:.0f}%)"
+                     if answered.response_rate is not None else "")
+        st.caption(f"{answered.responses:,} post-session responses from {answered.attendance:,} attendances"
+                   f"{rate_said}: outcome figures describe those who chose to answer. Shares among those whose "
+                   f"group is recorded; a difference over {100 * answered.threshold:.0f} points on any group is "
+                   "flagged.")
+        table_with_download(shown["who"], "who_answered.csv", key="download.outcomes.answered")
+        if answered.weighted:
+            st.caption("Positive rate weighted to the attendance profile (raking), for comparison only: it allows "
+                       "for these groups, not for why people chose to answer.")
+            table_with_download(shown["weighted"], "weighted_positive_rate.csv",
+                                key="download.outcomes.weighted")
 
 st.header("By outcome")
 table = shown["table"]

@@ -18,6 +18,7 @@ from ui.common import (
     chart,
     figures,
     memo,
+    opened,
     per_object,
     prepared,
     store,
@@ -194,21 +195,26 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
         from impact.views import dimension_label
 
         label = dimension_label(by).lower()
-        groups = memo("comments.by", lambda f, b, m, _key: comments.counts.count(
-            prepared(), everything, s.codebook, f, b, m, checked.matrix,
-            figures(f, m, rate, b) if rate is not None else None).codes.drop(columns=["code"]).rename(
-            columns={"group": dimension_label(b).lower()}), filters, by, min_n, _state_key(s))
-        with st.expander(f"Each code by {label}, beside the {label}'s outcome rate"):
-            st.caption(f"One row per {label} and code; no percentage below {min_n} comments. "
-                       + ("Partner groups overlap: a programme run with two partners counts for both."
-                          if by in ("partner", "partnership_type") else ""))
-            table_with_download(groups,
-                                f"{key}_comment_codes_by_{by}.csv", key=f"download.{key}.codes_by")
-    with st.expander(f"The {n:,} comments, with their codes and tone"):
-        table_with_download(shown["listed"], f"{key}_comments.csv", key=f"download.{key}.comments", height=320,
-                            shown=shown["listed_shown"])
-        st.caption((f"The latest {LISTED:,} of the {n:,} are shown here; the CSV has every one. " if n > LISTED else "")
-                   + "Emails and phone numbers were removed on upload; quotes for a pack are scrubbed further.")
+        by_box = opened(f"Each code by {label}, beside the {label}'s outcome rate", key=f"{key}.codes_by_box")
+        if by_box is not None:  # worked out only when someone opens it
+            groups = memo("comments.by", lambda f, b, m, _key: comments.counts.count(
+                prepared(), everything, s.codebook, f, b, m, checked.matrix,
+                figures(f, m, rate, b) if rate is not None else None).codes.drop(columns=["code"]).rename(
+                columns={"group": dimension_label(b).lower()}), filters, by, min_n, _state_key(s))
+            with by_box:
+                st.caption(f"One row per {label} and code; no percentage below {min_n} comments. "
+                           + ("Partner groups overlap: a programme run with two partners counts for both."
+                              if by in ("partner", "partnership_type") else ""))
+                table_with_download(groups, f"{key}_comment_codes_by_{by}.csv", key=f"download.{key}.codes_by")
+    # the label stays the same whatever the filters (a new label would be a new expander, closed); n is inside
+    listed_box = opened("Every comment in scope, with its codes and tone", key=f"{key}.comments_box")
+    if listed_box is not None:
+        with listed_box:
+            table_with_download(shown["listed"], f"{key}_comments.csv", key=f"download.{key}.comments", height=320,
+                                shown=shown["listed_shown"])
+            st.caption((f"The latest {LISTED:,} of the {n:,} are shown here; the CSV has every one. "
+                        if n > LISTED else f"All {n:,} comments. ")
+                       + "Emails and phone numbers were removed on upload; quotes for a pack are scrubbed further.")
     if shown["quotes"]:
         st.markdown("\n\n".join([
             "**In participants' words**" + ("" if shown["approved"] else " (proposed, not yet approved by staff: "

@@ -300,6 +300,15 @@ def chart(figure, key: str) -> None:
     st.plotly_chart(_drawn_once(figure), width="stretch", key=key, alt=_name_of(figure))
 
 
+def opened(label: str, key: str):
+    """An expander whose contents are drawn only while it is open (Streamlit's stateful expander: opening it
+    reruns the page, from memoised results): a closed section costs no elements and sends no table on the
+    reruns of every session. The expander when it is open, else None. Keep `label` the same across filters (a new
+    label is a new expander, closed)."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None
+
+
 def table_with_download(table, file_name: str, label: str = "Download this table (CSV)", key: str | None = None,
                         height: int | str = "auto", shown=None) -> None:
     """The table behind a chart, and its CSV. `shown`: the part of a long table drawn on the page (a memoised

@@ -13,12 +13,14 @@ def test_the_comments_table_downloads_every_comment_on_click(app_server, page):
     page.goto(f"{base}/outcomes", timeout=90_000)
     page.get_by_text("What people said").first.wait_for(timeout=180_000)  # the first view codes every comment
     page.wait_for_selector(IDLE, timeout=60_000)
-    expander = page.get_by_text("comments, with their codes and tone").first
-    n = int(expander.inner_text().split()[1].replace(",", ""))
+    said = page.get_by_text("comments in scope; codes and tone").first
+    n = int(said.inner_text().split()[0].replace(",", ""))
     assert n > 1_000  # a long table: its CSV is made on click (ui.common.csv_when_clicked)
-    expander.click()
+    page.get_by_text("Every comment in scope, with its codes and tone").first.click()  # drawn once opened
+    button = page.locator(".st-key-download-outcomes-said-comments button")
+    button.wait_for(timeout=60_000)
     with page.expect_download(timeout=60_000) as download:
-        page.locator(".st-key-download-outcomes-said-comments button").click()
+        button.click()
     table = pd.read_csv(download.value.path())
     assert len(table) == n and {"comment", "codes", "tone"} <= set(table.columns)
     assert "Traceback" not in page.inner_text("body")

@@ -174,6 +174,9 @@ def test_a_long_comment_list_draws_its_latest_rows_and_its_csv_has_every_one(dem
     from ui.comments import LISTED
 
     at = run("pages/outcomes.py")
+    assert not [d for d in at.dataframe if "coded by" in d.value.columns]  # closed: not drawn, not sent
+    at.session_state["outcomes.said.comments_box"] = True  # the reader opens it
+    at.run()
     (caption,) = [c.value for c in at.caption if c.value.startswith(f"The latest {LISTED:,} of the ")]
     n = int(caption.split(" of the ")[1].split()[0].replace(",", ""))
     assert n > LISTED
@@ -181,3 +184,20 @@ def test_a_long_comment_list_draws_its_latest_rows_and_its_csv_has_every_one(dem
     assert len(listed) == LISTED
     dates = pd.to_datetime(listed["date"])
     assert dates.is_monotonic_decreasing  # the latest first
+
+
+def test_a_closed_section_draws_nothing_and_stays_open_across_filter_changes_once_opened(demo):
+    """The page's expanders are drawn only while open (ui.common.opened): a closed one costs no element and sends
+    no table on the reruns of every session; once opened it stays open when the filters change."""
+    from ui.common import Keys
+
+    at = run("pages/outcomes.py")
+    closed = len(at.dataframe)
+    at.session_state["outcomes.who_answered"] = True
+    at.run()
+    assert len(at.dataframe) > closed and any(b.label.startswith("Download") for b in at.get("download_button"))
+    opened_tables = len(at.dataframe)
+    themes = at.multiselect(key=Keys.THEMES)
+    themes.set_value([themes.options[0]]).run()
+    assert not at.exception
+    assert at.session_state["outcomes.who_answered"] is True and len(at.dataframe) == opened_tables
