@@ -146,17 +146,10 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
         said = comments.what_people_said(prepared(), s, f, None, m, sn, limit=6, screened=checked, found=found)
         n = len(said.comments)
         codes = said.counts.codes[said.counts.codes["group"] == ALL]
-        listed = said.comments.sort_values("response_date", ascending=False, na_position="last")
-        listed = pd.DataFrame({"date": pd.to_datetime(listed["response_date"]).dt.date,
-                               "programme": listed["programme"],
-                               "question": listed["question"].map(comments.coding.question_label),
-                               "comment": listed["text"], "codes": listed["codes"], "tone": listed["tone"],
-                               "coded by": listed["coder"].where(listed["source"] == "confirmed", "suggested")})
         tones = said.counts.tones[said.counts.tones["group"] == ALL]
         quotes = said.quotes.quotes
         approved = quotes[quotes["status"] == "approved"]
-        return {"said": said, "codes": codes.drop(columns=["group", "code"]), "listed": listed,
-                "listed_shown": listed.head(LISTED),
+        return {"said": said, "codes": codes.drop(columns=["group", "code"]),
                 "chart": code_chart(codes, f"Share of {n:,} comments describing each outcome or feedback")
                 if n >= m else None,
                 # what the rest of the section draws, worked out here once rather than on every rerun
@@ -167,6 +160,17 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
                     ["quote", "attribution", "tone"]].to_dict("records")}
 
     shown = memo("comments.said", view, filters, min_n, suppress_n, version)
+
+    def listed_of(f, m, sn, _version):
+        """Every comment in scope, latest first, as the list and its CSV show it: made only once someone opens the
+        list (sorting and copying tens of thousands of comments per scope is most of the section's work)."""
+        listed = shown["said"].comments.sort_values("response_date", ascending=False, na_position="last")
+        listed = pd.DataFrame({"date": pd.to_datetime(listed["response_date"]).dt.date,
+                               "programme": listed["programme"],
+                               "question": listed["question"].map(comments.coding.question_label),
+                               "comment": listed["text"], "codes": listed["codes"], "tone": listed["tone"],
+                               "coded by": listed["coder"].where(listed["source"] == "confirmed", "suggested")})
+        return listed, listed.head(LISTED)
     said = shown["said"]
     n = len(said.comments)
     if not n:
@@ -209,9 +213,10 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
     # the label stays the same whatever the filters (a new label would be a new expander, closed); n is inside
     listed_box = opened("Every comment in scope, with its codes and tone", key=f"{key}.comments_box")
     if listed_box is not None:
+        listed, listed_shown = memo("comments.listed", listed_of, filters, min_n, suppress_n, version)
         with listed_box:
-            table_with_download(shown["listed"], f"{key}_comments.csv", key=f"download.{key}.comments", height=320,
-                                shown=shown["listed_shown"])
+            table_with_download(listed, f"{key}_comments.csv", key=f"download.{key}.comments", height=320,
+                                shown=listed_shown)
             st.caption((f"The latest {LISTED:,} of the {n:,} are shown here; the CSV has every one. "
                         if n > LISTED else f"All {n:,} comments. ")
                        + "Emails and phone numbers were removed on upload; quotes for a pack are scrubbed further.")
