@@ -439,19 +439,23 @@ class WhoAnswered:
 
 def _rake(codes: list[np.ndarray], targets: list[np.ndarray], rounds: int = 50) -> np.ndarray:
     """Weights for rows so each dimension's weighted shares match `targets` (codes -1 = not recorded, a category
-    of its own kept at its own share). Iterative proportional fitting."""
+    of its own kept at its own share). Iterative proportional fitting, on the distinct combinations of codes (rows
+    sharing every code share a weight): a few hundred cells per round instead of every response in scope."""
     n = len(codes[0]) if codes else 0
-    w = np.ones(n)
+    if not n:
+        return np.ones(0)
+    cells, inverse, sizes = unique_rows(*codes, counts=True)
+    w = np.ones(cells.shape[1])
+    idxs = [np.where(c >= 0, c, len(target)) for c, target in zip(cells, targets)]
     for _ in range(rounds):
-        for c, target in zip(codes, targets):
+        for idx, target in zip(idxs, targets):
             k = len(target)
-            idx = np.where(c >= 0, c, k)
-            current = np.bincount(idx, weights=w, minlength=k + 1)
+            current = np.bincount(idx, weights=w * sizes, minlength=k + 1)
             total = current.sum()
             want = np.append(target * (total - current[k]), current[k])
             factor = np.divide(want, current, out=np.ones(k + 1), where=current > 0)
             w = w * factor[idx]
-    return w
+    return w[inverse]
 
 
 def who_answered(data, filters: Filters | None = None, threshold: float = DIFFERENCE_THRESHOLD,
