@@ -30,34 +30,40 @@ def figure(chart: Chart, table: pd.DataFrame, scope: str = "") -> go.Figure:
     what it covers and where it comes from."""
     rows = table.iloc[chart.rows[0]: chart.rows[1] + 1] if chart.rows else table
     labels = rows[chart.category].astype(str)
-    fig = go.Figure()
+    traces = []
     for k, col in enumerate(chart.values):
         values = pd.to_numeric(rows[col], errors="coerce")
         colour = PALETTE[k % len(PALETTE)]
         if chart.kind == "line":
-            fig.add_trace(go.Scatter(x=labels, y=values, name=col, mode="lines+markers", line_color=colour))
+            traces.append({"type": "scatter", "x": labels, "y": values, "name": col, "mode": "lines+markers",
+                           "line": {"color": colour}})
         elif chart.kind == "barh":
-            fig.add_trace(go.Bar(x=values, y=labels, name=col, orientation="h", marker_color=colour))
+            traces.append({"type": "bar", "x": values, "y": labels, "name": col, "orientation": "h",
+                           "marker": {"color": colour}})
         else:
-            fig.add_trace(go.Bar(x=labels, y=values, name=col, marker_color=colour))
-    if chart.reference is not None:
-        if chart.kind == "barh":
-            fig.add_vline(x=chart.reference, line_dash="dash", line_color="#333")
-        else:
-            fig.add_hline(y=chart.reference, line_dash="dash", line_color="#333")
+            traces.append({"type": "bar", "x": labels, "y": values, "name": col, "marker": {"color": colour}})
     height = max(HEIGHT_MIN, 120 + 26 * len(rows)) if chart.kind == "barh" else HEIGHT_MIN
     title = {"text": chart.title}
     if scope:
         title["subtitle"] = {"text": scope, "font": {"size": 11, "color": "#3B4754"}}
-    fig.update_layout(title=title, barmode="stack" if chart.stacked else "group", height=height, width=WIDTH,
-                      template="plotly_white", showlegend=len(chart.values) > 1,
-                      margin={"l": 10, "r": 20, "t": 84 if scope else 60, "b": 40}, font={"family": "DejaVu Sans, sans-serif", "size": 13})
+    # one construction from plain traces and layout (as impact/charts.py): Plotly's update helpers diffed and
+    # re-validated the layout on every call
+    layout = {"title": title, "barmode": "stack" if chart.stacked else "group", "height": height, "width": WIDTH,
+              "template": "plotly_white", "showlegend": len(chart.values) > 1,
+              "margin": {"l": 10, "r": 20, "t": 84 if scope else 60, "b": 40},
+              "font": {"family": "DejaVu Sans, sans-serif", "size": 13}}
     if chart.kind == "barh":
-        fig.update_yaxes(autorange="reversed", automargin=True)
-        fig.update_xaxes(title=chart.axis_title)
+        layout["yaxis"] = {"autorange": "reversed", "automargin": True}
+        layout["xaxis"] = {"title": {"text": chart.axis_title}}
     else:
-        fig.update_yaxes(title=chart.axis_title, rangemode="tozero")  # a line never exaggerates a dip
-    return fig
+        layout["yaxis"] = {"title": {"text": chart.axis_title}, "rangemode": "tozero"}  # a line never exaggerates a dip
+    if chart.reference is not None:  # drawn as fig.add_vline / add_hline draw it
+        at = chart.reference
+        layout["shapes"] = [{"type": "line", "line": {"color": "#333", "dash": "dash"}, "x0": at, "x1": at,
+                             "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"} if chart.kind == "barh" else
+                            {"type": "line", "line": {"color": "#333", "dash": "dash"}, "x0": 0, "x1": 1,
+                             "xref": "x domain", "y0": at, "y1": at, "yref": "y"}]
+    return go.Figure(data=traces, layout=layout)
 
 
 def figures(evidence: Evidence) -> dict[str, go.Figure]:
