@@ -276,25 +276,29 @@ def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: i
     if not len(coded):
         return QuoteBank(pd.DataFrame(columns=COLUMNS), 0, {}, {})
     left_out: dict[str, int] = {}
-    scope = in_scope(data, coded, filters)
-    wanted = [c for c in coded.columns if c in POOL_COLUMNS]  # the rest of a coded comment is not quoted
-    pool = coded.loc[scope, wanted].copy()
-    pool["_at"] = np.flatnonzero(scope)  # position in `coded` (and in `screened`)
-    consent_ok = ~pool["asks_consent"].astype(bool) | (pool["consent"].astype("boolean").fillna(False)).astype(bool)
-    if (~consent_ok).any():
-        left_out["no consent to quote"] = int((~consent_ok).sum())
-    pool = pool[consent_ok.to_numpy(bool)]
+    scope = np.flatnonzero(in_scope(data, coded, filters))  # positions in `coded` (and in `screened`)
+    # who may be quoted is worked out on the few columns it needs; the comments' text and the rest are taken
+    # once, for those left (each filter of the whole pool took every text column again)
+    asks = coded["asks_consent"].take(scope).astype(bool).to_numpy(bool)
+    consent = coded["consent"].take(scope).astype("boolean").fillna(False).astype(bool).to_numpy(bool)
+    keep = ~asks | consent
+    if (~keep).any():
+        left_out["no consent to quote"] = int((~keep).sum())
+    status = None
     if decided is not None:
-        rejected = pool["comment_id"].map(decided["status"]).eq(REJECTED).to_numpy(bool)
+        status = coded["comment_id"].take(scope).map(decided["status"])
+        rejected = status.eq(REJECTED).to_numpy(bool) & keep
         if rejected.any():
             left_out["rejected by staff"] = int(rejected.sum())
-        pool = pool[~rejected]
+        keep &= ~rejected
     if approved_only:
         limit = 0
-        pool = pool[pool["comment_id"].map(decided["status"]).eq(APPROVED).to_numpy(bool)] if decided is not None \
-            else pool.iloc[:0]
+        keep &= status.eq(APPROVED).to_numpy(bool) if status is not None else False
+    wanted = [c for c in coded.columns if c in POOL_COLUMNS]  # the rest of a coded comment is not quoted
+    at = scope[keep]
+    pool = coded[wanted].take(at)
+    pool["_at"] = at
     if screened is not None:
-        at = pool["_at"].to_numpy("int64")
         s = screened.safety
         texts, risky, who = list(screened.quote[at]), list(screened.risky[at]), list(screened.attribution[at])
     else:
