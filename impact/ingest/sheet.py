@@ -125,6 +125,30 @@ def _longer_than(cells: pd.Series, limit: int) -> np.ndarray:
     return np.append(longer, False)[codes]  # a missing cell (code -1) never is
 
 
+def _totals_of(stripped: pd.Series) -> pd.Series:
+    """True where stripped text (str dtype) names a totals row."""
+    # a cheap first look: totals rows start with one of these letters
+    maybe = stripped.str[:1].str.lower().isin(["t", "g", "s", "o", "a"]).fillna(False).astype(bool)
+    hit = pd.Series(False, index=stripped.index)
+    if maybe.any():
+        hit.loc[maybe] = stripped[maybe].str.match(TOTALS_ROW.pattern, case=False).fillna(False).astype(bool)
+    return hit
+
+
+def _stripped_totals(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the text cells stripped, as str dtype; True where one names a totals row); a long column is worked
+    out once per distinct value (a column repeats its values) and spread back to its cells."""
+    if len(texts) >= 2_000:
+        codes, uniques = pd.factorize(texts.astype(object))
+        if len(uniques) <= len(texts) // 4:
+            stripped = pd.Series(uniques, dtype=object).astype("str").str.strip()
+            hit = _totals_of(stripped).to_numpy(dtype=bool)[codes]
+            stripped = stripped.iloc[codes].set_axis(texts.index)
+            return stripped, pd.Series(hit, index=texts.index)
+    stripped = texts.astype("str").str.strip()
+    return stripped, _totals_of(stripped)
+
+
 def blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Vectorised _blank over a frame: missing, or text that is only spaces."""
     if len(frame) > 400:
@@ -277,7 +301,11 @@ class SheetReader:
         frame = self.grid()
         if frame.empty:
             return None
-        blank = blank_cells(frame)
+        rows = self.raw.rows
+        if isinstance(rows, ColumnRows) and rows.blank is not None:  # worked out per distinct value while read
+            blank = pd.DataFrame(dict(enumerate(rows.blank)), index=frame.index)
+        else:
+            blank = blank_cells(frame)
         frame = frame.loc[~blank.all(axis=1), ~blank.all(axis=0)]
         self._blank = blank.loc[frame.index, frame.columns]  # reused below: one pass over every cell
         if frame.empty:
@@ -370,20 +398,19 @@ class SheetReader:
             filled = ~blank_cells(cells)
         counts = filled.sum(axis=1)
         totals = pd.Series(False, index=data.index)
-        first_text = pd.Series(None, index=data.index, dtype=object)
+        texts = []  # per column of the first three: its text cells, stripped
         for col in headers[:3]:
             s = cells[col]
             text = clean.is_text(s) & filled[col]
             if not text.any():
                 continue
-            stripped = s[text].astype("str").str.strip()
-            # a cheap first look: totals rows start with one of these letters
-            maybe = stripped.str[:1].str.lower().isin(["t", "g", "s", "o", "a"]).fillna(False).astype(bool)
-            hit = pd.Series(False, index=stripped.index)
-            if maybe.any():
-                hit.loc[maybe] = stripped[maybe].str.match(TOTALS_ROW.pattern, case=False).fillna(False).astype(bool)
+            stripped, hit = _stripped_totals(s[text])
             totals.loc[hit[hit].index] = True
-            first_text = first_text.where(first_text.notna(), stripped.reindex(data.index))
+            texts.append(stripped)
+        # the text a totals row is reported with: its first text cell of the three
+        first_text = pd.Series(None, index=data.index[totals], dtype=object)
+        for stripped in texts:
+            first_text = first_text.where(first_text.notna(), stripped.reindex(first_text.index))
         for row in data.index[totals]:
             keep[row] = False
             self.problem(WARNING, "totals-row-excluded", row, None, first_text[row],
@@ -902,7 +929,7 @@ class SheetReader:
                 continue
             text = clean.is_text(data[h])
             too_long = pd.Series(False, index=data.index)
-            if text.any():
+            if text.any() and not self.cells_short():
                 too_long.loc[text] = _longer_than(data.loc[text, h], MAX_CELL_CHARS)
             for row in too_long[too_long].index:
                 self.problem(ERROR, "cell-too-long", data.at[row, "_row"] if np.ndim(data.at[row, "_row"]) == 0 else row,
@@ -945,6 +972,16 @@ class SheetReader:
         self.check_contract(out, table, headers_of,
                             data["__header"].tolist() if "__header" in data and len(data) == len(out) else None)
         return out
+
+    def cells_short(self) -> bool:
+        """True when no text the sheet can give is longer than a spreadsheet cell: every cell of a CSV read by
+        columns is known to be short, and a value made from cells (a default, a rename, two header cells joined
+        into one label, a label numbered as a repeat) at most twice as long and a few characters more."""
+        longest = getattr(self.raw.rows, "longest", None)
+        if longest is None:
+            return False
+        made = [*self.options.defaults.values(), *self.options.renames.values()]
+        return 2 * max([longest, *(len(str(v)) for v in made)]) + 100 < MAX_CELL_CHARS
 
     def suggest_choices(self, h: str, c: str, raw: pd.Series, cleaned: clean.Cleaned) -> clean.Cleaned:
         """A value outside a fixed list, close to one on it: 'did you mean community?' for each such value,

@@ -129,10 +129,14 @@ def _guarded(lines, delimiter: str, limits: Limits):
 class ColumnRows(Sequence):
     """A CSV's rows held as columns (object arrays of str, one per column, every row as wide as the header):
     what `csv.reader` would give, without a Python list per row. Indexing and iterating give rows as lists;
-    the sheet reader builds its grid straight from `columns`."""
+    the sheet reader builds its grid straight from `columns`. `blank` (one bool array per column: the cell is
+    empty or only spaces, as sheet.blank_cells says) and `longest` (the longest cell's length) are worked out
+    once per distinct value while the columns are made, when known."""
 
-    def __init__(self, columns: list):
+    def __init__(self, columns: list, blank: list | None = None, longest: int | None = None):
         self.columns = columns
+        self.blank = blank
+        self.longest = longest
         self._length = len(columns[0]) if columns else 0
 
     def __len__(self) -> int:
@@ -170,7 +174,6 @@ def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None
         return None
     try:
         import pyarrow as pa
-        import pyarrow.compute as pc
         from pyarrow import csv as pacsv
 
         names = [f"c{i}" for i in range(width)]
@@ -186,19 +189,32 @@ def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None
         return None
     if table.num_rows * width > limits.max_cells:
         return None
-    if len(text) > limits.max_field_chars and any(
-            (pc.max(pc.utf8_length(table.column(n))).as_py() or 0) >= limits.max_field_chars for n in names):
+    parts = [_column_parts(table.column(n)) for n in names]
+    longest = max(p[2] for p in parts)
+    if len(text) > limits.max_field_chars and longest >= limits.max_field_chars:
         return None
-    return ColumnRows([_objects(table.column(n)) for n in names])
+    return ColumnRows([p[0] for p in parts], [p[1] for p in parts], longest)
 
 
-def _objects(column):
-    """A pyarrow string column as an object array of str; a column that repeats its values (most do) makes one
-    Python string per distinct value, shared by its cells (fewer objects to build, hash and keep)."""
+def _column_parts(column):
+    """(cells, blank, longest) of a pyarrow string column: the cells as an object array of str, where they are
+    blank (as sheet.blank_cells tells it: missing or only spaces) and the longest cell's length in characters.
+    A column that repeats its values (most do) makes one Python string per distinct value, shared by its cells
+    (fewer objects to build, hash and keep), and each test is made once per distinct value."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow.compute as pc
+
     encoded = column.dictionary_encode().combine_chunks()
-    if len(encoded.dictionary) > len(column) // 2:
-        return column.to_numpy(zero_copy_only=False)
-    return encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
+    distinct = encoded.dictionary
+    longest = pc.max(pc.utf8_length(distinct)).as_py() or 0
+    # the same pandas operations as blank_cells (str dtype strip), so the same answer for every kind of space
+    values = distinct.to_numpy(zero_copy_only=False)
+    blank = (pd.Series(values, dtype=object).astype(str).str.strip() == "").to_numpy(dtype=bool)
+    codes = encoded.indices.to_numpy()
+    if len(distinct) > len(column) // 2:
+        return column.to_numpy(zero_copy_only=False), blank[codes], longest
+    return values[codes], np.asarray(blank)[codes], longest
 
 
 class _TooWide(Exception):

@@ -23,7 +23,8 @@ NUMBERS = ["12", "1,200", " 7 ", "-9", "-1", "-99", "n/a", "NA", "", "-", "12.5"
            "1 200", "(4)", "nan", "None", "１２", "\u00a012", "3.0", "1e3", "inf"]
 NAMES = ["Code Club", "code club ", "Zoë’s Rhyme Time", "Café Lecture", "Straße", "NA", "n/a", "", " ",
          "Totals", "Total", "Notes: from the branch", "Mrs Jane Doe's group", "Call 07700 900123",
-         "jo@example.org drop-in", "Programme\u00a0A", "Lego  League", "—", "#N/A", "Storytime"]
+         "jo@example.org drop-in", "Programme\u00a0A", "Lego  League", "—", "#N/A", "Storytime",
+         "\u2003", "\x85", "Total\u00a0", " Grand total ", "\u200b", "Sub-total\u3000"]  # spaces of every kind
 BRANCHES = ["Central", "Northgate", "", "N/A", "Riverside  ", "Eastfield", "Ward 1"]
 BANDS = ["Under 5", "5-11", "12-17", "18-24", "25-64", "65+", "", "unknown", "Adults", "0-4"]
 QUINTILES = ["1", "2", "5", "Q3", "6", "0", "", "Most deprived", "least deprived", "3.0", "two"]
@@ -67,6 +68,40 @@ def test_fast_csv_ingest_is_the_csv_module_ingest(monkeypatch, rows, crlf, bom, 
         _slow(m)
         slow = ingest_files([("attendance.csv", data)], options, Limits(isolate=False))
     _same(fast, slow)
+
+
+def test_a_long_csv_read_by_columns_is_read_as_by_the_csv_module(monkeypatch):
+    """Over 2,000 rows the readers take their per-distinct-value paths (blanks, lengths, totals rows): the same
+    frames, sheets and problems as the csv module's rows give."""
+    import random
+
+    rnd = random.Random(13)
+    rows = [tuple(rnd.choice(c) for c in COLUMNS) for _ in range(3_000)]
+    rows[1_500] = ("x" * 33_000, *rows[1_500][1:])  # a cell longer than a spreadsheet cell
+    body = "\n".join(",".join(c.replace(",", " ") for c in r) for r in [HEADER, *rows]) + "\n"
+    fast = ingest_files([("attendance.csv", body.encode())], Options(), Limits(isolate=False))
+    assert any(p.code == "cell-too-long" for p in fast.problems)
+    assert any(p.code == "totals-row-excluded" for p in fast.problems)
+    with monkeypatch.context() as m:
+        _slow(m)
+        slow = ingest_files([("attendance.csv", body.encode())], Options(), Limits(isolate=False))
+    _same(fast, slow)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(NAMES), st.text(max_size=12)), min_size=1, max_size=30),
+       st.integers(2_000, 4_000))
+def test_totals_rows_found_per_distinct_value_as_per_cell(values, length):
+    """drop_totals_and_notes reads a long column once per distinct value: the same stripped text and totals rows
+    as reading every cell (the path a short column takes)."""
+    from impact.ingest.sheet import _stripped_totals
+
+    cells = pd.Series([values[i % len(values)] for i in range(length)], dtype=object,
+                      index=range(5, length + 5))
+    stripped, hit = _stripped_totals(cells)
+    short = [_stripped_totals(cells.iloc[i:i + 1_000]) for i in range(0, length, 1_000)]  # < 2,000: per cell
+    pd.testing.assert_series_equal(stripped, pd.concat([s for s, _ in short]), check_exact=True)
+    pd.testing.assert_series_equal(hit, pd.concat([h for _, h in short]), check_exact=True)
 
 
 cell = st.text(alphabet=st.characters(blacklist_characters='"\r\n', blacklist_categories=("Cs",)), max_size=8)
