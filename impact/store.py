@@ -411,31 +411,45 @@ class Store:
         with self.engine.begin() as conn:
             known = self._known(conn, result)
             for f in result.files:
-                batch_id = self._insert_batch(conn, f, uploader, force)
+                expanded = self._expand(f.frames, known)
+                rows = {table: len(frame) for table, frame in expanded.items() if not table.startswith("_created_")}
+                # the batch row is written once, with its counts: updating it afterwards rewrote its copy of the file
+                batch_id = self._insert_batch(conn, f, uploader, force, rows)
                 outcome.batch_ids.append(batch_id)
-                rows = {}
-                for table, frame in self._expand(f.frames, known).items():
+                for table, frame in expanded.items():
                     if table.startswith("_created_"):
                         outcome.created.setdefault(table.removeprefix("_created_"), []).extend(frame)
                         continue
+                    last = self._last_id(conn, table) if table in GROWING and len(frame) else None
                     inserted = self._insert_rows(conn, table, frame, batch_id)
                     if table in GROWING and inserted is not None and len(frame):
-                        written.setdefault(batch_id, {})[table] = (*inserted, self._ids_of(conn, table, batch_id))
+                        written.setdefault(batch_id, {})[table] = (*inserted, self._ids_of(conn, table, batch_id,
+                                                                                           last, len(frame)))
                     elif table in GROWING:
                         written.setdefault(batch_id, {})
-                    rows[table] = len(frame)
                     outcome.stored[table] = outcome.stored.get(table, 0) + len(frame)
-                b = self.tables["batches"]
-                conn.execute(b.update().where(b.c.id == batch_id).values(rows=json.dumps(rows)))
         outcome.message = "stored " + ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in outcome.stored.items())
         return outcome, written
 
-    def _ids_of(self, conn, table: str, batch_id: int) -> np.ndarray:
+    def _last_id(self, conn, table: str) -> int | None:
+        """SQLite: the table's highest id before a batch's rows go in (None on other databases)."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        t = self.tables[table]
+        return conn.execute(sa.select(sa.func.max(t.c.id))).scalar() or 0
+
+    def _ids_of(self, conn, table: str, batch_id: int, last: int | None = None, count: int = 0) -> np.ndarray:
         """The ids of one batch's rows in the order they were inserted: a batch's rows are inserted in one statement
         (COPY or executemany) in order, and both databases number new rows upwards (SQLite's next rowid, a
         PostgreSQL sequence), so ascending ids follow the insert's order; a gap (another upload's rows numbered
-        in between) reads the ids themselves."""
+        in between) reads the ids themselves. SQLite (`last`, the highest id before): the transaction holds the
+        only write lock and each new row takes the highest id + 1, so when the highest id has grown by exactly
+        `count` the ids are last + 1 ... last + count, known without reading the batch's rows through its index."""
         t = self.tables[table]
+        if last is not None:
+            high = conn.execute(sa.select(sa.func.max(t.c.id))).scalar() or 0
+            if high - last == count:
+                return np.arange(last + 1, high + 1, dtype="int64")
         low, high, count = conn.execute(sa.select(sa.func.min(t.c.id), sa.func.max(t.c.id), sa.func.count())
                                         .where(t.c.batch_id == batch_id)).one()
         if count and high - low + 1 == count:
@@ -460,12 +474,12 @@ class Store:
         q = sa.select(id_col).join(b, b.c.id == t.c.batch_id).where(b.c.undone_at.is_(None)).distinct()
         return [r[0] for r in conn.execute(q)]
 
-    def _insert_batch(self, conn, f, uploader: str, force: bool = False) -> int:
+    def _insert_batch(self, conn, f, uploader: str, force: bool = False, rows: dict | None = None) -> int:
         b = self.tables["batches"]
         personal = bool(f.personal_columns)
         res = conn.execute(b.insert().values(
             file_name=f.name, sha256=f.sha256, active_sha256=None if force else f.sha256, uploaded_at=dt.datetime.now().replace(microsecond=0),
-            uploader=uploader or os.environ.get("USER", ""), rows="{}", original=None if personal else f.data,
+            uploader=uploader or os.environ.get("USER", ""), rows=json.dumps(rows or {}), original=None if personal else f.data,
             personal_data=personal))
         return int(res.inserted_primary_key[0])
 
