@@ -125,6 +125,16 @@ def _longer_than(cells: pd.Series, limit: int) -> np.ndarray:
     return np.append(longer, False)[codes]  # a missing cell (code -1) never is
 
 
+def _first_filled(cells: pd.Series, n: int) -> pd.Series:
+    """cells.dropna().head(n), looking only as far down the column as it needs to."""
+    size = n
+    while True:
+        found = cells.iloc[:size].dropna()
+        if len(found) >= n or size >= len(cells):
+            return found.head(n)
+        size *= 8
+
+
 def _totals_of(stripped: pd.Series) -> pd.Series:
     """True where stripped text (str dtype) names a totals row."""
     # a cheap first look: totals rows start with one of these letters
@@ -306,13 +316,19 @@ class SheetReader:
             blank = pd.DataFrame(dict(enumerate(rows.blank)), index=frame.index)
         else:
             blank = blank_cells(frame)
-        frame = frame.loc[~blank.all(axis=1), ~blank.all(axis=0)]
-        self._blank = blank.loc[frame.index, frame.columns]  # reused below: one pass over every cell
+        keep_rows, keep_columns = ~blank.all(axis=1), ~blank.all(axis=0)
+        if not (keep_rows.all() and keep_columns.all()):  # else nothing to drop, and no copy of every cell
+            frame = frame.loc[keep_rows, keep_columns]
+            blank = blank.loc[frame.index, frame.columns]
+        self._blank = blank  # reused below: one pass over every cell
         if frame.empty:
             return None
         header_row = self.find_header(frame)
         labels, first_data = self.header_labels(frame, header_row)
-        data = frame.loc[frame.index >= first_data].copy()
+        if frame.index.is_monotonic_increasing:  # the data rows are the frame's tail: taken without a copy
+            data = frame.iloc[int((frame.index < first_data).sum()):]
+        else:
+            data = frame.loc[frame.index >= first_data].copy()
         for i, label in enumerate(labels):
             if not label:
                 col = frame.columns[i]
@@ -484,7 +500,7 @@ class SheetReader:
             if c in ("comment_benefit", "comment_improve", "comment_action") or (c and table.column(c).kind != schema.TEXT
                                                                                and c not in ("respondent_id", "participant_id")):
                 continue
-            values = data[h].dropna().head(500).astype(str)  # the first 500 values: only those made text
+            values = _first_filled(data[h], 500).astype(str)  # the first 500 values: only those made text
             values = values[values.str.strip() != ""]
             if len(values) and (values.str.fullmatch(EMAIL.pattern) | values.str.fullmatch(PHONE.pattern)).mean() >= 0.3:
                 self.personal.append(h)

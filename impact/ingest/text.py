@@ -159,8 +159,9 @@ def _simple(text: str, delimiter: str) -> bool:
     """No quote, no carriage return but in CRLF, no empty line: a CSV that splits the same whatever reads it
     (every row one line, every field the text between two separators). Not one that still starts with a
     byte-order mark (a file saved with two): pyarrow would drop it, csv.reader keeps it in the first cell."""
-    return bool(text) and not text.startswith("\ufeff") and '"' not in text and text.count("\r") == text.count("\r\n") and "\n\n" not in text \
-        and "\n\r\n" not in text and not text.startswith(("\n", "\r\n"))
+    return bool(text) and not text.startswith("\ufeff") and '"' not in text and "\n\n" not in text \
+        and ("\r" not in text or (text.count("\r") == text.count("\r\n") and "\n\r\n" not in text)) \
+        and not text.startswith(("\n", "\r\n"))
 
 
 def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None:

@@ -243,3 +243,30 @@ def test_control_characters_are_found_in_the_bytes_as_in_the_text(body, encoding
     decoded, _, _ = text.decode_text(data, "f.csv")
     expected = decoded is not None and bool(text.CONTROL.search(decoded))
     assert any(p.code == "control-characters-removed" for p in problems) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.just(np.nan), st.sampled_from(["a", "", "Code Club"])), max_size=40),
+       st.integers(0, 6_000), st.integers(1, 600))
+def test_the_first_filled_values_are_those_dropna_gives(values, length, n):
+    from impact.ingest.sheet import _first_filled
+
+    cells = pd.Series([values[i % len(values)] if values else None for i in range(length)], dtype=object)
+    pd.testing.assert_series_equal(_first_filled(cells, n), cells.dropna().head(n), check_exact=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.just(np.nan), st.just(pd.NA), st.integers(), st.text(max_size=3)),
+                max_size=12), st.sampled_from([object, "str"]))
+def test_text_cells_are_found_as_a_cell_by_cell_look_finds_them(values, dtype):
+    from impact.ingest.clean import is_text
+
+    if dtype == "str" and not all(v is None or isinstance(v, str) for v in values):
+        return
+    cells = pd.Series(values, dtype=dtype, name="Programme")
+    expected = pd.Series([isinstance(v, str) for v in cells.tolist()], index=cells.index, name="Programme",
+                         dtype=bool)
+    found = is_text(cells)
+    pd.testing.assert_series_equal(found, expected, check_names=False)
+    if values and all(isinstance(v, str) for v in values):  # named as the column, as s.notna() names it
+        assert found.name == "Programme"
