@@ -175,6 +175,7 @@ def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None
         return None
     try:
         import pyarrow as pa
+        import pyarrow.compute as pc
         from pyarrow import csv as pacsv
 
         names = [f"c{i}" for i in range(width)]
@@ -190,32 +191,29 @@ def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None
         return None
     if table.num_rows * width > limits.max_cells:
         return None
-    parts = [_column_parts(table.column(n)) for n in names]
-    longest = max(p[2] for p in parts)
+    encoded = [table.column(n).dictionary_encode().combine_chunks() for n in names]
+    # the longest cell, measured once per distinct value, before any cell becomes a Python string
+    longest = max(pc.max(pc.utf8_length(e.dictionary)).as_py() or 0 for e in encoded)
     if len(text) > limits.max_field_chars and longest >= limits.max_field_chars:
         return None
+    parts = [_column_parts(table.column(n), e) for n, e in zip(names, encoded)]
     return ColumnRows([p[0] for p in parts], [p[1] for p in parts], longest)
 
 
-def _column_parts(column):
-    """(cells, blank, longest) of a pyarrow string column: the cells as an object array of str, where they are
-    blank (as sheet.blank_cells tells it: missing or only spaces) and the longest cell's length in characters.
-    A column that repeats its values (most do) makes one Python string per distinct value, shared by its cells
-    (fewer objects to build, hash and keep), and each test is made once per distinct value."""
-    import numpy as np
+def _column_parts(column, encoded):
+    """(cells, blank) of a pyarrow string column and its dictionary encoding: the cells as an object array of
+    str, and where they are blank (as sheet.blank_cells tells it: missing or only spaces). A column that
+    repeats its values (most do) makes one Python string per distinct value, shared by its cells (fewer objects
+    to build, hash and keep), and the blank test is made once per distinct value."""
     import pandas as pd
-    import pyarrow.compute as pc
 
-    encoded = column.dictionary_encode().combine_chunks()
-    distinct = encoded.dictionary
-    longest = pc.max(pc.utf8_length(distinct)).as_py() or 0
+    values = encoded.dictionary.to_numpy(zero_copy_only=False)
     # the same pandas operations as blank_cells (str dtype strip), so the same answer for every kind of space
-    values = distinct.to_numpy(zero_copy_only=False)
     blank = (pd.Series(values, dtype=object).astype(str).str.strip() == "").to_numpy(dtype=bool)
     codes = encoded.indices.to_numpy()
-    if len(distinct) > len(column) // 2:
-        return column.to_numpy(zero_copy_only=False), blank[codes], longest
-    return values[codes], np.asarray(blank)[codes], longest
+    if len(values) > len(column) // 2:
+        return column.to_numpy(zero_copy_only=False), blank[codes]
+    return values[codes], blank[codes]
 
 
 class _TooWide(Exception):
