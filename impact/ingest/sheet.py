@@ -420,7 +420,7 @@ class SheetReader:
             text = clean.is_text(s) & filled[col]
             if not text.any():
                 continue
-            stripped, hit = _stripped_totals(s[text])
+            stripped, hit = _stripped_totals(s if bool(text.all()) else s[text])
             totals.loc[hit[hit].index] = True
             texts.append(stripped)
         # the text a totals row is reported with: its first text cell of the three
@@ -440,7 +440,7 @@ class SheetReader:
                     self.problem(WARNING, "notes-row-excluded", row, None, values[0],
                                  "a note below or inside the table is not imported",
                                  "nothing to do; if it was data, put each value in its own column")
-        return data.loc[keep]
+        return data if bool(keep.all()) else data.loc[keep]  # every row kept: no copy of every cell
 
     def drop_total_columns(self, data, headers):
         groups = [h for h in headers if mapping.AGE_HEADER.match(mapping.normalise(h))
@@ -943,10 +943,11 @@ class SheetReader:
                 continue
             if h not in data.columns:
                 continue
-            text = clean.is_text(data[h])
             too_long = pd.Series(False, index=data.index)
-            if text.any() and not self.cells_short():
-                too_long.loc[text] = _longer_than(data.loc[text, h], MAX_CELL_CHARS)
+            if not self.cells_short():
+                text = clean.is_text(data[h])
+                if text.any():
+                    too_long.loc[text] = _longer_than(data.loc[text, h], MAX_CELL_CHARS)
             for row in too_long[too_long].index:
                 self.problem(ERROR, "cell-too-long", data.at[row, "_row"] if np.ndim(data.at[row, "_row"]) == 0 else row,
                              h, str(data.at[row, h])[:60],
