@@ -164,9 +164,10 @@ def _simple(text: str, delimiter: str) -> bool:
         and not text.startswith(("\n", "\r\n"))
 
 
-def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None:
+def columns_fast(text: str, delimiter: str, limits: Limits, utf8: bytes | memoryview | None = None) -> ColumnRows | None:
     """A simple CSV (see _simple) split by pyarrow's columnar reader into ColumnRows; None for any other file, or
-    one whose rows differ in width or break a limit: csv.reader then reads it and says what is wrong, as ever."""
+    one whose rows differ in width or break a limit: csv.reader then reads it and says what is wrong, as ever.
+    `utf8`: the text's UTF-8 bytes when the caller has them already (the file as read)."""
     if not _simple(text, delimiter):
         return None
     first = text[:text.find("\n")] if "\n" in text else text
@@ -180,7 +181,7 @@ def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None
 
         names = [f"c{i}" for i in range(width)]
         table = pacsv.read_csv(
-            pa.py_buffer(text.encode("utf-8")),
+            pa.py_buffer(text.encode("utf-8") if utf8 is None else utf8),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False,
                                              escape_char=False, newlines_in_values=False, ignore_empty_lines=False),
@@ -240,7 +241,7 @@ def read_csv(data: bytes, name: str, limits: Limits | None = None) -> tuple[list
     text, encoding, problems = decode_text(data, name, limits.encoding)
     if text is None:
         return None, encoding, problems
-    sample = text[:8000]
+    sample, length = text[:8000], len(text)
     # UTF-8 text holds a control character exactly where its bytes hold that byte (a multi-byte character never
     # holds a byte under 0x80): the bytes are checked at once, the text's regex search only for other encodings
     if (CONTROL.search(text) if encoding not in ("utf-8", "utf-8-sig")
@@ -256,7 +257,11 @@ def read_csv(data: bytes, name: str, limits: Limits | None = None) -> tuple[list
         delimiter = "\t"
     elif sample.count(";") > sample.count(","):
         delimiter = ";"
-    fast = columns_fast(text, delimiter, limits)
+    # a file found to be UTF-8 (strictly decoded, no encoding chosen) and left as it was is its text's UTF-8 bytes
+    # already: not encoded again for pyarrow
+    unchanged = not limits.encoding and encoding in ("utf-8", "utf-8-sig") and len(text) == length
+    fast = columns_fast(text, delimiter, limits,
+                        (memoryview(data)[3:] if encoding == "utf-8-sig" else data) if unchanged else None)
     if fast is not None:
         return fast, encoding, problems
     # the limit is the csv module's, for the whole process: set for this file, then put back

@@ -270,3 +270,17 @@ def test_text_cells_are_found_as_a_cell_by_cell_look_finds_them(values, dtype):
     pd.testing.assert_series_equal(found, expected, check_names=False)
     if values and all(isinstance(v, str) for v in values):  # named as the column, as s.notna() names it
         assert found.name == "Programme"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(["a", ",", "\n", "é", "€", "\ufeff", "\x00", "\x07", "\x80", "\xa0"]),
+               max_size=30),
+       st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]), st.sampled_from([None, "utf-8", "cp1252"]))
+def test_the_bytes_given_to_the_columnar_reader_are_the_text_it_reads(monkeypatch, body, encoding, chosen):
+    """read_csv hands pyarrow the file's own bytes instead of encoding the text again only when they are the same."""
+    data = ("Programme,Attendees\n" + body).encode(encoding, errors="replace")
+    seen = []
+    monkeypatch.setattr(text, "columns_fast", lambda t, d, limits, utf8=None: seen.append((t, utf8)))
+    read_csv(data, "f.csv", Limits(encoding=chosen))
+    for decoded, utf8 in seen:
+        assert utf8 is None or bytes(utf8) == decoded.encode("utf-8")
