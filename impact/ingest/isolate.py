@@ -79,8 +79,9 @@ def _packed(frame):
         cells = frame[column]
         if isinstance(cells.dtype, pd.StringDtype) and len(cells) >= 1_000:
             codes, distinct = pd.factorize(cells, use_na_sentinel=True)
-            if len(distinct) <= len(cells) // 2:
-                coded[column] = (codes.astype(np.int32), distinct)
+            if len(distinct) <= len(cells) // 2:  # codes as narrow as they fit (-1: missing)
+                width = np.int8 if len(distinct) < 2**7 else np.int16 if len(distinct) < 2**15 else np.int32
+                coded[column] = (codes.astype(width), distinct)
     if not coded:
         return frame
     return ("coded", frame.drop(columns=list(coded)), coded, list(frame.columns))

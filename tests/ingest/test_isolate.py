@@ -80,3 +80,13 @@ def test_frames_packed_for_the_parent_come_back_the_same(values, length, dtype, 
     if repeated_index:  # two sheets' frames concatenated
         frame.index = [i // 2 for i in range(length)]
     pd.testing.assert_frame_equal(isolate._unpacked(isolate._packed(frame)), frame, check_exact=True)
+
+
+@pytest.mark.parametrize("distinct", [100, 200, 40_000])  # codes of 8, 16 and 32 bits
+def test_frames_with_many_distinct_values_come_back_the_same(distinct):
+    names = [f"Programme {i}" if i % 17 else None for i in range(distinct)]
+    cells = [names[i % distinct] for i in range(max(2 * distinct + 5, 1_000))]
+    frame = pd.DataFrame({"programme": pd.Series(cells, dtype="str")})
+    packed = isolate._packed(frame)
+    assert isinstance(packed, tuple)  # sent as codes
+    pd.testing.assert_frame_equal(isolate._unpacked(packed), frame, check_exact=True)
