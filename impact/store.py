@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import json
 import os
 import weakref
@@ -151,6 +150,22 @@ def _by_distinct(s: pd.Series, convert) -> list:
 def _rows(frame: pd.DataFrame, table: sa.Table, columns: list[str], iso_dates: bool = False) -> list[tuple]:
     """DataFrame rows as plain Python tuples for the driver's executemany: NA -> None, Timestamps -> dates,
     integer columns as int (a count read as 12.0 is stored as 12)."""
+    values = _column_values(frame, table, columns, iso_dates)
+    return list(zip(*values))
+
+
+def _flat_values(frame: pd.DataFrame, table: sa.Table, columns: list[str], iso_dates: bool = False) -> list:
+    """The values _rows gives, row after row in one flat list (row i's are [i * len(columns):(i + 1) * len(columns)]):
+    a statement of many rows takes a slice of it, without a tuple per row made and taken apart again."""
+    values = _column_values(frame, table, columns, iso_dates)
+    flat = [None] * (len(frame) * len(columns))
+    for j, column in enumerate(values):
+        flat[j::len(columns)] = column
+    return flat
+
+
+def _column_values(frame: pd.DataFrame, table: sa.Table, columns: list[str], iso_dates: bool = False) -> list[list]:
+    """Each column's values as _rows binds them, one list per column in the order of `columns`."""
     out = {}
     for c in columns:
         s = frame[c] if c in frame else pd.Series(None, index=frame.index, dtype=object)
@@ -173,7 +188,7 @@ def _rows(frame: pd.DataFrame, table: sa.Table, columns: list[str], iso_dates: b
         if missing.any():
             values = [None if m else v for v, m in zip(values, missing)]
         out[c] = values
-    return list(zip(*(out[c] for c in columns)))
+    return [out[c] for c in columns]
 
 
 class DatabaseUnavailable(Exception):
@@ -396,31 +411,45 @@ class Store:
         with self.engine.begin() as conn:
             known = self._known(conn, result)
             for f in result.files:
-                batch_id = self._insert_batch(conn, f, uploader, force)
+                expanded = self._expand(f.frames, known)
+                rows = {table: len(frame) for table, frame in expanded.items() if not table.startswith("_created_")}
+                # the batch row is written once, with its counts: updating it afterwards rewrote its copy of the file
+                batch_id = self._insert_batch(conn, f, uploader, force, rows)
                 outcome.batch_ids.append(batch_id)
-                rows = {}
-                for table, frame in self._expand(f.frames, known).items():
+                for table, frame in expanded.items():
                     if table.startswith("_created_"):
                         outcome.created.setdefault(table.removeprefix("_created_"), []).extend(frame)
                         continue
+                    last = self._last_id(conn, table) if table in GROWING and len(frame) else None
                     inserted = self._insert_rows(conn, table, frame, batch_id)
                     if table in GROWING and inserted is not None and len(frame):
-                        written.setdefault(batch_id, {})[table] = (*inserted, self._ids_of(conn, table, batch_id))
+                        written.setdefault(batch_id, {})[table] = (*inserted, self._ids_of(conn, table, batch_id,
+                                                                                           last, len(frame)))
                     elif table in GROWING:
                         written.setdefault(batch_id, {})
-                    rows[table] = len(frame)
                     outcome.stored[table] = outcome.stored.get(table, 0) + len(frame)
-                b = self.tables["batches"]
-                conn.execute(b.update().where(b.c.id == batch_id).values(rows=json.dumps(rows)))
         outcome.message = "stored " + ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in outcome.stored.items())
         return outcome, written
 
-    def _ids_of(self, conn, table: str, batch_id: int) -> np.ndarray:
+    def _last_id(self, conn, table: str) -> int | None:
+        """SQLite: the table's highest id before a batch's rows go in (None on other databases)."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        t = self.tables[table]
+        return conn.execute(sa.select(sa.func.max(t.c.id))).scalar() or 0
+
+    def _ids_of(self, conn, table: str, batch_id: int, last: int | None = None, count: int = 0) -> np.ndarray:
         """The ids of one batch's rows in the order they were inserted: a batch's rows are inserted in one statement
         (COPY or executemany) in order, and both databases number new rows upwards (SQLite's next rowid, a
         PostgreSQL sequence), so ascending ids follow the insert's order; a gap (another upload's rows numbered
-        in between) reads the ids themselves."""
+        in between) reads the ids themselves. SQLite (`last`, the highest id before): the transaction holds the
+        only write lock and each new row takes the highest id + 1, so when the highest id has grown by exactly
+        `count` the ids are last + 1 ... last + count, known without reading the batch's rows through its index."""
         t = self.tables[table]
+        if last is not None:
+            high = conn.execute(sa.select(sa.func.max(t.c.id))).scalar() or 0
+            if high - last == count:
+                return np.arange(last + 1, high + 1, dtype="int64")
         low, high, count = conn.execute(sa.select(sa.func.min(t.c.id), sa.func.max(t.c.id), sa.func.count())
                                         .where(t.c.batch_id == batch_id)).one()
         if count and high - low + 1 == count:
@@ -445,12 +474,12 @@ class Store:
         q = sa.select(id_col).join(b, b.c.id == t.c.batch_id).where(b.c.undone_at.is_(None)).distinct()
         return [r[0] for r in conn.execute(q)]
 
-    def _insert_batch(self, conn, f, uploader: str, force: bool = False) -> int:
+    def _insert_batch(self, conn, f, uploader: str, force: bool = False, rows: dict | None = None) -> int:
         b = self.tables["batches"]
         personal = bool(f.personal_columns)
         res = conn.execute(b.insert().values(
             file_name=f.name, sha256=f.sha256, active_sha256=None if force else f.sha256, uploaded_at=dt.datetime.now().replace(microsecond=0),
-            uploader=uploader or os.environ.get("USER", ""), rows="{}", original=None if personal else f.data,
+            uploader=uploader or os.environ.get("USER", ""), rows=json.dumps(rows or {}), original=None if personal else f.data,
             personal_data=personal))
         return int(res.inserted_primary_key[0])
 
@@ -520,31 +549,36 @@ class Store:
         columns = [c.name for c in t.columns if c.name != "id" and c.name in frame.columns
                    and not (c.nullable and c.default is None and c.server_default is None
                             and bool(frame[c.name].isna().all()))]
-        rows = _rows(frame, t, columns, iso_dates=self.engine.dialect.name == "sqlite")
         quote = self.engine.dialect.identifier_preparer.quote
         if self.engine.dialect.name == "postgresql" and self.engine.dialect.driver == "psycopg":
             # COPY: the rows stream in one command, in the same transaction (several times an executemany)
             sql = f"COPY {quote(t.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
             with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
-                for row in rows:
+                for row in _rows(frame, t, columns):
                     copy.write_row(row)
             return frame, columns
         marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
         head = f"INSERT INTO {quote(t.name)} ({', '.join(quote(c) for c in columns)}) VALUES "
         one = f"({', '.join([marker] * len(columns))})"
+        if self.engine.dialect.name != "sqlite":
+            rows = _rows(frame, t, columns)
+            for start in range(0, len(rows), 20_000):
+                conn.exec_driver_sql(head + one, rows[start:start + 20_000])
+            return frame, columns
         # SQLite: many rows per statement (a fifth to a quarter less CPU than a statement per row), in order, so ids are
-        # numbered as before; within SQLite's oldest limit of 999 values per statement
-        per = max(1, 999 // len(columns)) if self.engine.dialect.name == "sqlite" else 1
+        # numbered as before; within SQLite's oldest limit of 999 values per statement; each statement's values are
+        # one slice of the flat list
+        flat, width, count = _flat_values(frame, t, columns, iso_dates=True), len(columns), len(frame)
+        per = max(1, 999 // width)
         block = 20_000 // per * per
-        for start in range(0, len(rows), block):
-            chunk = rows[start:start + block]
-            whole = len(chunk) // per * per
-            if per > 1 and whole:
+        for start in range(0, count, block):
+            end = min(start + block, count)
+            whole = start + (end - start) // per * per
+            if per > 1 and whole > start:
                 conn.exec_driver_sql(head + ", ".join([one] * per),
-                                     [tuple(itertools.chain.from_iterable(chunk[i:i + per]))
-                                      for i in range(0, whole, per)])
-            if chunk[whole:] or per == 1:
-                conn.exec_driver_sql(head + one, chunk[whole:] if per > 1 else chunk)
+                                     [tuple(flat[i * width:(i + per) * width]) for i in range(start, whole, per)])
+            if end > whole:
+                conn.exec_driver_sql(head + one, [tuple(flat[i * width:(i + 1) * width]) for i in range(whole, end)])
         return frame, columns
 
     def batches(self) -> pd.DataFrame:

@@ -62,6 +62,8 @@ def is_text(s: pd.Series) -> pd.Series:
     """True where a cell holds text; lib.infer_dtype answers most columns without a Python loop."""
     kind = pd.api.types.infer_dtype(s, skipna=True)
     if kind == "string":
+        if s.dtype == object and pd.api.types.infer_dtype(s, skipna=False) == "string":
+            return pd.Series(True, index=s.index, name=s.name)  # text in every cell: nothing missing to look for
         return s.notna().astype(bool)
     if kind in _NO_TEXT:
         return pd.Series(False, index=s.index)

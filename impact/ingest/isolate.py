@@ -59,10 +59,42 @@ def _work(conn, name, data, options, limits) -> None:
     try:
         result = ingest_file(name, data, options, replace(limits, isolate=False))
         result.data = b""  # the parent has the bytes already
+        result.frames = {table: _packed(frame) for table, frame in result.frames.items()}
         conn.send(("ok", result))
     except MemoryError:
         conn.send(("memory", None))
     conn.close()
+
+
+def _packed(frame):
+    """A frame to send to the parent, its text columns as codes and distinct values (a column repeats its values:
+    a million rows of text pickle to a tenth of the bytes, taken apart and made again a few times faster)."""
+    import numpy as np
+    import pandas as pd
+
+    if not frame.columns.is_unique:
+        return frame
+    coded = {}
+    for column in frame.columns:
+        cells = frame[column]
+        if isinstance(cells.dtype, pd.StringDtype) and len(cells) >= 1_000:
+            codes, distinct = pd.factorize(cells, use_na_sentinel=True)
+            if len(distinct) <= len(cells) // 2:  # codes as narrow as they fit (-1: missing)
+                width = np.int8 if len(distinct) < 2**7 else np.int16 if len(distinct) < 2**15 else np.int32
+                coded[column] = (codes.astype(width), distinct)
+    if not coded:
+        return frame
+    return ("coded", frame.drop(columns=list(coded)), coded, list(frame.columns))
+
+
+def _unpacked(packed):
+    """The frame _packed was given: the same columns, in the same order, with the same dtypes and values."""
+    if not isinstance(packed, tuple):
+        return packed
+    _, frame, coded, columns = packed
+    for column, (codes, distinct) in coded.items():
+        frame[column] = distinct.take(codes.astype("intp"), allow_fill=True)  # code -1: missing, as it was
+    return frame[columns]
 
 
 def _context():
@@ -121,6 +153,7 @@ def ingest_isolated(name: str, data: bytes, options, limits):
     if outcome is not None and outcome[0] == "ok":
         result = outcome[1]
         result.data = data
+        result.frames = {table: _unpacked(packed) for table, packed in result.frames.items()}
         return result
     result = FileResult(name, data, file_sha256(data))
     took = time.monotonic() - start

@@ -125,6 +125,40 @@ def _longer_than(cells: pd.Series, limit: int) -> np.ndarray:
     return np.append(longer, False)[codes]  # a missing cell (code -1) never is
 
 
+def _first_filled(cells: pd.Series, n: int) -> pd.Series:
+    """cells.dropna().head(n), looking only as far down the column as it needs to."""
+    size = n
+    while True:
+        found = cells.iloc[:size].dropna()
+        if len(found) >= n or size >= len(cells):
+            return found.head(n)
+        size *= 8
+
+
+def _totals_of(stripped: pd.Series) -> pd.Series:
+    """True where stripped text (str dtype) names a totals row."""
+    # a cheap first look: totals rows start with one of these letters
+    maybe = stripped.str[:1].str.lower().isin(["t", "g", "s", "o", "a"]).fillna(False).astype(bool)
+    hit = pd.Series(False, index=stripped.index)
+    if maybe.any():
+        hit.loc[maybe] = stripped[maybe].str.match(TOTALS_ROW.pattern, case=False).fillna(False).astype(bool)
+    return hit
+
+
+def _stripped_totals(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the text cells stripped, as str dtype; True where one names a totals row); a long column is worked
+    out once per distinct value (a column repeats its values) and spread back to its cells."""
+    if len(texts) >= 2_000:
+        codes, uniques = pd.factorize(texts.astype(object))
+        if len(uniques) <= len(texts) // 4:
+            stripped = pd.Series(uniques, dtype=object).astype("str").str.strip()
+            hit = _totals_of(stripped).to_numpy(dtype=bool)[codes]
+            stripped = stripped.iloc[codes].set_axis(texts.index)
+            return stripped, pd.Series(hit, index=texts.index)
+    stripped = texts.astype("str").str.strip()
+    return stripped, _totals_of(stripped)
+
+
 def blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Vectorised _blank over a frame: missing, or text that is only spaces."""
     if len(frame) > 400:
@@ -277,14 +311,24 @@ class SheetReader:
         frame = self.grid()
         if frame.empty:
             return None
-        blank = blank_cells(frame)
-        frame = frame.loc[~blank.all(axis=1), ~blank.all(axis=0)]
-        self._blank = blank.loc[frame.index, frame.columns]  # reused below: one pass over every cell
+        rows = self.raw.rows
+        if isinstance(rows, ColumnRows) and rows.blank is not None:  # worked out per distinct value while read
+            blank = pd.DataFrame(dict(enumerate(rows.blank)), index=frame.index)
+        else:
+            blank = blank_cells(frame)
+        keep_rows, keep_columns = ~blank.all(axis=1), ~blank.all(axis=0)
+        if not (keep_rows.all() and keep_columns.all()):  # else nothing to drop, and no copy of every cell
+            frame = frame.loc[keep_rows, keep_columns]
+            blank = blank.loc[frame.index, frame.columns]
+        self._blank = blank  # reused below: one pass over every cell
         if frame.empty:
             return None
         header_row = self.find_header(frame)
         labels, first_data = self.header_labels(frame, header_row)
-        data = frame.loc[frame.index >= first_data].copy()
+        if frame.index.is_monotonic_increasing:  # the data rows are the frame's tail: taken without a copy
+            data = frame.iloc[int((frame.index < first_data).sum()):]
+        else:
+            data = frame.loc[frame.index >= first_data].copy()
         for i, label in enumerate(labels):
             if not label:
                 col = frame.columns[i]
@@ -370,20 +414,19 @@ class SheetReader:
             filled = ~blank_cells(cells)
         counts = filled.sum(axis=1)
         totals = pd.Series(False, index=data.index)
-        first_text = pd.Series(None, index=data.index, dtype=object)
+        texts = []  # per column of the first three: its text cells, stripped
         for col in headers[:3]:
             s = cells[col]
             text = clean.is_text(s) & filled[col]
             if not text.any():
                 continue
-            stripped = s[text].astype("str").str.strip()
-            # a cheap first look: totals rows start with one of these letters
-            maybe = stripped.str[:1].str.lower().isin(["t", "g", "s", "o", "a"]).fillna(False).astype(bool)
-            hit = pd.Series(False, index=stripped.index)
-            if maybe.any():
-                hit.loc[maybe] = stripped[maybe].str.match(TOTALS_ROW.pattern, case=False).fillna(False).astype(bool)
+            stripped, hit = _stripped_totals(s if bool(text.all()) else s[text])
             totals.loc[hit[hit].index] = True
-            first_text = first_text.where(first_text.notna(), stripped.reindex(data.index))
+            texts.append(stripped)
+        # the text a totals row is reported with: its first text cell of the three
+        first_text = pd.Series(None, index=data.index[totals], dtype=object)
+        for stripped in texts:
+            first_text = first_text.where(first_text.notna(), stripped.reindex(first_text.index))
         for row in data.index[totals]:
             keep[row] = False
             self.problem(WARNING, "totals-row-excluded", row, None, first_text[row],
@@ -397,7 +440,7 @@ class SheetReader:
                     self.problem(WARNING, "notes-row-excluded", row, None, values[0],
                                  "a note below or inside the table is not imported",
                                  "nothing to do; if it was data, put each value in its own column")
-        return data.loc[keep]
+        return data if bool(keep.all()) else data.loc[keep]  # every row kept: no copy of every cell
 
     def drop_total_columns(self, data, headers):
         groups = [h for h in headers if mapping.AGE_HEADER.match(mapping.normalise(h))
@@ -457,7 +500,7 @@ class SheetReader:
             if c in ("comment_benefit", "comment_improve", "comment_action") or (c and table.column(c).kind != schema.TEXT
                                                                                and c not in ("respondent_id", "participant_id")):
                 continue
-            values = data[h].dropna().head(500).astype(str)  # the first 500 values: only those made text
+            values = _first_filled(data[h], 500).astype(str)  # the first 500 values: only those made text
             values = values[values.str.strip() != ""]
             if len(values) and (values.str.fullmatch(EMAIL.pattern) | values.str.fullmatch(PHONE.pattern)).mean() >= 0.3:
                 self.personal.append(h)
@@ -900,10 +943,11 @@ class SheetReader:
                 continue
             if h not in data.columns:
                 continue
-            text = clean.is_text(data[h])
             too_long = pd.Series(False, index=data.index)
-            if text.any():
-                too_long.loc[text] = _longer_than(data.loc[text, h], MAX_CELL_CHARS)
+            if not self.cells_short():
+                text = clean.is_text(data[h])
+                if text.any():
+                    too_long.loc[text] = _longer_than(data.loc[text, h], MAX_CELL_CHARS)
             for row in too_long[too_long].index:
                 self.problem(ERROR, "cell-too-long", data.at[row, "_row"] if np.ndim(data.at[row, "_row"]) == 0 else row,
                              h, str(data.at[row, h])[:60],
@@ -945,6 +989,16 @@ class SheetReader:
         self.check_contract(out, table, headers_of,
                             data["__header"].tolist() if "__header" in data and len(data) == len(out) else None)
         return out
+
+    def cells_short(self) -> bool:
+        """True when no text the sheet can give is longer than a spreadsheet cell: every cell of a CSV read by
+        columns is known to be short, and a value made from cells (a default, a rename, two header cells joined
+        into one label, a label numbered as a repeat) at most twice as long and a few characters more."""
+        longest = getattr(self.raw.rows, "longest", None)
+        if longest is None:
+            return False
+        made = [*self.options.defaults.values(), *self.options.renames.values()]
+        return 2 * max([longest, *(len(str(v)) for v in made)]) + 100 < MAX_CELL_CHARS
 
     def suggest_choices(self, h: str, c: str, raw: pd.Series, cleaned: clean.Cleaned) -> clean.Cleaned:
         """A value outside a fixed list, close to one on it: 'did you mean community?' for each such value,

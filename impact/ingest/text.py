@@ -129,10 +129,14 @@ def _guarded(lines, delimiter: str, limits: Limits):
 class ColumnRows(Sequence):
     """A CSV's rows held as columns (object arrays of str, one per column, every row as wide as the header):
     what `csv.reader` would give, without a Python list per row. Indexing and iterating give rows as lists;
-    the sheet reader builds its grid straight from `columns`."""
+    the sheet reader builds its grid straight from `columns`. `blank` (one bool array per column: the cell is
+    empty or only spaces, as sheet.blank_cells says) and `longest` (the longest cell's length) are worked out
+    once per distinct value while the columns are made, when known."""
 
-    def __init__(self, columns: list):
+    def __init__(self, columns: list, blank: list | None = None, longest: int | None = None):
         self.columns = columns
+        self.blank = blank
+        self.longest = longest
         self._length = len(columns[0]) if columns else 0
 
     def __len__(self) -> int:
@@ -155,13 +159,15 @@ def _simple(text: str, delimiter: str) -> bool:
     """No quote, no carriage return but in CRLF, no empty line: a CSV that splits the same whatever reads it
     (every row one line, every field the text between two separators). Not one that still starts with a
     byte-order mark (a file saved with two): pyarrow would drop it, csv.reader keeps it in the first cell."""
-    return bool(text) and not text.startswith("\ufeff") and '"' not in text and text.count("\r") == text.count("\r\n") and "\n\n" not in text \
-        and "\n\r\n" not in text and not text.startswith(("\n", "\r\n"))
+    return bool(text) and not text.startswith("\ufeff") and '"' not in text and "\n\n" not in text \
+        and ("\r" not in text or (text.count("\r") == text.count("\r\n") and "\n\r\n" not in text)) \
+        and not text.startswith(("\n", "\r\n"))
 
 
-def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None:
+def columns_fast(text: str, delimiter: str, limits: Limits, utf8: bytes | memoryview | None = None) -> ColumnRows | None:
     """A simple CSV (see _simple) split by pyarrow's columnar reader into ColumnRows; None for any other file, or
-    one whose rows differ in width or break a limit: csv.reader then reads it and says what is wrong, as ever."""
+    one whose rows differ in width or break a limit: csv.reader then reads it and says what is wrong, as ever.
+    `utf8`: the text's UTF-8 bytes when the caller has them already (the file as read)."""
     if not _simple(text, delimiter):
         return None
     first = text[:text.find("\n")] if "\n" in text else text
@@ -175,7 +181,7 @@ def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None
 
         names = [f"c{i}" for i in range(width)]
         table = pacsv.read_csv(
-            pa.py_buffer(text.encode("utf-8")),
+            pa.py_buffer(text.encode("utf-8") if utf8 is None else utf8),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False,
                                              escape_char=False, newlines_in_values=False, ignore_empty_lines=False),
@@ -186,19 +192,29 @@ def columns_fast(text: str, delimiter: str, limits: Limits) -> ColumnRows | None
         return None
     if table.num_rows * width > limits.max_cells:
         return None
-    if len(text) > limits.max_field_chars and any(
-            (pc.max(pc.utf8_length(table.column(n))).as_py() or 0) >= limits.max_field_chars for n in names):
+    encoded = [table.column(n).dictionary_encode().combine_chunks() for n in names]
+    # the longest cell, measured once per distinct value, before any cell becomes a Python string
+    longest = max(pc.max(pc.utf8_length(e.dictionary)).as_py() or 0 for e in encoded)
+    if len(text) > limits.max_field_chars and longest >= limits.max_field_chars:
         return None
-    return ColumnRows([_objects(table.column(n)) for n in names])
+    parts = [_column_parts(table.column(n), e) for n, e in zip(names, encoded)]
+    return ColumnRows([p[0] for p in parts], [p[1] for p in parts], longest)
 
 
-def _objects(column):
-    """A pyarrow string column as an object array of str; a column that repeats its values (most do) makes one
-    Python string per distinct value, shared by its cells (fewer objects to build, hash and keep)."""
-    encoded = column.dictionary_encode().combine_chunks()
-    if len(encoded.dictionary) > len(column) // 2:
-        return column.to_numpy(zero_copy_only=False)
-    return encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
+def _column_parts(column, encoded):
+    """(cells, blank) of a pyarrow string column and its dictionary encoding: the cells as an object array of
+    str, and where they are blank (as sheet.blank_cells tells it: missing or only spaces). A column that
+    repeats its values (most do) makes one Python string per distinct value, shared by its cells (fewer objects
+    to build, hash and keep), and the blank test is made once per distinct value."""
+    import pandas as pd
+
+    values = encoded.dictionary.to_numpy(zero_copy_only=False)
+    # the same pandas operations as blank_cells (str dtype strip), so the same answer for every kind of space
+    blank = (pd.Series(values, dtype=object).astype(str).str.strip() == "").to_numpy(dtype=bool)
+    codes = encoded.indices.to_numpy()
+    if len(values) > len(column) // 2:
+        return column.to_numpy(zero_copy_only=False), blank[codes]
+    return values[codes], blank[codes]
 
 
 class _TooWide(Exception):
@@ -225,7 +241,7 @@ def read_csv(data: bytes, name: str, limits: Limits | None = None) -> tuple[list
     text, encoding, problems = decode_text(data, name, limits.encoding)
     if text is None:
         return None, encoding, problems
-    sample = text[:8000]
+    sample, length = text[:8000], len(text)
     # UTF-8 text holds a control character exactly where its bytes hold that byte (a multi-byte character never
     # holds a byte under 0x80): the bytes are checked at once, the text's regex search only for other encodings
     if (CONTROL.search(text) if encoding not in ("utf-8", "utf-8-sig")
@@ -241,7 +257,11 @@ def read_csv(data: bytes, name: str, limits: Limits | None = None) -> tuple[list
         delimiter = "\t"
     elif sample.count(";") > sample.count(","):
         delimiter = ";"
-    fast = columns_fast(text, delimiter, limits)
+    # a file found to be UTF-8 (strictly decoded, no encoding chosen) and left as it was is its text's UTF-8 bytes
+    # already: not encoded again for pyarrow
+    unchanged = not limits.encoding and encoding in ("utf-8", "utf-8-sig") and len(text) == length
+    fast = columns_fast(text, delimiter, limits,
+                        (memoryview(data)[3:] if encoding == "utf-8-sig" else data) if unchanged else None)
     if fast is not None:
         return fast, encoding, problems
     # the limit is the csv module's, for the whole process: set for this file, then put back

@@ -23,7 +23,8 @@ NUMBERS = ["12", "1,200", " 7 ", "-9", "-1", "-99", "n/a", "NA", "", "-", "12.5"
            "1 200", "(4)", "nan", "None", "１２", "\u00a012", "3.0", "1e3", "inf"]
 NAMES = ["Code Club", "code club ", "Zoë’s Rhyme Time", "Café Lecture", "Straße", "NA", "n/a", "", " ",
          "Totals", "Total", "Notes: from the branch", "Mrs Jane Doe's group", "Call 07700 900123",
-         "jo@example.org drop-in", "Programme\u00a0A", "Lego  League", "—", "#N/A", "Storytime"]
+         "jo@example.org drop-in", "Programme\u00a0A", "Lego  League", "—", "#N/A", "Storytime",
+         "\u2003", "\x85", "Total\u00a0", " Grand total ", "\u200b", "Sub-total\u3000"]  # spaces of every kind
 BRANCHES = ["Central", "Northgate", "", "N/A", "Riverside  ", "Eastfield", "Ward 1"]
 BANDS = ["Under 5", "5-11", "12-17", "18-24", "25-64", "65+", "", "unknown", "Adults", "0-4"]
 QUINTILES = ["1", "2", "5", "Q3", "6", "0", "", "Most deprived", "least deprived", "3.0", "two"]
@@ -67,6 +68,40 @@ def test_fast_csv_ingest_is_the_csv_module_ingest(monkeypatch, rows, crlf, bom, 
         _slow(m)
         slow = ingest_files([("attendance.csv", data)], options, Limits(isolate=False))
     _same(fast, slow)
+
+
+def test_a_long_csv_read_by_columns_is_read_as_by_the_csv_module(monkeypatch):
+    """Over 2,000 rows the readers take their per-distinct-value paths (blanks, lengths, totals rows): the same
+    frames, sheets and problems as the csv module's rows give."""
+    import random
+
+    rnd = random.Random(13)
+    rows = [tuple(rnd.choice(c) for c in COLUMNS) for _ in range(3_000)]
+    rows[1_500] = ("x" * 33_000, *rows[1_500][1:])  # a cell longer than a spreadsheet cell
+    body = "\n".join(",".join(c.replace(",", " ") for c in r) for r in [HEADER, *rows]) + "\n"
+    fast = ingest_files([("attendance.csv", body.encode())], Options(), Limits(isolate=False))
+    assert any(p.code == "cell-too-long" for p in fast.problems)
+    assert any(p.code == "totals-row-excluded" for p in fast.problems)
+    with monkeypatch.context() as m:
+        _slow(m)
+        slow = ingest_files([("attendance.csv", body.encode())], Options(), Limits(isolate=False))
+    _same(fast, slow)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(NAMES), st.text(max_size=12)), min_size=1, max_size=30),
+       st.integers(2_000, 4_000))
+def test_totals_rows_found_per_distinct_value_as_per_cell(values, length):
+    """drop_totals_and_notes reads a long column once per distinct value: the same stripped text and totals rows
+    as reading every cell (the path a short column takes)."""
+    from impact.ingest.sheet import _stripped_totals
+
+    cells = pd.Series([values[i % len(values)] for i in range(length)], dtype=object,
+                      index=range(5, length + 5))
+    stripped, hit = _stripped_totals(cells)
+    short = [_stripped_totals(cells.iloc[i:i + 1_000]) for i in range(0, length, 1_000)]  # < 2,000: per cell
+    pd.testing.assert_series_equal(stripped, pd.concat([s for s, _ in short]), check_exact=True)
+    pd.testing.assert_series_equal(hit, pd.concat([h for _, h in short]), check_exact=True)
 
 
 cell = st.text(alphabet=st.characters(blacklist_characters='"\r\n', blacklist_categories=("Cs",)), max_size=8)
@@ -208,3 +243,44 @@ def test_control_characters_are_found_in_the_bytes_as_in_the_text(body, encoding
     decoded, _, _ = text.decode_text(data, "f.csv")
     expected = decoded is not None and bool(text.CONTROL.search(decoded))
     assert any(p.code == "control-characters-removed" for p in problems) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.just(np.nan), st.sampled_from(["a", "", "Code Club"])), max_size=40),
+       st.integers(0, 6_000), st.integers(1, 600))
+def test_the_first_filled_values_are_those_dropna_gives(values, length, n):
+    from impact.ingest.sheet import _first_filled
+
+    cells = pd.Series([values[i % len(values)] if values else None for i in range(length)], dtype=object)
+    pd.testing.assert_series_equal(_first_filled(cells, n), cells.dropna().head(n), check_exact=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.just(np.nan), st.just(pd.NA), st.integers(), st.text(max_size=3)),
+                max_size=12), st.sampled_from([object, "str"]))
+def test_text_cells_are_found_as_a_cell_by_cell_look_finds_them(values, dtype):
+    from impact.ingest.clean import is_text
+
+    if dtype == "str" and not all(v is None or isinstance(v, str) for v in values):
+        return
+    cells = pd.Series(values, dtype=dtype, name="Programme")
+    expected = pd.Series([isinstance(v, str) for v in cells.tolist()], index=cells.index, name="Programme",
+                         dtype=bool)
+    found = is_text(cells)
+    pd.testing.assert_series_equal(found, expected, check_names=False)
+    if values and all(isinstance(v, str) for v in values):  # named as the column, as s.notna() names it
+        assert found.name == "Programme"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(["a", ",", "\n", "é", "€", "\ufeff", "\x00", "\x07", "\x80", "\xa0"]),
+               max_size=30),
+       st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]), st.sampled_from([None, "utf-8", "cp1252"]))
+def test_the_bytes_given_to_the_columnar_reader_are_the_text_it_reads(monkeypatch, body, encoding, chosen):
+    """read_csv hands pyarrow the file's own bytes instead of encoding the text again only when they are the same."""
+    data = ("Programme,Attendees\n" + body).encode(encoding, errors="replace")
+    seen = []
+    monkeypatch.setattr(text, "columns_fast", lambda t, d, limits, utf8=None: seen.append((t, utf8)))
+    read_csv(data, "f.csv", Limits(encoding=chosen))
+    for decoded, utf8 in seen:
+        assert utf8 is None or bytes(utf8) == decoded.encode("utf-8")
