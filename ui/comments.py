@@ -171,6 +171,7 @@ def section(filters: Filters, min_n: int, key: str, title: str = "What people sa
                                "comment": listed["text"], "codes": listed["codes"], "tone": listed["tone"],
                                "coded by": listed["coder"].where(listed["source"] == "confirmed", "suggested")})
         return listed, listed.head(LISTED)
+
     said = shown["said"]
     n = len(said.comments)
     if not n:
