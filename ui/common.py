@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import threading
 import weakref
 from collections import OrderedDict
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from impact import columnar, scopes, views
@@ -196,15 +199,57 @@ def prepared() -> Prepared:
     return _prepared(database_url(), data_version(), scope.partners, scope.branches)
 
 
-class _Results:
-    """What pages computed, shared by every session of this server process: at most `size` results, the least
-    recently used dropped first; a result asked for by several sessions at once is computed once (the others
-    wait for it). Keys are plain tuples, hashed by Python: Streamlit's own cache hashes every argument with its
-    hasher and inspects the function's signature on every call, a few milliseconds of every rerun."""
+def approx_bytes(value, _seen=None) -> int:
+    """About how much memory a computed result holds: frames and arrays by their buffers, Plotly figures by their
+    data and layout, containers and plain objects by what they hold (each object counted once)."""
+    seen = set() if _seen is None else _seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return int(value.memory_usage(index=True, deep=True).sum() if isinstance(value, pd.DataFrame)
+                   else value.memory_usage(index=True, deep=True))
+    if isinstance(value, pd.Index):
+        return int(value.memory_usage(deep=True))
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, (str, bytes, bytearray, int, float, bool)) or value is None:
+        return sys.getsizeof(value)
+    if hasattr(value, "to_plotly_json"):  # a Plotly figure: what it would send, not its validators
+        return approx_bytes(value.to_plotly_json(), seen)
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(approx_bytes(k, seen) + approx_bytes(v, seen) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sys.getsizeof(value) + sum(approx_bytes(v, seen) for v in value)
+    fields = getattr(value, "__dict__", None)
+    if fields is None and hasattr(value, "__slots__"):
+        fields = {k: getattr(value, k) for k in value.__slots__ if hasattr(value, k)}
+    return sys.getsizeof(value) + (approx_bytes(fields, seen) if fields else 0)
 
-    def __init__(self, size: int = 128):
+
+def _results_budget() -> int:
+    """Bytes of computed results a server process keeps: IMPACT_RESULTS_MB (default 256)."""
+    try:
+        return max(0, int(float(os.environ.get("IMPACT_RESULTS_MB", "256")) * 2**20))
+    except ValueError:
+        return 256 * 2**20
+
+
+class _Results:
+    """What pages computed, shared by every session of this server process, bounded by memory: results are kept
+    while their approximate size (`approx_bytes`) adds up to at most `budget` bytes and there are at most `size`
+    of them, the least recently used dropped first (a count alone either thrashed, five pages times a dozen
+    themes times a few results each passing 128, or would let a few large results grow without bound). A result
+    asked for by several sessions at once is computed once (the others wait for it). Keys are plain tuples,
+    hashed by Python: Streamlit's own cache hashes every argument with its hasher and inspects the function's
+    signature on every call, a few milliseconds of every rerun."""
+
+    def __init__(self, size: int = 4096, budget: int | None = None):
         self.size = size
+        self.budget = _results_budget() if budget is None else budget
         self.values: OrderedDict = OrderedDict()
+        self.sizes: dict = {}
+        self.held = 0  # bytes, the sum of self.sizes
         self.pending: dict = {}
         self.lock = threading.Lock()
 
@@ -223,15 +268,23 @@ class _Results:
             finally:
                 with self.lock:
                     self.pending.pop(key, None)
+            size = approx_bytes(value)
             with self.lock:
-                self.values[key] = value
-                while len(self.values) > self.size:
-                    self.values.popitem(last=False)
+                self.values[key], self.sizes[key] = value, size
+                self.held += size
+                while len(self.values) > 1 and (len(self.values) > self.size or self.held > self.budget):
+                    old, _ = self.values.popitem(last=False)
+                    self.held -= self.sizes.pop(old)
+                if self.held > self.budget:  # alone over the budget: returned, not kept
+                    self.values.pop(key)
+                    self.held -= self.sizes.pop(key)
         return value
 
     def clear(self) -> None:
         with self.lock:
             self.values.clear()
+            self.sizes.clear()
+            self.held = 0
 
 
 RESULTS = _Results()

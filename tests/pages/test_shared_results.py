@@ -166,6 +166,37 @@ def test_shared_results_are_computed_once_at_a_time_bounded_and_a_fault_is_not_k
     assert "d" not in results.values and results.get("d", lambda: 4) == 4
 
 
+def test_shared_results_are_bounded_by_memory_not_only_by_count():
+    """Results are kept while their sizes add up to the budget, the least recently used dropped first; a result
+    alone over the budget is returned but not kept; the sizes are the frames' and figures' own."""
+    import numpy as np
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from ui.common import _Results, approx_bytes
+
+    frame = pd.DataFrame({"n": np.arange(10_000, dtype="int64"), "name": [f"programme {i}" for i in range(10_000)]})
+    assert approx_bytes(frame) == frame.memory_usage(index=True, deep=True).sum() > 80_000
+    figure = go.Figure(go.Bar(x=np.arange(50_000, dtype="float64"), y=np.arange(50_000, dtype="float64")))
+    assert approx_bytes(figure) >= 2 * 50_000 * 8  # its two arrays, not its validators
+    assert approx_bytes(frame) < approx_bytes((frame, frame)) < approx_bytes(frame) + 100  # one object counted once
+
+    results = _Results(size=100, budget=3 * approx_bytes(frame))
+    for k in range(3):
+        results.get(k, lambda: frame.copy())
+    assert list(results.values) == [0, 1, 2]
+    results.get(0, lambda: None)  # used again: 1 is now the least recently used
+    results.get("big", lambda: frame.copy())
+    assert list(results.values) == [2, 0, "big"] and results.held <= results.budget
+
+    huge = pd.DataFrame({"n": np.arange(1_000_000, dtype="int64")})
+    assert results.get("huge", lambda: huge) is huge  # returned to the page that asked ...
+    assert "huge" not in results.values and results.held == sum(results.sizes.values())  # ... not kept
+
+    results.clear()
+    assert results.held == 0 and not results.sizes
+
+
 def test_a_long_comment_list_draws_its_latest_rows_and_its_csv_has_every_one(demo):
     """The list of comments is sent on every rerun: the page draws the latest 500 and says so; its CSV (made on
     click) has every comment in scope."""
