@@ -864,6 +864,26 @@ def grouping(data: Prepared, dimension: str | None, filters: Filters | None = No
                     members=(programmes.astype("int64"), groups.astype("int64")), programme_groups=np.arange(n_prog))
 
 
+_DERIVED: dict = {}  # (id(Prepared), name) -> (weak reference, value)
+
+
+def per_prepared(data: Prepared, name: str, compute):
+    """compute(data), once per `Prepared` (that is, per data version and account scope) and `name`: what every
+    scope reads from all rows alike (codes per row, joined links) is worked out once, not on every new scope.
+    Kept while the `Prepared` lives; the value must be treated as read-only."""
+    key = (id(data), name)
+    with _SELECTIONS_LOCK:
+        cached = _DERIVED.get(key)
+    if cached is not None and cached[0]() is data:
+        return cached[1]
+    value = compute(data)
+    with _SELECTIONS_LOCK:
+        for k in [k for k, (ref, _) in _DERIVED.items() if ref() is None]:
+            del _DERIVED[k]
+        _DERIVED[key] = (weakref.ref(data), value)
+    return value
+
+
 _PERIODS: dict = {}  # (id(Prepared), grain, fy_start_month) -> (weak reference, (known, index))
 
 

@@ -6,12 +6,10 @@ out the shares (see partners.py for the definitions); `session_leads` reads atte
 """
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 import pandas as pd
 
-from impact.filters import Filters, Prepared, Selection
+from impact.filters import Filters, Prepared, Selection, per_prepared
 from impact.ingest.clean import slug
 
 LIBRARY = "(the library service)"
@@ -30,20 +28,9 @@ NUMBERS = ("staff_hours", "cash", "in_kind")
 OPTIONAL = ("sessions_led", "promotion_reach", *AGREED.values())  # NaN when not recorded
 
 
-_LINKS: dict[int, tuple] = {}  # id(Prepared) -> (weak reference, links frame): once per database change
-
-
 def links(data: Prepared) -> pd.DataFrame:
     """`_links`, computed once per `Prepared` (the page, the network and Value all read it)."""
-    key = id(data)
-    cached = _LINKS.get(key)
-    if cached is not None and cached[0]() is data:
-        return cached[1]
-    frame = _links(data)
-    for k in [k for k, (ref, _) in _LINKS.items() if ref() is None]:
-        del _LINKS[k]
-    _LINKS[key] = (weakref.ref(data), frame)
-    return frame
+    return per_prepared(data, "stakes.links", _links)
 
 
 def _links(data: Prepared) -> pd.DataFrame:
@@ -114,32 +101,46 @@ LIBRARY_WORDS = frozenset(slug(w) for w in ("library", "the library", "library s
                                               "libraries", LIBRARY))
 
 
+def _leads(data: Prepared):
+    """Per attendance row, once per `Prepared`: whether it names a session lead, whose (-2 the library, -1 neither
+    the library nor a partner, else the partner's code) and the sessions it stands for; None without leads."""
+    raw = data.frames.get("attendance")
+    if raw is None or "session_lead" not in raw or len(raw) != len(data.attendance):
+        return None
+    lead = raw["session_lead"]
+    has_lead = lead.notna().to_numpy(bool)
+    partner_index = _codes(data.partners)
+    codes, uniques = pd.factorize(lead)
+    party = np.array([-2 if slug(str(u)) in LIBRARY_WORDS else partner_index.get(slug(str(u)), -1)
+                      for u in uniques] + [-1], "int64")[codes]  # a missing lead (code -1) takes the last: -1
+    # each whole row counts its sessions; the rows of one multi-row session share its sessions
+    att = data.attendance
+    session = att.session
+    if len(data.session_sessions):
+        parts = np.bincount(session[session >= 0], minlength=len(data.session_sessions))
+        ids = np.maximum(session, 0)
+        weight = np.where(session < 0, att.sessions, data.session_sessions[ids] / np.maximum(parts[ids], 1))
+    else:
+        weight = np.asarray(att.sessions, "float64")
+    for a in (has_lead, party, weight):
+        a.setflags(write=False)
+    return has_lead, party, weight
+
+
 def session_leads(data: Prepared, selection: Selection):
     """Sessions led per party from attendance's `session_lead`, over the rows in scope: (programmes with a
     lead recorded, sessions the library led per programme, {(programme, partner code): sessions}), or None
     when no row in scope names a lead. A multi-row session counts once; a lead matching neither a partner
     nor the library is left out."""
-    raw = data.frames.get("attendance")
-    if raw is None or "session_lead" not in raw or len(raw) != len(data.attendance):
+    leads = per_prepared(data, "stakes.leads", _leads)
+    if leads is None:
         return None
-    keep = np.asarray(selection.attendance, bool)
-    lead = raw["session_lead"].to_numpy(object)
-    named = np.flatnonzero(keep & pd.notna(lead))
+    has_lead, party_all, weight_all = leads
+    named = np.flatnonzero(np.asarray(selection.attendance, bool) & has_lead)
     if not len(named):
         return None
     att, n_prog = data.attendance, len(data.programmes)
-    partner_index = _codes(data.partners)
-    codes, uniques = pd.factorize(pd.Series(lead[named], dtype=object))
-    party = np.array([-2 if slug(str(u)) in LIBRARY_WORDS else partner_index.get(slug(str(u)), -1)
-                      for u in uniques], "int64")[codes]
-    # each whole row counts its sessions; the rows of one multi-row session share its sessions
-    session = att.session[named]
-    if len(data.session_sessions):
-        parts = np.bincount(att.session[att.session >= 0], minlength=len(data.session_sessions))
-        ids = np.maximum(session, 0)
-        weight = np.where(session < 0, att.sessions[named], data.session_sessions[ids] / np.maximum(parts[ids], 1))
-    else:
-        weight = att.sessions[named]
+    party, weight = party_all[named], weight_all[named]
     prog = att.programme[named]
     known = party != -1
     recorded = np.bincount(prog[known], minlength=n_prog)[:n_prog] > 0

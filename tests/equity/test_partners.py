@@ -151,3 +151,24 @@ def test_a_session_lead_on_attendance_counts_the_sessions_each_party_led():
     # the lead column wins over sessions_led: 3 sessions led by the food bank, 1 by the library
     assert f.stake("Cook and Eat", "Westfield Food Bank").outputs == pytest.approx(3 / 4)
     assert f.stake("Cook and Eat", LIBRARY).sessions == 1
+
+
+def test_session_leads_count_only_the_rows_in_scope_and_skip_rows_naming_no_lead():
+    """Leads are read per row once per data version; each scope counts its own rows: a period that leaves a
+    partner's sessions out, and rows with no lead, change the counts."""
+    from impact.filters import Filters
+
+    attendance = [{"programme": "Cook and Eat", "session_date": day, "attendees": 5, "session_lead": lead}
+                  for day, lead in (("2024-05-01", "Westfield Food Bank"), ("2024-05-02", None),
+                                    ("2024-05-03", "Library"), ("2024-05-04", "Westfield Food Bank"),
+                                    ("2024-06-01", "Westfield Food Bank"), ("2024-06-02", "the library"))]
+    d = data(programmes=[COOK], links=[FOOD_BANK], attendance=attendance)
+    may = partnership_fairness(d, Filters(date_from="2024-05-01", date_to="2024-05-31"))
+    assert may.stake("Cook and Eat", "Westfield Food Bank").sessions == 2
+    assert may.stake("Cook and Eat", LIBRARY).sessions == 1
+    june = partnership_fairness(d, Filters(date_from="2024-06-01", date_to="2024-06-30"))
+    assert june.stake("Cook and Eat", "Westfield Food Bank").sessions == 1
+    assert june.stake("Cook and Eat", LIBRARY).sessions == 1
+    whole = partnership_fairness(d)
+    assert whole.stake("Cook and Eat", "Westfield Food Bank").sessions == 3
+    assert whole.stake("Cook and Eat", LIBRARY).sessions == 2
