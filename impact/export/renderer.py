@@ -54,9 +54,26 @@ def start() -> None:
         _browser = asyncio.run_coroutine_threadsafe(_open(), _loop_thread())
 
 
+ATTEMPTS = 4  # a figure asked of a tab whose page has not finished reloading is asked again, this many times in all
+
+
+def _page_not_ready(exc: BaseException) -> bool:
+    """kaleido reloads its tab after every figure; on a busy machine the next figure can reach the tab before the
+    page's script has run, and fails with "kaleido_scopes is not defined" (seen once in a CI run on two loaded
+    cores). Nothing is wrong with the figure: the tab is reloaded on its return, so asking again draws it."""
+    return type(exc).__name__ == "JavascriptError" and "is not defined" in str(exc)
+
+
 async def _png(browser: Future, fig, opts: dict) -> bytes:
     renderer = await asyncio.wrap_future(browser)
-    return await renderer.calc_fig(fig, opts=opts)
+    for attempt in range(1, ATTEMPTS):
+        try:
+            return await renderer.calc_fig(fig, opts=opts)
+        except Exception as exc:
+            if not _page_not_ready(exc):
+                raise
+            await asyncio.sleep(0.2 * attempt)
+    return await renderer.calc_fig(fig, opts=opts)  # the last attempt: its error is the caller's
 
 
 def render(figures: dict) -> dict[str, Future]:
