@@ -237,6 +237,16 @@ class QuoteBank:
                 "quotes": self.quotes.astype(object).where(self.quotes.notna(), None).to_dict("records")}
 
 
+def object_array(values: list) -> np.ndarray:
+    """A 1-d object array of these values (tuples stay tuples, not a 2-d array)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def quote_lengths(quotes: np.ndarray) -> np.ndarray:
+    """Each quote's length in characters (0 for a missing one), as a string column's `str.len` counts them."""
+    return np.fromiter((len(q) if isinstance(q, str) else 0 for q in quotes), dtype="int64", count=len(quotes))
+
+
 def _largest_remainder(shares: dict, limit: int) -> dict:
     """limit slots shared by tone in proportion to its share, at least one for every tone present."""
     present = [t for t, s in shares.items() if s > 0]
@@ -294,36 +304,35 @@ def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: i
     if approved_only:
         limit = 0
         keep &= status.eq(APPROVED).to_numpy(bool) if status is not None else False
-    wanted = [c for c in coded.columns if c in POOL_COLUMNS]  # the rest of a coded comment is not quoted
     at = scope[keep]
-    pool = coded[wanted].take(at)
-    pool["_at"] = at
     if screened is not None:
         s = screened.safety
-        texts, risky, who = list(screened.quote[at]), list(screened.risky[at]), list(screened.attribution[at])
+        quote, risky, who = screened.quote[at], screened.risky[at], screened.attribution[at]
+        length, code_lists = screened.quote_length[at], screened.code_lists[at]
     else:
-        s = safety(data, coded["text"], threshold, codebook) if len(pool) else None  # nothing to check: not needed
-        a = attributions(data, threshold) if len(pool) else None
-        texts, risky, who = [], [], []
-        for row, text in zip(pool["row"].to_numpy("int64"), pool["text"].astype(str)):
-            safe, r = safe_text(text, s)
-            texts.append(safe)
-            risky.append(r)
-            who.append(attribute(a, data, int(row)))
-    pool["quote"], pool["risky"], pool["attribution"] = texts, risky, who
-    pool["_codes"] = (list(screened.code_lists[pool["_at"].to_numpy("int64")]) if screened is not None
-                      else list(pool["codes"].map(split_codes)))
-    pool["scrubbed"] = pool["quote"] != pool["text"].astype(str)
-    if pool["risky"].any():
-        left_out["may begin with a person's name"] = int(pool["risky"].sum())
-    no_group = pool["attribution"].isna()
+        s = safety(data, coded["text"], threshold, codebook) if len(at) else None  # nothing to check: not needed
+        a = attributions(data, threshold) if len(at) else None
+        checked = [safe_text(text, s) for text in coded["text"].take(at).astype(str)]
+        quote = object_array([q for q, _ in checked])
+        risky = np.array([r for _, r in checked], bool)
+        who = object_array([attribute(a, data, int(row)) for row in coded["row"].take(at).to_numpy("int64")])
+        length = quote_lengths(quote)
+        code_lists = object_array([split_codes(v) for v in coded["codes"].take(at).tolist()])
+    if risky.any():
+        left_out["may begin with a person's name"] = int(risky.sum())
+    no_group = pd.isna(who).astype(bool) if len(who) else np.zeros(0, bool)
     if no_group.any():
         left_out[f"no group of {threshold} or more respondents to attribute it to"] = int(no_group.sum())
-    length = pool["quote"].astype("string").str.len().fillna(0)  # an empty pool reads as floats
     short = (length < 12) | (length > 300)
     if short.any():
-        left_out["too short or too long to quote"] = int((short & ~pool["risky"] & ~no_group).sum())
-    pool = pool[~pool["risky"] & ~no_group & ~short].reset_index(drop=True)
+        left_out["too short or too long to quote"] = int((short & ~risky & ~no_group).sum())
+    eligible = ~risky & ~no_group & ~short
+    # the pool: what choosing needs of each eligible comment; the rest of a quote's columns are taken for the
+    # few chosen (taking every text column of every comment in scope was most of a new scope's bank at 1M)
+    take = at[eligible]
+    pool = pd.DataFrame({c: coded[c].take(take).reset_index(drop=True) for c in ("comment_id", "tone", "programme")})
+    pool["quote"], pool["attribution"], pool["_codes"] = quote[eligible], who[eligible], code_lists[eligible]
+    pool["_quote"], pool["_at"] = quote[eligible], take  # the scrubbed text before any edit staff approved
     shares = pool["tone"].value_counts(normalize=True).reindex(list(TONES), fill_value=0.0).to_dict() if len(pool) \
         else {}
     # approved quotes stay in the bank whatever the proportions; proposals fill the rest
@@ -373,6 +382,10 @@ def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: i
                 why[i] = tone
                 have += 1
     out = pool.loc[chosen].copy()
+    rows = out["_at"].to_numpy("int64")
+    for c in ("codes", "question"):
+        out[c] = coded[c].take(rows).set_axis(out.index)
+    out["scrubbed"] = out["_quote"] != coded["text"].take(rows).astype(str).set_axis(out.index)
     out["why"] = [why[i] for i in chosen]
     return QuoteBank(out[COLUMNS].reset_index(drop=True), len(pool), left_out,
                      {t: round(float(v), 3) for t, v in shares.items()})

@@ -9,14 +9,22 @@ an edited text) are applied per scope, so a decision shows at the next rerun wit
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from impact.comments.codebook import DEFAULT
 from impact.comments.coding import matrix_of, split_codes
-from impact.comments.quotes import Safety, attribute, attributions, safe_text, safety
+from impact.comments.quotes import (
+    Safety,
+    attribute,
+    attributions,
+    object_array,
+    quote_lengths,
+    safe_text,
+    safety,
+)
 from impact.filters import prepare
 
 
@@ -33,6 +41,7 @@ class Screened:
     risky: np.ndarray  # bool: its first word may be a person's name (never quoted)
     attribution: np.ndarray  # object: quotes.attribute's description, None when no group is large enough
     safety: Safety | None  # what the texts were checked against (staff's edited quotes are scrubbed with it)
+    quote_length: np.ndarray = field(default_factory=lambda: np.zeros(0, "int64"))  # int64: len of each quote
 
     def __len__(self) -> int:
         return len(self.coded)
@@ -57,7 +66,7 @@ def screen(data, coded: pd.DataFrame, threshold: int = 5, codebook=DEFAULT) -> S
     s = safety(data, coded["text"], threshold, codebook)
     texts, which = np.unique(coded["text"].astype(str).to_numpy(object), return_inverse=True)
     checked = [safe_text(t, s) for t in texts]
-    quote = _objects([q for q, _ in checked])[np.asarray(which).ravel()]
+    quote = object_array([q for q, _ in checked])[np.asarray(which).ravel()]
     risky = np.array([r for _, r in checked], bool)[np.asarray(which).ravel()]
     a = attributions(data, threshold)
     rows = coded["row"].to_numpy("int64")
@@ -66,15 +75,10 @@ def screen(data, coded: pd.DataFrame, threshold: int = 5, codebook=DEFAULT) -> S
         ages[rows] + 1 if ages is not None else 0)
     _, first, who_key = np.unique(key, return_index=True, return_inverse=True)
     described = [attribute(a, data, int(rows[i])) for i in first]
-    attribution = _objects(described)[np.asarray(who_key).ravel()]
-    code_lists = _objects([split_codes(v) for v in coded["codes"].tolist()])
+    attribution = object_array(described)[np.asarray(who_key).ravel()]
+    code_lists = object_array([split_codes(v) for v in coded["codes"].tolist()])
     return Screened(coded, codebook, int(threshold), matrix_of(coded, names), code_lists, quote, risky,
-                    attribution, s)
-
-
-def _objects(values: list) -> np.ndarray:
-    """A 1-d object array of these values (tuples stay tuples, not a 2-d array)."""
-    return np.fromiter(values, dtype=object, count=len(values))
+                    attribution, s, quote_lengths(quote))
 
 
 __all__ = ["Screened", "screen"]
