@@ -357,14 +357,18 @@ def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: i
         ideal = (candidates["quote"].str.len() - 90).abs()
         ranked = (candidates[["comment_id", "quote", "_codes", "programme"]].assign(_ideal=ideal)
                   .sort_values(["_ideal", "comment_id"], kind="stable"))
-        ranked_rows = list(zip(ranked.index, ranked["quote"], ranked["_codes"], ranked["programme"]))
+        # a candidate's programme is looked up only when it passes the other checks (a few rows, not every one)
+        ranked_rows = list(zip(range(len(ranked)), ranked.index.tolist(), ranked["quote"].to_numpy(object),
+                               ranked["_codes"].to_numpy(object)))
+        programmes = ranked["programme"]
         used_programmes = {pool.loc[i, "programme"] for i in chosen}
         for code in [*frequency.index, None]:
             if have >= n_slots:
                 break
-            for i, quote, codes, programme in ranked_rows:
+            for k, i, quote, codes in ranked_rows:
                 if i in why or quote in said or (code is not None and code not in codes):
                     continue
+                programme = programmes.iloc[k]
                 if programme in used_programmes and code is not None:
                     continue
                 chosen.append(i)
@@ -373,12 +377,12 @@ def bank(data, coded: pd.DataFrame, filters: Filters | None = None, threshold: i
                 used_programmes.add(programme)
                 have += 1
                 break
-        for i in ranked.index:  # fewer distinct codes than slots: fill with the best remaining
+        for _, i, quote, _ in ranked_rows:  # fewer distinct codes than slots: fill with the best remaining
             if have >= n_slots:
                 break
-            if i not in why and pool.loc[i, "quote"] not in said:
+            if i not in why and quote not in said:
                 chosen.append(i)
-                said.add(pool.loc[i, "quote"])
+                said.add(quote)
                 why[i] = tone
                 have += 1
     out = pool.loc[chosen].copy()
