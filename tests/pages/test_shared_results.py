@@ -232,3 +232,18 @@ def test_a_closed_section_draws_nothing_and_stays_open_across_filter_changes_onc
     themes.set_value([themes.options[0]]).run()
     assert not at.exception
     assert at.session_state["outcomes.who_answered"] is True and len(at.dataframe) == opened_tables
+
+
+def test_the_results_budget_is_a_setting_with_a_safe_default(monkeypatch):
+    """IMPACT_RESULTS_MB sets the bytes kept; a value that is not a number keeps the default (256 MB)."""
+    from ui.common import _Results
+
+    monkeypatch.setenv("IMPACT_RESULTS_MB", "1.5")
+    assert _Results().budget == int(1.5 * 2**20)
+    monkeypatch.setenv("IMPACT_RESULTS_MB", "lots")
+    assert _Results().budget == 256 * 2**20
+    monkeypatch.delenv("IMPACT_RESULTS_MB")
+    assert _Results().budget == 256 * 2**20
+    monkeypatch.setenv("IMPACT_RESULTS_MB", "0")  # nothing kept: every result computed when asked
+    results = _Results()
+    assert results.get("a", lambda: 1) == 1 and not results.values
