@@ -1,4 +1,4 @@
-"""The partnership network: partners and programmes as a graph (networkx).
+"""The partnership network: partners and programmes as a graph.
 
 Nodes are partners and programmes (the bipartite graph of `programme_partners`); every programme is the
 library's, so the library service is the hub that joins them all and is not drawn as a node.
@@ -9,13 +9,15 @@ clusters          partners who work with each other directly or through a chain 
 library only      partners that share no programme with another partner: they work with the library alone
 isolated          partners on the partners list with no programme in scope at all
 by type           per partnership type: partners, and co-partner links within the type and across types
+
+`partner_network` works on plain dicts and sets (an evidence pack and the CLI never import networkx, ~0.15 s);
+`graph` gives the same graph as a networkx.Graph, for the Partners page's drawing.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from itertools import combinations
 
-import networkx as nx
 import pandas as pd
 
 from impact.equity.stakes import links, scope
@@ -62,16 +64,12 @@ class PartnerNetwork:
                 "by_type": [t.to_dict() for t in self.by_type], "programmes": self.programmes}
 
 
-def graph(data, filters: Filters | None = None, selection: Selection | None = None) -> nx.Graph:
-    """Canonical frames (or `Prepared`) + Filters -> the partner-programme graph. Nodes are ("partner", name)
-    and ("programme", name) with attributes kind, name and (partners) type; edges carry role, staff_hours,
-    cash, in_kind. Programmes are those in scope as for `partnership_fairness` (under a period filter, the ones
-    with attendance in the period). Every partner on the partners list is a node, linked or not, unless the filters pick
-    partners or partnership types (then only the partners of the programmes picked)."""
+def _bipartite(data, filters: Filters | None, selection: Selection | None) -> tuple[dict, list]:
+    """The partner-programme graph's parts: ({("partner", name): type}, in the partners list's order; [(partner
+    node, programme node, the stake's row)], in the links' order). Nodes are keyed by name, as networkx keys them."""
     data: Prepared = prepare(data)
     filters = filters or Filters()
     selection = selection or select(data, filters)
-    g = nx.Graph()
     names = data.partners["name"].to_numpy(object)
     types = [None if pd.isna(t) or not str(t).strip() else str(t) for t in data.partners["partnership_type"]]
     stake = links(data)
@@ -80,47 +78,73 @@ def graph(data, filters: Filters | None = None, selection: Selection | None = No
         stake = stake[in_scope[stake["programme"].to_numpy("int64")]]
     everyone = not (filters.partners or filters.partnership_types)
     linked = set(stake["partner"].tolist())
+    partners = {}
     for code, (name, kind) in enumerate(zip(names, types)):
         if everyone or code in linked:
-            g.add_node(("partner", str(name)), kind="partner", name=str(name), type=kind, bipartite=0)
+            partners[("partner", str(name))] = kind  # a name given twice is one node: its last type
     programme_names = data.programmes["name"].to_numpy(object)
-    for row in stake.itertuples(index=False):  # one edge per stake: hundreds, not data rows
-        programme = ("programme", str(programme_names[row.programme]))
+    edges = [(("partner", str(names[row.partner])), ("programme", str(programme_names[row.programme])), row)
+             for row in stake.itertuples(index=False)]  # one per stake: hundreds, not data rows
+    return partners, edges
+
+
+def graph(data, filters: Filters | None = None, selection: Selection | None = None):
+    """Canonical frames (or `Prepared`) + Filters -> the partner-programme graph (a networkx.Graph). Nodes are
+    ("partner", name) and ("programme", name) with attributes kind, name and (partners) type; edges carry role,
+    staff_hours, cash, in_kind. Programmes are those in scope as for `partnership_fairness` (under a period
+    filter, the ones with attendance in the period). Every partner on the partners list is a node, linked or not,
+    unless the filters pick partners or partnership types (then only the partners of the programmes picked)."""
+    import networkx as nx  # only the page's drawing needs it
+
+    partners, edges = _bipartite(data, filters, selection)
+    g = nx.Graph()
+    for node, kind in partners.items():
+        g.add_node(node, kind="partner", name=node[1], type=kind, bipartite=0)
+    for partner, programme, row in edges:
         g.add_node(programme, kind="programme", name=programme[1], bipartite=1)
-        partner = ("partner", str(names[row.partner]))
-        g.add_edge(partner, programme, role=row.role, staff_hours=row.staff_hours,
-                   cash=row.cash, in_kind=row.in_kind)
+        g.add_edge(partner, programme, role=row.role, staff_hours=row.staff_hours, cash=row.cash, in_kind=row.in_kind)
     return g
 
 
-def projection(g: nx.Graph, partner_nodes) -> nx.Graph:
-    """The partner projection: partners joined when they share a programme, weight = programmes shared.
-    networkx's `bipartite.weighted_projected_graph` refuses a graph with no programme nodes (every partner
-    unlinked, or no partners at all: the state of every real file tried), so the projection is built here."""
-    out = nx.Graph()
-    out.add_nodes_from(partner_nodes)
-    for node, kind in g.nodes(data="kind"):
-        if kind != "programme":
-            continue
-        for a, b in combinations(sorted(n for n in g.neighbors(node) if n in out), 2):
-            w = out.edges[a, b]["weight"] + 1 if out.has_edge(a, b) else 1
-            out.add_edge(a, b, weight=w)
-    return out
-
-
 def partner_network(data, filters: Filters | None = None, selection: Selection | None = None) -> PartnerNetwork:
-    """Canonical frames (or `Prepared`) + Filters -> degrees, clusters, partners linked only through the library."""
-    g = graph(data, filters, selection)
-    partner_nodes = [n for n, d in g.nodes(data="kind") if d == "partner"]
-    projected = projection(g, partner_nodes)
-    linked = [n for n in partner_nodes if g.degree(n) > 0]
-    components = sorted((sorted(n[1] for n in c) for c in nx.connected_components(projected.subgraph(linked))),
-                        key=lambda c: (-len(c), c))
+    """Canonical frames (or `Prepared`) + Filters -> degrees, clusters, partners linked only through the library.
+    The partner projection (partners joined when they share a programme, weight = programmes shared) is built
+    here: networkx's `bipartite.weighted_projected_graph` refuses a graph with no programme nodes (every partner
+    unlinked, or no partners at all: the state of every real file tried)."""
+    type_of_node, edges = _bipartite(data, filters, selection)
+    shared: dict = {}  # programme node -> its partners (each once), in the order they were linked
+    for partner, programme, _ in edges:
+        type_of_node.setdefault(partner, None)
+        shared.setdefault(programme, {})[partner] = None
+    degree = dict.fromkeys(type_of_node, 0)
+    for linked_partners in shared.values():
+        for partner in linked_partners:
+            degree[partner] += 1
+    weight: dict = {}  # (partner node, partner node), sorted -> programmes shared
+    for linked_partners in shared.values():
+        for a, b in combinations(sorted(linked_partners), 2):
+            weight[a, b] = weight.get((a, b), 0) + 1
+    co_partners = dict.fromkeys(type_of_node, 0)
+    parent = {n: n for n in type_of_node if degree[n] > 0}  # clusters: components of the projection, linked only
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in weight:
+        co_partners[a] += 1
+        co_partners[b] += 1
+        parent[find(a)] = find(b)
+    groups: dict = {}
+    for n in parent:
+        groups.setdefault(find(n), []).append(n[1])
+    components = sorted((sorted(c) for c in groups.values()), key=lambda c: (-len(c), c))
     cluster_of = {name: i for i, c in enumerate(components) for name in c}
-    partners = tuple(NetworkPartner(partner=n[1], type=g.nodes[n]["type"], programmes=int(g.degree(n)),
-                                    co_partners=int(projected.degree(n)), cluster=cluster_of.get(n[1]))
-                     for n in partner_nodes)
-    edges = tuple(sorted(((min(a[1], b[1]), max(a[1], b[1]), int(w)) for a, b, w in projected.edges(data="weight")),
+    partners = tuple(NetworkPartner(partner=n[1], type=kind, programmes=degree[n], co_partners=co_partners[n],
+                                    cluster=cluster_of.get(n[1])) for n, kind in type_of_node.items())
+    edges = tuple(sorted(((min(a[1], b[1]), max(a[1], b[1]), w) for (a, b), w in weight.items()),
                          key=lambda e: (-e[2], e[0], e[1])))
     type_of = {p.partner: p.type or NOT_RECORDED for p in partners}
     by_type = []
@@ -131,7 +155,7 @@ def partner_network(data, filters: Filters | None = None, selection: Selection |
         within = sum(1 for a, b, _ in edges if type_of[a] == t and type_of[b] == t)
         across = sum(1 for a, b, _ in edges if (type_of[a] == t) != (type_of[b] == t))
         by_type.append(TypeLinks(type=t, partners=len(members), links_within=within, links_across=across))
-    programmes = sum(1 for _, d in g.nodes(data="kind") if d == "programme")
+    programmes = len(shared)
     return PartnerNetwork(
         partners=partners, clusters=tuple(tuple(c) for c in components),
         library_only=tuple(sorted(p.partner for p in partners if p.programmes and not p.co_partners)),
@@ -139,4 +163,4 @@ def partner_network(data, filters: Filters | None = None, selection: Selection |
         by_type=tuple(by_type), programmes=programmes)
 
 
-__all__ = ["NetworkPartner", "PartnerNetwork", "TypeLinks", "graph", "partner_network", "projection"]
+__all__ = ["NetworkPartner", "PartnerNetwork", "TypeLinks", "graph", "partner_network"]

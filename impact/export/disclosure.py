@@ -252,8 +252,6 @@ def _bound(hidden: set, values: dict, lines: list, rates: list, shown: dict,
     """Feasible range of every hidden cell by linear programming (scipy.optimize.linprog, HiGHS), one small program
     per connected set of hidden cells. `values`: published counts (cell -> number; hidden or blank cells are not in
     it); `shown`: published rate values (cell -> number). Hidden cells are at least 1 (a zero is always shown)."""
-    from scipy.optimize import linprog
-
     parent = {c: c for c in hidden}
 
     def find(x):
@@ -338,6 +336,9 @@ def _bound(hidden: set, values: dict, lines: list, rates: list, shown: dict,
                 for c, w in unknown:
                     a[k, index[c]] += w
             return a, np.array([r[2] for r in rs])
+
+        # imported at the first program (~0.2 s): a pack with none never imports it
+        from scipy.optimize import linprog
 
         a_eq, b_eq = matrix(eq)
         a_ub, b_ub = matrix(ub)
