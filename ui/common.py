@@ -231,7 +231,7 @@ def _results_budget() -> int:
     """Bytes of computed results a server process keeps: IMPACT_RESULTS_MB (default 256)."""
     try:
         return max(0, int(float(os.environ.get("IMPACT_RESULTS_MB", "256")) * 2**20))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, "nan" or "inf"
         return 256 * 2**20
 
 

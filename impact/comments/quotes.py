@@ -65,7 +65,6 @@ def _ordinary_start(word: str, s: Safety) -> bool:
     return False
 COLUMNS = ["comment_id", "quote", "attribution", "tone", "codes", "programme", "question", "status", "scrubbed",
            "why"]
-POOL_COLUMNS = ("comment_id", "row", "text", "codes", "tone", "programme", "question", "consent", "asks_consent")
 
 
 FUNCTION_WORDS = frozenset("""a about above after again against all also am an and any are as at be because been

@@ -240,8 +240,9 @@ def test_the_results_budget_is_a_setting_with_a_safe_default(monkeypatch):
 
     monkeypatch.setenv("IMPACT_RESULTS_MB", "1.5")
     assert _Results().budget == int(1.5 * 2**20)
-    monkeypatch.setenv("IMPACT_RESULTS_MB", "lots")
-    assert _Results().budget == 256 * 2**20
+    for wrong in ("lots", "nan", "inf"):
+        monkeypatch.setenv("IMPACT_RESULTS_MB", wrong)
+        assert _Results().budget == 256 * 2**20
     monkeypatch.delenv("IMPACT_RESULTS_MB")
     assert _Results().budget == 256 * 2**20
     monkeypatch.setenv("IMPACT_RESULTS_MB", "0")  # nothing kept: every result computed when asked
