@@ -268,7 +268,10 @@ class _Results:
             finally:
                 with self.lock:
                     self.pending.pop(key, None)
-            size = approx_bytes(value)
+            try:
+                size = approx_bytes(value)
+            except Exception:  # noqa: BLE001 - an object we cannot size must not fail the page: count it as 1 MB
+                size = 2**20
             with self.lock:
                 self.values[key], self.sizes[key] = value, size
                 self.held += size

@@ -196,6 +196,14 @@ def test_shared_results_are_bounded_by_memory_not_only_by_count():
     results.clear()
     assert results.held == 0 and not results.sizes
 
+    class Unsizable:
+        @property
+        def __dict__(self):
+            raise RuntimeError("no")
+
+    odd, roomy = Unsizable(), _Results(budget=2**30)
+    assert roomy.get("odd", lambda: odd) is odd and roomy.sizes["odd"] == 2**20  # kept, counted as 1 MB
+
 
 def test_a_long_comment_list_draws_its_latest_rows_and_its_csv_has_every_one(demo):
     """The list of comments is sent on every rerun: the page draws the latest 500 and says so; its CSV (made on
