@@ -52,3 +52,23 @@ def test_any_other_error_is_raised_at_once(error):
     with pytest.raises(type(error)):
         _png(tab)
     assert tab.calls == 1
+
+
+def test_a_pack_s_figures_need_neither_networkx_nor_scipy_optimize():
+    """The partner network works on plain dicts and linprog is imported at the first linear program: a CLI
+    export of a pack with no program to solve never pays their ~0.35 s of imports (only the Partners page's
+    drawing imports networkx)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from impact.demo import build_demo\n"
+            "from impact.filters import prepare\n"
+            "from impact import equity\n"
+            "from impact.export import disclosure, pack\n"
+            "data = prepare(build_demo().tables())\n"
+            "found = equity.partnerships(data)\n"
+            "assert found.network.partners, 'no network computed'\n"
+            "print(sorted(m for m in ('networkx', 'scipy.optimize') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
