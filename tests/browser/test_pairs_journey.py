@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -95,7 +96,8 @@ def test_pairs_mapped_in_the_page_reach_the_outcomes_before_after_table(app_serv
     page.wait_for_selector(IDLE, timeout=30_000)
 
     page.get_by_role("button", name="Store this upload").click()
-    page.get_by_text("Stored ").first.wait_for(timeout=30_000)
+    # the store's own message (a bare "Stored " also matches the page's introduction, "…stored…", at once)
+    page.get_by_text(re.compile(r"^Stored \d")).first.wait_for(timeout=60_000)
     page.wait_for_selector(IDLE, timeout=30_000)
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Outcomes").click()

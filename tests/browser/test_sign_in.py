@@ -3,6 +3,7 @@ flow: each role sees the pages it may use and nothing else; a viewer who types a
 a signed-in email with no role sees only whom to ask; every sign-in lands in the audit trail."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -84,7 +85,12 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # cookies of its own: a new person
-    yield context.new_page()
+    pg = context.new_page()
+    yield pg
+    # settle any redirect still under way (a sign-out goes through the provider) before closing: closing a
+    # context while its page is mid-navigation can wait forever, and it has no timeout of its own
+    with contextlib.suppress(Exception):
+        pg.goto("about:blank", timeout=15_000)
     context.close()
 
 
