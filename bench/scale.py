@@ -14,9 +14,10 @@ selects N/10k times the demo's rows), in one batch. Then, in the same run:
 - with --append N: N uploads of the demo's attendance into the large store, the commit against bringing the copy
   up to date, then the reads again (the copy now several files per large table);
 - with --undo after --append N: the middle, last and first of those uploads undone, the undo against bringing
-  the copy up to date (the earlier version's files less the undone batch's, or rebuilt whole).
+  the copy up to date (the earlier version's files less the undone batch's, or rebuilt whole); with --rebuilt the
+  copy is first rebuilt whole, so each undone batch's rows share one file with every other batch's.
 
-    python bench/scale.py [--rows 1000000] [--repeat 3] [--keep DIR] [--page overview ...] [--append N [--undo]]
+    python bench/scale.py [--rows 1000000] [--repeat 3] [--keep DIR] [--page overview ...] [--append N [--undo [--rebuilt]]]
 
 --keep reuses (or builds once) the large store in DIR. Runs with one core's worth of work at a time.
 """
@@ -207,6 +208,9 @@ def main() -> None:
                         help="then N uploads of the demo's attendance: commit against copy update")
     parser.add_argument("--undo", action="store_true",
                         help="after --append: undo the middle, last and first of them: undo against copy update")
+    parser.add_argument("--rebuilt", action="store_true",
+                        help="before --undo: the copy rebuilt whole (as `rebuild-cache` does), so every undone batch "
+                             "shares one file with all the others")
     args = parser.parse_args()
     folder = Path(args.keep or tempfile.mkdtemp())
     folder.mkdir(parents=True, exist_ok=True)
@@ -239,6 +243,10 @@ def main() -> None:
     if args.append:
         appended = time_append(store, args.append)
         if args.undo:
+            if args.rebuilt:
+                start = time.perf_counter()
+                columnar.rebuild_fresh(store)
+                print(f"copy rebuilt whole in {time.perf_counter() - start:.1f} s (one file per large table)")
             time_undo(store, appended)
         sql, copy, rows = time_reads(store, reads)
         print(f"after: Store.frames {sql:.2f} s, columnar copy {copy:.2f} s: {sql / copy:.1f}x faster; copy equal to "

@@ -11,9 +11,10 @@ mid-write leaves no half copy under a version's name.
 The large tables (attendance, survey responses) are datasets of parts in id order: a commit's copy is the previous
 version's parts (hard links: no bytes copied) plus one part per new batch made from the rows the commit inserted
 (impact/columnar_parts.py), not read back; the small tables are read whole in one snapshot with the batch list.
-An undo's copy is the previous version's parts less the undone batch's own files (each kept file's rows per batch
-checked against the database). A previous copy that does not fit (missing, damaged, of another database, or the
-undone batch's rows in a file shared with other batches) rebuilds from one snapshot.
+An undo's copy is the previous version's parts less the undone batch's rows: its own files left out, a file it
+shares with other batches (a merge's or a rebuild's) written again without them; the kept rows per batch are
+checked against the database. A previous copy that does not fit (missing, damaged, of another database, rows per
+batch other than the database's) rebuilds from one snapshot.
 
 The folder: IMPACT_COLUMNAR_DIR (a store's copies in a sub-folder named after its database, so one setting serves
 several stores; `off` turns the copy off); by default `data/<name>.columnar/` beside an SQLite file, and
@@ -302,9 +303,10 @@ def _earlier_parts(folder: Path, prior: dict | None, marks: dict, undone: frozen
     and its files the size written. None when there is none.
 
     After an undo (`undone`: batches the earlier copy holds that the database has marked undone since) a file
-    holding only undone batches' rows is left out and one holding none of them is kept; a file holding both (a
-    rebuild's or a merge's) cannot be split provably, so: None. Each kept file's rows per batch (its batch_id
-    column) must then equal the database's (`count(table, batches)` -> {batch: rows}, read in the same snapshot)."""
+    holding only undone batches' rows is left out, one holding none of them is kept (linked), and one holding both
+    (a rebuild's or a merge's) is read (checked) and written again without the undone batches' rows, each row's
+    batch_id saying whose it is (unless it holds a survey's own outcomes: None). The kept rows per batch must then
+    equal the database's (`count(table, batches)` -> {batch: rows}, read in the same snapshot), or: None."""
     if not prior or not isinstance(prior.get("marks"), dict):
         return None
     if any(marks.get(batch) != mark for batch, mark in prior["marks"].items() if int(batch) not in undone):
@@ -325,9 +327,13 @@ def _earlier_parts(folder: Path, prior: dict | None, marks: dict, undone: frozen
                     rows = _rows_per_batch(path, entry)
                     if rows.keys() <= undone:
                         continue  # the undone batch's own file: left out
-                    if rows.keys() & undone:
-                        return None  # the undone batch's rows beside others' in one file: rebuild
-                    held.update(rows)
+                    held.update({batch: n for batch, n in rows.items() if batch not in undone})
+                    if rows.keys() & undone:  # beside other batches' rows (a merge's or a rebuild's file)
+                        part = _without(name, _read_file(path, entry), undone)
+                        if part is None:
+                            return None
+                        found[name].append(part)
+                        continue
                 found[name].append(_Part(entry["rows"], entry["first_id"], entry["last_id"], path=path))
             if undone:
                 batches = [int(b) for b in prior["marks"] if int(b) not in undone]
@@ -337,6 +343,20 @@ def _earlier_parts(folder: Path, prior: dict | None, marks: dict, undone: frozen
     except (OSError, KeyError, TypeError, CopyInvalid):
         return None
     return found
+
+
+def _without(name: str, arrow, undone: frozenset) -> _Part | None:
+    """A file's rows less the undone batches' (its batch_id column says whose each row is), as a new part. None
+    when the file holds a survey's own outcome columns: which of them the kept batches asked, and in which order a
+    whole read meets them, is in the database's JSON, not in a file where every batch's rows have every column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if set(arrow.column_names) - {n for n, _ in parts_of.columns(_sql_tables()[name])}:
+        return None
+    batch = arrow.column("batch_id")
+    gone = pc.is_in(batch, value_set=pa.array(sorted(undone), type=batch.type))
+    return _Part.of(arrow.filter(pc.invert(gone)))
 
 
 def _rows_per_batch(path: Path, entry: dict) -> dict[int, int]:
@@ -408,8 +428,8 @@ def update(store, written: dict | None = None) -> Copy:
     """After a commit: the new version's copy is the newest earlier copy's large-table parts plus a part per new
     batch: made from the rows the commit inserted (`written`, Store._commit) when there are any, read from the
     database in the same snapshot as the small tables otherwise (another process's upload). The small tables are
-    read whole. After an undo the undone batch's own files are left out (_earlier_parts). With no earlier copy to
-    build on (the first upload, a copy missing or damaged, an undone batch sharing a file with others) the large
+    read whole. After an undo the undone batches' rows are left out (_earlier_parts). With no earlier copy to
+    build on (the first upload, a copy missing or damaged, rows per batch other than the database's) the large
     tables are the commit's rows when they are all there is, else read whole from one snapshot."""
     folder = store.columnar_dir
     if folder is None:

@@ -192,6 +192,10 @@ SURVEY = workbook({
     "Survey": [["Programme", "Date", "Wave", "Knowledge", "Outcome online skills"],
                ["Code Club", "03/04/2025", "pre", 2, 3], ["Code Club", "17/04/2025", "post", 4, None]],
 })
+PLAIN_SURVEY = workbook({
+    "Survey": [["Programme", "Date", "Wave", "Knowledge"],
+               ["Code Club", "03/05/2025", "pre", 3], ["Code Club", "17/05/2025", "post", 5]],
+})
 
 
 def _spied(monkeypatch) -> list[columnar.Copy]:
@@ -326,9 +330,10 @@ def test_an_undo_leaves_out_the_batchs_own_file_and_equals_a_whole_read(store, m
     _same(store, columnar.load(store))
 
 
-def test_an_undo_of_a_batch_sharing_a_file_is_rebuilt_whole(store, monkeypatch):
-    """Files merged past MAX_PARTS (or written by a rebuild) hold several batches: an undo of one of them cannot
-    drop a file and rebuilds from the store; an undo of a batch in a file of its own still leaves it out."""
+def test_an_undo_of_a_batch_sharing_a_file_writes_that_file_again_without_its_rows(store, monkeypatch):
+    """Files merged past MAX_PARTS (or written by a rebuild) hold several batches: an undo of one of them writes that
+    file again without the batch's rows (nothing read back from the database; the other files still linked); an
+    undo of a batch in a file of its own still leaves the file out. Each copy equals a whole read."""
     made = _spied(monkeypatch)
     monkeypatch.setattr(columnar, "MAX_PARTS", 3)
     store.commit(ingest_files([("first.xlsx", FIRST)]))
@@ -340,12 +345,16 @@ def test_an_undo_of_a_batch_sharing_a_file_is_rebuilt_whole(store, monkeypatch):
     store.undo(batches[0])  # a file of its own
     assert (made[-1].source, made[-1].read_back) == ("updated", 0)
     _same(store, columnar.load(store))
-    store.undo(batches[2])  # inside the merged file
-    assert made[-1].source == "rebuilt" and made[-1].read_back == 4
+    store.undo(batches[2])  # inside the merged file: that file again, less its 2 rows
+    assert (made[-1].source, made[-1].read_back) == ("updated", 0)
+    (merged,) = _parts(store, "attendance")
+    assert len(columnar._read_file(merged, {"bytes": merged.stat().st_size, "rows": 4})) == 4
     _same(store, columnar.load(store))
-    assert len(_parts(store, "attendance")) == 1  # the rebuild: one file of every batch
-    store.undo(batches[1])  # in the rebuild's file beside another: rebuilt again
-    assert made[-1].source == "rebuilt"
+    rebuilt = columnar.rebuild_fresh(store)  # one file of every batch, then an undo inside it
+    assert len(_parts(store, "attendance")) == 1
+    _same(store, rebuilt)
+    store.undo(batches[1])
+    assert (made[-1].source, made[-1].read_back) == ("updated", 0)
     _same(store, columnar.load(store))
     store.commit(ingest_files([("second.xlsx", SECOND)]))
     store.undo(_batch_ids(store)[-1])  # a file of its own: left out
@@ -354,6 +363,33 @@ def test_an_undo_of_a_batch_sharing_a_file_is_rebuilt_whole(store, monkeypatch):
     store.commit(ingest_files([("survey.xlsx", SURVEY)]))
     assert made[-1].source == "updated"
     _same(store, columnar.load(store))
+
+
+def test_an_undo_in_a_file_of_surveys_splits_it_unless_a_survey_asked_its_own_outcomes(store, monkeypatch):
+    """Surveys of standard outcomes in one rebuilt file: an undo writes it again without the batch's rows. A file
+    holding a survey's own outcome columns is rebuilt whole instead: which columns the kept batches asked, and in
+    which order a whole read meets them, is in the database's JSON, not in the file. Each copy equals a whole read."""
+    made = _spied(monkeypatch)
+    store.commit(ingest_files([("first.xlsx", FIRST)]))
+    store.commit(ingest_files([("plain survey.xlsx", PLAIN_SURVEY)]))
+    store.commit(ingest_files([("plain again.xlsx", PLAIN_SURVEY)]), force=True)
+    columnar.rebuild_fresh(store)
+    (shared,) = _parts(store, "survey_responses")
+    assert columnar._rows_per_batch(shared, {"rows": 4}).keys() == set(_batch_ids(store)[1:])  # both surveys' rows
+    store.undo(_batch_ids(store)[1])
+    assert (made[-1].source, made[-1].read_back) == ("updated", 0)
+    loaded = columnar.load(store)
+    assert loaded.source == "copy" and len(loaded.frames["survey_responses"]) == 2
+    _same(store, loaded)
+
+    store.commit(ingest_files([("survey.xlsx", SURVEY)]))  # its own outcome: online skills
+    columnar.rebuild_fresh(store)
+    assert "outcome_online_skills" in columnar.load(store).frames["survey_responses"]
+    store.undo(_batch_ids(store)[-1])
+    assert made[-1].source == "rebuilt"
+    loaded = columnar.load(store)
+    assert "outcome_online_skills" not in loaded.frames["survey_responses"]
+    _same(store, loaded)
 
 
 def test_an_undo_on_a_copy_that_does_not_match_the_database_is_rebuilt(store, monkeypatch):
