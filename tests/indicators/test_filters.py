@@ -206,3 +206,33 @@ def test_a_scope_is_selected_once_and_shared_read_only():
     assert select(data, Filters(themes=["Job skills"])) is not first
     with pytest.raises(ValueError):
         first.attendance[0] = not first.attendance[0]  # shared: nobody may change it
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ROW, max_size=20), st.lists(SURVEY, min_size=5, max_size=40), st.sampled_from(THEMES + BRANCHES))
+def test_a_scope_of_all_rows_equals_its_rows_computed_alone(rows, surveys, chosen):
+    """Survey sessions (the clusters behind intervals) are numbered once per data version, over every row: a
+    scope's figures, intervals and cluster units equal those of its own rows prepared alone (numbered alone)."""
+    data = frames(PROGRAMMES, PARTNERS, LINKS, rows, surveys)
+    scope = Filters(themes=[chosen]) if chosen in THEMES else Filters(branches=[chosen])
+    whole = indicators.compute(prepare(data), scope, min_n=1).to_dict()
+    alone = indicators.compute(prepare(apply(data, scope)), scope, min_n=1).to_dict()
+    assert whole["outcomes"] == alone["outcomes"] and whole["change"] == alone["change"]
+
+
+def test_survey_sessions_are_the_clusters_of_a_scope_numbered_once_per_version():
+    """Four dated sessions of one programme, 3 answers each (and another programme's session the theme leaves
+    out): the theme's interval clusters by its 4 sessions, a month's by its 2, whichever scope was asked first."""
+    programmes = [{"programme_id": "P1", "name": "Chess Club", "theme": "Games", "branch": "Central"},
+                  {"programme_id": "P2", "name": "Job Club", "theme": "Job skills", "branch": "Central"}]
+    surveys = [{"programme": "Chess Club", "response_date": day, "wave": "post", "knowledge": k}
+               for day in ("2024-01-01", "2024-01-08", "2024-02-15", "2024-02-22") for k in (5, 4, 2)]
+    surveys += [{"programme": "Job Club", "response_date": "2024-01-03", "wave": "post", "knowledge": 3}] * 3
+    data = prepare(frames(programmes, [], [], [], surveys))
+    games = indicators.compute(data, Filters(themes=["Games"])).to_dict()["outcomes"]["knowledge"]
+    assert (games["n"], games["positive"], games["clusters"], games["cluster_unit"]) == (12, 8, 4, "sessions")
+    february = indicators.compute(data, Filters(themes=["Games"], date_from="2024-02-01", date_to="2024-02-29"),
+                                  min_n=1).to_dict()["outcomes"]["knowledge"]
+    assert (february["n"], february["clusters"], february["cluster_unit"]) == (6, 2, "sessions")
+    everyone = indicators.compute(data).to_dict()["outcomes"]["knowledge"]
+    assert (everyone["n"], everyone["clusters"], everyone["cluster_unit"]) == (15, 5, "sessions")
