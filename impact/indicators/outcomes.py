@@ -41,7 +41,6 @@ from impact.filters import (
     Prepared,
     Selection,
     grouping,
-    per_prepared,
     prepare,
     select,
     unique_rows,
@@ -245,26 +244,11 @@ class ClusterCounts:
         return clustered_share(k, n, unit)
 
 
-def _survey_sessions(data: Prepared) -> tuple[np.ndarray, np.ndarray]:
-    """Every survey row's session (its distinct (programme, day), numbered in their sorted order) and, per
-    session, whether it has a date: once per data version, not on every new scope (a scope's own numbering
-    would be the same order, so every cluster and sum comes out the same)."""
-    def sessions(d: Prepared):
-        srv = d.surveys
-        if not len(srv.programme):
-            return np.zeros(0, "int64"), np.zeros(0, bool)
-        found, session = unique_rows(srv.programme, srv.day)
-        return np.asarray(session, "int64").ravel(), found[1] != NO_DAY
-
-    return per_prepared(data, "outcomes.survey_sessions", sessions)
-
-
 def cluster_counts(data: Prepared, rows: np.ndarray, grp: Grouping) -> ClusterCounts:
     """Answer counts per (row code, programme, session, wave) of the selected survey rows, folded into groups."""
     srv = data.surveys
     scores = srv.scores[rows].astype("int64")
-    session, dated = _survey_sessions(data)
-    return _cluster_table(srv.programme[rows], session[rows], dated, srv.wave[rows], grp.surveys[rows],
+    return _cluster_table(srv.programme[rows], srv.day[rows], srv.wave[rows], grp.surveys[rows],
                           (scores > 0).astype("float64"), (scores >= POSITIVE_FROM).astype("float64"), grp)
 
 
@@ -274,14 +258,16 @@ def pair_clusters(data: Prepared, before: np.ndarray, after: np.ndarray, grp: Gr
     srv = data.surveys
     b, a = srv.scores[before].astype("int64"), srv.scores[after].astype("int64")
     both = (b > 0) & (a > 0)
-    session, dated = _survey_sessions(data)
-    return _cluster_table(srv.programme[after], session[after], dated, np.zeros(len(after), "int64"),
-                          grp.surveys[after], both.astype("float64"), np.where(both, a - b, 0).astype("float64"), grp)
+    return _cluster_table(srv.programme[after], srv.day[after], np.zeros(len(after), "int64"), grp.surveys[after],
+                          both.astype("float64"), np.where(both, a - b, 0).astype("float64"), grp)
 
 
-def _cluster_table(prog, session, dated, wave, code, valid_rows, sum_rows, grp: Grouping) -> ClusterCounts:
-    """`session`: each row's session code (_survey_sessions), `dated`: per session code, whether it has a date."""
+def _cluster_table(prog, day, wave, code, valid_rows, sum_rows, grp: Grouping) -> ClusterCounts:
     n_dom = valid_rows.shape[1] if valid_rows.ndim == 2 else 0
+    sessions, session = unique_rows(prog, day) if len(prog) \
+        else (np.zeros((2, 0), "int64"), np.zeros(0, "int64"))
+    session = np.asarray(session, "int64").ravel()
+    dated = sessions[1] != NO_DAY
     keys, inverse = unique_rows(code, session, wave) \
         if len(prog) else (np.zeros((3, 0), "int64"), np.zeros(0, "int64"))
     inverse = np.asarray(inverse, "int64").ravel()
