@@ -1,7 +1,7 @@
 """One chart renderer per process: kaleido's chromium, started once in the background and reused by every pack.
 
-Starting chromium and loading plotly.js into its tab takes ~2.5 s on this machine; a figure then takes ~0.3 s
-(STACK_NOTES.md). `start()` returns at once: the browser comes up on the other core while the caller imports and
+Starting chromium and loading plotly.js into its tab takes ~2.5 s on this machine; a figure then takes ~0.15 s,
+the tab reused without kaleido's reload after every figure (`_reusing`). `start()` returns at once: the browser comes up on the other core while the caller imports and
 computes the pack. `render()` queues figures and returns futures at once, so the caller writes the workbook and
 lays out the PDF while chromium draws. Nothing heavy is imported here (kaleido is imported in the renderer's own
 thread), so the CLI can call `start()` before its own imports.
@@ -32,6 +32,33 @@ def _loop_thread() -> asyncio.AbstractEventLoop:
     return _loop
 
 
+RELOAD_EVERY = 25  # figures a tab draws between reloads (kaleido itself reloads after every one)
+
+
+def _reusing(kaleido_class):
+    """kaleido.Kaleido, except that a tab is reloaded only every RELOAD_EVERY figures and before the first figure
+    after one that failed, not after every figure: the reload (plotly.js loaded again) was ~0.1 s of each figure's
+    ~0.26 s, and the figures are drawn one after another, so it was a third of a pack's wait for its charts. A
+    figure drawn in a tab that drew others is the same PNG, byte for byte (tests/export/test_renderer.py)."""
+
+    class Reusing(kaleido_class):
+        drawn = 0  # figures since the last reload, over the tabs
+        failed = False  # a figure failed since: its tab is reloaded before the next figure
+
+        async def _get_kaleido_tab(self):
+            tab = await super()._get_kaleido_tab()
+            if self.failed or self.drawn >= RELOAD_EVERY:
+                self.failed, self.drawn = False, 0
+                await tab.reload()
+            return tab
+
+        async def _return_kaleido_tab(self, tab) -> None:
+            self.drawn += 1
+            await self.tabs_ready.put(tab)
+
+    return Reusing
+
+
 async def _open():
     import kaleido  # imported here: in the renderer's thread, beside the caller's own imports
 
@@ -40,7 +67,8 @@ async def _open():
         if os.path.exists(chromium):
             os.environ["BROWSER_PATH"] = chromium
     # mathjax=False: no LaTeX in our charts, and no script tag pointing at a CDN this machine may not reach
-    renderer = kaleido.Kaleido(n=TABS, mathjax=False)
+    reusable = all(hasattr(kaleido.Kaleido, name) for name in ("_get_kaleido_tab", "_return_kaleido_tab"))
+    renderer = (_reusing(kaleido.Kaleido) if reusable else kaleido.Kaleido)(n=TABS, mathjax=False)
     await renderer.open()
     return renderer
 
@@ -58,22 +86,24 @@ ATTEMPTS = 4  # a figure asked of a tab whose page has not finished reloading is
 
 
 def _page_not_ready(exc: BaseException) -> bool:
-    """kaleido reloads its tab after every figure; on a busy machine the next figure can reach the tab before the
-    page's script has run, and fails with "kaleido_scopes is not defined" (seen once in a CI run on two loaded
-    cores). Nothing is wrong with the figure: the tab is reloaded on its return, so asking again draws it."""
+    """A tab just reloaded (kaleido's own reload after every figure, or ours: after a failed figure, every
+    RELOAD_EVERY figures) can take the next figure before the page's script has run, which fails with
+    "kaleido_scopes is not defined" (seen once in a CI run on two loaded cores). Nothing is wrong with the figure:
+    asking again draws it."""
     return type(exc).__name__ == "JavascriptError" and "is not defined" in str(exc)
 
 
 async def _png(browser: Future, fig, opts: dict) -> bytes:
     renderer = await asyncio.wrap_future(browser)
-    for attempt in range(1, ATTEMPTS):
+    for attempt in range(1, ATTEMPTS + 1):
         try:
             return await renderer.calc_fig(fig, opts=opts)
         except Exception as exc:
-            if not _page_not_ready(exc):
-                raise
+            renderer.failed = True  # its tab is reloaded before the next figure
+            if attempt == ATTEMPTS or not _page_not_ready(exc):
+                raise  # the last attempt's error, or any other, is the caller's
             await asyncio.sleep(0.2 * attempt)
-    return await renderer.calc_fig(fig, opts=opts)  # the last attempt: its error is the caller's
+    raise AssertionError("unreachable")
 
 
 def render(figures: dict) -> dict[str, Future]:
