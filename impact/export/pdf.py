@@ -11,6 +11,7 @@ Row) and /TD; the running header and footer are marked /Artifact. The catalog na
 from __future__ import annotations
 
 import io
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -216,9 +217,68 @@ def _lines(pdf: FPDF, w: float, h: float, text: str, align: str = "L", padding: 
     key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, width, h, text, align, padding)
     found = pdf.broken.get(key)
     if found is None:
-        found = pdf.broken[key] = tuple(pdf.multi_cell(w, h, text, dry_run=True, output="LINES", align=align,
-                                                       padding=padding))
+        found = _broken(pdf, width, text, padding)
+        if found is None:
+            found = pdf.multi_cell(w, h, text, dry_run=True, output="LINES", align=align, padding=padding)
+        found = pdf.broken[key] = tuple(found)
     return list(found)
+
+
+_SPECIAL = re.compile("[\x00-\x09\x0b-\x1f\x7f\u00a0\u00ad\u200b\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def _broken(pdf: FPDF, width: float, text: str, padding: float) -> list[str] | None:
+    """fpdf's line breaking (fpdf.line_break.MultiLineBreak, as `multi_cell(..., dry_run=True, output="LINES")`
+    runs it) of plain text in one TrueType font, without its per-character fragment objects (it measured the
+    whole line again at every character: a pack's 400 texts took ~0.25 s). The same rules: a line breaks at
+    its last space when the next character would pass the width (the overflowing space itself is dropped),
+    mid-word when it has no space, and at every newline; widths are fpdf's own sums of the font's character
+    widths, compared with its tolerance. None (fpdf then breaks it) for anything else: another font setting,
+    a control character (a tab), a soft hyphen, a non-breaking or other special space, a character wider than the line
+    (tests/export/test_pdf.py compares the two on the pack's texts and on random ones)."""
+    if not _plain(pdf) or _SPECIAL.search(text):
+        return None
+    font, size, k = pdf.current_font, pdf.font_size_pt, pdf.k
+    widths = font.cw
+    font.biggest_size_pt = max(font.biggest_size_pt, size)  # as fpdf's measuring does
+    limit = width - 2 * padding - (0 if padding else 2 * pdf.c_margin)
+    tolerance = 1e-9  # fpdf.util.FloatTolerance
+
+    def over(units: int, char: int) -> bool:
+        return (units * size * 0.001 / k + char * size * 0.001 / k) - limit > tolerance
+
+    lines: list[str] = []
+    paragraphs = text.split("\n")
+    for number, paragraph in enumerate(paragraphs):
+        last = number == len(paragraphs) - 1
+        start, i, units = 0, 0, 0  # the line is paragraph[start:i], `units` its width in font units
+        space = None  # (index of the line's last space, units before it)
+        n = len(paragraph)
+        while i < n:
+            char = paragraph[i]
+            cw = widths[ord(char)]
+            if over(units, cw):
+                if char == " ":  # the overflowing space is dropped
+                    lines.append(paragraph[start:i])
+                    i += 1
+                elif space is not None:  # back to the line's last space, which is dropped
+                    lines.append(paragraph[start:space[0]])
+                    i = space[0] + 1
+                elif i > start:  # no space on the line: broken mid-word
+                    lines.append(paragraph[start:i])
+                else:
+                    return None  # one character wider than the line: fpdf's own error
+                start, units, space = i, 0, None
+                continue
+            if char == " ":
+                space = (i, units)
+            units += cw
+            i += 1
+        if not last:
+            lines.append(paragraph[start:])  # a newline ends the line, even an empty one
+        elif units:
+            lines.append(paragraph[start:])
+    return lines or [""]
 
 
 def _block(pdf: Report, kind: str, text: str, size: float, style: str = "", colour=(0, 0, 0),

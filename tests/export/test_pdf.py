@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from impact.export.images import Pending
-from impact.export.pdf import FONT_DIR, Report, _fonts, _line, _width
+from impact.export.pdf import FONT_DIR, Report, _broken, _fonts, _line, _width
 
 PLACEHOLDER = re.compile(rb"::placeholder:[0-9a-f-]+::")
 TEXTS = st.lists(st.sampled_from(list("aZ09 .,%()\\-–—£≥…’“”é[c]Ω{}") + ["{nb}"]), max_size=30).map("".join)
@@ -59,6 +59,36 @@ def test_a_line_is_written_byte_for_byte_as_fpdf_writes_a_cell(texts, align, w, 
     assert (ours.page, ours.x, ours.y) == (theirs.page, theirs.x, theirs.y)
     font, other = ours.current_font, theirs.current_font
     assert list(font.subset.items()) == list(other.subset.items()) and font.biggest_size_pt == other.biggest_size_pt
+
+
+WORDS = st.sampled_from(["a", "library", "Wilson", "95%", "n=12", "£1,200", "—", "co-delivered", "x" * 40,
+                         "évaluation", "Ω", "18–24s", "(suppressed)", "W" * 90, "ﬁ", "e\u0301", "\t", "\u00ad",
+                         "\u00a0", "{nb}"])
+GAPS = st.sampled_from([" ", " ", "", "  ", "\n", "   ", "\n\n"])
+PARAGRAPHS = st.lists(st.tuples(WORDS, GAPS), max_size=40).map(lambda pairs: "".join(w + g for w, g in pairs))
+
+
+@settings(max_examples=300, deadline=None)
+@example(text="", style="", size=8.0, w=60.0, padding=0.0)
+@example(text="a\n", style="", size=8.0, w=60.0, padding=0.0)
+@example(text="ab  \n\n  cd", style="B", size=10.0, w=7.3, padding=0.8)
+@given(text=PARAGRAPHS, style=st.sampled_from(["", "B", "I"]), size=st.sampled_from([6.5, 7.0, 8.0, 10.0, 14.0]),
+       w=st.sampled_from([0.0, 7.3, 20.0, 35.5, 60.0, 190.0]), padding=st.sampled_from([0.0, 0.8]))
+def test_lines_are_broken_as_fpdf_breaks_them(text, style, size, w, padding):
+    """The report's own line breaking gives fpdf's lines (multi_cell's dry run) for every text it takes; for the
+    rest (a tab, a soft hyphen, a non-breaking space, a character wider than the line) it says so and fpdf
+    breaks them."""
+    pdf = _report((0,), (255,), style, size, False)
+    width = w or pdf.w - pdf.r_margin - pdf.x
+    ours = _broken(pdf, width, text, padding)
+    try:
+        theirs = pdf.multi_cell(width, 3.6, text, dry_run=True, output="LINES", padding=padding)
+    except Exception:  # noqa: BLE001 - fpdf's own error (no room for one character): ours must have declined
+        theirs = None
+    if ours is not None:
+        assert ours == list(theirs)
+    if not any(c in text for c in "\t\u00ad\u00a0") and theirs is not None and w >= 20:
+        assert ours is not None  # plain text is ours to break
 
 
 def _png(width: int, height: int, colour) -> bytes:
