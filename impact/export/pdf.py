@@ -234,9 +234,9 @@ def _broken(pdf: FPDF, width: float, text: str, padding: float) -> list[str] | N
     its last space when the next character would pass the width (the overflowing space itself is dropped),
     mid-word when it has no space, and at every newline; widths are fpdf's own sums of the font's character
     widths, compared with its tolerance. None (fpdf then breaks it) for anything else: another font setting,
-    a control character (a tab), a soft hyphen, a non-breaking or other special space, a character wider than the line
+    a control character (a tab), the page count's alias, a soft hyphen, a non-breaking or other special space, a character wider than the line
     (tests/export/test_pdf.py compares the two on the pack's texts and on random ones)."""
-    if not _plain(pdf) or _SPECIAL.search(text):
+    if not _plain(pdf) or _SPECIAL.search(text) or pdf.str_alias_nb_pages in text:  # "{nb}": fpdf's own measure
         return None
     font, size, k = pdf.current_font, pdf.font_size_pt, pdf.k
     widths = font.cw
