@@ -211,8 +211,8 @@ def test_a_scope_is_selected_once_and_shared_read_only():
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ROW, max_size=20), st.lists(SURVEY, min_size=5, max_size=40), st.sampled_from(THEMES + BRANCHES))
 def test_a_scope_of_all_rows_equals_its_rows_computed_alone(rows, surveys, chosen):
-    """Survey sessions (the clusters behind intervals) are numbered once per data version, over every row: a
-    scope's figures, intervals and cluster units equal those of its own rows prepared alone (numbered alone)."""
+    """A scope's outcome figures, intervals and cluster units (survey sessions: the clusters behind intervals) are
+    those of its own rows prepared alone: nothing outside the scope changes how its answers cluster."""
     data = frames(PROGRAMMES, PARTNERS, LINKS, rows, surveys)
     scope = Filters(themes=[chosen]) if chosen in THEMES else Filters(branches=[chosen])
     whole = indicators.compute(prepare(data), scope, min_n=1).to_dict()
@@ -220,7 +220,7 @@ def test_a_scope_of_all_rows_equals_its_rows_computed_alone(rows, surveys, chose
     assert whole["outcomes"] == alone["outcomes"] and whole["change"] == alone["change"]
 
 
-def test_survey_sessions_are_the_clusters_of_a_scope_numbered_once_per_version():
+def test_a_scope_s_interval_clusters_by_its_own_dated_sessions():
     """Four dated sessions of one programme, 3 answers each (and another programme's session the theme leaves
     out): the theme's interval clusters by its 4 sessions, a month's by its 2, whichever scope was asked first."""
     programmes = [{"programme_id": "P1", "name": "Chess Club", "theme": "Games", "branch": "Central"},
