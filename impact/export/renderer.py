@@ -3,8 +3,9 @@
 Starting chromium and loading plotly.js into its tab takes ~2.5 s on this machine; a figure then takes ~0.15 s,
 the tab reused without kaleido's reload after every figure (`_reusing`). `start()` returns at once: the browser
 comes up on the other core while the caller imports and computes the pack. `render()` queues figures and returns
-futures at once, so the caller writes the workbook and lays out the PDF while chromium draws. Nothing heavy is imported here (kaleido is imported in the renderer's own
-thread), so the CLI can call `start()` before its own imports.
+futures at once, so the caller writes the workbook and lays out the PDF while chromium draws. Nothing heavy is
+imported here (kaleido is imported in the renderer's own thread), so the CLI can call `start()` before its own
+imports.
 
 Without chromium (or BROWSER_PATH pointing nowhere) every future raises kaleido's ChromeNotFoundError, which says
 how to install it; the next `start()` tries again.
